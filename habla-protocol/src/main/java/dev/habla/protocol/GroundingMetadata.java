@@ -1,0 +1,48 @@
+package dev.habla.protocol;
+
+import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Search grounding: queries, sources and supports. */
+@ProtoName("GroundingMetadata")
+public record GroundingMetadata(
+        GroundingMetadata.SearchEntryPoint searchEntryPoint,
+        List<GroundingMetadata.GroundingChunk> groundingChunks,
+        List<GroundingMetadata.GroundingSupport> groundingSupports,
+        GroundingMetadata.RetrievalMetadata retrievalMetadata,
+        List<String> webSearchQueries,
+        String googleMapsWidgetContextToken) {
+    /** Rendered search suggestions. */
+    @ProtoName("SearchEntryPoint")
+    public record SearchEntryPoint(String renderedContent, byte[] sdkBlob) {}
+
+    /** One source. */
+    @ProtoName("GroundingChunk")
+    public record GroundingChunk(@OneOf("chunk_type") Web web, @OneOf("chunk_type") RetrievedContext retrievedContext,
+            @OneOf("chunk_type") JsonNode maps) {
+        /** A web page. */
+        @ProtoName("GroundingChunk.Web")
+        public record Web(String uri, String title) {}
+
+        /** A retrieved document. */
+        @ProtoName("GroundingChunk.RetrievedContext")
+        public record RetrievedContext(String uri, String title, String text) {}
+
+        /** A web source. */
+        public static GroundingChunk web(String uri, String title) {
+            return new GroundingChunk(new Web(uri, title), null, null);
+        }
+    }
+
+    /** Which part of the answer a source supports. */
+    @ProtoName("GroundingSupport")
+    public record GroundingSupport(Segment segment, List<Integer> groundingChunkIndices, List<Double> confidenceScores) {}
+
+    /** A span of the answer. */
+    @ProtoName("Segment")
+    public record Segment(int partIndex, int startIndex, int endIndex, String text) {}
+
+    /** Retrieval scores. */
+    @ProtoName("RetrievalMetadata")
+    public record RetrievalMetadata(double googleSearchDynamicRetrievalScore) {}
+}

@@ -1,0 +1,126 @@
+package dev.habla.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.habla.protocol.ClientMessage.ClientContent;
+import dev.habla.protocol.ClientMessage.RealtimeInput;
+import dev.habla.protocol.ClientMessage.Setup;
+import dev.habla.protocol.ServerMessage.GoAway;
+import dev.habla.protocol.ServerMessage.ServerContent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LiveCodecTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The exact setup the JS SDK 3.3.0 sends for a rich config (live-protocol.md §6.1). */
+    static final String RICH_SETUP = """
+        {"setup":{"model":"models/gemini-2.5-flash-native-audio-preview-12-2025","generationConfig":{"responseModalities":["AUDIO"],\
+        "temperature":0.7,"mediaResolution":"MEDIA_RESOLUTION_LOW","speechConfig":{"voiceConfig":{"prebuiltVoiceConfig":{"voiceName":"Kore"}},\
+        "languageCode":"en-US"},"thinkingConfig":{"thinkingBudget":0},"enableAffectiveDialog":true},"systemInstruction":{"parts":[{"text":\
+        "You are terse."}],"role":"user"},"tools":[{"functionDeclarations":[{"name":"get_weather","description":"Weather","behavior":"NON_BLOCKING",\
+        "parameters":{"type":"OBJECT","properties":{"city":{"type":"STRING"}},"required":["city"]}}]},{"googleSearch":{}},{"codeExecution":{}}],\
+        "sessionResumption":{"handle":"prev-handle"},"inputAudioTranscription":{},"outputAudioTranscription":{},"realtimeInputConfig":\
+        {"automaticActivityDetection":{"disabled":false,"startOfSpeechSensitivity":"START_SENSITIVITY_LOW","endOfSpeechSensitivity":\
+        "END_SENSITIVITY_HIGH","prefixPaddingMs":20,"silenceDurationMs":100},"activityHandling":"START_OF_ACTIVITY_INTERRUPTS","turnCoverage":\
+        "TURN_INCLUDES_ONLY_ACTIVITY"},"contextWindowCompression":{"triggerTokens":"25600","slidingWindow":{"targetTokens":"12800"}},\
+        "proactivity":{"proactiveAudio":true}}}""";
+
+    @Test
+    void richSetupRoundTripsToSemanticallyEqualJson() throws Exception {
+        ClientFrame f = LiveCodec.decodeClient(RICH_SETUP, Strictness.STRICT);
+        Setup s = (Setup) f.message();
+        assertThat(s.model()).isEqualTo("models/gemini-2.5-flash-native-audio-preview-12-2025");
+        assertThat(s.generationConfig().speechConfig().voiceConfig().prebuiltVoiceConfig().voiceName()).isEqualTo("Kore");
+        assertThat(s.contextWindowCompression().triggerTokens()).isEqualTo(25600L);
+        assertThat(s.tools().get(0).functionDeclarations().get(0).parameters().properties()).containsKey("city");
+        String again = LiveCodec.encode(s);
+        // "disabled":false is a set optional field; everything else is identical.
+        assertThat(JSON.readTree(again)).isEqualTo(JSON.readTree(RICH_SETUP));
+    }
+
+    @Test
+    void snakeCaseNumbersAndUrlSafeBase64AreAcceptedStrictly() {
+        String py = "{\"realtime_input\":{\"media_chunks\":[{\"data\":\"-__-AQ==\",\"mime_type\":\"audio/pcm\"}]}}";
+        RealtimeInput r = (RealtimeInput) LiveCodec.decodeClient(py, Strictness.STRICT).message();
+        assertThat(r.mediaChunks().get(0).data()).containsExactly(0xfb, 0xff, 0xfe, 0x01);
+        String java = "{\"setup\":{\"model\":\"m\",\"context_window_compression\":{\"trigger_tokens\":25600}}}";
+        Setup s = (Setup) LiveCodec.decodeClient(java, Strictness.STRICT).message();
+        assertThat(s.contextWindowCompression().triggerTokens()).isEqualTo(25600L);
+    }
+
+    @Test
+    void audioEncodesAsStandardBase64() {
+        String json = LiveCodec.encode(RealtimeInput.ofAudio(new byte[] {(byte) 0xfb, (byte) 0xff, (byte) 0xfe, 1}, 16000));
+        assertThat(json).isEqualTo("{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\"+//+AQ==\"}}}");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"clientContent\":{\"turns\":[],\"turnCompleet\":true}}|Cannot find field: turnCompleet in message BidiGenerateContentClientContent",
+        "{\"setup\":{\"modle\":\"models/x\"}}|Cannot find field: modle in message BidiGenerateContentSetup",
+        "{\"realtimeInputs\":{\"text\":\"x\"}}|Cannot find field: realtimeInputs in message BidiGenerateContentClientMessage",
+        "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"responseModalities\":[\"TXT\"]}}}|Invalid enum value: \"TXT\"",
+        "{\"setup\":{\"model\":\"m\"},\"clientContent\":{}}|belonging to the same oneof has already been set",
+        "{\"realtimeInput\":{\"audio\":{\"data\":\"AA..\",\"mimeType\":\"audio/pcm\"}}}|Illegal base64 character 2e",
+        "{}|exactly one of",
+    })
+    void strictRejectsTheNegativeList(String frame, String message) {
+        assertThatThrownBy(() -> LiveCodec.decodeClient(frame, Strictness.STRICT))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void errorsNameTheFieldPath() {
+        assertThatThrownBy(() -> LiveCodec.decodeClient(
+                "{\"setup\":{\"model\":\"m\",\"tools\":[{\"functionDeclarations\":[{\"name\":\"f\",\"parameters\":{\"typo\":1}}]}]}}",
+                Strictness.STRICT))
+                .isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).path())
+                        .isEqualTo("setup.tools[0].functionDeclarations[0].parameters.typo"));
+    }
+
+    @Test
+    void lenientServerDecodingKeepsUnknownsVisible() {
+        String json = "{\"serverContent\":{\"turnComplete\":true,\"brandNew\":{\"x\":1},\"turnCompleteReason\":\"SOMETHING_NEW\"},"
+                + "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":3},\"futureMessage\":{}}";
+        ServerFrame f = LiveCodec.decodeServer(json.getBytes(StandardCharsets.UTF_8), Strictness.LENIENT);
+        ServerContent c = (ServerContent) f.message();
+        assertThat(c.turnComplete()).isTrue();
+        assertThat(c.turnCompleteReason()).isEqualTo(ServerMessage.TurnCompleteReason.UNRECOGNIZED);
+        assertThat(f.usageMetadata().promptTokenCount()).isEqualTo(5);
+        assertThat(f.unknownFields()).extracting(UnknownField::path).containsExactlyInAnyOrder(
+                "serverContent.brandNew", "serverContent.turnCompleteReason", "usageMetadata.candidatesTokenCount", "futureMessage");
+        assertThatThrownBy(() -> LiveCodec.decodeServer(json, Strictness.STRICT)).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void serverFramesRoundTrip() throws Exception {
+        ServerFrame f = ServerFrame.of(ServerContent.turnCompleted(), UsageMetadata.of(12, 17));
+        byte[] bytes = LiveCodec.encode(f);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(
+                "{\"serverContent\":{\"turnComplete\":true},\"usageMetadata\":{\"promptTokenCount\":12,\"responseTokenCount\":17,\"totalTokenCount\":29}}");
+        assertThat(LiveCodec.decodeServer(bytes, Strictness.STRICT)).isEqualTo(f);
+        byte[] goAway = LiveCodec.encode(new GoAway(Duration.ofMillis(9500)));
+        assertThat(new String(goAway, StandardCharsets.UTF_8)).isEqualTo("{\"goAway\":{\"timeLeft\":\"9.500s\"}}");
+        assertThat(((GoAway) LiveCodec.decodeServer(goAway, Strictness.STRICT).message()).timeLeft()).isEqualTo(Duration.ofMillis(9500));
+        JsonNode args = JSON.readTree("{\"city\":\"Paris\"}");
+        byte[] call = LiveCodec.encode(new ServerMessage.ToolCall(List.of(new FunctionCall("fc-1", "get_weather", args))));
+        assertThat(new String(call, StandardCharsets.UTF_8))
+                .isEqualTo("{\"toolCall\":{\"functionCalls\":[{\"id\":\"fc-1\",\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}}]}}");
+    }
+
+    @Test
+    void textTurnHasTurnComplete() {
+        assertThat(LiveCodec.encode(ClientContent.userText("Hello there")))
+                .isEqualTo("{\"clientContent\":{\"turns\":[{\"parts\":[{\"text\":\"Hello there\"}],\"role\":\"user\"}],\"turnComplete\":true}}");
+    }
+}
