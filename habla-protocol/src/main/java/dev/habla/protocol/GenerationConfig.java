@@ -3,7 +3,13 @@ package dev.habla.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** Generation parameters of a session. {@code enableAffectiveDialog} is newer than the public v1beta proto. */
+/**
+ * Generation parameters of a session. {@code enableAffectiveDialog} is newer than the public v1beta proto.
+ *
+ * <p>The two JSON-schema fields follow the proto's {@code json_name} options: JSON {@code responseJsonSchema} is proto
+ * field {@code response_json_schema_ordered}, and JSON {@code _responseJsonSchema} is proto field
+ * {@code response_json_schema} ("use responseJsonSchema rather than this field").
+ */
 @ProtoName("GenerationConfig")
 public record GenerationConfig(
         Integer candidateCount,
@@ -15,8 +21,8 @@ public record GenerationConfig(
         Integer seed,
         String responseMimeType,
         Schema responseSchema,
-        JsonNode responseJsonSchema,
-        JsonNode responseJsonSchemaOrdered,
+        @WireName(value = "responseJsonSchema", proto = "response_json_schema_ordered") JsonNode responseJsonSchema,
+        @WireName(value = "_responseJsonSchema", proto = "response_json_schema") JsonNode legacyResponseJsonSchema,
         Double presencePenalty,
         Double frequencyPenalty,
         Boolean responseLogprobs,

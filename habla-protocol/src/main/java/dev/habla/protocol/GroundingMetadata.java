@@ -1,7 +1,6 @@
 package dev.habla.protocol;
 
 import java.util.List;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /** Search grounding: queries, sources and supports. */
 @ProtoName("GroundingMetadata")
@@ -19,7 +18,7 @@ public record GroundingMetadata(
     /** One source. */
     @ProtoName("GroundingChunk")
     public record GroundingChunk(@OneOf("chunk_type") Web web, @OneOf("chunk_type") RetrievedContext retrievedContext,
-            @OneOf("chunk_type") JsonNode maps) {
+            @OneOf("chunk_type") Maps maps) {
         /** A web page. */
         @ProtoName("GroundingChunk.Web")
         public record Web(String uri, String title) {}
@@ -27,6 +26,18 @@ public record GroundingMetadata(
         /** A retrieved document. */
         @ProtoName("GroundingChunk.RetrievedContext")
         public record RetrievedContext(String uri, String title, String text) {}
+
+        /** A Google Maps place. */
+        @ProtoName("GroundingChunk.Maps")
+        public record Maps(String uri, String title, String text, String placeId, PlaceAnswerSources placeAnswerSources) {
+            /** Review snippets that support the answer. */
+            @ProtoName("GroundingChunk.Maps.PlaceAnswerSources")
+            public record PlaceAnswerSources(List<ReviewSnippet> reviewSnippets) {}
+
+            /** One review snippet. */
+            @ProtoName("GroundingChunk.Maps.PlaceAnswerSources.ReviewSnippet")
+            public record ReviewSnippet(String reviewId, String googleMapsUri, String title) {}
+        }
 
         /** A web source. */
         public static GroundingChunk web(String uri, String title) {

@@ -26,9 +26,9 @@ public record Tool(
     @ProtoName("Tool.GoogleSearch")
     public record GoogleSearch(Interval timeRangeFilter) {}
 
-    /** A time interval (RFC 3339 timestamps). */
+    /** A time interval (RFC 3339 timestamps, validated like google.protobuf.Timestamp). */
     @ProtoName("google.type.Interval")
-    public record Interval(String startTime, String endTime) {}
+    public record Interval(@Timestamp String startTime, @Timestamp String endTime) {}
 
     /** Legacy search retrieval. */
     @ProtoName("GoogleSearchRetrieval")

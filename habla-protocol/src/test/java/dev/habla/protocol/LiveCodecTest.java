@@ -123,4 +123,49 @@ class LiveCodecTest {
         assertThat(LiveCodec.encode(ClientContent.userText("Hello there")))
                 .isEqualTo("{\"clientContent\":{\"turns\":[{\"parts\":[{\"text\":\"Hello there\"}],\"role\":\"user\"}],\"turnComplete\":true}}");
     }
+
+    @Test
+    void responseJsonSchemaFollowsTheProtoJsonNames() {
+        // proto: response_json_schema_ordered has json_name "responseJsonSchema"; response_json_schema has "_responseJsonSchema".
+        Setup a = (Setup) LiveCodec.decodeClient(
+                "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"response_json_schema_ordered\":{\"type\":\"object\"},"
+                        + "\"_responseJsonSchema\":{\"type\":\"string\"}}}}", Strictness.STRICT).message();
+        assertThat(a.generationConfig().responseJsonSchema().get("type").asText()).isEqualTo("object");
+        assertThat(a.generationConfig().legacyResponseJsonSchema().get("type").asText()).isEqualTo("string");
+        assertThat(LiveCodec.encode(a)).contains("\"responseJsonSchema\":{\"type\":\"object\"}", "\"_responseJsonSchema\":{\"type\":\"string\"}");
+        Setup b = (Setup) LiveCodec.decodeClient(
+                "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"response_json_schema\":{}}}}", Strictness.STRICT).message();
+        assertThat(b.generationConfig().legacyResponseJsonSchema()).isNotNull();
+        assertThatThrownBy(() -> LiveCodec.decodeClient(
+                "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"responseJsonSchemaOrdered\":{}}}}", Strictness.STRICT))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("Cannot find field: responseJsonSchemaOrdered");
+    }
+
+    @Test
+    void timestampsAreValidatedLikeTheProto() {
+        String ok = "{\"setup\":{\"model\":\"m\",\"tools\":[{\"googleSearch\":{\"timeRangeFilter\":"
+                + "{\"startTime\":\"2026-01-01T00:00:00Z\",\"endTime\":\"2026-01-02T10:00:00.5+02:00\"}}}]}}";
+        Setup s = (Setup) LiveCodec.decodeClient(ok, Strictness.STRICT).message();
+        assertThat(s.tools().get(0).googleSearch().timeRangeFilter().endTime()).isEqualTo("2026-01-02T10:00:00.5+02:00");
+        assertThatThrownBy(() -> LiveCodec.decodeClient(ok.replace("2026-01-01T00:00:00Z", "yesterday"), Strictness.STRICT))
+                .isInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("setup.tools[0].googleSearch.timeRangeFilter.startTime"));
+        assertThat(LiveCodec.decodeClient(ok.replace("2026-01-01T00:00:00Z", "yesterday"), Strictness.LENIENT).message()).isNotNull();
+        Tool bad = new Tool(null, null, null, new Tool.GoogleSearch(new Tool.Interval("2026-01-01", null)), null, null, null, null);
+        assertThatThrownBy(() -> LiveCodec.encode(new Setup("m", null, null, List.of(bad), null, null, null, null, null, null, null)))
+                .isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void mapsGroundingChunksAreTyped() {
+        String json = "{\"serverContent\":{\"groundingMetadata\":{\"groundingChunks\":[{\"maps\":{\"uri\":\"u\",\"placeId\":\"p\","
+                + "\"placeAnswerSources\":{\"reviewSnippets\":[{\"reviewId\":\"r\",\"googleMapsUri\":\"g\",\"title\":\"t\"}]}}}]}}}";
+        ServerContent c = (ServerContent) LiveCodec.decodeServer(json, Strictness.STRICT).message();
+        assertThat(c.groundingMetadata().groundingChunks().get(0).maps().placeAnswerSources().reviewSnippets().get(0).reviewId())
+                .isEqualTo("r");
+        assertThatThrownBy(() -> LiveCodec.decodeServer(json.replace("placeId", "placeID"), Strictness.STRICT))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("Cannot find field: placeID in message GroundingChunk.Maps");
+    }
 }

@@ -139,6 +139,10 @@ final class WireDecoder {
             case STRING:
                 if (t != JsonToken.VALUE_STRING) throw error("Expected a string but got: " + tokenText());
                 return p.getText();
+            case TIMESTAMP:
+                if (t != JsonToken.VALUE_STRING) throw error("Expected a timestamp string but got: " + tokenText());
+                if (strict && !Timestamps.valid(p.getText())) throw error("Failed to parse timestamp: " + p.getText());
+                return p.getText();
             case BOOL:
                 if (t == JsonToken.VALUE_TRUE) return Boolean.TRUE;
                 if (t == JsonToken.VALUE_FALSE) return Boolean.FALSE;

@@ -53,6 +53,12 @@ final class WireEncoder {
     private static void writeValue(JsonGenerator g, ValueType t, Object v, String name) throws IOException {
         switch (t.kind()) {
             case STRING -> g.writeString((String) v);
+            case TIMESTAMP -> {
+                if (!Timestamps.valid((String) v)) {
+                    throw new ProtocolException(name, "Not an RFC 3339 timestamp: " + v);
+                }
+                g.writeString((String) v);
+            }
             case BOOL -> g.writeBoolean((Boolean) v);
             case INT -> g.writeNumber((Integer) v);
             case LONG -> g.writeString(Long.toString((Long) v));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.protocol.OneOf;
 import dev.habla.protocol.ProtoName;
 import dev.habla.protocol.Struct;
+import dev.habla.protocol.Timestamp;
 import dev.habla.protocol.WireName;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class WireSchema {
 
-    enum Kind { STRING, BOOL, INT, LONG, DOUBLE, BYTES, ENUM, DURATION, JSON, RECORD, LIST, MAP }
+    enum Kind { STRING, TIMESTAMP, BOOL, INT, LONG, DOUBLE, BYTES, ENUM, DURATION, JSON, RECORD, LIST, MAP }
 
     /** Describes the Java type of a value. */
     record ValueType(Kind kind, Class<?> raw, ValueType element, boolean primitive, boolean struct) {
@@ -42,9 +43,9 @@ final class WireSchema {
         final String oneof;       // group name or null
         final MethodHandle accessor; // (Object)Object
 
-        Field(String name, int index, ValueType type, String oneof, MethodHandle accessor) {
+        Field(String name, String protoName, int index, ValueType type, String oneof, MethodHandle accessor) {
             this.name = name;
-            this.snakeName = camelToSnake(name);
+            this.snakeName = protoName != null ? protoName : camelToSnake(name);
             this.index = index;
             this.type = type;
             this.oneof = oneof;
@@ -81,8 +82,12 @@ final class WireSchema {
                     String name = wn != null ? wn.value() : c.getName();
                     OneOf oo = c.getAnnotation(OneOf.class);
                     ValueType vt = valueType(c.getGenericType(), c.isAnnotationPresent(Struct.class));
+                    if (c.isAnnotationPresent(Timestamp.class) && vt.kind() == Kind.STRING) {
+                        vt = new ValueType(Kind.TIMESTAMP, String.class, null, false, false);
+                    }
                     MethodHandle acc = lookup.unreflect(c.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
-                    fields[i] = new Field(name, i, vt, oo == null ? null : oo.value(), acc);
+                    String protoName = wn != null && !wn.proto().isEmpty() ? wn.proto() : null;
+                    fields[i] = new Field(name, protoName, i, vt, oo == null ? null : oo.value(), acc);
                     byName.put(name, fields[i]);
                     byName.putIfAbsent(fields[i].snakeName, fields[i]);
                     ctorTypes[i] = c.getType();
