@@ -1,0 +1,111 @@
+package dev.habla.client;
+
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.FunctionResponse;
+import java.util.List;
+
+/**
+ * One live conversation over one WebSocket connection, obtained from {@link LiveClient#connect}.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>
+ *   CONNECTING ──setupComplete──► OPEN ──close()──► CLOSING ──peer close / closeTimeout──► CLOSED
+ *       │                          │                   │
+ *       └──────── error ───────────┴────── error ──────┴──────────────────────────────────► FAILED
+ * </pre>
+ * <ul>
+ *   <li>{@code CONNECTING}: not visible to callers ({@code connect} returns only once OPEN).</li>
+ *   <li>{@code OPEN}: every {@code send…} enqueues and returns at once with {@link SendResult#QUEUED} (or
+ *       {@link SendResult#DROPPED_OVER_BUDGET}); events flow to the listener.</li>
+ *   <li>{@code CLOSING}: sends return {@link SendResult#CLOSED}; messages queued before {@code close()} are still
+ *       written, then a close frame; events already received are still delivered.</li>
+ *   <li>{@code CLOSED}/{@code FAILED}: terminal. The listener has received (or is about to receive) its single
+ *       {@link LiveEvent.Closed}; sends return {@link SendResult#CLOSED}; nothing else is delivered.</li>
+ * </ul>
+ *
+ * <h2>Sending</h2>
+ * All sends are non-blocking and thread-safe. One writer thread sends one message at a time. Control messages
+ * (setup, {@code clientContent}, {@code toolResponse}, activity signals, {@code audioStreamEnd}, realtime text) are
+ * written before queued media (audio, video); within each class the order of calls is kept. The queue is bounded by
+ * {@link ClientConfig#sendQueueBudgetBytes()}: over budget, the oldest queued media is dropped first and counted;
+ * control is never dropped once queued.
+ *
+ * <h2>Resumption</h2>
+ * With {@link SessionConfig#resumption()}, {@link #resumptionHandle()} tracks the latest resumable handle; to continue
+ * on a new connection (after {@link LiveEvent.GoingAway} or a drop), connect again with
+ * {@code config().withResumptionHandle(handle)}.
+ */
+public interface LiveSession extends AutoCloseable {
+
+    /** Sends a user text turn that asks for an answer ({@code clientContent}, {@code turnComplete: true}). */
+    SendResult sendText(String text);
+
+    /** Sends text as realtime input (counts as user activity under automatic VAD). */
+    SendResult sendRealtimeText(String text);
+
+    /** Sends PCM16 little-endian mono audio at {@code sampleRate} Hz (16000 native). Media: may be dropped over budget. */
+    SendResult sendAudio(byte[] pcm, int sampleRate);
+
+    /** Sends one video frame ({@code image/jpeg} or {@code image/png}). Media: may be dropped over budget. */
+    SendResult sendVideo(String mimeType, byte[] image);
+
+    /** Answers tool calls; each response must carry the id of its {@link dev.habla.protocol.FunctionCall}. */
+    SendResult sendToolResponse(List<FunctionResponse> responses);
+
+    /** Manual VAD: the user started speaking. */
+    SendResult activityStart();
+
+    /** Manual VAD: the user stopped speaking; the model answers. */
+    SendResult activityEnd();
+
+    /** Automatic VAD: the microphone paused or closed; flushes the server's cached audio. */
+    SendResult audioStreamEnd();
+
+    /** Appends turns to the conversation; {@code turnComplete} asks the model to answer. */
+    SendResult sendClientContent(List<Content> turns, boolean turnComplete);
+
+    /**
+     * Sends any client message as is. {@code Setup} is refused ({@link IllegalArgumentException}): a connection has
+     * exactly one setup, sent by {@code connect}.
+     */
+    SendResult send(ClientMessage message);
+
+    /** Bytes waiting in the outbound queue (not counting the message being written). */
+    long queuedBytes();
+
+    /** Messages dropped or refused because of the byte budget. */
+    long droppedMessages();
+
+    /** Bytes of those messages. */
+    long droppedBytes();
+
+    /** The current state; see the class documentation. */
+    SessionState state();
+
+    /** The server's session id from {@code setupComplete}, or null if it sent none. */
+    String sessionId();
+
+    /** The latest handle the server marked resumable, or null (none yet, or resumption not enabled). */
+    String resumptionHandle();
+
+    /** Whether the server's latest resumption update said the session can be resumed now (false during a turn or tool call). */
+    boolean resumable();
+
+    /** The configuration this session was opened with. */
+    SessionConfig config();
+
+    /** Client-local id used in thread names and logs ({@code habla-<id>-writer}). */
+    String id();
+
+    /**
+     * Closes gracefully: stops accepting sends, writes what is queued, sends close 1000, waits at most
+     * {@link ClientConfig#closeTimeout()} for the peer to answer, then aborts. Idempotent; never throws; safe from the
+     * listener thread (it then does not wait for the terminal event, which is delivered after the listener returns).
+     */
+    @Override
+    void close();
+
+    /** Drops the connection at once without a close handshake; queued messages are discarded. Idempotent. */
+    void abort();
+}

@@ -1,0 +1,79 @@
+package dev.habla.client.internal;
+
+import dev.habla.client.ClientConfig;
+import dev.habla.client.LiveException;
+import dev.habla.client.LiveSession;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionListener;
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one {@code LiveClient} owns: the HTTP client (its callbacks on virtual threads), the timer for pings and
+ * deadlines, the provider and transport, and the set of live sessions (so {@link #close()} can abort them).
+ */
+public final class ClientRuntime implements AutoCloseable {
+    /** Process-wide, so thread names are unique across clients. */
+    private static final AtomicLong SESSION_IDS = new AtomicLong();
+
+    private final ClientConfig config;
+    private final ExecutorService callbacks;
+    private final HttpClient http;
+    private final ScheduledThreadPoolExecutor timer;
+    private final LiveProvider provider;
+    private final Transport transport;
+    private final Set<RealLiveSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public ClientRuntime(ClientConfig config) {
+        this.config = config;
+        this.callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .executor(callbacks)
+                .build();
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.provider = GeminiProvider.INSTANCE;
+        this.transport = new JdkWebSocketTransport(http);
+    }
+
+    /** Opens a session; see {@code LiveClient.connectAsync}. */
+    public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
+        String id = Long.toString(SESSION_IDS.incrementAndGet());
+        RealLiveSession[] self = new RealLiveSession[1];
+        RealLiveSession s = new RealLiveSession(id, config, session, provider, transport, timer, listener,
+                () -> sessions.remove(self[0]));
+        self[0] = s;
+        sessions.add(s);
+        if (closed.get()) {
+            CompletableFuture<LiveSession> f = s.start();
+            s.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient is closed"));
+            return f;
+        }
+        return s.start();
+    }
+
+    /** Aborts open sessions, then stops the timer and the HTTP client. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (RealLiveSession s : List.copyOf(sessions)) {
+            s.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));
+        }
+        timer.shutdownNow();
+        http.shutdownNow();
+        callbacks.shutdown();
+    }
+}
