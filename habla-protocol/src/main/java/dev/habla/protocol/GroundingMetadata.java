@@ -13,7 +13,25 @@ public record GroundingMetadata(
         String googleMapsWidgetContextToken) {
     /** Rendered search suggestions. */
     @ProtoName("SearchEntryPoint")
-    public record SearchEntryPoint(String renderedContent, byte[] sdkBlob) {}
+    public record SearchEntryPoint(String renderedContent, byte[] sdkBlob) {
+        /** Value equality, also for {@code sdkBlob} (a record compares arrays by identity). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SearchEntryPoint s && java.util.Objects.equals(renderedContent, s.renderedContent)
+                    && java.util.Arrays.equals(sdkBlob, s.sdkBlob);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Objects.hashCode(renderedContent) + java.util.Arrays.hashCode(sdkBlob);
+        }
+
+        @Override
+        public String toString() {
+            return "SearchEntryPoint[renderedContent=" + renderedContent + ", sdkBlob="
+                    + (sdkBlob == null ? "null" : sdkBlob.length + " bytes") + "]";
+        }
+    }
 
     /** One source. */
     @ProtoName("GroundingChunk")

@@ -168,4 +168,14 @@ class LiveCodecTest {
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("Cannot find field: placeID in message GroundingChunk.Maps");
     }
+
+    @Test
+    void recordsWithBytesHaveValueEquality() {
+        Part a = new Part("t", null, null, null, null, null, null, null, true, new byte[] {1, 2}, null);
+        Part b = new Part("t", null, null, null, null, null, null, null, true, new byte[] {1, 2}, null);
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(new GroundingMetadata.SearchEntryPoint("x", new byte[] {3})).isEqualTo(new GroundingMetadata.SearchEntryPoint("x", new byte[] {3}));
+        String json = "{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"text\":\"t\",\"thought\":true,\"thoughtSignature\":\"AQI=\"}]}}}";
+        assertThat(LiveCodec.decodeServer(json, Strictness.STRICT)).isEqualTo(LiveCodec.decodeServer(json, Strictness.STRICT));
+    }
 }
