@@ -1,0 +1,201 @@
+package dev.habla.emulator;
+
+import dev.habla.emulator.internal.EmulatorConfig;
+import dev.habla.emulator.internal.EmulatorCore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A wire-faithful local Gemini Live API server (WebSocket {@code BidiGenerateContent}) for tests and offline work.
+ *
+ * <pre>{@code
+ * try (LiveEmulator emu = LiveEmulator.builder().port(0).build().start()) {
+ *     URI uri = URI.create(emu.wsUrl("v1beta") + "?key=any");
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Listens on 127.0.0.1 only. Without a {@link Script} each connection talks to the deterministic default brain
+ * (see the module README). Thread-safe; {@link #close()} is idempotent.
+ */
+public final class LiveEmulator implements AutoCloseable {
+    private final EmulatorCore core;
+
+    private LiveEmulator(EmulatorConfig config) {
+        this.core = new EmulatorCore(config);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds and starts serving; returns this. */
+    public LiveEmulator start() {
+        core.start();
+        return this;
+    }
+
+    /** The bound port (after {@link #start()}). */
+    public int port() {
+        return core.port();
+    }
+
+    /** {@code http://127.0.0.1:PORT}: what the SDKs take as {@code baseUrl}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** The WebSocket URL of {@code BidiGenerateContent} for {@code v1}, {@code v1beta} or {@code v1alpha}, without credentials. */
+    public String wsUrl(String apiVersion) {
+        return "ws://127.0.0.1:" + port() + "/ws/google.ai.generativelanguage." + apiVersion
+                + ".GenerativeService.BidiGenerateContent";
+    }
+
+    /** The WebSocket URL of {@code BidiGenerateContentConstrained} (ephemeral tokens). */
+    public String constrainedWsUrl(String apiVersion) {
+        return wsUrl(apiVersion) + "Constrained";
+    }
+
+    /** Queues a script for the next authenticated connection (FIFO). */
+    public void enqueue(Script script) {
+        core.enqueue(Objects.requireNonNull(script, "script"));
+    }
+
+    /**
+     * The next client message of any session, in arrival order, waiting up to {@code timeout}; null on timeout.
+     * At most {@link Builder#maxRecordedMessages(int)} messages are kept (the oldest are dropped).
+     */
+    public ReceivedMessage takeClientMessage(Duration timeout) throws InterruptedException {
+        return core.takeClientMessage(timeout);
+    }
+
+    /** Applies a fault to the newest open session ({@link Fault.RefuseResumption} needs no open session). */
+    public void inject(Fault fault) {
+        core.inject(null, Objects.requireNonNull(fault, "fault"));
+    }
+
+    /** Applies a fault to one session; IllegalArgumentException if it is not open. */
+    public void inject(String sessionId, Fault fault) {
+        core.inject(Objects.requireNonNull(sessionId, "sessionId"), Objects.requireNonNull(fault, "fault"));
+    }
+
+    /** Snapshots of the open sessions, oldest first. */
+    public List<EmulatorSession> sessions() {
+        return core.sessions();
+    }
+
+    /** A snapshot of one session, open or recently closed (the last 64 closed ones are kept). */
+    public Optional<EmulatorSession> session(String sessionId) {
+        return core.session(sessionId);
+    }
+
+    /** The clock the emulator runs on. */
+    public EmulatorClock clock() {
+        return core.config().clock();
+    }
+
+    /** Closes every connection (1001, no reason) and stops the server. Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    /** Configures a {@link LiveEmulator}. Not thread-safe. */
+    public static final class Builder {
+        private int port;
+        private String apiKey;
+        private EmulatorClock clock = EmulatorClock.system();
+        private Duration connectionLifetime = Duration.ofMinutes(10);
+        private Duration goAwayLead = Duration.ofSeconds(5);
+        private Models models = Models.defaults();
+        private Duration resumptionHandleTtl = Duration.ofHours(2);
+        private Duration textChunkDelay = Duration.ZERO;
+        private int maxRecordedMessages = 10_000;
+
+        private Builder() {}
+
+        /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The only accepted API key; null (default) accepts any non-empty key. A missing or wrong key gets the
+         * WebSocket upgrade and then close 1008 "API key not valid. Please pass a valid API key.".
+         */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** The clock every protocol timer runs on (default {@link EmulatorClock#system()}). */
+        public Builder clock(EmulatorClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How long a connection lives before the emulator closes it (1000, empty reason). Default 10 minutes. */
+        public Builder connectionLifetime(Duration lifetime) {
+            this.connectionLifetime = positive(lifetime, "connectionLifetime");
+            return this;
+        }
+
+        /** How long before the end of a connection {@code goAway} is sent (its {@code timeLeft}). Default 5 s. */
+        public Builder goAwayLead(Duration lead) {
+            this.goAwayLead = Objects.requireNonNull(lead, "goAwayLead");
+            return this;
+        }
+
+        /** Accepted models (default {@link Models#defaults()}). */
+        public Builder models(Models models) {
+            this.models = Objects.requireNonNull(models, "models");
+            return this;
+        }
+
+        /** How long a resumption handle stays valid after it is issued. Default 2 hours. */
+        public Builder resumptionHandleTtl(Duration ttl) {
+            this.resumptionHandleTtl = positive(ttl, "resumptionHandleTtl");
+            return this;
+        }
+
+        /**
+         * Delay between the text chunks of a TEXT reply on the emulator clock. Default zero: a text reply is sent at
+         * once. A non-zero delay makes text turns interruptible.
+         */
+        public Builder textChunkDelay(Duration delay) {
+            this.textChunkDelay = Objects.requireNonNull(delay, "textChunkDelay");
+            return this;
+        }
+
+        /** Cap of the {@link #takeClientMessage(Duration)} queue (default 10 000; 0 records nothing). */
+        public Builder maxRecordedMessages(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxRecordedMessages: " + max);
+            }
+            this.maxRecordedMessages = max;
+            return this;
+        }
+
+        public LiveEmulator build() {
+            if (goAwayLead.compareTo(connectionLifetime) > 0) {
+                throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
+            }
+            return new LiveEmulator(new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
+                    resumptionHandleTtl, textChunkDelay, maxRecordedMessages));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

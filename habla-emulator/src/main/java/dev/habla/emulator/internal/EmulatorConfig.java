@@ -1,0 +1,26 @@
+package dev.habla.emulator.internal;
+
+import dev.habla.emulator.EmulatorClock;
+import dev.habla.emulator.Models;
+import java.time.Duration;
+
+/** Settings of one emulator, fixed at build time. {@code apiKey} must never be logged. */
+public record EmulatorConfig(
+        int port,
+        String apiKey,
+        EmulatorClock clock,
+        Duration connectionLifetime,
+        Duration goAwayLead,
+        Models models,
+        Duration resumptionHandleTtl,
+        Duration textChunkDelay,
+        int maxRecordedMessages) {
+
+    /** Never prints the key. */
+    @Override
+    public String toString() {
+        return "EmulatorConfig[port=" + port + ", apiKey=" + (apiKey == null ? "any" : "<set>") + ", clock=" + clock
+                + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
+                + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay + "]";
+    }
+}
