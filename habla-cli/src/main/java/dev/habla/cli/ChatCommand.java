@@ -1,0 +1,440 @@
+package dev.habla.cli;
+
+import dev.habla.audio.AudioDeviceException;
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.AudioSink;
+import dev.habla.audio.JavaSoundSpeaker;
+import dev.habla.audio.NullSink;
+import dev.habla.client.LiveClient;
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveException;
+import dev.habla.client.LiveSession;
+import dev.habla.client.SendResult;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.Voices;
+import dev.habla.emulator.LiveEmulator;
+import dev.habla.protocol.ResponseModality;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code habla chat}: a terminal conversation with Gemini Live (or the built-in emulator), typed in, answered as
+ * streamed text, or spoken and saved as WAV with {@code --voice}.
+ */
+@Command(name = "chat", sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Talk to Gemini Live from the terminal. Type a message and press Enter; the answer streams in.",
+            "Type exit or quit (or press Ctrl-D) to leave; Ctrl-C stops an answer, twice at the prompt quits.",
+            "The API key comes from GEMINI_API_KEY in the environment or in ./.env; without one, a built-in",
+            "emulator answers with scripted replies (try: history)."})
+final class ChatCommand implements Callable<Integer> {
+
+    /** Speaks on the real API today (TEXT-capable half-cascade models were retired in late 2025): text mode shows its transcript. */
+    static final String DEFAULT_MODEL = "gemini-2.5-flash-native-audio-latest";
+    /** The built-in emulator still offers a half-cascade model, so text mode there streams real TEXT parts. */
+    static final String EMULATOR_TEXT_MODEL = "gemini-live-2.5-flash-preview";
+    /** Placeholder key for emulators, which accept any non-empty key unless started with one. */
+    static final String EMULATOR_KEY = "habla-emulator";
+    /** The emulator streams text this fast, so the answer visibly streams and Ctrl-C can stop it. */
+    static final Duration EMULATOR_TEXT_CHUNK_DELAY = Duration.ofMillis(40);
+    /** Longest wait for an answer to finish playing before the next prompt. */
+    static final Duration PLAYBACK_WAIT = Duration.ofMinutes(2);
+
+    private final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Model id. Default: " + DEFAULT_MODEL + " (" + EMULATOR_TEXT_MODEL
+                    + " in text mode on the built-in emulator). Native-audio models answer in speech; text mode shows the transcript.")
+    String model;
+
+    @Option(names = "--voice", paramLabel = "NAME",
+            description = "Answer in speech with this prebuilt voice (e.g. Kore, Puck, Aoede; any case): plays each answer and saves it as audio_<n>.wav.")
+    String voice;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "System instruction.")
+    String system;
+
+    @Option(names = "--system-file", paramLabel = "PATH", description = "Read the system instruction from a UTF-8 file.")
+    Path systemFile;
+
+    @Option(names = "--audio-out", paramLabel = "DIR", defaultValue = "audios",
+            description = "Voice mode: where answers are saved (created). Default: ${DEFAULT-VALUE}.")
+    Path audioOut;
+
+    @Option(names = "--clear", description = "Voice mode: delete old audio_*.wav in the audio directory first (otherwise numbering continues).")
+    boolean clear;
+
+    @Option(names = "--no-play", description = "Voice mode: save answers without playing them.")
+    boolean noPlay;
+
+    @Option(names = "--base-url", paramLabel = "URL",
+            description = "Service root, e.g. http://127.0.0.1:8765 for `habla emulator`. Default: https://generativelanguage.googleapis.com. A key is needed unless it is a loopback address.")
+    String baseUrl;
+
+    @Option(names = "--api-version", paramLabel = "VERSION", description = "v1beta (default), v1alpha or v1.")
+    String apiVersion;
+
+    @Option(names = "--no-emulator", description = "Fail (exit 2) instead of starting the built-in emulator when there is no API key.")
+    boolean noEmulator;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log the wire traffic (keys redacted) and details to stderr; stack traces on errors.")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    ChatCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String voiceName = voice == null ? null : canonicalVoice(voice);
+        String instruction = systemInstruction();
+        URI base = baseUrl == null ? null : parseBaseUrl(baseUrl);
+        KeyChoice key = resolveKey(base);
+        boolean voiceMode = voiceName != null;
+
+        try (Terminal terminal = openTerminal();
+             LiveEmulator emulator = key.startEmulator() ? startEmulator() : null) {
+            URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
+            String modelId = model != null ? model.strip()
+                    : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
+            boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
+            SessionConfig config = sessionConfig(modelId, speaks, voiceName, instruction);
+            Redactor redactor = new Redactor(key.key());
+
+            AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
+            PrintWriter out = terminal.writer();
+            try (LiveClient client = LiveClient.create(c -> {
+                     c.apiKey(key.key()).baseUrl(target).apiVersion(apiVersion);
+                     if (verbose) {
+                         c.wireLog(line -> ctx.err().println(redactor.redact(line)));
+                     }
+                 });
+                 AudioSink speaker = voiceMode ? openSpeaker() : null) {
+                LineReader reader = lineReader(terminal);
+                Conversation conversation = new Conversation(out, speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT,
+                        verbose, speaker, audioFiles, ctx, reader::printAbove, ChatCommand::sendInterruption,
+                        () -> terminal.raise(Terminal.Signal.INT));
+                LiveSession session;
+                try {
+                    session = client.connect(config, conversation);
+                } catch (LiveException e) {
+                    throw failure(e, modelId, target, key);
+                }
+                try (session) {
+                    conversation.attach(session);
+                    terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
+                    try {
+                        return chatLoop(reader, session, conversation, voiceMode, modelId, target, key);
+                    } finally {
+                        conversation.leaving();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Main thread: prompt, send, wait for the answer; until exit, EOF, a double Ctrl-C or the session ends. */
+    private int chatLoop(LineReader reader, LiveSession session, Conversation conversation, boolean voiceMode,
+                         String modelId, URI target, KeyChoice key) throws InterruptedException {
+        boolean lastWasCtrlC = false;
+        while (true) {
+            LiveEvent.Closed closed = conversation.closed();
+            if (closed != null) {
+                return ended(closed, modelId, target, key);
+            }
+            String line;
+            try {
+                line = reader.readLine("you> ");
+                lastWasCtrlC = false;
+            } catch (UserInterruptException e) {
+                if (conversation.closed() != null) {
+                    continue;   // raised by the listener thread to end the prompt: reported at the top
+                }
+                if (lastWasCtrlC) {
+                    return ExitCodes.OK;
+                }
+                lastWasCtrlC = true;   // JLine has already dropped the partial line
+                reader.printAbove("(Ctrl-C again, Ctrl-D or 'exit' to quit)");
+                continue;
+            } catch (EndOfFileException e) {
+                return ExitCodes.OK;
+            }
+            String text = line.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
+                return ExitCodes.OK;
+            }
+            conversation.beginTurn();
+            SendResult sent = session.sendText(text);
+            if (sent != SendResult.QUEUED) {
+                conversation.abandonTurn();
+                LiveEvent.Closed c = conversation.closed();
+                if (c != null) {
+                    return ended(c, modelId, target, key);
+                }
+                throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message (" + sent + ")");
+            }
+            switch (conversation.awaitAnswer()) {
+                case COMPLETED -> {
+                    if (voiceMode) {
+                        conversation.awaitPlayback(PLAYBACK_WAIT);
+                    }
+                }
+                case STOPPED -> conversation.awaitStoppedAnswer(Conversation.STOPPED_TURN_WAIT);
+                case CLOSED -> { /* reported at the top of the loop */ }
+            }
+        }
+    }
+
+    /**
+     * What stops an answer: a {@code clientContent} interrupts the current generation on the Live API (proto
+     * comment); an empty one with {@code turnComplete:false} adds nothing to the conversation.
+     */
+    static void sendInterruption(LiveSession session) {
+        session.sendClientContent(List.of(), false);
+    }
+
+    /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */
+    private int ended(LiveEvent.Closed closed, String modelId, URI target, KeyChoice key) {
+        if (closed.error() == null) {
+            ctx.err().println("habla: the server ended the session (" + closed.code()
+                    + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
+            return ExitCodes.OK;
+        }
+        throw failure(closed.error(), modelId, target, key);
+    }
+
+    private CliException failure(LiveException e, String modelId, URI target, KeyChoice key) {
+        String where = target == null ? "generativelanguage.googleapis.com" : target.toString();
+        String detail = detail(e);
+        String message = switch (e.kind()) {
+            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
+            case NOT_FOUND -> "model '" + modelId + "' was not found" + detail + "; pick another with --model (e.g. "
+                    + DEFAULT_MODEL + ")";
+            case UNAVAILABLE -> "cannot reach " + where + detail + "; check the network or --base-url";
+            case TIMEOUT -> "no answer from " + where + " in time" + detail + "; check the network or --base-url";
+            case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
+            case INVALID_ARGUMENT -> "the server refused the request" + detail;
+            case DEADLINE_EXCEEDED -> "the session hit the server's deadline" + detail;
+            case INTERNAL -> "the server failed" + detail;
+            case PROTOCOL -> "the server broke the protocol" + detail;
+            case CLOSED -> "the session was closed" + detail;
+            case LISTENER_FAILED -> "internal error while showing the answer" + detail;
+        };
+        return new CliException(ExitCodes.forKind(e.kind()), new Redactor(key.key()).redact(message), e);
+    }
+
+    private static String detail(LiveException e) {
+        String reason = !e.closeReason().isBlank() ? e.closeCode() + " " + e.closeReason()
+                : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
+        return reason == null || reason.isBlank() ? "" : " (" + oneLine(reason) + ")";
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s+", " ").strip();
+    }
+
+    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction) {
+        try {
+            return SessionConfig.create(b -> {
+                b.model(modelId).responseModality(speaks ? ResponseModality.AUDIO : ResponseModality.TEXT);
+                if (speaks) {
+                    b.outputTranscription(true);
+                }
+                if (voiceName != null) {
+                    b.voice(voiceName);
+                }
+                if (instruction != null) {
+                    b.systemInstruction(instruction);
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        }
+    }
+
+    private String canonicalVoice(String name) {
+        try {
+            return Voices.canonical(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "unknown voice '" + name + "'; choose one of "
+                    + String.join(", ", Voices.ALL) + " (any case)");
+        }
+    }
+
+    private String systemInstruction() {
+        if (system != null && systemFile != null) {
+            throw new ParameterException(spec.commandLine(), "use --system or --system-file, not both");
+        }
+        if (systemFile == null) {
+            return system;
+        }
+        Path file = ctx.resolve(systemFile);
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (text.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--system-file " + systemFile + " is empty");
+            }
+            return text;
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : e.toString();
+            throw new ParameterException(spec.commandLine(), "cannot read --system-file " + systemFile + ": " + why);
+        }
+    }
+
+    private URI parseBaseUrl(String url) {
+        try {
+            URI u = new URI(url.strip());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!List.of("http", "https", "ws", "wss").contains(scheme) || u.getHost() == null) {
+                throw new URISyntaxException(url, "expected http(s)://host[:port] or ws(s)://host[:port]");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new ParameterException(spec.commandLine(), "bad --base-url '" + url + "': " + e.getReason());
+        }
+    }
+
+    /** Where the key comes from, and whether the built-in emulator has to stand in. */
+    record KeyChoice(String key, String origin, boolean startEmulator) {}
+
+    private KeyChoice resolveKey(URI base) {
+        String fromEnv = ctx.env().get("GEMINI_API_KEY");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return new KeyChoice(fromEnv.strip(), "from the environment", false);
+        }
+        Path dotEnv = ctx.resolve(Path.of(".env"));
+        try {
+            Map<String, String> vars = DotEnv.read(dotEnv);
+            String fromFile = vars.get("GEMINI_API_KEY");
+            if (fromFile != null && !fromFile.isBlank()) {
+                return new KeyChoice(fromFile.strip(), "from " + ctx.display(dotEnv), false);
+            }
+        } catch (IOException e) {
+            ctx.err().println("habla: ignoring " + ctx.display(dotEnv) + ": " + e.getMessage());
+        }
+        if (base != null) {
+            if (isLoopback(base)) {
+                return new KeyChoice(EMULATOR_KEY, "a placeholder for the local server", false);
+            }
+            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
+                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
+        }
+        if (noEmulator) {
+            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
+                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
+        }
+        return new KeyChoice(EMULATOR_KEY, "the built-in emulator", true);
+    }
+
+    static boolean isLoopback(URI uri) {
+        String host = uri.getHost();
+        if (host == null) {
+            return false;
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            // Only literal addresses: no DNS lookup for a name the user typed.
+            return h.matches("[0-9.]+|[0-9a-fA-F:]+") && InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private LiveEmulator startEmulator() {
+        LiveEmulator emulator = LiveEmulator.builder().port(0).textChunkDelay(EMULATOR_TEXT_CHUNK_DELAY).build().start();
+        ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
+                + " (replies are scripted)");
+        return emulator;
+    }
+
+    private AudioFiles openAudioFiles() {
+        Path dir = ctx.resolve(audioOut);
+        try {
+            return AudioFiles.open(dir, clear);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot use --audio-out " + audioOut + ": " + e);
+        }
+    }
+
+    private AudioSink openSpeaker() {
+        if (noPlay) {
+            return new NullSink(AudioFormat.PCM_24K_MONO);
+        }
+        try {
+            return JavaSoundSpeaker.open(AudioFormat.PCM_24K_MONO);
+        } catch (AudioDeviceException e) {
+            ctx.err().println("No audio device: answers are saved but not played (" + e.getMessage() + ")");
+            return new NullSink(AudioFormat.PCM_24K_MONO);
+        }
+    }
+
+    private Terminal openTerminal() throws IOException {
+        if (ctx.console()) {
+            return TerminalBuilder.builder().name("habla").system(true).dumb(true).build();
+        }
+        return TerminalBuilder.builder().name("habla").system(false).streams(ctx.in(), ctx.out())
+                .type(Terminal.TYPE_DUMB).dumb(true).encoding(StandardCharsets.UTF_8).build();
+    }
+
+    private LineReader lineReader(Terminal terminal) {
+        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("habla")
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
+                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
+                .variable(LineReader.HISTORY_SIZE, 1000);
+        Path history = historyFile();
+        if (history != null) {
+            b.variable(LineReader.HISTORY_FILE, history);
+        }
+        return b.build();
+    }
+
+    /** {@code ~/.habla_history} when it can be written, else null (history stays in memory). */
+    private Path historyFile() {
+        Path file = ctx.home().resolve(".habla_history");
+        boolean writable = Files.exists(file) ? Files.isWritable(file) : Files.isDirectory(ctx.home()) && Files.isWritable(ctx.home());
+        return writable ? file : null;
+    }
+}

@@ -1,0 +1,360 @@
+package dev.habla.cli;
+
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.AudioSink;
+import dev.habla.audio.WavWriter;
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveSession;
+import dev.habla.client.SessionListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat's view of one session: turns what the server streams into terminal output, speaker audio and WAV files,
+ * and tells the main thread when an answer is over.
+ *
+ * <p>Threads: {@link #onEvent} runs on the session's reader thread; {@link #beginTurn}, {@link #awaitAnswer} and
+ * {@link #awaitStoppedAnswer} on the main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
+ * {@link #lock} guards the turn state and serialises all writes to the terminal, so an answer being streamed and a
+ * Ctrl-C marker never interleave.
+ */
+final class Conversation implements SessionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Conversation.class);
+
+    /** How the answer of a turn ended, from the main thread's point of view. */
+    enum Outcome {
+        /** {@code turnComplete} arrived. */
+        COMPLETED,
+        /** The user pressed Ctrl-C; the rest of the answer is being discarded. */
+        STOPPED,
+        /** The session ended; see {@link #closed()}. */
+        CLOSED
+    }
+
+    /** What to show of an answer: model text (TEXT modality) or the transcript of its speech (AUDIO modality). */
+    enum Show { TEXT, TRANSCRIPT }
+
+    private final PrintWriter out;
+    private final Show show;
+    private final boolean verbose;
+    /** Voice mode: where answers play (a NullSink when not played); null in text mode. */
+    private final AudioSink speaker;
+    /** Voice mode: where answers are saved; null in text mode. */
+    private final AudioFiles audioFiles;
+    private final CliContext ctx;
+    /** Prints a notice line without breaking a prompt being edited. */
+    private final Consumer<String> notice;
+    /** Sends whatever the server treats as "stop generating" (see ChatCommand). */
+    private final Consumer<LiveSession> interruption;
+    /** Makes a pending readLine return (the session ended while the user sits at the prompt). */
+    private final Runnable wakePrompt;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Guarded by lock: set once connect returned. */
+    private LiveSession session;
+    /** Guarded by lock: a user turn was sent and its turnComplete has not arrived. */
+    private boolean answering;
+    /** Guarded by lock: the user stopped the current answer; its remaining output is dropped. */
+    private boolean discarding;
+    /** Guarded by lock: the terminal event, once it arrived. */
+    private LiveEvent.Closed closed;
+    /** Guarded by lock: true when the last character printed ended a line. */
+    private boolean atLineStart = true;
+    /** Guarded by lock: the WAV file of the answer being received (voice mode), or null. */
+    private WavWriter wav;
+    /** Guarded by lock: warned once about audio the speaker cannot play. */
+    private boolean warnedRate;
+    /** Guarded by lock: the main thread is closing the session on purpose; its Closed event is expected. */
+    private boolean leaving;
+
+    Conversation(PrintWriter out, Show show, boolean verbose, AudioSink speaker, AudioFiles audioFiles, CliContext ctx,
+                 Consumer<String> notice, Consumer<LiveSession> interruption, Runnable wakePrompt) {
+        this.out = out;
+        this.show = show;
+        this.verbose = verbose;
+        this.speaker = speaker;
+        this.audioFiles = audioFiles;
+        this.ctx = ctx;
+        this.notice = notice;
+        this.interruption = interruption;
+        this.wakePrompt = wakePrompt;
+    }
+
+    void attach(LiveSession session) {
+        lock.lock();
+        try {
+            this.session = session;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The terminal event, or null while the session is open. */
+    LiveEvent.Closed closed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Main thread: the chat is ending; the session's close is expected from now on. */
+    void leaving() {
+        lock.lock();
+        try {
+            leaving = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Main thread, before sending a user turn: from now on output belongs to this turn. */
+    void beginTurn() {
+        lock.lock();
+        try {
+            answering = true;
+            discarding = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Main thread: the turn could not be sent. */
+    void abandonTurn() {
+        lock.lock();
+        try {
+            answering = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Main thread: blocks until the answer completes, the user stops it, or the session closes. */
+    Outcome awaitAnswer() throws InterruptedException {
+        lock.lock();
+        try {
+            while (answering && !discarding && closed == null) {
+                changed.await();
+            }
+            return closed != null ? Outcome.CLOSED : discarding ? Outcome.STOPPED : Outcome.COMPLETED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Main thread, after {@link Outcome#STOPPED}: waits (at most {@code timeout}) for the server to end the stopped
+     * turn, so that its tail is not mistaken for the next answer; then gives up discarding either way.
+     */
+    void awaitStoppedAnswer(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (answering && closed == null && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            if (answering) {
+                log.info("The server did not end the stopped turn within {} ms", timeout.toMillis());
+            }
+            answering = false;
+            discarding = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ctrl-C while not at the prompt: stops the answer being streamed (stops playback, prints a marker, asks the
+     * server to stop) or, between answers, just silences the speaker.
+     *
+     * @return true if an answer was stopped
+     */
+    boolean stopAnswer() {
+        LiveSession s;
+        lock.lock();
+        try {
+            if (speaker != null) {
+                speaker.flush();
+            }
+            if (!answering || discarding || closed != null) {
+                return false;
+            }
+            discarding = true;
+            closeWav(true);
+            endLine();
+            print("[stopped]\n");
+            changed.signalAll();
+            s = session;
+        } finally {
+            lock.unlock();
+        }
+        if (s != null) {
+            interruption.accept(s);
+        }
+        return true;
+    }
+
+    /** Main thread, voice mode: waits (bounded) until the answer has been played, or Ctrl-C flushed it. */
+    void awaitPlayback(Duration timeout) throws InterruptedException {
+        if (speaker != null) {
+            speaker.drain(timeout);
+        }
+    }
+
+    @Override
+    public void onEvent(LiveEvent event) {
+        lock.lock();
+        try {
+            handle(event);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reader thread, under lock. */
+    private void handle(LiveEvent event) {
+        boolean live = answering && !discarding;
+        switch (event) {
+            case LiveEvent.TextDelta t -> {
+                if (live && show == Show.TEXT && (!t.thought() || verbose)) {
+                    print(t.text());
+                }
+            }
+            case LiveEvent.OutputTranscription t -> {
+                if (live && show == Show.TRANSCRIPT && t.text() != null) {
+                    print(t.text());
+                }
+            }
+            case LiveEvent.AudioChunk a -> {
+                if (live && audioFiles != null) {
+                    audio(a);
+                }
+            }
+            case LiveEvent.Interrupted i -> {
+                if (speaker != null) {
+                    speaker.flush();
+                }
+                if (live) {
+                    endLine();
+                    print("[interrupted by the server]\n");
+                }
+            }
+            case LiveEvent.TurnComplete t -> {
+                if (answering) {
+                    finishTurn();
+                }
+            }
+            case LiveEvent.GoingAway g -> notice.accept(
+                    "[the server will end this connection in " + Durations.format(g.timeLeft()) + "]");
+            case LiveEvent.Closed c -> {
+                boolean atPrompt = !answering && session != null && !leaving;
+                closed = c;
+                closeWav(true);
+                changed.signalAll();
+                if (atPrompt) {
+                    wakePrompt.run();
+                }
+            }
+            case LiveEvent.ToolCallRequested t -> log.warn("Ignoring a tool call; this chat declares no tools: {}", t);
+            case LiveEvent.SetupCompleted s -> log.info("Session open (id {})", s.sessionId());
+            case LiveEvent.InputTranscription t -> { }
+            case LiveEvent.GenerationComplete g -> { }
+            case LiveEvent.ToolCallCancelled t -> { }
+            case LiveEvent.Usage u -> { }
+            case LiveEvent.ExecutableCode c -> { }
+            case LiveEvent.CodeExecutionResult r -> { }
+            case LiveEvent.Grounding g -> { }
+            case LiveEvent.ResumptionUpdate r -> { }
+            case LiveEvent.VoiceActivity v -> { }
+            case LiveEvent.WaitingForInput w -> { }
+            case LiveEvent.Unrecognized u -> log.info("Unrecognized server fields: {}", u.fields());
+        }
+    }
+
+    private void audio(LiveEvent.AudioChunk a) {
+        int rate = a.sampleRate() > 0 ? a.sampleRate() : AudioFormat.PCM_24K_MONO.sampleRate();
+        if (speaker != null) {
+            if (rate == speaker.format().sampleRate()) {
+                speaker.write(a.pcm());
+            } else if (!warnedRate) {
+                warnedRate = true;
+                log.warn("Not playing {} Hz audio on a {} Hz speaker", rate, speaker.format().sampleRate());
+            }
+        }
+        try {
+            if (wav == null) {
+                wav = WavWriter.create(audioFiles.nextFile(), AudioFormat.mono(rate));
+            }
+            wav.write(a.pcm());
+        } catch (IOException e) {
+            log.warn("Could not save the answer's audio: {}", e.toString());
+            closeWav(true);
+        }
+    }
+
+    /** Reader thread, under lock: the answer is over. */
+    private void finishTurn() {
+        boolean wasLive = !discarding;
+        Path saved = null;
+        Duration length = null;
+        if (wav != null) {
+            saved = wav.path();
+            length = wav.duration();
+            closeWav(false);
+        }
+        answering = false;
+        discarding = false;
+        if (wasLive) {
+            endLine();
+            if (saved != null) {
+                print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved), length.toMillis() / 1000.0));
+            }
+            print("\n");
+        }
+        changed.signalAll();
+    }
+
+    private void closeWav(boolean quietly) {
+        if (wav == null) {
+            return;
+        }
+        try {
+            wav.close();
+        } catch (IOException e) {
+            if (!quietly) {
+                log.warn("Could not finish {}: {}", wav.path(), e.toString());
+            }
+        } finally {
+            wav = null;
+        }
+    }
+
+    private void endLine() {
+        if (!atLineStart) {
+            print("\n");
+        }
+    }
+
+    private void print(String s) {
+        if (s.isEmpty()) {
+            return;
+        }
+        out.print(s);
+        out.flush();
+        atLineStart = s.charAt(s.length() - 1) == '\n';
+    }
+
+    /** How long a stopped answer may take to end before the next prompt is shown anyway. */
+    static final Duration STOPPED_TURN_WAIT = Duration.ofSeconds(2);
+}

@@ -1,0 +1,121 @@
+package dev.habla.cli;
+
+import dev.habla.emulator.LiveEmulator;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code habla emulator}: runs the local Live API emulator in the foreground until Ctrl-C. */
+@Command(name = "emulator", sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Run the local Gemini Live API emulator on 127.0.0.1 until Ctrl-C.",
+            "Prints its base URL and WebSocket URL; point a client at it, e.g. habla chat --base-url <base URL>."})
+final class EmulatorCommand implements Callable<Integer> {
+
+    private final CliContext ctx;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "0",
+            description = "TCP port on 127.0.0.1; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Accept only this API key (others get close 1008). Default: any non-empty key.")
+    String apiKey;
+
+    @Option(names = "--connection-lifetime", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class,
+            description = "How long a connection lives before the emulator ends it, like the service. Default: ${DEFAULT-VALUE}.")
+    Duration connectionLifetime;
+
+    @Option(names = "--goaway-lead", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.class,
+            description = "How long before that end goAway is sent. Default: ${DEFAULT-VALUE}.")
+    Duration goAwayLead;
+
+    @Option(names = "--text-chunk-delay", paramLabel = "DURATION", defaultValue = "40ms", converter = Durations.class,
+            description = "Pause between the chunks of a text answer (0s sends it at once). Default: ${DEFAULT-VALUE}.")
+    Duration textChunkDelay;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log connections and errors (info level) to stderr.")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    EmulatorCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Makes a running {@link #call()} return (tests; the real process stops on SIGINT through a shutdown hook). */
+    void stop() {
+        stop.countDown();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
+        }
+        if (connectionLifetime.isZero() || connectionLifetime.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--connection-lifetime must be positive");
+        }
+        if (goAwayLead.isNegative() || goAwayLead.compareTo(connectionLifetime) > 0) {
+            throw new ParameterException(spec.commandLine(), "--goaway-lead must be between 0 and --connection-lifetime ("
+                    + Durations.format(connectionLifetime) + ")");
+        }
+        if (textChunkDelay.isNegative()) {
+            throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");
+        }
+        LiveEmulator.Builder builder = LiveEmulator.builder().port(port).connectionLifetime(connectionLifetime)
+                .goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
+        if (apiKey != null && !apiKey.isBlank()) {
+            builder.apiKey(apiKey);
+        }
+        LiveEmulator emulator;
+        try {
+            emulator = builder.build().start();
+        } catch (RuntimeException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the emulator on 127.0.0.1:" + port + " ("
+                    + rootMessage(e) + ")", e);
+        }
+        try (emulator) {
+            Thread hook = null;
+            if (ctx.console()) {
+                hook = new Thread(() -> {
+                    stop.countDown();
+                    emulator.close();
+                }, "habla-emulator-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+            ctx.out().println("base URL: " + emulator.baseUrl());
+            ctx.out().println("ws URL:   " + emulator.wsUrl("v1beta"));
+            ctx.out().flush();
+            ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (apiKey == null ? " (any API key)" : "")
+                    + "; try: habla chat --base-url " + emulator.baseUrl() + ". Stop with Ctrl-C.");
+            stop.await();
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it closes the emulator
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getMessage() == null ? r.toString() : r.getMessage();
+    }
+}
