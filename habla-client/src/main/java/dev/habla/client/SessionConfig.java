@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -59,6 +60,8 @@ import java.util.regex.Pattern;
  * @param includeThoughts          stream thought text ({@link LiveEvent.TextDelta#thought()})
  * @param affectiveDialog          native audio: adapt tone to the user's emotion
  * @param proactiveAudio           native audio: let the model stay silent on irrelevant input
+ * @param setupOverride            escape hatch applied last by {@link #toSetup}: edits the wire setup for fields this
+ *                                 record does not cover (history config, language hints…); not validated; may be null
  */
 public record SessionConfig(
         String model,
@@ -83,7 +86,8 @@ public record SessionConfig(
         ThinkingLevel thinkingLevel,
         Boolean includeThoughts,
         boolean affectiveDialog,
-        boolean proactiveAudio) {
+        boolean proactiveAudio,
+        UnaryOperator<ClientMessage.Setup> setupOverride) {
 
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
 
@@ -221,7 +225,7 @@ public record SessionConfig(
         ContextWindowCompressionConfig compression = contextWindowCompression == null ? null
                 : new ContextWindowCompressionConfig(contextWindowCompression.triggerTokens(),
                         new ContextWindowCompressionConfig.SlidingWindow(contextWindowCompression.targetTokens()));
-        return new ClientMessage.Setup(
+        ClientMessage.Setup setup = new ClientMessage.Setup(
                 modelResourceName,
                 gc,
                 instruction,
@@ -233,6 +237,7 @@ public record SessionConfig(
                 outputTranscription ? AudioTranscriptionConfig.ENABLED : null,
                 proactiveAudio ? new ProactivityConfig(true) : null,
                 null);
+        return setupOverride == null ? setup : Objects.requireNonNull(setupOverride.apply(setup), "setupOverride returned null");
     }
 
     /** Mutable builder; {@link #build()} validates. Not thread-safe. */
@@ -260,6 +265,7 @@ public record SessionConfig(
         private Boolean includeThoughts;
         private boolean affectiveDialog;
         private boolean proactiveAudio;
+        private UnaryOperator<ClientMessage.Setup> setupOverride;
 
         Builder() {}
 
@@ -287,6 +293,7 @@ public record SessionConfig(
             includeThoughts = c.includeThoughts;
             affectiveDialog = c.affectiveDialog;
             proactiveAudio = c.proactiveAudio;
+            setupOverride = c.setupOverride;
         }
 
         public Builder model(String model) { this.model = model; return this; }
@@ -321,13 +328,15 @@ public record SessionConfig(
         public Builder includeThoughts(Boolean on) { this.includeThoughts = on; return this; }
         public Builder affectiveDialog(boolean on) { this.affectiveDialog = on; return this; }
         public Builder proactiveAudio(boolean on) { this.proactiveAudio = on; return this; }
+        /** Edits the wire setup after it is built (not validated): for fields this config does not cover. */
+        public Builder setupOverride(UnaryOperator<ClientMessage.Setup> override) { this.setupOverride = override; return this; }
 
         /** Validates and builds. */
         public SessionConfig build() {
             return new SessionConfig(model, responseModality, voice, languageCode, systemInstruction, temperature, topP, topK,
                     maxOutputTokens, seed, inputTranscription, outputTranscription, realtimeInputConfig, tools, resumption,
                     resumptionHandle, contextWindowCompression, mediaResolution, thinkingBudget, thinkingLevel,
-                    includeThoughts, affectiveDialog, proactiveAudio);
+                    includeThoughts, affectiveDialog, proactiveAudio, setupOverride);
         }
     }
 }
