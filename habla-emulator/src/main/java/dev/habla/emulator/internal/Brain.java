@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  */
 final class Brain {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CALL = Pattern.compile("(?is)call\\s+([A-Za-z_][A-Za-z0-9_.:-]*)\\s*(\\{.*})?\\s*");
+    private static final Pattern CALL = Pattern.compile("(?is)call\\s+([A-Za-z_][A-Za-z0-9_.:-]*)\\s*(\\{.*)?");
     /** Output audio chunks of 80 ms. */
     static final int CHUNK_SAMPLES = SpeechSynth.SAMPLE_RATE * 80 / 1000;
     /** Default pacing: bursts of 12 chunks (960 ms of audio) every 250 ms, about 4x real time. */
@@ -463,7 +463,7 @@ final class Brain {
                 b.append(" (empty)");
             }
             for (int i = 0; i < earlier.size(); i++) {
-                b.append(i == 0 ? " " : " | ").append(i + 1).append(". ").append(earlier.get(i));
+                b.append(i == 0 ? " " : " | ").append(i + 1).append(". ").append(earlier.get(i).trim());
             }
             startReply(b.toString());
             return;
