@@ -1,0 +1,168 @@
+package dev.habla.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.ServerFrame;
+import dev.habla.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class FaultTest {
+    static final Duration QUIET = Duration.ofMillis(150);
+    FakeClock clock = new FakeClock();
+    LiveEmulator emu;
+
+    @BeforeEach
+    void start() {
+        emu = LiveEmulator.builder().clock(clock).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        emu.close();
+    }
+
+    @Test
+    void injectWithoutSessionFails() {
+        assertThatThrownBy(() -> emu.inject(new Fault.DropConnection())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> emu.inject("s42", new Fault.DropConnection())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void goAwayThenCloseAfterTimeLeft() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(new Fault.GoAway(Duration.ofSeconds(10)));
+            ServerFrame f = c.next();
+            assertThat(f.message()).isEqualTo(new ServerMessage.GoAway(Duration.ofSeconds(10)));
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1000, ""));
+        }
+    }
+
+    @Test
+    void closeWithCodeAndTruncatedReason() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(c.isOpen() ? emu.sessions().getFirst().id() : "", new Fault.Close(1011, "é".repeat(100)));
+            RawClient.Closed closed = c.awaitClose();
+            assertThat(closed.code()).isEqualTo(1011);
+            assertThat(closed.reason()).isEqualTo("é".repeat(61));
+        }
+    }
+
+    @Test
+    void dropConnectionSendsNoCloseFrame() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(new Fault.DropConnection());
+            RawClient.Event e = c.nextEvent(RawClient.WAIT);
+            if (e instanceof RawClient.Closed closed) {
+                assertThat(closed.code()).isEqualTo(1006);
+            } else {
+                assertThat(e).isInstanceOf(RawClient.Failed.class);
+            }
+        }
+    }
+
+    @Test
+    void deadlineExpired() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(new Fault.DeadlineExpired());
+            assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Deadline expired before operation could complete."));
+        }
+    }
+
+    @Test
+    void stallHoldsInputAndOutputUntilTheClockMoves() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(new Fault.Stall(Duration.ofSeconds(5)));
+            c.send(ClientMessage.ClientContent.userText("are you there"));
+            assertThat(c.pollEvent(QUIET)).isNull();
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: are you there");
+        }
+    }
+
+    @Test
+    void slowAudioPacesChunksBelowRealTime() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
+            emu.inject(new Fault.SlowAudio(0.5));
+            c.send(ClientMessage.ClientContent.userText("hi")); // "You said: hi": 12 chars = 0.84 s = 11 chunks
+            assertThat(AudioOutputTest.audioChunks(List.of(c.next()))).isEqualTo(1);
+            assertThat(c.pollEvent(QUIET)).isNull();
+            clock.advance(Duration.ofMillis(160)); // one 80 ms chunk per 160 ms
+            assertThat(AudioOutputTest.audioChunks(List.of(c.next()))).isEqualTo(1);
+            assertThat(c.pollEvent(QUIET)).isNull();
+            clock.advance(Duration.ofMillis(160 * 9));
+            List<ServerFrame> rest = c.until(f -> Fixtures.content(f).generationComplete());
+            assertThat(AudioOutputTest.audioChunks(rest)).isEqualTo(9);
+            clock.advance(Duration.ofMillis(1));
+            assertThat(RawClient.isTurnComplete(c.next())).as("turn ends right after the last (late) chunk").isTrue();
+        }
+    }
+
+    @Test
+    void burstyAudio() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
+            emu.inject(new Fault.BurstyAudio(4, Duration.ofSeconds(1)));
+            c.send(ClientMessage.ClientContent.userText("hi"));
+            assertThat(AudioOutputTest.audioChunks(AudioOutputTest.readChunks(c, 4))).isEqualTo(4);
+            assertThat(c.pollEvent(QUIET)).isNull();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(AudioOutputTest.audioChunks(AudioOutputTest.readChunks(c, 4))).isEqualTo(4);
+            assertThat(c.pollEvent(QUIET)).isNull();
+        }
+    }
+
+    @Test
+    void phantomInterruptedWhenIdleAndWhileReplying() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
+            emu.inject(new Fault.PhantomInterrupted());
+            ServerFrame f = c.next();
+            assertThat(Fixtures.content(f).interrupted()).isTrue();
+            assertThat(c.pollEvent(QUIET)).isNull();
+
+            c.send(ClientMessage.ClientContent.userText(BargeInTest.LONG));
+            AudioOutputTest.readChunks(c, 12);
+            emu.inject(new Fault.PhantomInterrupted());
+            List<ServerFrame> rest = c.untilTurnComplete();
+            assertThat(Fixtures.content(rest.getFirst()).interrupted()).isTrue();
+        }
+    }
+
+    @Test
+    void prematureTurnCompleteThenKeepsStreaming() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            emu.inject(new Fault.PrematureTurnComplete());
+            c.send(ClientMessage.ClientContent.userText("one two three four"));
+            List<ServerFrame> first = c.untilTurnComplete();
+            assertThat(first).hasSize(2);
+            assertThat(first.getLast().usageMetadata()).isNull();
+            List<ServerFrame> rest = c.untilTurnComplete();
+            first.addAll(rest);
+            assertThat(Fixtures.text(first)).isEqualTo("You said: one two three four");
+            assertThat(rest).anyMatch(x -> Fixtures.content(x).generationComplete());
+        }
+    }
+
+    @Test
+    void refuseResumptionNeedsNoOpenSession() throws Exception {
+        String handle;
+        try (RawClient c = RawClient.connect(emu)) {
+            c.sendText(Fixtures.text().resumable(null).json());
+            c.next();
+            handle = ((ServerMessage.SessionResumptionUpdate) c.next().message()).newHandle();
+        }
+        emu.inject(new Fault.RefuseResumption());
+        try (RawClient c = RawClient.connect(emu)) {
+            c.sendText(Fixtures.text().resumable(handle).json());
+            assertThat(c.awaitClose().code()).isEqualTo(1007);
+        }
+    }
+}

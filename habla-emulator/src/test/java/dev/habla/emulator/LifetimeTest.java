@@ -1,0 +1,50 @@
+package dev.habla.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.protocol.ServerMessage;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LifetimeTest {
+
+    @Test
+    void goAwayAtLifetimeMinusLeadThenClose1000() throws Exception {
+        FakeClock clock = new FakeClock();
+        try (LiveEmulator emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofMinutes(10))
+                .goAwayLead(Duration.ofSeconds(5)).build().start();
+                RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            clock.advance(Duration.ofMinutes(9).plusSeconds(54));
+            assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(c.next().message()).isEqualTo(new ServerMessage.GoAway(Duration.ofSeconds(5)));
+            clock.advance(Duration.ofMillis(4999));
+            assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
+            clock.advance(Duration.ofMillis(1));
+            assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1000, ""));
+        }
+    }
+
+    @Test
+    void eachConnectionHasItsOwnLifetime() throws Exception {
+        FakeClock clock = new FakeClock();
+        try (LiveEmulator emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofSeconds(60))
+                .goAwayLead(Duration.ofSeconds(10)).build().start();
+                RawClient a = RawClient.setUp(emu, Fixtures.text())) {
+            clock.advance(Duration.ofSeconds(30));
+            try (RawClient b = RawClient.setUp(emu, Fixtures.text())) {
+                clock.advance(Duration.ofSeconds(30));
+                assertThat(a.next().message()).isInstanceOf(ServerMessage.GoAway.class);
+                assertThat(a.awaitClose().code()).isEqualTo(1000);
+                assertThat(b.pollEvent(Duration.ofMillis(100))).isNull();
+                clock.advance(Duration.ofSeconds(20));
+                assertThat(b.next().message()).isEqualTo(new ServerMessage.GoAway(Duration.ofSeconds(10)));
+                clock.advance(Duration.ofSeconds(10));
+                assertThat(b.awaitClose().code()).isEqualTo(1000);
+            }
+        }
+    }
+}
