@@ -50,6 +50,17 @@ abstract class EmulatorTest {
         return SessionConfig.create(b -> b.model(HALF_CASCADE).responseModality(dev.habla.protocol.ResponseModality.TEXT));
     }
 
+    /** Polls {@code condition} (every few ms, bounded by {@link #WAIT}) for state that has no event to await. */
+    static void eventually(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + WAIT);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+    }
+
     /** Next client message at the emulator matching {@code p}, skipping others; fails after {@link #WAIT}. */
     ReceivedMessage takeMatching(Predicate<ClientMessage> p) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -90,7 +90,7 @@ public final class GeminiProvider implements LiveProvider {
         }
         String authority = base.getRawAuthority();
         URI uri = URI.create(scheme + "://" + authority + prefix + "/ws/" + method);
-        return new Transport.ConnectRequest(uri, headers, "GET " + uri + " [" + authShown + "]");
+        return new Transport.ConnectRequest(uri, headers, uri + " [" + authShown + "]");
     }
 
     private static URI defaultBase(ClientConfig client) {
