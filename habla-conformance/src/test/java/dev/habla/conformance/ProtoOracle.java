@@ -6,15 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.ai.generativelanguage.v1beta.BidiGenerateContentClientMessage;
 import com.google.ai.generativelanguage.v1beta.BidiGenerateContentServerMessage;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,8 +66,9 @@ final class ProtoOracle {
      * @param error    the parser's message when rejected
      * @param stripped the allow-listed paths that were removed first (entries of {@link #NEWER_THAN_PROTO})
      * @param message  the parsed proto when accepted
+     * @param parsed   the JSON text the proto parser was given (the frame minus the stripped paths)
      */
-    record Verdict(boolean accepted, String error, Set<String> stripped, Message message) {}
+    record Verdict(boolean accepted, String error, Set<String> stripped, Message message, String parsed) {}
 
     static Verdict client(String json) {
         return parse(json, BidiGenerateContentClientMessage.newBuilder());
@@ -110,9 +111,9 @@ final class ProtoOracle {
     private static Verdict parseRaw(String json, Message.Builder builder, Set<String> stripped) {
         try {
             STRICT.merge(json, builder);
-            return new Verdict(true, null, stripped, builder.build());
+            return new Verdict(true, null, stripped, builder.build(), json);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            return new Verdict(false, String.valueOf(e.getMessage()), stripped, null);
+            return new Verdict(false, String.valueOf(e.getMessage()), stripped, null, json);
         }
     }
 
@@ -140,6 +141,62 @@ final class ProtoOracle {
                 strip(e.getValue(), p, stripped);
             }
         }
+    }
+
+    /**
+     * Removes what the proto printer would not print back: fields without presence that hold their default (enum
+     * number 0, "", 0, false) and empty repeated fields. Habla decodes an absent field as null where the proto has a
+     * default, so this gives the record the proto's re-printing must decode to. {@code node} is changed in place.
+     */
+    static JsonNode dropProtoDefaults(JsonNode node, Descriptor d) {
+        if (!(node instanceof ObjectNode object)) {
+            return node;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            FieldDescriptor fd = d.getFields().stream()
+                    .filter(f -> f.getJsonName().equals(e.getKey()) || f.getName().equals(e.getKey())).findFirst().orElse(null);
+            JsonNode v = e.getValue();
+            if (fd == null) {
+                continue;
+            }
+            if (fd.isRepeated() && !fd.isMapField()) {
+                if (v.isArray() && v.isEmpty()) {
+                    it.remove();
+                } else if (fd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                    v.forEach(x -> dropProtoDefaults(x, fd.getMessageType()));
+                }
+                continue;
+            }
+            if (fd.isMapField()) {
+                FieldDescriptor value = fd.getMessageType().findFieldByName("value");
+                if (value.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                    v.forEach(x -> dropProtoDefaults(x, value.getMessageType()));
+                }
+                continue;
+            }
+            if (fd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                if (!fd.getMessageType().getFullName().startsWith("google.protobuf.")) {
+                    dropProtoDefaults(v, fd.getMessageType());
+                }
+                continue;
+            }
+            if (!fd.hasPresence() && isDefault(fd, v)) {
+                it.remove();
+            }
+        }
+        return node;
+    }
+
+    private static boolean isDefault(FieldDescriptor fd, JsonNode v) {
+        return switch (fd.getJavaType()) {
+            case ENUM -> v.isTextual() ? fd.getEnumType().findValueByName(v.asText()) != null
+                    && fd.getEnumType().findValueByName(v.asText()).getNumber() == 0 : v.asInt(-1) == 0;
+            case STRING, BYTE_STRING -> v.isTextual() && v.asText().isEmpty();
+            case BOOLEAN -> v.isBoolean() && !v.asBoolean() || v.isTextual() && v.asText().equals("false");
+            case INT, LONG, FLOAT, DOUBLE -> (v.isNumber() || v.isTextual()) && v.asDouble(1) == 0.0;
+            case MESSAGE -> false;
+        };
     }
 
     /** proto3 JSON name of a field given in either spelling ({@code realtime_input} → {@code realtimeInput}). */
@@ -173,11 +230,5 @@ final class ProtoOracle {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static List<String> list(Iterable<String> it) {
-        List<String> out = new ArrayList<>();
-        it.forEach(out::add);
-        return out;
     }
 }
