@@ -37,6 +37,8 @@ final class RawClient implements AutoCloseable {
 
     record Failed(Throwable error) implements Event {}
 
+    record Pong(ByteBuffer data) implements Event {}
+
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final WebSocket ws;
 
@@ -142,6 +144,10 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    void ping() {
+        ws.sendPing(ByteBuffer.wrap(new byte[] {1, 2, 3})).join();
+    }
+
     boolean isOpen() {
         return !ws.isInputClosed();
     }
@@ -187,6 +193,13 @@ final class RawClient implements AutoCloseable {
                 events.add(new Frame(bin.toString(StandardCharsets.UTF_8), true));
                 bin.reset();
             }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            events.add(new Pong(message));
             webSocket.request(1);
             return null;
         }

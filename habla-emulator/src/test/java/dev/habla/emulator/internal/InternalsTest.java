@@ -1,0 +1,97 @@
+package dev.habla.emulator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.protocol.LiveCodec;
+import dev.habla.protocol.ProtocolException;
+import dev.habla.protocol.Strictness;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InternalsTest {
+
+    @Test
+    void synthLengthIsProportionalAndSegmentsRebuildTheText() {
+        for (String text : new String[] {"You said: hello", " lead and trail ", "x", "", "   "}) {
+            SpeechSynth.Rendered r = SpeechSynth.render(text);
+            assertThat(r.samples()).isEqualTo(text.length() * 1680);
+            assertThat(r.pcm()).hasSize(r.samples() * 2);
+            assertThat(String.join("", r.segments().stream().map(SpeechSynth.Segment::text).toList())).isEqualTo(text);
+        }
+        assertThat(SpeechSynth.render("ab cd").segments()).extracting(SpeechSynth.Segment::startSample).containsExactly(0, 3 * 1680);
+    }
+
+    @Test
+    void textChunksKeepTheTextExactly() {
+        assertThat(Brain.textChunks("You said: hi")).containsExactly("You", " said:", " hi");
+        String longer = "one two three four five six seven eight nine ten eleven twelve thirteen";
+        List<String> chunks = Brain.textChunks(longer);
+        assertThat(chunks).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(String.join("", chunks)).isEqualTo(longer);
+        assertThat(Brain.textChunks("single")).containsExactly("single");
+    }
+
+    @Test
+    void sampleRateFromMime() {
+        assertThat(Brain.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
+        assertThat(Brain.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
+        assertThat(Brain.sampleRate("audio/pcm")).isEqualTo(16000);
+        assertThat(Brain.sampleRate(null)).isEqualTo(16000);
+    }
+
+    @Test
+    void vadCountsAudioTimeAcrossOddChunkBoundaries() {
+        Vad vad = new Vad(null);
+        byte[] tone = new byte[16000 * 2]; // 1 s at 16 kHz
+        for (int i = 0; i < 16000; i++) {
+            int s = (int) (6000 * Math.sin(2 * Math.PI * 300 * i / 16000.0));
+            tone[2 * i] = (byte) s;
+            tone[2 * i + 1] = (byte) (s >> 8);
+        }
+        byte[] all = new byte[tone.length + 16000 * 2];
+        System.arraycopy(tone, 0, all, 0, tone.length);
+        List<Vad.Event> events = new java.util.ArrayList<>();
+        for (int off = 0; off < all.length; off += 333) { // odd sizes split samples between chunks
+            events.addAll(vad.feed(java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + 333)), 16000));
+        }
+        assertThat(events).containsExactly(new Vad.SpeechStart(), new Vad.SpeechEnd(1.0));
+    }
+
+    @Test
+    void decodeErrorReasons() {
+        assertThat(reason("{\"clientContent\":{\"turnCompleet\":true}}"))
+                .isEqualTo("Invalid JSON payload received. Unknown name \"turnCompleet\" at 'client_content': Cannot find field.");
+        assertThat(reason("{\"bogus\":{}}")).isEqualTo("Invalid JSON payload received. Unknown name \"bogus\": Cannot find field.");
+        assertThat(reason("{\"setup\":{\"generationConfig\":{\"speechConfig\":{\"voiceConfig\":{\"prebuiltVoiceConfig\":{\"voice\":\"x\"}}}}}}"))
+                .isEqualTo(dev.habla.protocol.CloseCodes.truncate("Invalid JSON payload received. Unknown name \"voice\" at "
+                        + "'setup.generation_config.speech_config.voice_config.prebuilt_voice_config': Cannot find field."));
+        assertThat(reason("{\"realtimeInput\":{\"audio\":{\"data\":\"@@@\"}}}")).contains("'realtime_input.audio.data'");
+        assertThat(reason("{}")).isEqualTo("Request contains an invalid argument.");
+        assertThat(reason("[1]").getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
+    }
+
+    private static String reason(String json) {
+        try {
+            LiveCodec.decodeClient(json, Strictness.STRICT);
+            throw new AssertionError("decoded: " + json);
+        } catch (ProtocolException e) {
+            return CloseReasons.forDecodeError(e);
+        }
+    }
+
+    @Test
+    void credentials() {
+        Endpoint plain = Endpoint.parse("//ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent");
+        Endpoint constrained = Endpoint.parse("/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained");
+        assertThat(plain).isEqualTo(new Endpoint("v1", false));
+        assertThat(constrained).isEqualTo(new Endpoint("v1alpha", true));
+        assertThat(Endpoint.parse("/ws/google.ai.generativelanguage.v2.GenerativeService.BidiGenerateContent")).isNull();
+        assertThat(Endpoint.parse("/x/ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent")).isNull();
+        assertThat(Credentials.authorized(plain, "key=a%20b", null, null, "a b")).isTrue();
+        assertThat(Credentials.authorized(plain, "key=", "hdr", null, null)).isTrue();
+        assertThat(Credentials.authorized(plain, null, null, null, null)).isFalse();
+        assertThat(Credentials.authorized(plain, "other=1", " ", null, null)).isFalse();
+        assertThat(Credentials.authorized(constrained, null, null, "token auth_tokens/t", null)).isTrue();
+        assertThat(Credentials.authorized(constrained, "access_token=auth_tokens/", null, null, null)).isFalse();
+    }
+}
