@@ -15,7 +15,6 @@ import dev.habla.client.Voices;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ResponseModality;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -28,7 +27,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -118,6 +119,11 @@ final class ChatCommand implements Callable<Integer> {
         return verbose;
     }
 
+    /**
+     * Start-up is arranged so that the prompt shows as early as possible: the built-in emulator starts on a virtual
+     * thread while JLine sets the terminal up, and the session connects in the background while the user types the
+     * first message (which waits for it). A connect failure ends the prompt and exits with its code.
+     */
     @Override
     public Integer call() throws Exception {
         String voiceName = voice == null ? null : canonicalVoice(voice);
@@ -125,18 +131,42 @@ final class ChatCommand implements Callable<Integer> {
         URI base = baseUrl == null ? null : parseBaseUrl(baseUrl);
         KeyChoice key = resolveKey(base);
         boolean voiceMode = voiceName != null;
+        AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
 
-        try (Terminal terminal = openTerminal();
-             LiveEmulator emulator = key.startEmulator() ? startEmulator() : null) {
+        CompletableFuture<LiveEmulator> emulatorStart = new CompletableFuture<>();
+        if (key.startEmulator()) {
+            Thread.ofVirtual().name("habla-emulator-start").start(() -> {
+                try {
+                    emulatorStart.complete(LiveEmulator.builder().port(0).textChunkDelay(EMULATOR_TEXT_CHUNK_DELAY)
+                            .build().start());
+                } catch (Throwable t) {
+                    emulatorStart.completeExceptionally(t);
+                }
+            });
+        } else {
+            emulatorStart.complete(null);
+        }
+        Terminal terminal;
+        try {
+            terminal = openTerminal();
+        } catch (IOException | RuntimeException e) {
+            emulatorStart.thenAccept(LiveEmulator::close);
+            throw e;
+        }
+        try (terminal; LiveEmulator emulator = awaitEmulator(emulatorStart)) {
+            LineReader reader = lineReader(terminal);
+            if (emulator != null) {
+                ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
+                        + " (replies are scripted)");
+            }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
             String modelId = model != null ? model.strip()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
             SessionConfig config = sessionConfig(modelId, speaks, voiceName, instruction);
             Redactor redactor = new Redactor(key.key());
+            Failures failures = new Failures(modelId, target, key);
 
-            AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
-            PrintWriter out = terminal.writer();
             try (LiveClient client = LiveClient.create(c -> {
                      c.apiKey(key.key()).baseUrl(target).apiVersion(apiVersion);
                      if (verbose) {
@@ -144,37 +174,59 @@ final class ChatCommand implements Callable<Integer> {
                      }
                  });
                  AudioSink speaker = voiceMode ? openSpeaker() : null) {
-                LineReader reader = lineReader(terminal);
-                Conversation conversation = new Conversation(out, speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT,
-                        verbose, speaker, audioFiles, ctx, reader::printAbove, ChatCommand::sendInterruption,
-                        () -> terminal.raise(Terminal.Signal.INT));
-                LiveSession session;
+                Conversation conversation = new Conversation(terminal.writer(),
+                        speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT, verbose, speaker, audioFiles,
+                        ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT));
+                CompletableFuture<LiveSession> connecting = client.connectAsync(config, conversation);
+                connecting.thenAccept(conversation::attach);
+                terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
                 try {
-                    session = client.connect(config, conversation);
-                } catch (LiveException e) {
-                    throw failure(e, modelId, target, key);
-                }
-                try (session) {
-                    conversation.attach(session);
-                    terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
-                    try {
-                        return chatLoop(reader, session, conversation, voiceMode, modelId, target, key);
-                    } finally {
-                        conversation.leaving();
+                    return chatLoop(reader, connecting, conversation, voiceMode, failures);
+                } finally {
+                    conversation.leaving();
+                    if (!connecting.cancel(false)) {
+                        LiveSession session = connecting.getNow(null);
+                        if (session != null) {
+                            session.close();   // before the speaker and the client: try-with-resources order
+                        }
                     }
                 }
             }
         }
     }
 
+    private LiveEmulator awaitEmulator(CompletableFuture<LiveEmulator> start) {
+        try {
+            return start.join();
+        } catch (CompletionException e) {
+            throw new CliException(ExitCodes.INTERNAL, "cannot start the built-in emulator (" + e.getCause() + ")", e.getCause());
+        }
+    }
+
+    /** Maps a session failure to a one-line message and exit code; knows what was being tried. */
+    private record Failures(String modelId, URI target, KeyChoice key) {}
+
+    /** Main thread: waits for the background connect; a failure becomes the matching CliException. */
+    private LiveSession awaitSession(CompletableFuture<LiveSession> connecting, Failures f) throws InterruptedException {
+        try {
+            return connecting.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LiveException le) {
+                throw failure(le, f);
+            }
+            throw new CliException(ExitCodes.UNAVAILABLE, "cannot connect (" + cause + ")", cause);
+        }
+    }
+
     /** Main thread: prompt, send, wait for the answer; until exit, EOF, a double Ctrl-C or the session ends. */
-    private int chatLoop(LineReader reader, LiveSession session, Conversation conversation, boolean voiceMode,
-                         String modelId, URI target, KeyChoice key) throws InterruptedException {
+    private int chatLoop(LineReader reader, CompletableFuture<LiveSession> connecting, Conversation conversation,
+                         boolean voiceMode, Failures failures) throws InterruptedException {
         boolean lastWasCtrlC = false;
         while (true) {
             LiveEvent.Closed closed = conversation.closed();
             if (closed != null) {
-                return ended(closed, modelId, target, key);
+                return ended(closed, failures);
             }
             String line;
             try {
@@ -200,13 +252,14 @@ final class ChatCommand implements Callable<Integer> {
             if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
                 return ExitCodes.OK;
             }
+            LiveSession session = awaitSession(connecting, failures);
             conversation.beginTurn();
             SendResult sent = session.sendText(text);
             if (sent != SendResult.QUEUED) {
                 conversation.abandonTurn();
                 LiveEvent.Closed c = conversation.closed();
                 if (c != null) {
-                    return ended(c, modelId, target, key);
+                    return ended(c, failures);
                 }
                 throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message (" + sent + ")");
             }
@@ -231,17 +284,19 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */
-    private int ended(LiveEvent.Closed closed, String modelId, URI target, KeyChoice key) {
+    private int ended(LiveEvent.Closed closed, Failures f) {
         if (closed.error() == null) {
             ctx.err().println("habla: the server ended the session (" + closed.code()
                     + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
             return ExitCodes.OK;
         }
-        throw failure(closed.error(), modelId, target, key);
+        throw failure(closed.error(), f);
     }
 
-    private CliException failure(LiveException e, String modelId, URI target, KeyChoice key) {
-        String where = target == null ? "generativelanguage.googleapis.com" : target.toString();
+    private CliException failure(LiveException e, Failures f) {
+        String modelId = f.modelId();
+        KeyChoice key = f.key();
+        String where = f.target() == null ? "generativelanguage.googleapis.com" : f.target().toString();
         String detail = detail(e);
         String message = switch (e.kind()) {
             case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
@@ -380,13 +435,6 @@ final class ChatCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    private LiveEmulator startEmulator() {
-        LiveEmulator emulator = LiveEmulator.builder().port(0).textChunkDelay(EMULATOR_TEXT_CHUNK_DELAY).build().start();
-        ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
-                + " (replies are scripted)");
-        return emulator;
     }
 
     private AudioFiles openAudioFiles() {

@@ -258,7 +258,7 @@ final class Conversation implements SessionListener {
             case LiveEvent.GoingAway g -> notice.accept(
                     "[the server will end this connection in " + Durations.format(g.timeLeft()) + "]");
             case LiveEvent.Closed c -> {
-                boolean atPrompt = !answering && session != null && !leaving;
+                boolean atPrompt = !answering && !leaving;
                 closed = c;
                 closeWav(true);
                 changed.signalAll();
