@@ -41,9 +41,10 @@ final class RawClient implements AutoCloseable {
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final WebSocket ws;
+    private final HttpClient http;
 
     private RawClient(URI uri, Map<String, String> headers) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        this.http = HttpClient.newHttpClient();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(WAIT);
         headers.forEach(b::header);
         this.ws = b.buildAsync(uri, new Listener()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -162,6 +163,7 @@ final class RawClient implements AutoCloseable {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(t -> null);
         }
         ws.abort();
+        http.shutdownNow();
     }
 
     private final class Listener implements WebSocket.Listener {

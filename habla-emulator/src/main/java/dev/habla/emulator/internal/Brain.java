@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * connection's writer queue and never blocks.
  */
 final class Brain {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Brain.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CALL = Pattern.compile("(?is)call\\s+([A-Za-z_][A-Za-z0-9_.:-]*)\\s*(\\{.*)?");
     /** Output audio chunks of 80 ms. */
@@ -181,6 +182,8 @@ final class Brain {
         } else {
             logical = new LogicalSession(core.nextLogicalId(), m.id());
         }
+        LOG.info("Session {} set up: {} {}{}", conn.id(), m.id(), modality,
+                handle != null && !handle.isEmpty() ? " (resumed " + logical.id() + ")" : "");
         setup = s;
         model = m;
         ls = logical;
@@ -256,7 +259,13 @@ final class Brain {
         if (c.turnComplete()) {
             String text = String.join(" ", pendingUserText);
             pendingUserText.clear();
-            whenFree(() -> reply(text));
+            whenFree(() -> {
+                if (text.isBlank()) {
+                    startReply("You said nothing.");
+                } else {
+                    reply(text);
+                }
+            });
         }
     }
 

@@ -61,6 +61,8 @@ public final class Connection implements Session.Listener.AutoDemanding {
     private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    /** Released when the writer is done: close frame sent, TCP dropped or connection gone. */
+    private final java.util.concurrent.CountDownLatch writerDone = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean closed;
     private volatile Session session;
 
@@ -111,6 +113,7 @@ public final class Connection implements Session.Listener.AutoDemanding {
             close(CloseCodes.POLICY, CloseCodes.REASON_BAD_KEY);
             return;
         }
+        LOG.info("Session {} opened ({}{})", id, endpoint.apiVersion(), endpoint.constrained() ? ", constrained" : "");
         Script sc = core.register(this);
         lock.lock();
         try {
@@ -157,6 +160,9 @@ public final class Connection implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
+        if (authorized) {
+            LOG.info("Session {} closed: {} {}", id, statusCode, reason == null ? "" : reason);
+        }
         closed = true;
         closing.set(true);
         cleanup();
@@ -273,6 +279,7 @@ public final class Connection implements Session.Listener.AutoDemanding {
     /** Sends a close frame after the frames already queued; drops TCP if the client does not answer in time. */
     void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            LOG.debug("Session {}: closing {} {}", id, code, reason);
             outbound.add(new CloseFrame(code, CloseCodes.truncate(reason == null ? "" : reason)));
         }
     }
@@ -288,7 +295,24 @@ public final class Connection implements Session.Listener.AutoDemanding {
         }
     }
 
+    /** Waits until the writer has flushed its close frame (or ended), at most {@code timeout}. */
+    void awaitWriterDone(Duration timeout) {
+        try {
+            writerDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void writeLoop() {
+        try {
+            writeFrames();
+        } finally {
+            writerDone.countDown();
+        }
+    }
+
+    private void writeFrames() {
         Session s = session;
         try {
             while (true) {

@@ -143,6 +143,11 @@ public final class EmulatorCore {
         for (Connection c : conns) {
             c.close(1001, "");
         }
+        // Let the close frames go out before Jetty tears the sockets down (not waiting for replies).
+        long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        for (Connection c : conns) {
+            c.awaitWriterDone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
         try {
             if (s != null) {
                 s.stop();

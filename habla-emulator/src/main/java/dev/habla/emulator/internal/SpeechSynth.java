@@ -86,9 +86,17 @@ public final class SpeechSynth {
             if (phase > 2 * Math.PI * 1000) {
                 phase -= 2 * Math.PI * 1000;
             }
+            // sin(kφ) by the Chebyshev recurrence: one sin/cos per sample instead of one per harmonic.
+            double s1 = Math.sin(phase);
+            double twoCos = 2 * Math.cos(phase);
+            double prev = 0;
+            double cur = s1;
             double v = 0;
             for (int k = 1; k <= HARMONICS; k++) {
-                v += amps[k] * Math.sin(k * phase);
+                v += amps[k] * cur;
+                double nxt = twoCos * cur - prev;
+                prev = cur;
+                cur = nxt;
             }
             double syllable = 0.25 + 0.75 * sq(Math.sin(Math.PI * (4.5 * tw + syllablePhase)));
             double edge = Math.min(1, Math.min(s, len - 1 - s) / (double) RAMP);
