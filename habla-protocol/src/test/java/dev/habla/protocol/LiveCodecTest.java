@@ -178,4 +178,16 @@ class LiveCodecTest {
         String json = "{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"text\":\"t\",\"thought\":true,\"thoughtSignature\":\"AQI=\"}]}}}";
         assertThat(LiveCodec.decodeServer(json, Strictness.STRICT)).isEqualTo(LiveCodec.decodeServer(json, Strictness.STRICT));
     }
+
+    @Test
+    void topLevelErrorsNameTheKey() {
+        assertThatThrownBy(() -> LiveCodec.decodeClient("{\"realtimeInputs\":{}}", Strictness.STRICT))
+                .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("realtimeInputs"));
+        assertThatThrownBy(() -> LiveCodec.decodeClient("{\"setup\":{\"model\":\"m\"},\"client_content\":{}}", Strictness.STRICT))
+                .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("clientContent"));
+        assertThatThrownBy(() -> LiveCodec.decodeServer("{\"setupComplete\":{},\"goAway\":{}}", Strictness.STRICT))
+                .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("goAway"));
+        assertThatThrownBy(() -> LiveCodec.decodeServer("{\"serverContents\":{}}", Strictness.STRICT))
+                .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("serverContents"));
+    }
 }

@@ -112,12 +112,14 @@ public final class Frames {
                 Class<?> type = CLIENT_KINDS.get(name);
                 if (type == null) {
                     if (s == Strictness.STRICT) {
+                        d.push(name); // the path names the unknown key, as for nested fields
                         throw d.error("Cannot find field: " + name + " in message BidiGenerateContentClientMessage");
                     }
                     d.unknownField(name);
                     continue;
                 }
                 if (msg != null && s == Strictness.STRICT) {
+                    d.push(canonical(CLIENT_KINDS, type)); // the path names the second oneof member
                     throw d.error("Cannot set field BidiGenerateContentClientMessage." + WireSchema.camelToSnake(canonical(CLIENT_KINDS, type))
                             + " because another field BidiGenerateContentClientMessage." + WireSchema.camelToSnake(key)
                             + " belonging to the same oneof has already been set");
@@ -166,12 +168,14 @@ public final class Frames {
                 Class<?> type = SERVER_KINDS.get(name);
                 if (type == null) {
                     if (s == Strictness.STRICT) {
+                        d.push(name); // the path names the unknown key, as for nested fields
                         throw d.error("Cannot find field: " + name + " in message BidiGenerateContentServerMessage");
                     }
                     d.unknownField(name);
                     continue;
                 }
                 if (msg != null && s == Strictness.STRICT) {
+                    d.push(canonical(SERVER_KINDS, type)); // the path names the second oneof member
                     throw d.error("Cannot set field BidiGenerateContentServerMessage." + WireSchema.camelToSnake(canonical(SERVER_KINDS, type))
                             + " because another field BidiGenerateContentServerMessage." + WireSchema.camelToSnake(key)
                             + " belonging to the same oneof has already been set");
