@@ -99,7 +99,9 @@ public final class EmulatorCore {
                 container.setMaxTextMessageSize(MAX_MESSAGE);
                 container.setMaxBinaryMessageSize(MAX_MESSAGE);
                 container.setMaxFrameSize(MAX_MESSAGE);
-                container.setIdleTimeout(Duration.ofHours(1));
+                // Quiet clients are legal; the connection lifetime, not idleness, ends a session.
+                Duration life = config.connectionLifetime().plusMinutes(1);
+                container.setIdleTimeout(life.compareTo(Duration.ofHours(1)) > 0 ? life : Duration.ofHours(1));
             });
             ServerWebSocketContainer container = ws.getServerWebSocketContainer();
             ws.setHandler(new LiveHandler(container));
