@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * @param pingInterval         WebSocket ping period (also detects dead peers); {@link Duration#ZERO} disables
  * @param closeTimeout         how long {@code close()} waits for the peer's close frame before aborting
  * @param sendQueueBudgetBytes bound on bytes waiting in a session's outbound queue
- * @param wireLog              receives every frame's text (secrets redacted, base64 abbreviated), or null
+ * @param wireLog              receives every frame's text (secrets redacted, base64 abbreviated), or null; called from
+ *                             several threads (writer, reader, HTTP callbacks), so it must be thread-safe and quick
  */
 public record ClientConfig(
         String apiKey,

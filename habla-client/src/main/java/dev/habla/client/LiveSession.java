@@ -66,8 +66,11 @@ public interface LiveSession extends AutoCloseable {
     SendResult sendClientContent(List<Content> turns, boolean turnComplete);
 
     /**
-     * Sends any client message as is. {@code Setup} is refused ({@link IllegalArgumentException}): a connection has
-     * exactly one setup, sent by {@code connect}.
+     * Sends any client message as is (audio, video and {@code mediaChunks} realtime input travel in the media lane,
+     * everything else in the control lane).
+     *
+     * @throws IllegalArgumentException for a {@code Setup} (a connection has exactly one, sent by {@code connect}) or
+     *                                  a message the codec cannot encode
      */
     SendResult send(ClientMessage message);
 

@@ -268,7 +268,11 @@ public final class RealLiveSession implements LiveSession {
             return;
         }
         awaitingPong.set(true);
-        c.sendPing();
+        try {
+            c.sendPing(); // failures surface as a missing pong next time
+        } catch (RuntimeException e) {
+            log.debug("session {}: ping failed: {}", id, e.toString());
+        }
     }
 
     // ---- writer ----------------------------------------------------------------------------------------------
