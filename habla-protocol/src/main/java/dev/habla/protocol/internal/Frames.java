@@ -2,11 +2,11 @@ package dev.habla.protocol.internal;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.habla.protocol.ClientFrame;
 import dev.habla.protocol.ClientMessage;
@@ -16,7 +16,6 @@ import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Strictness;
 import dev.habla.protocol.UsageMetadata;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,9 +27,8 @@ public final class Frames {
     private static final JsonFactory FACTORY;
 
     static {
-        JsonFactory f = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 << 20).maxNestingDepth(200).build())
-                .build();
+        JsonFactory f = new FastParsers.Factory(new JsonFactoryBuilder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 << 20).maxNestingDepth(200).build()));
         MAPPER = new ObjectMapper(f);
         FACTORY = MAPPER.getFactory();
     }
@@ -66,7 +64,7 @@ public final class Frames {
     // ---- encoding ----
 
     public static String encodeClient(ClientMessage m) {
-        StringWriter w = new StringWriter(256);
+        Sinks.Chars w = new Sinks.Chars(256);
         try (JsonGenerator g = FACTORY.createGenerator(w)) {
             g.writeStartObject();
             g.writeFieldName(m.wireKey());
@@ -79,7 +77,8 @@ public final class Frames {
     }
 
     public static byte[] encodeServer(ServerFrame f) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
+        Sinks.Bytes out = new Sinks.Bytes(256);
+        try {
             try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 if (f.message() != null) {

@@ -30,7 +30,9 @@ final class WireDecoder {
     private final boolean strict;
     final List<UnknownField> unknown = new ArrayList<>(0);
     // Path of the field being decoded, kept as a stack so that the happy path builds no strings.
-    private final String[] pathStack = new String[256];
+    // Grows on demand up to MAX_DEPTH: most frames are a few levels deep, and a decoder is made per frame.
+    private String[] pathStack = new String[16];
+    private static final int MAX_DEPTH = 256;
     private int depth;
 
     WireDecoder(JsonParser p, Strictness strictness) {
@@ -58,7 +60,10 @@ final class WireDecoder {
 
     void push(String segment) {
         if (depth == pathStack.length) {
-            throw error("Message nested too deeply");
+            if (depth == MAX_DEPTH) {
+                throw error("Message nested too deeply");
+            }
+            pathStack = java.util.Arrays.copyOf(pathStack, Math.min(MAX_DEPTH, depth * 2));
         }
         pathStack[depth++] = segment;
     }
@@ -176,6 +181,10 @@ final class WireDecoder {
                 throw error("Not a numeric value: " + tokenText());
             case BYTES: {
                 if (t != JsonToken.VALUE_STRING) throw error("Expected a base64 string but got: " + tokenText());
+                if (p instanceof FastParsers.FastBinary fast) {
+                    byte[] bytes = fast.fastBinaryValue();
+                    if (bytes != null) return bytes;
+                }
                 try {
                     return Base64Codec.decode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 } catch (Base64Codec.InvalidBase64 e) {

@@ -2,12 +2,14 @@ package dev.habla.protocol.internal;
 
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.protocol.ProtocolException;
 import dev.habla.protocol.internal.WireSchema.Field;
 import dev.habla.protocol.internal.WireSchema.RecordSchema;
 import dev.habla.protocol.internal.WireSchema.ValueType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,38 @@ final class WireEncoder {
         return false;
     }
 
+    /**
+     * Standard padded base64, as Jackson's MIME_NO_LINEFEEDS variant writes it, but encoded by the JDK's vectorised
+     * encoder and copied straight into the output (base64 needs no JSON escaping). Jackson still writes the separator
+     * and the opening quote, so its output context stays right; its buffer is flushed before the payload goes to the
+     * sink so the order of the output is kept. Small values keep Jackson's path.
+     */
+    private static void writeBytes(JsonGenerator g, byte[] b) throws IOException {
+        if (b.length < SMALL_BYTES) {
+            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, b.length);
+            return;
+        }
+        byte[] ascii = FastBase64.encode(b);
+        Object target = g.getOutputTarget();
+        if (target instanceof Sinks.Bytes out) {
+            g.writeRawValue("\"");
+            g.flush();
+            out.adopt(ascii);
+            g.writeRaw('"');
+        } else if (target instanceof Sinks.Chars out) {
+            g.writeRawValue("\"");
+            g.flush();
+            out.writeAscii(ascii);
+            g.writeRaw('"');
+        } else if (g instanceof UTF8JsonGenerator) {
+            g.writeRawUTF8String(ascii, 0, ascii.length); // adds the quotes and the separator
+        } else {
+            g.writeRawValue("\"" + new String(ascii, StandardCharsets.ISO_8859_1) + "\"");
+        }
+    }
+
+    private static final int SMALL_BYTES = 48;
+
     @SuppressWarnings("unchecked")
     private static void writeValue(JsonGenerator g, ValueType t, Object v, String name) throws IOException {
         switch (t.kind()) {
@@ -68,10 +102,7 @@ final class WireEncoder {
                 else if (Double.isInfinite(d)) g.writeString(d > 0 ? "Infinity" : "-Infinity");
                 else g.writeNumber(d);
             }
-            case BYTES -> {
-                byte[] b = (byte[]) v;
-                g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, b.length);
-            }
+            case BYTES -> writeBytes(g, (byte[]) v);
             case ENUM -> {
                 String n = ((Enum<?>) v).name();
                 if ("UNRECOGNIZED".equals(n)) {

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wire schema derived once per record class from its components: wire names (camelCase plus the snake_case alias),
@@ -112,21 +111,19 @@ final class WireSchema {
         }
     }
 
-    private static final Map<Class<?>, RecordSchema> CACHE = new ConcurrentHashMap<>();
+    // ClassValue: a lookup per record per frame, cheaper than a ConcurrentHashMap probe. Recursive types
+    // (Schema.items) resolve lazily through ValueType.record(), so computeValue never re-enters itself.
+    private static final ClassValue<RecordSchema> CACHE = new ClassValue<>() {
+        @Override
+        protected RecordSchema computeValue(Class<?> type) {
+            return new RecordSchema(type);
+        }
+    };
 
     private WireSchema() {}
 
     static RecordSchema of(Class<?> type) {
-        RecordSchema s = CACHE.get(type);
-        if (s == null) {
-            // Recursive types (Schema.items) resolve lazily through ValueType.record(), so no re-entrant computeIfAbsent.
-            s = new RecordSchema(type);
-            RecordSchema prev = CACHE.putIfAbsent(type, s);
-            if (prev != null) {
-                s = prev;
-            }
-        }
-        return s;
+        return CACHE.get(type);
     }
 
     static Object get(Field f, Object record) {
