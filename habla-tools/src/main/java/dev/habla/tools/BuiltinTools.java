@@ -85,7 +85,12 @@ public final class BuiltinTools {
         String folders = sandbox.roots().stream().map(Path::toString).collect(Collectors.joining(", "));
         return Tools.function("read_file", "Reads a UTF-8 text file (at most " + maxBytes / 1024 + " KiB are returned). "
                 + "Only files in these folders can be read: " + folders + ".", ReadFileArgs.class, args -> {
-                    FileSandbox.FileContent c = sandbox.read(args.path());
+                    FileSandbox.FileContent c;
+                    try {
+                        c = sandbox.read(args.path());
+                    } catch (FileSandbox.SandboxException e) {
+                        throw new ToolException(e.getMessage(), e);
+                    }
                     String note = c.truncated() ? "truncated: only the first " + maxBytes + " of " + c.size() + " bytes are shown" : null;
                     return new FileText(c.path(), c.content(), c.size(), c.truncated(), note);
                 });

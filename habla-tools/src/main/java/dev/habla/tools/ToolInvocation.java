@@ -161,7 +161,11 @@ public final class ToolInvocation {
                 outcome.complete(new ToolOutcome.Failed(ToolOutcome.FailureKind.EXCEPTION, "internal error", t, elapsed()));
                 throw vme;
             }
-            log.warn("Tool {} (call {}) failed", call.name(), call.id(), t);
+            if (t instanceof ToolException || t instanceof IllegalArgumentException) {
+                log.debug("Tool {} (call {}) failed: {}", call.name(), call.id(), t.toString());
+            } else {
+                log.warn("Tool {} (call {}) failed", call.name(), call.id(), t); // the trace stays here, never sent
+            }
             result = new ToolOutcome.Failed(ToolOutcome.FailureKind.EXCEPTION, messageOf(t), t, elapsed());
         }
         if (outcome.complete(result)) {
