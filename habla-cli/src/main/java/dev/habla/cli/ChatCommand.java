@@ -30,13 +30,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -111,6 +114,10 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    /** --tools, --allow-dir, --code-execution, --google-search (habla-tools). */
+    @Mixin
+    ToolSupport tools;
+
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -163,7 +170,7 @@ final class ChatCommand implements Callable<Integer> {
             String modelId = model != null ? model.strip()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
-            SessionConfig config = sessionConfig(modelId, speaks, voiceName, instruction);
+            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
             Redactor redactor = new Redactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
@@ -177,18 +184,17 @@ final class ChatCommand implements Callable<Integer> {
                 Conversation conversation = new Conversation(terminal.writer(),
                         speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT, verbose, speaker, audioFiles,
                         ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT));
-                CompletableFuture<LiveSession> connecting = client.connectAsync(config, conversation);
+                CompletableFuture<LiveSession> connecting = client.connectAsync(config, tools.listener(conversation, reader::printAbove));
                 connecting.thenAccept(conversation::attach);
+                connecting.thenAccept(tools::attach);
                 terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
                 try {
                     return chatLoop(reader, connecting, conversation, voiceMode, failures);
                 } finally {
                     conversation.leaving();
-                    if (!connecting.cancel(false)) {
-                        LiveSession session = connecting.getNow(null);
-                        if (session != null) {
-                            session.close();   // before the speaker and the client: try-with-resources order
-                        }
+                    connecting.cancel(false);   // aborts a connect still in progress
+                    if (connecting.state() == Future.State.SUCCESS) {
+                        connecting.resultNow().close();   // before the speaker and the client (habit 11)
                     }
                 }
             }
@@ -212,6 +218,9 @@ final class ChatCommand implements Callable<Integer> {
             return connecting.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             if (cause instanceof LiveException le) {
                 throw failure(le, f);
             }
@@ -302,7 +311,9 @@ final class ChatCommand implements Callable<Integer> {
             case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
             case NOT_FOUND -> "model '" + modelId + "' was not found" + detail + "; pick another with --model (e.g. "
                     + DEFAULT_MODEL + ")";
-            case UNAVAILABLE -> "cannot reach " + where + detail + "; check the network or --base-url";
+            case UNAVAILABLE -> e.closeCode() == 1000 || e.closeCode() == 1001
+                    ? "the server ended the session" + detail + "; start habla again to continue"
+                    : "cannot reach " + where + detail + "; check the network or --base-url";
             case TIMEOUT -> "no answer from " + where + " in time" + detail + "; check the network or --base-url";
             case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
             case INVALID_ARGUMENT -> "the server refused the request" + detail;
@@ -316,9 +327,13 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     private static String detail(LiveException e) {
-        String reason = !e.closeReason().isBlank() ? e.closeCode() + " " + e.closeReason()
+        String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
                 : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
-        return reason == null || reason.isBlank() ? "" : " (" + oneLine(reason) + ")";
+        if (reason == null || reason.isBlank()) {
+            return "";
+        }
+        // "connection refused or unreachable: ConnectException": the class name means nothing to a user.
+        return " (" + oneLine(reason).replaceAll(":\\s*[A-Za-z.]*(Exception|Error)$", "") + ")";
     }
 
     private static String oneLine(String s) {
@@ -462,8 +477,8 @@ final class ChatCommand implements Callable<Integer> {
         if (ctx.console()) {
             return TerminalBuilder.builder().name("habla").system(true).dumb(true).build();
         }
-        return TerminalBuilder.builder().name("habla").system(false).streams(ctx.in(), ctx.out())
-                .type(Terminal.TYPE_DUMB).dumb(true).encoding(StandardCharsets.UTF_8).build();
+        // Not TerminalBuilder: with streams it may allocate a pty (which echoes the piped input back).
+        return new DumbTerminal("habla", Terminal.TYPE_DUMB, ctx.in(), ctx.out(), StandardCharsets.UTF_8);
     }
 
     private LineReader lineReader(Terminal terminal) {

@@ -1,0 +1,225 @@
+package dev.habla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.emulator.Fault;
+import dev.habla.emulator.LiveEmulator;
+import dev.habla.emulator.Script;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.ServerMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every error class: its one-line message on stderr, its exit code, no stack trace. */
+@Timeout(60)
+class ChatErrorsTest {
+
+    static final String QUOTA = "You exceeded your current quota, please check your plan and billing details.";
+
+    @TempDir
+    Path work;
+    @TempDir
+    Path home;
+    LiveEmulator emu;
+
+    @BeforeEach
+    void startEmulator() {
+        emu = LiveEmulator.builder().port(0).apiKey("good-key-4c1d").build().start();
+    }
+
+    @AfterEach
+    void stopEmulator() {
+        emu.close();
+    }
+
+    private CliRun.Result run(Map<String, String> env, String stdin, String... args) {
+        return CliRun.run(work, home, env, stdin, args);
+    }
+
+    private CliRun.Result chatWithKey(String key, String stdin, String... extra) {
+        String[] args = new String[extra.length + 3];
+        args[0] = "chat";
+        args[1] = "--base-url";
+        args[2] = emu.baseUrl();
+        System.arraycopy(extra, 0, args, 3, extra.length);
+        return run(Map.of("GEMINI_API_KEY", key), stdin, args);
+    }
+
+    /** The error is one line starting with {@code habla: }, and nothing looks like a stack trace. */
+    private static String oneLineError(CliRun.Result r, int expectedCode) {
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(expectedCode);
+        assertThat(r.err()).as(r.toString()).doesNotContain("\tat ").doesNotContain("Exception");
+        String err = r.err().strip();
+        assertThat(err.lines()).as(r.toString()).hasSize(1);
+        assertThat(err).startsWith("habla: ");
+        return err;
+    }
+
+    @Test
+    void noKeyAndNoEmulatorExits2() {
+        String err = oneLineError(run(Map.of(), "hello\n", "chat", "--no-emulator"), ExitCodes.NO_API_KEY);
+        assertThat(err).contains("no GEMINI_API_KEY", ".env");
+    }
+
+    @Test
+    void noKeyForARemoteBaseUrlExits2() {
+        String err = oneLineError(run(Map.of(), "hello\n", "chat", "--base-url", "https://live.example.com"),
+                ExitCodes.NO_API_KEY);
+        assertThat(err).contains("no GEMINI_API_KEY", "https://live.example.com");
+    }
+
+    @Test
+    void aRejectedKeyExits3WithoutPrintingTheKey() {
+        CliRun.Result r = chatWithKey("bad-key-77e2a", "hello\nexit\n");
+        String err = oneLineError(r, ExitCodes.UNAUTHENTICATED);
+        assertThat(err).contains("API key was rejected", "API key not valid", "from the environment")
+                .doesNotContain("bad-key-77e2a");
+    }
+
+    @Test
+    void aRejectedKeyIsReportedEvenIfTheUserNeverTypes() {
+        // The session connects in the background while the prompt is up; EOF right away still reports it... or
+        // ends cleanly if the user left before the answer came: both are fine, but never a hang or a stack trace.
+        CliRun.Result r = chatWithKey("bad-key-77e2a", "");
+        assertThat(r.exitCode()).as(r.toString()).isIn(ExitCodes.OK, ExitCodes.UNAUTHENTICATED);
+        assertThat(r.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownModelExits4() {
+        String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n", "--model", "gemini-9-imaginary"),
+                ExitCodes.NOT_FOUND);
+        assertThat(err).contains("model 'gemini-9-imaginary' was not found", "--model");
+    }
+
+    @Test
+    void aClosedPortExits5() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String err = oneLineError(run(Map.of("GEMINI_API_KEY", "k-1234"), "hello\nexit\n", "chat",
+                "--base-url", "http://127.0.0.1:" + port), ExitCodes.UNAVAILABLE);
+        assertThat(err).contains("cannot reach http://127.0.0.1:" + port, "--base-url");
+    }
+
+    @Test
+    void aDroppedConnectionDuringAnAnswerExits5() {
+        emu.enqueue(Script.builder()
+                .expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ClientContent.class)
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "Half an ans")))
+                .pause(java.time.Duration.ofMillis(200))   // on the server: lets the text leave before the drop
+                .fault(new Fault.DropConnection())
+                .build());
+        CliRun.Result r = chatWithKey("good-key-4c1d", "hello\nexit\n", "--model", ChatCommand.EMULATOR_TEXT_MODEL);
+        oneLineError(r, ExitCodes.UNAVAILABLE);
+        assertThat(r.out()).contains("Half an ans");
+    }
+
+    @Test
+    void quotaAtConnectExits6() {
+        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).close(1011, QUOTA).build());
+        String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n"), ExitCodes.RESOURCE_EXHAUSTED);
+        assertThat(err).contains("quota", "1011");
+    }
+
+    @Test
+    void quotaDuringTheConversationExits6() {
+        emu.enqueue(Script.builder()
+                .expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ClientContent.class)
+                .close(1011, QUOTA)
+                .build());
+        oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n"), ExitCodes.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void anInternalServerErrorExits7() {
+        emu.enqueue(Script.builder()
+                .expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ClientContent.class)
+                .close(1011, "Internal error occurred.")
+                .build());
+        String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n"), ExitCodes.SERVER_ERROR);
+        assertThat(err).contains("the server failed", "1011 Internal error occurred.");
+    }
+
+    @Test
+    void aCloseTheClientDidNotAskForEndsTheChatWith5() {
+        emu.enqueue(Script.builder()
+                .expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ClientContent.class)
+                .close(1000, "")
+                .build());
+        String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nnever sent\n"), ExitCodes.UNAVAILABLE);
+        assertThat(err).contains("the server ended the session (1000", "start habla again");
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        CliRun.Result r = chatWithKey("bad-key-77e2a", "hello\nexit\n", "--verbose");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        assertThat(r.err()).contains("habla: the API key was rejected", "LiveException", "\tat ")
+                .doesNotContain("bad-key-77e2a");
+    }
+
+    @Test
+    void anUnknownVoiceIsAUsageError() {
+        CliRun.Result r = run(Map.of(), "", "chat", "--voice", "Bogus");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("habla chat: unknown voice 'Bogus'", "Kore", "Try 'habla chat --help'")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnreadableSystemFileIsAUsageError() throws IOException {
+        CliRun.Result missing = run(Map.of(), "", "chat", "--system-file", "nope.txt");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("cannot read --system-file nope.txt: no such file", "Try 'habla chat --help'");
+
+        Files.writeString(work.resolve("s.txt"), "x");
+        CliRun.Result both = run(Map.of(), "", "chat", "--system", "y", "--system-file", "s.txt");
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(both.err()).contains("--system or --system-file, not both");
+    }
+
+    @Test
+    void aBadDurationIsAUsageError() {
+        CliRun.Result r = run(Map.of(), "", "emulator", "--goaway-lead", "5x");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("'5x' is not a duration", "Try 'habla emulator --help'");
+    }
+
+    @Test
+    void unknownOptionsAndCommandsAreUsageErrors() {
+        assertThat(run(Map.of(), "", "chat", "--colour").exitCode()).isEqualTo(ExitCodes.USAGE);
+        CliRun.Result r = run(Map.of(), "", "chta");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("chat");   // picocli's suggestion
+        assertThat(run(Map.of(), "", "chat", "--base-url", "ftp://x").exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        CliRun.Result r = run(Map.of(), "", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("chat", "emulator", "Exit codes");
+        CliRun.Result chat = run(Map.of(), "", "chat", "--help");
+        assertThat(chat.out()).contains("--voice", "--model", "--audio-out", "--clear", "--no-play", "--system-file");
+        assertThat(run(Map.of(), "").exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+}
