@@ -117,6 +117,37 @@ class GeminiProviderTest {
         assertThat(e.closeReason()).isEqualTo(reason);
     }
 
+    /** Just enough of an HttpResponse to carry a handshake status. */
+    private record Status(int statusCode) implements java.net.http.HttpResponse<String> {
+        public java.net.http.HttpRequest request() { return null; }
+        public java.util.Optional<java.net.http.HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+        public java.net.http.HttpHeaders headers() { return java.net.http.HttpHeaders.of(java.util.Map.of(), (a, b) -> true); }
+        public String body() { return null; }
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return java.util.Optional.empty(); }
+        public java.net.URI uri() { return java.net.URI.create("ws://h/ws/x"); }
+        public java.net.http.HttpClient.Version version() { return java.net.http.HttpClient.Version.HTTP_1_1; }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"400,INVALID_ARGUMENT", "401,UNAUTHENTICATED", "403,UNAUTHENTICATED", "404,NOT_FOUND",
+            "429,RESOURCE_EXHAUSTED", "500,INTERNAL", "502,UNAVAILABLE", "503,UNAVAILABLE"})
+    void handshakeStatusesMap(int status, Kind kind) {
+        var e = p.mapConnectFailure(new java.util.concurrent.CompletionException(
+                new java.net.http.WebSocketHandshakeException(new Status(status))));
+        assertThat(e.kind()).isEqualTo(kind);
+        assertThat(e.httpStatus()).isEqualTo(status);
+        assertThat(e.getMessage()).contains("HTTP 101").contains(String.valueOf(status));
+    }
+
+    @Test
+    void networkFailuresMap() {
+        assertThat(p.mapConnectFailure(new java.io.IOException("x", new java.net.ConnectException("Connection refused"))).kind())
+                .isEqualTo(Kind.UNAVAILABLE);
+        assertThat(p.mapConnectFailure(new java.net.UnknownHostException("nohost.example")).getMessage()).contains("host not found");
+        assertThat(p.mapConnectFailure(new java.net.http.HttpConnectTimeoutException("slow")).kind()).isEqualTo(Kind.TIMEOUT);
+        assertThat(p.mapConnectFailure(new javax.net.ssl.SSLHandshakeException("bad cert")).getMessage()).contains("TLS");
+    }
+
     private List<LiveEvent> decode(String json) {
         return p.decode(new Transport.InboundFrame(null, json.getBytes(StandardCharsets.UTF_8)));
     }
