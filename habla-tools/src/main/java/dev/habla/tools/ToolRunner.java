@@ -71,7 +71,6 @@ public final class ToolRunner implements AutoCloseable {
     // Guarded by lock: every call not yet answered or cancelled, by call id (answered and cancelled ones are removed).
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final BlockingQueue<Object> activities = new LinkedBlockingQueue<>();
-    private final Thread eventThread;
     private boolean closed; // guarded by lock
     private long anonymous; // guarded by lock; keys for calls without an id
 
@@ -105,7 +104,7 @@ public final class ToolRunner implements AutoCloseable {
     private ToolRunner(ToolRegistry registry, ToolObserver observer) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.observer = Objects.requireNonNull(observer, "observer");
-        this.eventThread = Thread.ofVirtual().name("habla-tools-events").start(this::deliverActivities);
+        Thread.ofVirtual().name("habla-tools-events").start(this::deliverActivities);
     }
 
     /** A runner without an observer. */

@@ -291,4 +291,15 @@ class ArgumentBindingTest {
         assertThat(inv.response(inv.outcome().get())).isNull();
         assertThat(inv.cancel("again")).isFalse();
     }
+
+    @Test
+    void rawFunctionsGetTheJsonAsIs() throws Exception {
+        dev.habla.protocol.Schema schema = dev.habla.protocol.Schema.object(
+                Map.of("q", dev.habla.protocol.Schema.of(dev.habla.protocol.Schema.Type.STRING, "query")), List.of("q"));
+        FunctionTool raw = Tools.rawFunction("search", "Searches", schema, args -> args.path("q").asText("none").toUpperCase());
+        assertThat(raw.parameters()).isSameAs(schema);
+        assertThat(call(raw, "{\"q\":\"java\",\"extra\":1}")).isEqualTo("{\"output\":\"JAVA\"}");
+        assertThat(call(raw, null)).isEqualTo("{\"output\":\"NONE\"}");
+        assertThat(call(raw, "[1]")).contains("arguments must be an object");
+    }
 }

@@ -8,6 +8,10 @@ import dev.habla.client.LiveSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
+import dev.habla.emulator.Script;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.FunctionCall;
+import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.FunctionDeclaration.Behavior;
 import dev.habla.protocol.FunctionResponse;
@@ -20,7 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -275,18 +278,65 @@ class ToolRunnerTest {
         assertThat(runner.pendingCalls()).isZero();
     }
 
+
     @Test
-    void manualBindingHoldsCallsUntilAttached() throws Exception {
+    void callsArrivingBeforeAttachAreHeldThenAnswered() throws Exception {
+        FunctionCall early = new FunctionCall("early-1", "calculator", new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"expression\":\"1+1\"}"));
+        emulator.enqueue(Script.builder()
+                .expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .send(new ServerMessage.ToolCall(List.of(early)))       // right after setupComplete, before attach
+                .expect("the held call's response", m -> m instanceof ClientMessage.ToolResponse t
+                        && t.functionResponses().getFirst().id().equals("early-1")
+                        && t.functionResponses().getFirst().response().toString().equals("{\"output\":{\"value\":2}}"))
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "two")))
+                .send(ServerMessage.ServerContent.turnCompleted())
+                .build());
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(BuiltinTools.calculator()), rec);
         closeables.add(runner);
         ToolRunner.Binding binding = runner.bind(rec);
-        AtomicReference<LiveSession> ref = new AtomicReference<>();
         LiveSession s = client.connect(runner.withDeclarations(TEXT), binding);
         closeables.add(s);
-        ref.set(s);
         assertThat(runner.withDeclarations(s.config())).isSameAs(s.config());
+        // The listener has passed the call on but nothing could run it yet: no session to answer on.
+        rec.await(LiveEvent.ToolCallRequested.class, WAIT);
+        assertThat(runner.pendingCalls()).isZero();
         binding.attach(s);
-        s.sendText("call calculator {\"expression\":\"2^10\"}");
-        assertThat(rec.nextTurnText(WAIT)).isEqualTo("Tool calculator returned {\"output\":{\"value\":1024}}");
+        assertThat(rec.nextTurnText(WAIT)).isEqualTo("two");
+        assertThat(rec.awaitActivity(ToolActivity.Completed.class, WAIT).call().id()).isEqualTo("early-1");
+    }
+
+    @Test
+    void closingTheRunnerCancelsRunningCallsAndSendsNothing() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch returned = new CountDownLatch(1);
+        FunctionTool slow = Tools.function("slow", "Takes long", () -> {
+            running.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                return "late";
+            } finally {
+                returned.countDown();
+            }
+            return "never";
+        });
+        ToolRunner runner = ToolRunner.create(ToolRegistry.of(slow), rec);
+        LiveSession s = runner.connect(client, TEXT, rec);
+        closeables.add(s);
+        s.sendText("call slow {}");
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        runner.close();
+        runner.close(); // idempotent
+        assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(rec.awaitActivity(ToolActivity.Cancelled.class, WAIT).reason()).isEqualTo("tool runner closed");
+        s.sendRealtimeText("sentinel");
+        List<ClientMessage> before = new ArrayList<>();
+        takeMatching(m -> {
+            before.add(m);
+            return m instanceof ClientMessage.RealtimeInput ri && "sentinel".equals(ri.text());
+        });
+        assertThat(before).noneMatch(ToolRunnerTest::isToolResponse);
     }
 }
