@@ -38,6 +38,12 @@ class SchemaGenerationTest {
 
     record Empty() {}
 
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target({java.lang.annotation.ElementType.TYPE_USE})
+    @interface Nullable {}
+
+    record WithNullable(String a, @Nullable String b) {}
+
     record Node(String name, List<Node> children) {}
 
     record Weird(Object anything) {}
@@ -221,5 +227,11 @@ class SchemaGenerationTest {
         static String shout(String text) {
             return text.toUpperCase(java.util.Locale.ROOT);
         }
+    }
+
+    @Test
+    void nullableAnnotationsMakeArgumentsOptional() {
+        Schema p = Tools.function("n", "Nullable", WithNullable.class, a -> 1).parameters();
+        assertThat(p.required()).containsExactly("a");
     }
 }

@@ -155,8 +155,15 @@ public sealed interface Shape {
         return new Field(name, description, required, wrapper, shape);
     }
 
+    /** Any runtime {@code @Nullable} (JSR 305, JetBrains, Jakarta, JSpecify type-use...), matched by simple name. */
     private static boolean hasNullableAnnotation(AnnotatedElement element) {
-        for (Annotation a : element.getAnnotations()) {
+        List<Annotation> all = new ArrayList<>(Arrays.asList(element.getAnnotations()));
+        if (element instanceof RecordComponent c) {
+            all.addAll(Arrays.asList(c.getAnnotatedType().getAnnotations()));
+        } else if (element instanceof java.lang.reflect.Parameter p) {
+            all.addAll(Arrays.asList(p.getAnnotatedType().getAnnotations()));
+        }
+        for (Annotation a : all) {
             if (a.annotationType().getSimpleName().equals("Nullable")) {
                 return true;
             }
