@@ -190,4 +190,31 @@ class LiveCodecTest {
         assertThatThrownBy(() -> LiveCodec.decodeServer("{\"serverContents\":{}}", Strictness.STRICT))
                 .satisfies(e -> assertThat(((ProtocolException) e).path()).isEqualTo("serverContents"));
     }
+
+    @Test
+    void integersAndEnumsFollowTheProto3JsonMapping() {
+        // "Exponent notation (such as 1e2) is also accepted" (proto3 JSON mapping), in a string too
+        Setup s = (Setup) LiveCodec.decodeClient("{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"maxOutputTokens\":\"1e2\","
+                + "\"topK\":\"40.0\",\"seed\":7.0},\"contextWindowCompression\":{\"triggerTokens\":\"2.56e4\"}}}", Strictness.STRICT).message();
+        assertThat(s.generationConfig().maxOutputTokens()).isEqualTo(100);
+        assertThat(s.generationConfig().topK()).isEqualTo(40);
+        assertThat(s.generationConfig().seed()).isEqualTo(7);
+        assertThat(s.contextWindowCompression().triggerTokens()).isEqualTo(25600L);
+        for (String bad : List.of("\"7.5\"", "\"1e20\"", "\"x\"", "\"1e999999999\"", "7.5")) {
+            assertThatThrownBy(() -> LiveCodec.decodeClient("{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"topK\":" + bad + "}}}",
+                    Strictness.STRICT)).as(bad).isInstanceOf(ProtocolException.class);
+        }
+        // enums: names, numbers, numbers in strings; an unknown number only leniently (a record cannot carry it)
+        String modalities = "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"responseModalities\":[\"AUDIO\",3,\"1\",2.0]}}}";
+        Setup m = (Setup) LiveCodec.decodeClient(modalities, Strictness.STRICT).message();
+        assertThat(m.generationConfig().responseModalities()).containsExactly(ResponseModality.AUDIO, ResponseModality.AUDIO,
+                ResponseModality.TEXT, ResponseModality.IMAGE);
+        String unknown = "{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"responseModalities\":[\"TEXT\",7]}}}";
+        assertThat(LiveCodec.decodeClient(unknown, Strictness.LENIENT).unknownFields()).extracting(UnknownField::path)
+                .containsExactly("setup.generationConfig.responseModalities[1]");
+        for (String bad : List.of("\"TXT\"", "2.5", "4294967296", "true", "7", "\"7\"")) {
+            assertThatThrownBy(() -> LiveCodec.decodeClient("{\"setup\":{\"model\":\"m\",\"generationConfig\":{\"responseModalities\":["
+                    + bad + "]}}}", Strictness.STRICT)).as(bad).isInstanceOf(ProtocolException.class);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import dev.habla.protocol.internal.WireSchema.Kind;
 import dev.habla.protocol.internal.WireSchema.RecordSchema;
 import dev.habla.protocol.internal.WireSchema.ValueType;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,19 +255,32 @@ final class WireDecoder {
                 throw error("Not an int64 value: " + p.getText());
             }
         }
-        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            double d = p.getDoubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 9.2e18) return (long) d;
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_STRING) {
+            Long v = integralValue(p.getText());
+            if (v != null) return v;
             throw error("Not an integer value: " + p.getText());
         }
-        if (t == JsonToken.VALUE_STRING) {
-            try {
-                return Long.parseLong(p.getText());
-            } catch (NumberFormatException e) {
-                throw error("Not an integer value: " + p.getText());
-            }
-        }
         throw error("Not an integer value: " + tokenText());
+    }
+
+    /**
+     * proto3 JSON integers: a number or a string, and exponent or fraction notation when the value is integral
+     * ({@code "1e2"}, {@code "7.0"}), as the proto parsers accept. Null when it is not an integral long.
+     */
+    static Long integralValue(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            // not plain digits; try the general notation below
+        }
+        try {
+            BigDecimal d = new BigDecimal(s);
+            // More than 19 integer digits cannot be a long; checking first also bounds the work for "1e999999999".
+            if (d.signum() != 0 && d.precision() - d.scale() > 19) return null;
+            return d.longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -279,16 +293,27 @@ final class WireDecoder {
                 for (Object c : constants) {
                     if (((Enum) c).name().equals(s)) return c;
                 }
+                Long n = integralValue(s); // the proto parser also takes a number in a string
+                if (n != null) return enumByNumber(type, constants, n, s);
             }
             return unknownEnum(type, constants, s);
         }
-        if (t == JsonToken.VALUE_NUMBER_INT) {
-            int n = p.getIntValue();
-            // Our enums list constants in proto number order from 0, with UNRECOGNIZED last.
-            if (n >= 0 && n < constants.length - 1) return constants[n];
-            return unknownEnum(type, constants, Integer.toString(n));
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            Long n = integralValue(p.getText());
+            if (n != null) return enumByNumber(type, constants, n, p.getText());
         }
         throw error("Invalid enum value: " + tokenText() + " for enum type: " + type.getSimpleName());
+    }
+
+    private Object enumByNumber(Class<?> type, Object[] constants, long n, String text) {
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw error("Invalid enum value: " + text + " for enum type: " + type.getSimpleName());
+        }
+        // Our enums list constants in proto number order from 0, with UNRECOGNIZED last.
+        if (n >= 0 && n < constants.length - 1) return constants[(int) n];
+        // proto3 enums are open and the proto parser keeps an unknown number, but a record cannot carry it (it could
+        // not be encoded again), so strict mode rejects it; lenient mode keeps it as UNRECOGNIZED.
+        return unknownEnum(type, constants, text);
     }
 
     private Object unknownEnum(Class<?> type, Object[] constants, String value) {
