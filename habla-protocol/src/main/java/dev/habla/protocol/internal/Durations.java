@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 final class Durations {
     private static final Pattern FORMAT = Pattern.compile("-?\\d{1,12}(\\.\\d{1,9})?s");
 
+    static final long MAX_SECONDS = 315_576_000_000L;
+
     private Durations() {}
 
     static Duration parse(String s) {
@@ -15,6 +17,11 @@ final class Durations {
             throw new IllegalArgumentException("Invalid duration string: " + s);
         }
         BigDecimal seconds = new BigDecimal(s.substring(0, s.length() - 1));
+        // google.protobuf.Duration: seconds from -315,576,000,000 to +315,576,000,000 (10,000 years) inclusive; the
+        // proto parsers reject the rest, and the 12 digits the pattern allows go past that.
+        if (Math.abs(seconds.longValue()) > MAX_SECONDS) {
+            throw new IllegalArgumentException("Duration out of range: " + s);
+        }
         return Duration.ofSeconds(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
     }
 
