@@ -1,0 +1,101 @@
+package dev.habla.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.DictionaryFile;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.habla.protocol.internal.ReferenceCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fuzz targets for the decoders. Invariant: a decoder returns a frame or throws {@link ProtocolException}; any other
+ * exception, a hang (the per-input {@code @Timeout} becomes libFuzzer's {@code -timeout}) or running out of memory is
+ * a finding. Each target also checks that the codec's fast paths agree with plain Jackson ({@link ReferenceCodec}):
+ * same frame or same error, from bytes and from a String.
+ *
+ * <p>{@code mvn test} runs only the inputs under {@code src/test/resources/dev/habla/protocol/LiveCodecFuzzTestInputs/
+ * <method>/} (regression mode, about a second). Fuzzing, one target at a time (see FUZZING.md):
+ * {@code JAZZER_FUZZ=1 mvn -pl habla-protocol test -Dtest=LiveCodecFuzzTest#strictClientDecoding}.
+ */
+class LiveCodecFuzzTest {
+
+    @FuzzTest(maxDuration = "5m")
+    @DictionaryFile(resourcePath = "live-api.dict")
+    @Timeout(10)
+    void strictClientDecoding(byte[] frame) {
+        String text = new String(frame, StandardCharsets.UTF_8);
+        agree(() -> LiveCodec.decodeClient(frame, Strictness.STRICT), () -> ReferenceCodec.decodeClient(frame, Strictness.STRICT));
+        agree(() -> LiveCodec.decodeClient(text, Strictness.STRICT), () -> ReferenceCodec.decodeClient(text, Strictness.STRICT));
+    }
+
+    @FuzzTest(maxDuration = "5m")
+    @DictionaryFile(resourcePath = "live-api.dict")
+    @Timeout(10)
+    void lenientServerDecoding(byte[] frame) {
+        String text = new String(frame, StandardCharsets.UTF_8);
+        agree(() -> LiveCodec.decodeServer(frame, Strictness.LENIENT), () -> ReferenceCodec.decodeServer(frame, Strictness.LENIENT));
+        agree(() -> LiveCodec.decodeServer(text, Strictness.LENIENT), () -> ReferenceCodec.decodeServer(text, Strictness.LENIENT));
+    }
+
+    @FuzzTest(maxDuration = "5m")
+    @DictionaryFile(resourcePath = "live-api.dict")
+    @Timeout(10)
+    void strictServerDecoding(byte[] frame) {
+        String text = new String(frame, StandardCharsets.UTF_8);
+        agree(() -> LiveCodec.decodeServer(frame, Strictness.STRICT), () -> ReferenceCodec.decodeServer(frame, Strictness.STRICT));
+        agree(() -> LiveCodec.decodeServer(text, Strictness.STRICT), () -> ReferenceCodec.decodeServer(text, Strictness.STRICT));
+    }
+
+    /**
+     * Whatever the strict decoders accept re-encodes, decodes strictly to an equal value, and re-encodes to the same
+     * text (the encoding is canonical). Each input is tried as a client and as a server frame.
+     */
+    @FuzzTest(maxDuration = "5m")
+    @DictionaryFile(resourcePath = "live-api.dict")
+    @Timeout(10)
+    void strictRoundTrip(byte[] frame) {
+        ClientFrame client = orNull(() -> LiveCodec.decodeClient(frame, Strictness.STRICT));
+        if (client != null && client.message() != null) {
+            String json = LiveCodec.encode(client.message());
+            ClientFrame again = LiveCodec.decodeClient(json, Strictness.STRICT);
+            assertThat(again.message()).as("client round trip of %s", json).isEqualTo(client.message());
+            assertThat(LiveCodec.encode(again.message())).isEqualTo(json);
+        }
+        ServerFrame server = orNull(() -> LiveCodec.decodeServer(frame, Strictness.STRICT));
+        if (server != null) {
+            byte[] utf8 = LiveCodec.encode(server);
+            String json = new String(utf8, StandardCharsets.UTF_8);
+            ServerFrame again = LiveCodec.decodeServer(utf8, Strictness.STRICT);
+            assertThat(again).as("server round trip of %s", json).isEqualTo(server);
+            assertThat(LiveCodec.encode(again)).isEqualTo(utf8);
+        }
+    }
+
+    private static <T> T orNull(Supplier<T> decode) {
+        try {
+            return decode.get();
+        } catch (ProtocolException e) {
+            return null;
+        }
+    }
+
+    /** Both sides give an equal frame or a ProtocolException with the same path and message; nothing else. */
+    private static void agree(Supplier<Object> fast, Supplier<Object> reference) {
+        Object got = outcome(fast);
+        Object want = outcome(reference);
+        assertThat(got).isEqualTo(want);
+    }
+
+    private static Object outcome(Supplier<Object> decode) {
+        try {
+            Object frame = decode.get();
+            assertThat(frame).isNotNull();
+            return frame;
+        } catch (ProtocolException e) {
+            return "ProtocolException at '" + e.path() + "': " + e.getMessage();
+        }
+        // Anything else propagates: Jazzer reports it as a finding.
+    }
+}
