@@ -2,7 +2,6 @@ package dev.habla.protocol;
 
 import dev.habla.protocol.internal.Frames;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -42,7 +41,7 @@ public final class LiveCodec {
         try {
             return Frames.decodeClient(Frames.parser(json), strictness);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e);
         }
     }
 
@@ -54,7 +53,7 @@ public final class LiveCodec {
         try {
             return Frames.decodeClient(Frames.parser(utf8, offset, length), strictness);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e);
         }
     }
 
@@ -66,7 +65,7 @@ public final class LiveCodec {
         try {
             return Frames.decodeServer(Frames.parser(utf8, offset, length), strictness);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e);
         }
     }
 
@@ -74,7 +73,7 @@ public final class LiveCodec {
         try {
             return Frames.decodeServer(Frames.parser(json), strictness);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e);
         }
     }
 

@@ -141,7 +141,7 @@ public final class Frames {
             }
             return new ClientFrame(msg, d.unknown);
         } catch (IOException e) {
-            throw new ProtocolException("", "Malformed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jp ? jp.getOriginalMessage() : e.getMessage()), e);
+            throw malformed(e);
         }
     }
 
@@ -197,8 +197,18 @@ public final class Frames {
             }
             return new ServerFrame(msg, usage, d.unknown);
         } catch (IOException e) {
-            throw new ProtocolException("", "Malformed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jp ? jp.getOriginalMessage() : e.getMessage()), e);
+            throw malformed(e);
         }
+    }
+
+    /**
+     * The ProtocolException for input Jackson cannot read at all. Also for failures while creating the parser (for
+     * example "Unsupported UCS-4 endianness" from the encoding detection of a byte frame), which happen before
+     * decoding starts and so outside the catch blocks above.
+     */
+    public static ProtocolException malformed(IOException e) {
+        return new ProtocolException("", "Malformed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException jp
+                ? jp.getOriginalMessage() : e.getMessage()), e);
     }
 
     public static JsonParser parser(byte[] utf8, int off, int len) throws IOException {
