@@ -80,7 +80,7 @@ public final class ReferenceCodec {
         try {
             return PLAIN.createParser(utf8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e); // as LiveCodec does
         }
     }
 
@@ -88,7 +88,7 @@ public final class ReferenceCodec {
         try {
             return PLAIN.createParser(json);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw Frames.malformed(e);
         }
     }
 }
