@@ -19,6 +19,9 @@ import java.util.TreeSet;
 final class SdkFrames {
     private SdkFrames() {}
 
+    /** How many SDK frames passed both oracles in this JVM (reported by the SDK test classes). */
+    static final java.util.concurrent.atomic.AtomicInteger CHECKED = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Drains what the emulator recorded so far (waiting up to {@code settle} for stragglers). */
     static List<ReceivedMessage> drain(LiveEmulator emu, Duration settle) throws InterruptedException {
         List<ReceivedMessage> out = new ArrayList<>();
@@ -47,6 +50,7 @@ final class SdkFrames {
             }
         }
         assertThat(failures).isEmpty();
+        CHECKED.addAndGet(frames.size());
         return stripped;
     }
 
