@@ -142,9 +142,10 @@ final class TestSignals {
                     double src = glottal + 0.02 * rnd.nextGaussian();
                     double y = 0;
                     for (int k = 0; k < 3; k++) {
-                        double fk = (f[k] + (next[k] - f[k]) * x) * voice.formantScale();
-                        fk = Math.min(fk, 0.45 * rate);
-                        tract[k].tune(fk, bw[k]);
+                        if (v % 16 == 0) {   // formants glide; retuning every 16 samples is smooth enough
+                            double fk = (f[k] + (next[k] - f[k]) * x) * voice.formantScale();
+                            tract[k].tune(Math.min(fk, 0.45 * rate), bw[k]);
+                        }
                         y += tract[k].filter(src) * (k == 0 ? 1.0 : k == 1 ? 0.6 : 0.3);
                     }
                     double attack = Math.min(1, v / (0.03 * rate));
