@@ -30,6 +30,17 @@ class VadTest {
         emu.close();
     }
 
+    /** The first session once it has consumed {@code bytes} of audio, polling until {@code timeout}. */
+    EmulatorSession awaitReceivedAudio(int bytes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        EmulatorSession s = emu.sessions().getFirst();
+        while (s.receivedAudio().length < bytes && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            s = emu.sessions().getFirst();
+        }
+        return s;
+    }
+
     /** Streams PCM in 100 ms messages. */
     static void stream(RawClient c, byte[] pcm, int rate) {
         int step = rate / 10 * 2;
@@ -65,7 +76,9 @@ class VadTest {
             ServerFrame tr = c.next();
             assertThat(Fixtures.content(tr).inputTranscription()).isEqualTo(new dev.habla.protocol.Transcription("[speech 1.24s]", true));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I heard 1.24 seconds of audio.");
-            EmulatorSession s = emu.sessions().getFirst();
+            // The reply is due as soon as the VAD commits the end of speech, which can be before the emulator has
+            // processed the trailing silence frames: wait (bounded) until the whole stream has been consumed.
+            EmulatorSession s = awaitReceivedAudio(pcm.length, Duration.ofSeconds(10));
             assertThat(s.receivedAudio()).isEqualTo(pcm);
             assertThat(s.history()).containsExactly("[speech 1.24s]");
         }
