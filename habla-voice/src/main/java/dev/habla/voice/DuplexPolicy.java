@@ -7,7 +7,9 @@ package dev.habla.voice;
  * <p>The voice loop feeds the policy two streams on one clock (e.g. {@link System#nanoTime()}):
  * <ul>
  *   <li>the <b>far end</b>: every piece of audio handed to the speaker, with the time its first sample is expected
- *       to leave the speaker ({@link #onPlayed}), called from the playback pump;</li>
+ *       to leave the speaker ({@link #onPlayed}), called from the playback pump <i>when</i> it hands the audio to
+ *       the device (not after the device has played it: the reference must be there before its echo reaches the
+ *       mic pump, or the echo is judged with nothing to compare against);</li>
  *   <li>the <b>near end</b>: every microphone frame with the capture time of its first sample
  *       ({@link #isLikelyUserSpeech}), called from the mic pump.</li>
  * </ul>

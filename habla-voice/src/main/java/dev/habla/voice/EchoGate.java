@@ -68,6 +68,10 @@ public final class EchoGate implements DuplexPolicy {
     /** Far-end play times within this much of the expected continuation count as continuous. */
     private static final long CONTINUITY_NANOS = 5_000_000;
 
+    /** Timestamps further apart than this are not on one clock (and would overflow the timeline): one day. */
+    private static final long MAX_CLOCK_SPAN_NANOS = 86_400_000_000_000L;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EchoGate.class);
+
     /** Defaults; see {@link Config}. */
     public static final Duration DEFAULT_MAX_ECHO_DELAY = Duration.ofMillis(300);
     public static final double DEFAULT_ASSUMED_ECHO_GAIN_DB = 0;
@@ -405,25 +409,29 @@ public final class EchoGate implements DuplexPolicy {
     public void reset() {
         lock.lock();
         try {
-            far.clear();
-            mic.clear();
-            if (farResampler != null) {
-                farResampler.reset();
-            }
-            originSet = false;
-            farAnchored = false;
-            pathKnown = false;
-            delay = 0;
-            gain = 0;
-            correlation = 0;
-            framesSinceSearch = 0;
-            candidateDelay = -1;
-            java.util.Arrays.fill(score, 0);
-            noiseFloor = -1;
-            leak = 0.05;
+            resetLocked();
         } finally {
             lock.unlock();
         }
+    }
+
+    private void resetLocked() {
+        far.clear();
+        mic.clear();
+        if (farResampler != null) {
+            farResampler.reset();
+        }
+        originSet = false;
+        farAnchored = false;
+        pathKnown = false;
+        delay = 0;
+        gain = 0;
+        correlation = 0;
+        framesSinceSearch = 0;
+        candidateDelay = -1;
+        java.util.Arrays.fill(score, 0);
+        noiseFloor = -1;
+        leak = 0.05;
     }
 
     @Override
@@ -595,7 +603,17 @@ public final class EchoGate implements DuplexPolicy {
         }
     }
 
+    /**
+     * Sets the timeline origin on first use. A timestamp more than a day away from it cannot be on the same clock
+     * as what came before (or the timeline would overflow): start over from it rather than fail.
+     */
     private void setOrigin(long nanos) {
+        long d = nanos - origin;
+        boolean overflowed = ((nanos ^ origin) & (nanos ^ d)) < 0;
+        if (originSet && (overflowed || Math.abs(d) > MAX_CLOCK_SPAN_NANOS)) {
+            log.warn("Timestamp {} ns is more than a day from the echo gate's origin {} ns; starting over", nanos, origin);
+            resetLocked();
+        }
         if (!originSet) {
             origin = nanos;
             originSet = true;

@@ -278,6 +278,12 @@ class EchoGateTest {
         // Digital silence written by an idle pump is not "playing".
         gate.onPlayed(new short[FAR_RATE / 10], T0 + 32_000_000L);
         assertThat(gate.analyze(loud, T0 + 64_000_000L).verdict()).isEqualTo(EchoGate.Verdict.NO_FAR_END);
+        // A timestamp from another clock (days away) starts the timeline over instead of overflowing.
+        long later = T0 + Duration.ofDays(3).toNanos();
+        assertThat(gate.analyze(loud, later).verdict()).isEqualTo(EchoGate.Verdict.NO_FAR_END);
+        assertThat(gate.analyze(loud, Long.MIN_VALUE / 2).verdict()).isEqualTo(EchoGate.Verdict.NO_FAR_END);
+        assertThat(gate.analyze(loud, Long.MAX_VALUE - 1_000_000_000L).verdict())
+                .isEqualTo(EchoGate.Verdict.NO_FAR_END);
     }
 
     @Test
