@@ -278,8 +278,7 @@ final class ChatCommand implements Callable<Integer> {
                         conversation.awaitPlayback(PLAYBACK_WAIT);
                     }
                 }
-                case STOPPED -> conversation.awaitStoppedAnswer(Conversation.STOPPED_TURN_WAIT);
-                case CLOSED -> { /* reported at the top of the loop */ }
+                case STOPPED, CLOSED -> { /* the prompt comes back at once; a close is reported at the top */ }
             }
         }
     }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * The chat's view of one session: turns what the server streams into terminal output, speaker audio and WAV files,
  * and tells the main thread when an answer is over.
  *
- * <p>Threads: {@link #onEvent} runs on the session's reader thread; {@link #beginTurn}, {@link #awaitAnswer} and
- * {@link #awaitStoppedAnswer} on the main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
+ * <p>Threads: {@link #onEvent} runs on the session's reader thread; {@link #beginTurn} and {@link #awaitAnswer} on the
+ * main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
  * {@link #lock} guards the turn state and serialises all writes to the terminal, so an answer being streamed and a
  * Ctrl-C marker never interleave.
  */
@@ -62,10 +62,16 @@ final class Conversation implements SessionListener {
     private final Condition changed = lock.newCondition();
     /** Guarded by lock: set once connect returned. */
     private LiveSession session;
-    /** Guarded by lock: a user turn was sent and its turnComplete has not arrived. */
+    /** Guarded by lock: a user turn was sent and its answer is still awaited (not complete, not stopped). */
     private boolean answering;
-    /** Guarded by lock: the user stopped the current answer; its remaining output is dropped. */
-    private boolean discarding;
+    /** Guarded by lock: the last answer was stopped with Ctrl-C. */
+    private boolean lastStopped;
+    /**
+     * Guarded by lock: answers the user stopped whose {@code turnComplete} has not arrived yet. The server keeps
+     * streaming a stopped answer until it notices (the next user message interrupts it at the latest), then ends it
+     * with {@code turnComplete}; until then everything it sends belongs to the stopped answer and is dropped.
+     */
+    private int staleTurns;
     /** Guarded by lock: the terminal event, once it arrived. */
     private LiveEvent.Closed closed;
     /** Guarded by lock: true when the last character printed ended a line. */
@@ -124,7 +130,7 @@ final class Conversation implements SessionListener {
         lock.lock();
         try {
             answering = true;
-            discarding = false;
+            lastStopped = false;
         } finally {
             lock.unlock();
         }
@@ -144,31 +150,10 @@ final class Conversation implements SessionListener {
     Outcome awaitAnswer() throws InterruptedException {
         lock.lock();
         try {
-            while (answering && !discarding && closed == null) {
+            while (answering && closed == null) {
                 changed.await();
             }
-            return closed != null ? Outcome.CLOSED : discarding ? Outcome.STOPPED : Outcome.COMPLETED;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Main thread, after {@link Outcome#STOPPED}: waits (at most {@code timeout}) for the server to end the stopped
-     * turn, so that its tail is not mistaken for the next answer; then gives up discarding either way.
-     */
-    void awaitStoppedAnswer(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        lock.lock();
-        try {
-            while (answering && closed == null && nanos > 0) {
-                nanos = changed.awaitNanos(nanos);
-            }
-            if (answering) {
-                log.info("The server did not end the stopped turn within {} ms", timeout.toMillis());
-            }
-            answering = false;
-            discarding = false;
+            return closed != null ? Outcome.CLOSED : lastStopped ? Outcome.STOPPED : Outcome.COMPLETED;
         } finally {
             lock.unlock();
         }
@@ -187,10 +172,12 @@ final class Conversation implements SessionListener {
             if (speaker != null) {
                 speaker.flush();
             }
-            if (!answering || discarding || closed != null) {
+            if (!answering || closed != null) {
                 return false;
             }
-            discarding = true;
+            answering = false;
+            lastStopped = true;
+            staleTurns++;
             closeWav(true);
             endLine();
             print("[stopped]\n");
@@ -224,7 +211,7 @@ final class Conversation implements SessionListener {
 
     /** Reader thread, under lock. */
     private void handle(LiveEvent event) {
-        boolean live = answering && !discarding;
+        boolean live = answering && staleTurns == 0;
         switch (event) {
             case LiveEvent.TextDelta t -> {
                 if (live && show == Show.TEXT && (!t.thought() || verbose)) {
@@ -251,7 +238,9 @@ final class Conversation implements SessionListener {
                 }
             }
             case LiveEvent.TurnComplete t -> {
-                if (answering) {
+                if (staleTurns > 0) {
+                    staleTurns--;   // the end of a stopped answer
+                } else if (answering) {
                     finishTurn();
                 }
             }
@@ -305,7 +294,6 @@ final class Conversation implements SessionListener {
 
     /** Reader thread, under lock: the answer is over. */
     private void finishTurn() {
-        boolean wasLive = !discarding;
         Path saved = null;
         Duration length = null;
         if (wav != null) {
@@ -314,14 +302,11 @@ final class Conversation implements SessionListener {
             closeWav(false);
         }
         answering = false;
-        discarding = false;
-        if (wasLive) {
-            endLine();
-            if (saved != null) {
-                print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved), length.toMillis() / 1000.0));
-            }
-            print("\n");
+        endLine();
+        if (saved != null) {
+            print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved), length.toMillis() / 1000.0));
         }
+        print("\n");
         changed.signalAll();
     }
 
@@ -355,6 +340,4 @@ final class Conversation implements SessionListener {
         atLineStart = s.charAt(s.length() - 1) == '\n';
     }
 
-    /** How long a stopped answer may take to end before the next prompt is shown anyway. */
-    static final Duration STOPPED_TURN_WAIT = Duration.ofSeconds(2);
 }
