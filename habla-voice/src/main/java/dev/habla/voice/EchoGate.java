@@ -24,10 +24,11 @@ import java.util.function.Consumer;
  *   <li><b>Decision, per mic frame.</b> With a path estimate, the predicted echo (the reference at that delay, times
  *       the gain) is subtracted and the residual energy is compared with the predicted echo energy, widened into a
  *       decaying tail for room reverberation: the frame is the user's if the residual exceeds the prediction by
- *       {@code marginDb} (and the noise floor). The threshold also rises with the residual that echo-only frames
- *       have been leaving (a poor subtraction raises the bar instead of causing false barge-ins). Before any
- *       estimate, the far end is assumed to return at up to {@code assumedEchoGainDb} at any delay in range, and
- *       the whole mic frame must exceed that.</li>
+ *       {@code marginDb} <i>and</i> the mic level exceeds it by {@code levelMarginDb} (both above the noise floor).
+ *       The residual threshold also rises with the residual that echo-only frames have been leaving (a poor
+ *       subtraction raises the bar instead of causing false barge-ins). Before any estimate, the far end is
+ *       assumed to return at up to {@code assumedEchoGainDb} at any delay in range, and the mic frame must exceed
+ *       that by {@code levelMarginDb}.</li>
  *   <li>If nothing audible was played within {@code maxEchoDelay} plus the tail, every frame is the user's.</li>
  * </ol>
  * This is an echo <i>suppression decision</i>, not acoustic echo cancellation: the audio sent to the model is not
@@ -87,9 +88,10 @@ public final class EchoGate implements DuplexPolicy {
      * @param assumedEchoGainDb before the echo path is known: the loudest the echo is assumed to be relative to the
      *                          reference; 0 dB is safe for laptops and desk speakers, raise it for speakerphones
      *                          with the mic next to the loudspeaker
-     * @param marginDb          a frame is the user's when its residual after echo subtraction exceeds the predicted
-     *                          echo energy by this much (negative = more sensitive barge-in, more false ones)...
-     * @param levelMarginDb     ...and the mic frame exceeds the predicted echo energy by this much
+     * @param marginDb          how far the residual after echo subtraction must exceed the predicted echo energy
+     *                          for a frame to be the user's (lower = more sensitive barge-in, more false ones)
+     * @param levelMarginDb     how far the mic frame itself must exceed the predicted echo energy (both tests must
+     *                          pass; this one also applies before the echo path is known)
      * @param minCorrelation    normalised correlation at which a delay search is trusted, 0-1
      */
     public record Config(int farEndRate, Duration maxEchoDelay, double assumedEchoGainDb, double marginDb,
@@ -316,8 +318,9 @@ public final class EchoGate implements DuplexPolicy {
     public Analysis analyze(short[] micFrame, long micTimeNanos) {
         Objects.requireNonNull(micFrame, "micFrame");
         int n = micFrame.length;
-        if (n == 0 || n > RATE) {
-            throw new IllegalArgumentException("mic frame must hold 1.." + RATE + " samples, got " + n);
+        if (n == 0 || n > WINDOW) {
+            throw new IllegalArgumentException("mic frame must hold 1.." + WINDOW + " samples (" + WINDOW_MS
+                    + " ms at 16 kHz), got " + n);
         }
         lock.lock();
         try {
@@ -363,7 +366,7 @@ public final class EchoGate implements DuplexPolicy {
                     worst = Math.max(worst, farEnergy(frameAt - lag, n));
                 }
                 double predicted = assumedGainSq * worst;
-                boolean user = eMic > predicted * marginLin + 4 * noise;
+                boolean user = eMic > predicted * levelMarginLin + 4 * noise;
                 return new Analysis(user ? Verdict.USER : Verdict.ECHO, dbfs(eMic, n), dbfs(predicted, n),
                         dbfs(eMic, n), false, Duration.ZERO, Double.NaN);
             }

@@ -11,7 +11,7 @@ import java.util.Random;
 /**
  * Prints what the voice DSP costs per 32 ms frame on this machine: Silero VAD (goal: at most 0.2 ms), the energy
  * VAD, the echo gate, and the resamplers the voice loop uses. Not a test; run it with
- * {@code habla-voice/vad-cost-report.sh [seconds-per-measurement]} (see the module README).
+ * {@code habla-voice/run-report.sh VadCostReport [seconds-per-round]} (see the module README).
  *
  * <p>Audio: the speech-like synthesiser of the tests, so Silero's recurrent state sees speech and pauses. Each figure
  * is the median of five measurement rounds after a warm-up round, as CPU time of the calling thread and as wall time.
