@@ -52,6 +52,20 @@ class ToolCallTest {
     }
 
     @Test
+    void toolResultAsContentIsAnsweredLikeAToolResponse() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("get_time"))) {
+            // What a client sends when the call was made on a connection that is gone: the call and its result.
+            c.sendText("{\"clientContent\":{\"turns\":["
+                    + "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"id\":\"call-9\",\"name\":\"get_time\",\"args\":{}}}]},"
+                    + "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"id\":\"call-9\",\"name\":\"get_time\","
+                    + "\"response\":{\"time\":\"12:00\"}}}]}],\"turnComplete\":true}}");
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("Tool get_time returned {\"time\":\"12:00\"}");
+            c.send(ClientMessage.ClientContent.userText("history"));
+            assertThat(Fixtures.text(c.untilTurnComplete())).as("tool results are not user turns").isEqualTo("History: (empty)");
+        }
+    }
+
+    @Test
     void parallelCallsAnswerAfterAllResponses() throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("a", "b"))) {
             c.sendText("{\"realtimeInput\":{\"text\":\"call a {} ; call b {\\\"x\\\":1}\"}}");

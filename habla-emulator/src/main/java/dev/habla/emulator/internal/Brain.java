@@ -74,6 +74,8 @@ final class Brain {
     private final Map<String, PendingCall> pendingCalls = new LinkedHashMap<>();
     private final Set<String> cancelledCalls = new HashSet<>();
     private final List<String> pendingUserText = new ArrayList<>();
+    /** Tool results that arrived as clientContent parts, answered like a toolResponse at the next turnComplete. */
+    private final List<String> pendingToolResults = new ArrayList<>();
 
     private boolean inActivity;
     private long activityAudioMicros;
@@ -249,7 +251,12 @@ final class Brain {
         }
         for (Content t : turns) {
             String text = textOf(t);
-            if (t.role() == null || "user".equals(t.role())) {
+            List<String> results = functionResults(t);
+            if (!results.isEmpty() && text.isEmpty()) {
+                // Tool results as content (a client re-delivering them after a reconnect): context, not user text.
+                ls.addOtherTurn(t, String.join("; ", results).length());
+                pendingToolResults.addAll(results);
+            } else if (t.role() == null || "user".equals(t.role())) {
                 ls.addUserTurn(text, t, 0);
                 pendingUserText.add(text);
             } else {
@@ -258,12 +265,16 @@ final class Brain {
         }
         if (c.turnComplete()) {
             String text = String.join(" ", pendingUserText);
+            String results = String.join("; ", pendingToolResults);
             pendingUserText.clear();
+            pendingToolResults.clear();
             whenFree(() -> {
-                if (text.isBlank()) {
-                    startReply("You said nothing.");
-                } else {
+                if (!text.isBlank()) {
                     reply(text);
+                } else if (!results.isEmpty()) {
+                    startReply(results);
+                } else {
+                    startReply("You said nothing.");
                 }
             });
         }
@@ -742,6 +753,21 @@ final class Brain {
             int from = j * words.size() / n;
             int to = (j + 1) * words.size() / n;
             out.add(String.join("", words.subList(from, to)));
+        }
+        return out;
+    }
+
+    /** {@code Tool NAME returned …} for each functionResponse part of {@code c}. */
+    private static List<String> functionResults(Content c) {
+        if (c.parts() == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Part p : c.parts()) {
+            if (p != null && p.functionResponse() != null) {
+                FunctionResponse r = p.functionResponse();
+                out.add(quote(r.name() == null ? "function" : r.name(), r));
+            }
         }
         return out;
     }
