@@ -268,6 +268,7 @@ final class Conversation implements SessionListener {
             case LiveEvent.VoiceActivity v -> { }
             case LiveEvent.WaitingForInput w -> { }
             case LiveEvent.Unrecognized u -> log.info("Unrecognized server fields: {}", u.fields());
+            case LiveEvent.ConnectionEvent c -> log.info("Connection: {}", c);
         }
     }
 

@@ -79,6 +79,46 @@ public final class LiveClient implements AutoCloseable {
         return runtime.connect(session, listener);
     }
 
+    /**
+     * Opens a {@link ResilientSession} with the default {@link ResiliencePolicy}; see
+     * {@link #connectResilient(SessionConfig, SessionListener, ResiliencePolicy)}.
+     */
+    public ResilientSession connectResilient(SessionConfig session, SessionListener listener) throws LiveException {
+        return connectResilient(session, listener, ResiliencePolicy.defaults());
+    }
+
+    /**
+     * Opens a session that survives connection limits, drops and stalls (see {@link ResilientSession}) and blocks until
+     * its first connection is set up. A retryable failure of that first connect is retried within the policy's
+     * attempts. Resumption is always enabled; audio sessions get context-window compression unless the config has its
+     * own or the policy turns it off. The listener receives {@link LiveEvent.SetupCompleted} once and, in all cases,
+     * exactly one {@link LiveEvent.Closed} last.
+     *
+     * @throws LiveException the typed cause if no connection could be set up
+     */
+    public ResilientSession connectResilient(SessionConfig session, SessionListener listener, ResiliencePolicy policy)
+            throws LiveException {
+        CompletableFuture<ResilientSession> f = connectResilientAsync(session, listener, policy);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.thenAccept(LiveSession::abort);
+            throw new LiveException(LiveException.Kind.CLOSED, "interrupted while connecting", e);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    /** Like {@link #connectResilient(SessionConfig, SessionListener, ResiliencePolicy)} without blocking. */
+    public CompletableFuture<ResilientSession> connectResilientAsync(SessionConfig session, SessionListener listener,
+            ResiliencePolicy policy) {
+        Objects.requireNonNull(session, "session config");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(policy, "policy");
+        return runtime.connectResilient(session, listener, policy);
+    }
+
     /** Aborts the sessions of this client that are still open and releases threads. Idempotent. */
     @Override
     public void close() {

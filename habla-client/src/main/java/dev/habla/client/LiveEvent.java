@@ -127,6 +127,69 @@ public sealed interface LiveEvent {
     }
 
     /**
+     * What a {@link ResilientSession} reports about the connections behind it; a plain {@link LiveSession} never sends
+     * these. Code that does not care handles them all with one {@code case LiveEvent.ConnectionEvent c -> { }}.
+     */
+    sealed interface ConnectionEvent extends LiveEvent
+            permits HandoverStarted, HandoverCompleted, Reconnecting, Reconnected, Stalled {}
+
+    /** Why a handover to a new connection started. */
+    enum HandoverCause {
+        /** The server announced the end of the connection ({@code goAway}). */
+        GO_AWAY,
+        /** The policy's proactive timer fired, or {@link ResilientSession#handoverNow()} was called. */
+        PROACTIVE
+    }
+
+    /**
+     * A make-before-break handover began: the next connection will be opened with the resumption handle and the
+     * session switches to it at the next turn boundary (or when the old one is about to end).
+     *
+     * @param timeLeft what the server's {@code goAway} granted, or null for a proactive handover
+     */
+    record HandoverStarted(HandoverCause cause, Duration timeLeft) implements ConnectionEvent {
+        public HandoverStarted {
+            Objects.requireNonNull(cause, "cause");
+        }
+    }
+
+    /**
+     * The session now runs on a new connection; nothing sent meanwhile was lost.
+     *
+     * @param gap        how long no connection could take user input (it was buffered and delivered afterwards)
+     * @param connection ordinal of the new connection (1 = the first one)
+     */
+    record HandoverCompleted(Duration gap, int connection) implements ConnectionEvent {}
+
+    /**
+     * The connection was lost unexpectedly; attempt {@code attempt} to reconnect starts after {@code delay}.
+     * Sends are buffered meanwhile.
+     */
+    record Reconnecting(LiveException cause, int attempt, Duration delay) implements ConnectionEvent {}
+
+    /**
+     * The session runs again after an unexpected loss.
+     *
+     * @param gap        time without a connection that could take user input
+     * @param resumed    true if the server resumed the session from its handle; false if the handle was refused and
+     *                   a new session was seeded with the transcript kept by the client
+     * @param attempts   connection attempts it took
+     * @param connection ordinal of the new connection
+     */
+    record Reconnected(Duration gap, boolean resumed, int attempts, int connection) implements ConnectionEvent {}
+
+    /** What kind of silence the stall watchdog caught. */
+    enum StallKind {
+        /** The model was mid-turn (generating) and sent nothing for the policy's mid-turn timeout. */
+        MID_TURN,
+        /** The user's turn ended (text, activityEnd, audioStreamEnd) and no reply started within the reply timeout. */
+        NO_REPLY
+    }
+
+    /** The stall watchdog caught a silent hang of {@code duration}; the policy may reconnect next. */
+    record Stalled(StallKind kind, Duration duration) implements ConnectionEvent {}
+
+    /**
      * The terminal event: delivered exactly once per session (also when {@code connect} fails), always last.
      *
      * @param code   WebSocket close code (1006 when the connection dropped without a close frame, or when it never opened)

@@ -31,6 +31,8 @@ public final class ClientRuntime implements AutoCloseable {
     private final LiveProvider provider;
     private final Transport transport;
     private final Set<RealLiveSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Resilient sessions still running: {@link #close()} fails them so no reconnect outlives the client. */
+    private final Set<RealResilientSession> resilient = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public ClientRuntime(ClientConfig config) {
@@ -49,11 +51,22 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Opens a session; see {@code LiveClient.connectAsync}. */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
+        return connect(session, listener, false);
+    }
+
+    /**
+     * Opens a session; with {@code retainUnsent} it keeps the frames left in its queue when it ends
+     * ({@link RealLiveSession#unsentFrames()}), for a resilient session to re-send.
+     */
+    public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());
         RealLiveSession[] self = new RealLiveSession[1];
         RealLiveSession s = new RealLiveSession(id, config, session, provider, transport, timer, listener,
                 () -> sessions.remove(self[0]));
         self[0] = s;
+        if (retainUnsent) {
+            s.retainUnsentFrames();
+        }
         sessions.add(s);
         if (closed.get()) {
             CompletableFuture<LiveSession> f = s.start();
@@ -63,11 +76,29 @@ public final class ClientRuntime implements AutoCloseable {
         return s.start();
     }
 
+    /**
+     * Opens a resilient session; the future completes once its first connection is set up (after retries within the
+     * policy), or fails with the typed cause.
+     */
+    public CompletableFuture<dev.habla.client.ResilientSession> connectResilient(SessionConfig session,
+            SessionListener listener, dev.habla.client.ResiliencePolicy policy) {
+        RealResilientSession[] self = new RealResilientSession[1];
+        RealResilientSession r = new RealResilientSession(this, config, session, listener, policy,
+                () -> resilient.remove(self[0]));
+        self[0] = r;
+        resilient.add(r);
+        // On a closed client the first connect fails with CLOSED, which is not retried: the session ends at once.
+        return r.start();
+    }
+
     /** Aborts open sessions, then stops the timer and the HTTP client. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (RealResilientSession r : List.copyOf(resilient)) {
+            r.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));
         }
         for (RealLiveSession s : List.copyOf(sessions)) {
             s.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));

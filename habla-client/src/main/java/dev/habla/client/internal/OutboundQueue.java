@@ -149,6 +149,32 @@ final class OutboundQueue {
         }
     }
 
+    /**
+     * Like {@link #shutdown()}, but hands back the discarded messages' frames in the order the writer would have sent
+     * them (control, then media): what a resilient session re-sends on its next connection.
+     */
+    List<String> shutdownAndDrain() {
+        lock.lock();
+        try {
+            List<String> left = new java.util.ArrayList<>(control.size() + media.size());
+            for (Message m : control) {
+                left.add(m.text());
+            }
+            for (Message m : media) {
+                left.add(m.text());
+            }
+            closedForOffers = true;
+            shutdown = true;
+            control.clear();
+            media.clear();
+            queuedBytes = 0;
+            ready.signalAll();
+            return left;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Refuses new offers and discards everything queued; returns the number of discarded messages. */
     int shutdown() {
         lock.lock();

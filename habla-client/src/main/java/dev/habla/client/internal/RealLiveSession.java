@@ -110,6 +110,11 @@ public final class RealLiveSession implements LiveSession {
     private volatile Future<?> pingTask;
     private volatile Future<?> closeDeadline;
 
+    /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
+    private volatile boolean retainUnsent;
+    /** Frames queued but never written when the session terminated (only with retainUnsent). */
+    private volatile List<String> unsent = List.of();
+
     // Written by the dispatcher only; read by any thread.
     private volatile String sessionId;
     private volatile String resumptionHandle;
@@ -129,6 +134,20 @@ public final class RealLiveSession implements LiveSession {
     }
 
     // ---- connecting ------------------------------------------------------------------------------------------
+
+    /** Keeps the frames still queued at termination (see {@link #unsentFrames()}); call before {@link #start()}. */
+    void retainUnsentFrames() {
+        retainUnsent = true;
+    }
+
+    /**
+     * After termination: the frames that were queued but never handed to the socket (control first, then media), if
+     * {@link #retainUnsentFrames()} was called; otherwise empty. The one frame being written at that moment is not
+     * included: whether the server got it is unknown.
+     */
+    public List<String> unsentFrames() {
+        return unsent;
+    }
 
     /** Starts the dispatcher and the handshake; the future completes on setupComplete. Called once. */
     CompletableFuture<LiveSession> start() {
@@ -440,7 +459,11 @@ public final class RealLiveSession implements LiveSession {
             return;
         }
         state.set(error == null ? SessionState.CLOSED : SessionState.FAILED);
-        outbound.shutdown();
+        if (retainUnsent) {
+            unsent = outbound.shutdownAndDrain();
+        } else {
+            outbound.shutdown();
+        }
         cancel(connectDeadline);
         cancel(pingTask);
         cancel(closeDeadline);
