@@ -13,7 +13,11 @@ package dev.habla.voice;
  *   <li>the <b>near end</b>: every microphone frame with the capture time of its first sample
  *       ({@link #isLikelyUserSpeech}), called from the mic pump.</li>
  * </ul>
- * Combine it with a detector: zero the speech probability of a frame the policy rejects before handing it to a
+ * Derive both kinds of timestamp from sample counters (stream start time + samples so far / rate) rather than a
+ * fresh clock reading per chunk: the echo gate lines the two streams up to the sample, and per-chunk scheduling
+ * jitter would smear that alignment.
+ *
+ * <p>Combine it with a detector: zero the speech probability of a frame the policy rejects before handing it to a
  * {@link VadSegmenter}, so only speech that is not the assistant's own voice can start a turn or a barge-in.
  *
  * <p>Implementations: {@link EchoGate} (full duplex: compares the mic with the predicted echo),
@@ -37,9 +41,9 @@ public interface DuplexPolicy {
     }
 
     /**
-     * Whether the energy in {@code micFrame} (16 kHz mono, first sample captured at {@code micTimeNanos}) may be
-     * the user's: true unless it is explained by what the speaker played. The policy does not judge whether the
-     * frame is speech at all; that is the detector's job.
+     * Whether the energy in {@code micFrame} (16 kHz mono, up to 320 ms, first sample captured at
+     * {@code micTimeNanos}) may be the user's: true unless it is explained by what the speaker played. The policy
+     * does not judge whether the frame is speech at all; that is the detector's job.
      */
     boolean isLikelyUserSpeech(short[] micFrame, long micTimeNanos);
 

@@ -614,7 +614,8 @@ public final class EchoGate implements DuplexPolicy {
         long d = nanos - origin;
         boolean overflowed = ((nanos ^ origin) & (nanos ^ d)) < 0;
         if (originSet && (overflowed || Math.abs(d) > MAX_CLOCK_SPAN_NANOS)) {
-            log.warn("Timestamp {} ns is more than a day from the echo gate's origin {} ns; starting over", nanos, origin);
+            log.warn("Timestamp {} ns is more than a day from the echo gate's origin {} ns; starting over", nanos,
+                    origin);
             resetLocked();
         }
         if (!originSet) {

@@ -47,7 +47,7 @@ public final class PlaybackBuffer implements AutoCloseable {
 
     /** Default start threshold. 120 ms covers the usual inter-burst gaps of the Live API at little added latency. */
     public static final long DEFAULT_PRE_BUFFER_MS = 120;
-    /** Default capacity: a long answer delivered in one burst still fits, and memory stays bounded (5.8 MB at 24 kHz). */
+    /** Default capacity: a long answer sent in one burst still fits, and memory stays bounded (5.8 MB at 24 kHz). */
     public static final Duration DEFAULT_CAPACITY = Duration.ofMinutes(2);
     /** Default longest wait for the pre-buffer to fill before playing what there is anyway. */
     public static final Duration DEFAULT_MAX_PRE_BUFFER_WAIT = Duration.ofMillis(400);

@@ -23,8 +23,8 @@ public final class EchoGateSweep {
         List<Row> rows = List.of(new Row(-20, -6, -26, -20, 0), new Row(-6, 0, -26, -20, 0),
                 new Row(-20, -6, -32, -26, 0), new Row(-20, -6, -38, -32, 0), new Row(-6, -3, -32, -26, 0),
                 new Row(-20, -6, -26, -20, 6));
-        System.out.printf(Locale.ROOT, "EchoGate sweep, %d trials per row (synthetic voices, energy VAD, delay 20-150 ms,"
-                + " noise -62..-55 dBFS)%n", trials);
+        System.out.printf(Locale.ROOT, "EchoGate sweep, %d trials per row (synthetic voices, energy VAD, delay "
+                + "20-150 ms, noise -62..-55 dBFS)%n", trials);
         for (Row row : rows) {
             int[] tally = IntStream.range(0, trials).parallel().mapToObj(t -> run(row, t)).reduce(new int[3],
                     (a, b) -> new int[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});

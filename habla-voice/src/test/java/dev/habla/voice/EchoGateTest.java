@@ -21,12 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
  * -20 dB), delayed (20-150 ms), with two early reflections and noise, and a VAD + {@link VadSegmenter} decides
  * barge-in with and without the gate. Every trial is seeded, so the rates are reproducible.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)   // per test; the 100-room test takes ~8 s of CPU on 2 cores
 class EchoGateTest {
 
     static final int FAR_RATE = 24_000;
     static final int MIC_RATE = 16_000;
     static final int SYNTHETIC_TRIALS = 100;
+    /** Echo-only trials also run without the gate, to show the scenario fools a VAD on its own. */
+    static final int BASELINE_TRIALS = 25;
     static final double FAR_LEVEL_DBFS = -22;
     static final double LEAD_IN_SECONDS = 0.5;
     static final long T0 = 1_000_000_000L;
@@ -153,18 +155,22 @@ class EchoGateTest {
     }
 
     /** Tallies of a batch of trials, printed and asserted on. */
-    record Rates(int trials, int falseWithGate, int falseWithoutGate, int detected, int falseBeforeUser,
-                 long medianLatencyMs) {
+    record Rates(int trials, int falseWithGate, int falseWithoutGate, int baselineTrials, int detected,
+                 int falseBeforeUser, long medianLatencyMs) {
 
         String report(String title) {
             return String.format(Locale.ROOT, "%s%n  echo only:      false barge-in %d/%d with the gate, %d/%d "
                     + "without it%n  user over echo: barge-in detected %d/%d (median %d ms after onset), false "
                     + "barge-in before the user spoke %d/%d%n", title, falseWithGate, trials, falseWithoutGate,
-                    trials, detected, trials, medianLatencyMs, falseBeforeUser, trials);
+                    baselineTrials, detected, trials, medianLatencyMs, falseBeforeUser, trials);
         }
     }
 
-    static Rates evaluate(int trials, java.util.function.LongFunction<Trial> echoOnly,
+    /**
+     * Runs {@code trials} echo-only and {@code trials} user trials with the gate, and the first
+     * {@code baselineTrials} echo-only ones again without it (the baseline only shows the scenario is hard).
+     */
+    static Rates evaluate(int trials, int baselineTrials, java.util.function.LongFunction<Trial> echoOnly,
                           java.util.function.LongFunction<Trial> withUser, Supplier<VoiceActivityDetector> vads) {
         record PerTrial(Outcome gated, Outcome ungated, Outcome user) {
         }
@@ -175,7 +181,7 @@ class EchoGateTest {
             try (VoiceActivityDetector vad = vads.get()) {
                 Outcome gated = run(echo, EchoGate.create(FAR_RATE), vad);
                 vad.reset();
-                Outcome ungated = run(echo, DuplexPolicy.fullDuplex(), vad);
+                Outcome ungated = t < baselineTrials ? run(echo, DuplexPolicy.fullDuplex(), vad) : null;
                 vad.reset();
                 Outcome user = run(talk, EchoGate.create(FAR_RATE), vad);
                 return new PerTrial(gated, ungated, user);
@@ -188,7 +194,7 @@ class EchoGateTest {
         int early = 0;
         for (PerTrial r : results) {
             fg += r.gated().falseBargeIn() ? 1 : 0;
-            fu += r.ungated().falseBargeIn() ? 1 : 0;
+            fu += r.ungated() != null && r.ungated().falseBargeIn() ? 1 : 0;
             early += r.user().falseBargeIn() ? 1 : 0;
             if (r.user().detected()) {
                 det++;
@@ -196,17 +202,18 @@ class EchoGateTest {
             }
         }
         latencies.sort(null);
-        return new Rates(trials, fg, fu, det, early, latencies.isEmpty() ? -1 : latencies.get(latencies.size() / 2));
+        return new Rates(trials, fg, fu, baselineTrials, det, early,
+                latencies.isEmpty() ? -1 : latencies.get(latencies.size() / 2));
     }
 
     @Test
     void syntheticVoicesEchoRarelyBargesInWhileTheUserStillCan() {
-        Rates rates = evaluate(SYNTHETIC_TRIALS, seed -> syntheticTrial(seed, false), seed -> syntheticTrial(seed, true),
-                EnergyVad::new);
+        Rates rates = evaluate(SYNTHETIC_TRIALS, BASELINE_TRIALS, seed -> syntheticTrial(seed, false),
+                seed -> syntheticTrial(seed, true), EnergyVad::new);
         System.out.print(rates.report("EchoGate, " + SYNTHETIC_TRIALS + " simulated rooms, synthetic voices "
                 + "(assistant f0 165-235 Hz, user 95-140 Hz, user at -26..-20 dBFS), energy VAD:"));
         assertThat(rates.falseWithoutGate()).as("the energy VAD alone is fooled by echo: the scenario is hard")
-                .isGreaterThanOrEqualTo(SYNTHETIC_TRIALS * 9 / 10);
+                .isGreaterThanOrEqualTo(BASELINE_TRIALS * 9 / 10);
         assertThat(rates.falseWithGate()).as("false barge-ins caused by echo alone")
                 .isLessThanOrEqualTo(SYNTHETIC_TRIALS * 5 / 100);
         assertThat(rates.detected()).as("user barge-ins detected over the echo")
@@ -242,11 +249,11 @@ class EchoGateTest {
             int onset = (int) (MIC_RATE * (LEAD_IN_SECONDS + 0.8 + 1.3 * r.nextDouble()));
             return new Trial(room, played, room.mic(played, u, onset, seed), onset, u.length);
         };
-        Rates rates = evaluate(trials, make, make, SileroVad::create);
+        Rates rates = evaluate(trials, trials / 2, make, make, SileroVad::create);
         System.out.print(rates.report("EchoGate, " + trials + " simulated rooms, espeak-ng voices (assistant en-us+f3, "
                 + "user en-gb+m3 at -26..-20 dBFS), Silero VAD:"));
         assertThat(rates.falseWithoutGate()).as("Silero alone hears the echoed assistant as speech")
-                .isGreaterThanOrEqualTo(trials * 8 / 10);
+                .isGreaterThanOrEqualTo(trials / 2 * 8 / 10);
         assertThat(rates.falseWithGate()).as("false barge-ins caused by echo alone").isLessThanOrEqualTo(1);
         assertThat(rates.detected()).as("user barge-ins detected over the echo").isGreaterThanOrEqualTo(trials - 1);
     }

@@ -40,6 +40,7 @@ class FftTest {
             assertThat(im[i]).isCloseTo(im0[i], offset(1e-12));
         }
         assertThatThrownBy(() -> new Fft(48)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> fft.forward(new double[8], new double[8])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fft.forward(new double[8], new double[8]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
