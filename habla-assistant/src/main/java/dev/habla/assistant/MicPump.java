@@ -1,0 +1,396 @@
+package dev.habla.assistant;
+
+import dev.habla.assistant.AssistantEvent.PauseReason;
+import dev.habla.assistant.AssistantEvent.Trigger;
+import dev.habla.assistant.internal.MicConverter;
+import dev.habla.audio.AudioSource;
+import dev.habla.audio.PcmChunk;
+import dev.habla.client.LiveSession;
+import dev.habla.voice.DuplexPolicy;
+import dev.habla.voice.Pcm16;
+import dev.habla.voice.VadConfig;
+import dev.habla.voice.VadEvent;
+import dev.habla.voice.VadSegmenter;
+import dev.habla.voice.VoiceActivityDetector;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mic pump ({@code habla-<id>-mic}, a virtual thread): reads the source, converts to 16 kHz mono, cuts 32 ms
+ * frames, and for each frame asks the duplex policy whether it may be the user, runs the local VAD on it (a frame
+ * the policy rejects counts as silence), feeds the segmenter, and decides what goes up the session according to the
+ * {@link VadMode}:
+ * <ul>
+ *   <li>server VAD (OFF, ASSIST): every frame is sent, except that while the speaker may be echoing, frames are
+ *       replaced by silence unless the (echo-gated) local VAD says the user is speaking; after
+ *       {@link VoiceLoopConfig#streamEndAfterSilence()} of silence, {@code audioStreamEnd} and a pause until the next
+ *       local speech start (whose pre-roll is sent first). ASSIST also silences playback on a local speech start.</li>
+ *   <li>MANUAL: {@code activityStart}, the pre-roll, the utterance, then {@code activityEnd} once the send queue has
+ *       drained (control messages overtake queued audio); nothing is sent between utterances.</li>
+ *   <li>PUSH_TO_TALK: as MANUAL, but the key decides (pre-roll {@value #PTT_PRE_ROLL_MS} ms).</li>
+ * </ul>
+ * All state here belongs to this thread, except the flags it reads from the loop (muted, push-to-talk).
+ */
+final class MicPump implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(MicPump.class);
+    static final int RATE = VoiceActivityDetector.SAMPLE_RATE;
+    /** Audio sent before a push-to-talk start: a key is often pressed just after speech begins. */
+    static final int PTT_PRE_ROLL_MS = 300;
+    /** Longest wait for the send queue to drain before a control message at the end of input. */
+    private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+
+    private final VoiceLoop loop;
+    private final AudioSource source;
+    private final VoiceActivityDetector detector;
+    private final DuplexPolicy policy;
+    private final VoiceClock clock;
+    private final VadMode mode;
+    private final VadConfig vadConfig;
+    private final VadSegmenter segmenter;
+    private final MicConverter converter;
+    private final int frameSamples;
+    private final long frameNanos;
+    private final long streamEndSamples;
+    private final boolean gateUplink;
+    private final short[] zeros;
+
+    // Mic-thread state.
+    private short[] frame;
+    private int fill;
+    private long frameStart;
+    /** Server VAD: whether audio is being streamed (false after audioStreamEnd until speech resumes). */
+    private boolean streaming = true;
+    private boolean pendingStreamEnd;
+    private PauseReason pendingReason;
+    private long silentSamples;
+    /** Manual/PTT: an activity is open. */
+    private boolean inActivity;
+    private boolean pendingActivityEnd;
+    /** Recent audio for the push-to-talk pre-roll. */
+    private final short[] recent;
+    private int recentAt;
+    private long recentCount;
+    private boolean wasMuted;
+
+    private volatile double level = Double.NEGATIVE_INFINITY;
+    private volatile boolean detectorClosed;
+
+    MicPump(VoiceLoop loop, VoiceLoopConfig config, VoiceActivityDetector detector, DuplexPolicy policy, VoiceClock clock) {
+        this.loop = loop;
+        this.source = config.microphone();
+        this.detector = detector;
+        this.policy = policy;
+        this.clock = clock;
+        this.mode = config.vadMode();
+        this.vadConfig = config.vadConfig();
+        this.segmenter = new VadSegmenter(vadConfig);
+        this.converter = new MicConverter(source.format(), RATE);
+        this.frameSamples = detector.frameSamples();
+        if (detector.sampleRate() != RATE) {
+            throw new IllegalArgumentException("the detector must run at " + RATE + " Hz, runs at " + detector.sampleRate());
+        }
+        this.frameNanos = frameSamples * 1_000_000_000L / RATE;
+        this.streamEndSamples = config.streamEndAfterSilence() == null ? Long.MAX_VALUE
+                : config.streamEndAfterSilence().toNanos() * RATE / 1_000_000_000L;
+        this.gateUplink = policy != DuplexPolicy.fullDuplex();
+        this.zeros = new short[frameSamples];
+        this.frame = new short[frameSamples];
+        this.recent = new short[PTT_PRE_ROLL_MS * RATE / 1000];
+    }
+
+    double level() {
+        return level;
+    }
+
+    /** After the thread has ended (or given up): release the detector. */
+    void closeDetector() {
+        if (!detectorClosed) {
+            detectorClosed = true;
+            detector.close();
+        }
+    }
+
+    @Override
+    public void run() {
+        Throwable error = null;
+        try {
+            while (!loop.isClosing()) {
+                PcmChunk chunk = source.read();
+                if (chunk == null) {
+                    break;
+                }
+                short[] samples = converter.convert(chunk);
+                long t = chunk.captureNanos() - converter.latencyNanos();
+                feed(samples, t);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            if (!loop.isClosing()) {
+                error = e;
+                log.warn("microphone input failed: {}", e.toString());
+            }
+        }
+        if (!loop.isClosing()) {
+            endOfInput();
+        }
+        loop.noteInputEnded(error);
+    }
+
+    private void feed(short[] samples, long firstSampleNanos) {
+        int at = 0;
+        while (at < samples.length) {
+            if (fill == 0) {
+                frameStart = firstSampleNanos + at * 1_000_000_000L / RATE;
+            }
+            int take = Math.min(frameSamples - fill, samples.length - at);
+            System.arraycopy(samples, at, frame, fill, take);
+            fill += take;
+            at += take;
+            if (fill == frameSamples) {
+                short[] full = frame;
+                frame = new short[frameSamples];
+                fill = 0;
+                processFrame(full, frameStart);
+            }
+        }
+    }
+
+    /** One 32 ms frame captured from {@code t}. */
+    void processFrame(short[] f, long t) {
+        long cpuStart = System.nanoTime();
+        VoiceMetrics metrics = loop.metricsSink();
+        metrics.framesProcessed.incrementAndGet();
+        level = Pcm16.dbfs(f);
+        remember(f);
+        LiveSession session = loop.sessionOrNull();
+        if (session == null) {
+            return;
+        }
+        if (loop.muted()) {
+            whileMuted(session);
+            return;
+        }
+        if (wasMuted) {
+            wasMuted = false;
+            if (mode.serverDetects() && !streaming) {
+                streaming = true;
+                pendingStreamEnd = false;
+                loop.emit(new AssistantEvent.StreamResumed());
+            }
+        }
+
+        boolean farActive = loop.farEndActive(t);
+        boolean user = policy.isLikelyUserSpeech(f, t);
+        if (!user) {
+            metrics.echoFrames.incrementAndGet();
+        }
+        long vadStart = System.nanoTime();
+        float p = detector.speechProbability(f);
+        metrics.vadPerFrame.record(System.nanoTime() - vadStart);
+        float gated = user ? p : 0f;
+        Optional<VadEvent> event = segmenter.accept(f, gated);
+        long frameEnd = t + frameNanos;
+
+        VadEvent.SpeechStarted started = null;
+        if (event.isPresent()) {
+            switch (event.get()) {
+                case VadEvent.SpeechStarted s -> {
+                    started = s;
+                    long onset = frameEnd - (s.detectedSample() - s.startSample()) * 1_000_000_000L / RATE;
+                    boolean during = loop.assistantAudible();
+                    loop.emit(new AssistantEvent.UserSpeechStarted(onset, frameEnd, during));
+                    loop.noteUserInput();
+                    if (during && (mode == VadMode.ASSIST || mode == VadMode.MANUAL)) {
+                        loop.silence(Trigger.LOCAL_VAD, onset, frameEnd);
+                    }
+                }
+                case VadEvent.SpeechStopped s -> loop.emit(new AssistantEvent.UserSpeechStopped(
+                        t + frameNanos - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE, s.speech()));
+            }
+        }
+
+        switch (mode) {
+            case OFF, ASSIST -> serverVadUplink(session, f, gated, farActive, started, event);
+            case MANUAL -> manualUplink(session, f, started, event);
+            case PUSH_TO_TALK -> pushToTalkUplink(session, f);
+        }
+        metrics.micFramePerFrame.record(System.nanoTime() - cpuStart);
+    }
+
+    private void serverVadUplink(LiveSession session, short[] f, float gated, boolean farActive,
+                                 VadEvent.SpeechStarted started, Optional<VadEvent> event) {
+        boolean speaking = segmenter.isSpeaking();
+        if (speaking || gated >= vadConfig.startThreshold()) {
+            silentSamples = 0;
+        } else {
+            silentSamples += f.length;
+        }
+        if (!streaming) {
+            if (started == null) {
+                return;   // paused: nothing goes up until the user speaks again
+            }
+            streaming = true;
+            pendingStreamEnd = false;
+            loop.emit(new AssistantEvent.StreamResumed());
+            send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+            return;
+        }
+        if (started != null && gateUplink && farActive) {
+            // The frames since the onset went up as silence (not yet confirmed over the echo): send them now.
+            short[] pre = started.preRoll();
+            long first = started.detectedSample() - pre.length;
+            int from = (int) Math.max(0, started.startSample() - first);
+            int to = pre.length - f.length;
+            if (to > from) {
+                send(session, pre, from, to - from);
+            }
+        }
+        boolean pass = !gateUplink || !farActive || speaking;
+        send(session, pass ? f : zeros, 0, f.length);
+        if (silentSamples >= streamEndSamples && event.isEmpty()) {
+            streaming = false;
+            pendingStreamEnd = true;
+            pendingReason = PauseReason.SILENCE;
+        }
+        sendPendingStreamEnd(session);
+    }
+
+    private void manualUplink(LiveSession session, short[] f, VadEvent.SpeechStarted started, Optional<VadEvent> event) {
+        if (started != null) {
+            startActivity(session);
+            send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+        } else if (inActivity) {
+            send(session, f, 0, f.length);
+        }
+        if (inActivity && event.isPresent() && event.get() instanceof VadEvent.SpeechStopped) {
+            inActivity = false;
+            pendingActivityEnd = true;
+        }
+        sendPendingActivityEnd(session);
+    }
+
+    private void pushToTalkUplink(LiveSession session, short[] f) {
+        boolean pressed = loop.pushToTalkPressed();
+        if (pressed && !inActivity) {
+            startActivity(session);
+            short[] pre = recentAudio();
+            send(session, pre, 0, pre.length);   // ends with this frame
+        } else if (inActivity) {
+            send(session, f, 0, f.length);
+            if (!pressed) {
+                inActivity = false;
+                pendingActivityEnd = true;
+            }
+        }
+        sendPendingActivityEnd(session);
+    }
+
+    private void startActivity(LiveSession session) {
+        if (pendingActivityEnd) {
+            // The previous activity's end is still waiting for its audio to leave; it must go before the new start.
+            loop.awaitSendQueueEmpty(session, Duration.ofMillis(200));
+            session.activityEnd();
+            pendingActivityEnd = false;
+            loop.emit(new AssistantEvent.Activity(false));
+        }
+        session.activityStart();
+        inActivity = true;
+        loop.emit(new AssistantEvent.Activity(true));
+    }
+
+    private void sendPendingActivityEnd(LiveSession session) {
+        if (pendingActivityEnd && session.queuedBytes() == 0) {
+            session.activityEnd();
+            pendingActivityEnd = false;
+            loop.emit(new AssistantEvent.Activity(false));
+        }
+    }
+
+    private void sendPendingStreamEnd(LiveSession session) {
+        if (pendingStreamEnd && session.queuedBytes() == 0) {
+            session.audioStreamEnd();
+            pendingStreamEnd = false;
+            loop.metricsSink().streamEnds.incrementAndGet();
+            loop.emit(new AssistantEvent.StreamPaused(pendingReason));
+        }
+    }
+
+    private void whileMuted(LiveSession session) {
+        if (!wasMuted) {
+            wasMuted = true;
+            segmenter.reset();
+            detector.reset();
+            if (mode.serverDetects()) {
+                if (streaming) {
+                    streaming = false;
+                    pendingStreamEnd = true;
+                    pendingReason = PauseReason.MUTED;
+                }
+            } else if (inActivity) {
+                inActivity = false;
+                pendingActivityEnd = true;
+            }
+        }
+        sendPendingStreamEnd(session);
+        sendPendingActivityEnd(session);
+    }
+
+    /** The source ended: close the user's turn properly so the model answers what it heard. */
+    private void endOfInput() {
+        segmenter.finish().ifPresent(e -> {
+            if (e instanceof VadEvent.SpeechStopped s) {
+                loop.emit(new AssistantEvent.UserSpeechStopped(clock.nanoTime(), s.speech()));
+            }
+        });
+        LiveSession session = loop.sessionOrNull();
+        if (session == null) {
+            return;
+        }
+        if (mode.serverDetects()) {
+            if (streaming || pendingStreamEnd) {
+                loop.awaitSendQueueEmpty(session, DRAIN_WAIT);
+                session.audioStreamEnd();
+                streaming = false;
+                pendingStreamEnd = false;
+                loop.metricsSink().streamEnds.incrementAndGet();
+                loop.emit(new AssistantEvent.StreamPaused(PauseReason.END_OF_INPUT));
+            }
+        } else if (inActivity || pendingActivityEnd) {
+            loop.awaitSendQueueEmpty(session, DRAIN_WAIT);
+            session.activityEnd();
+            inActivity = false;
+            pendingActivityEnd = false;
+            loop.emit(new AssistantEvent.Activity(false));
+        }
+    }
+
+    private void send(LiveSession session, short[] samples, int offset, int length) {
+        if (length > 0) {
+            session.sendAudio(Pcm16.toBytes(samples, offset, length), RATE);
+        }
+    }
+
+    private void remember(short[] f) {
+        for (short s : f) {
+            recent[recentAt] = s;
+            recentAt = (recentAt + 1) % recent.length;
+        }
+        recentCount += f.length;
+    }
+
+    /** The last {@value #PTT_PRE_ROLL_MS} ms (fewer at the start), oldest first, ending with the current frame. */
+    private short[] recentAudio() {
+        int n = (int) Math.min(recent.length, recentCount);
+        short[] out = new short[n];
+        int start = Math.floorMod(recentAt - n, recent.length);
+        for (int i = 0; i < n; i++) {
+            out[i] = recent[(start + i) % recent.length];
+        }
+        return out;
+    }
+}

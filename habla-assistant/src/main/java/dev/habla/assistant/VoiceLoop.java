@@ -1,0 +1,702 @@
+package dev.habla.assistant;
+
+import dev.habla.assistant.AssistantEvent.Trigger;
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.AudioSink;
+import dev.habla.client.LiveClient;
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveException;
+import dev.habla.client.LiveSession;
+import dev.habla.client.SendResult;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionListener;
+import dev.habla.protocol.ResponseModality;
+import dev.habla.tools.ToolRunner;
+import dev.habla.voice.DuplexPolicy;
+import dev.habla.voice.EchoGate;
+import dev.habla.voice.HalfDuplex;
+import dev.habla.voice.PlaybackBuffer;
+import dev.habla.voice.PlaybackCursor;
+import dev.habla.voice.Resampler;
+import dev.habla.voice.VoiceActivityDetector;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A spoken conversation with a Live model: microphone in, speaker out, barge-in, turn-taking, echo handling and a
+ * transcript of what was heard.
+ *
+ * <h2>Data path</h2>
+ * <pre>
+ *  AudioSource ─► mic pump ─► (to 16 kHz mono) ─► duplex policy ─► local VAD ─► segmenter ─► session.sendAudio
+ *   (habla-&lt;id&gt;-mic)         MicConverter      (echo gate)      (Silero)     (pre-roll)    activityStart/End
+ *                                                    ▲                                       audioStreamEnd
+ *                                                    │ far-end reference (what was written, when)
+ *  session reader ─► AudioChunk ─► PlaybackBuffer(epoch) ─► speaker pump ─► (to device format) ─► AudioSink
+ *   (the client's)    Interrupted ─► flush(newEpoch) ──────►  (habla-&lt;id&gt;-speaker, paced one device buffer ahead)
+ * </pre>
+ * Stages are wired here by hand; they do not forward anything to each other. Both pumps are named virtual threads.
+ * The queues are bounded: the playback buffer by its capacity, the session's send queue by its byte budget, the
+ * sink by its own bound.
+ *
+ * <h2>Barge-in</h2>
+ * Every server turn gets a playback epoch. On {@code interrupted} the session reader calls {@link #silence}
+ * directly (not through a queue behind audio): under the speaker lock it bumps the epoch, flushes the playback buffer
+ * and the sink (which drops what the device holds), and resets the pump's timeline; the pump re-checks a flush
+ * generation under the same lock before every write, so no audio of the cut turn can be written after the flush.
+ * Late chunks of the cut turn are stale and dropped by the buffer. In {@link VadMode#ASSIST} and
+ * {@link VadMode#MANUAL} the mic pump does the same as soon as the local VAD (gated by the duplex policy) hears
+ * speech; {@link #pushToTalk(boolean) pressing the key} does it from the caller's thread. The transcript entry of the
+ * cut turn is cut at the playback cursor ({@link Transcript}).
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start} connects (blocking until {@code setupComplete}) and starts the pumps. {@link #close()} closes the
+ * microphone first (no more user audio), then the session, then the speaker; it is idempotent. The loop owns the
+ * source and sink of its config and closes them; it does not own the {@link LiveClient}.
+ */
+public final class VoiceLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(VoiceLoop.class);
+
+    /** Model audio is 24 kHz mono; the playback buffer and the echo reference work at this rate. */
+    static final AudioFormat MODEL_FORMAT = AudioFormat.PCM_24K_MONO;
+    /** How long after the last audible sample the speaker counts as a possible echo source. */
+    static final long ECHO_TAIL_NANOS = 500_000_000L;
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private final VoiceLoopConfig config;
+    private final VoiceClock clock;
+    private final String id;
+    private final PlaybackBuffer buffer;
+    private final AudioSink sink;
+    private final DuplexPolicy policy;
+    private final Transcript transcript = new Transcript();
+    private final VoiceMetrics metrics = new VoiceMetrics();
+    private final AssistantObserver observer;
+
+    /**
+     * Guards every write to and flush of the sink, the speaker pump's timeline, and increments of
+     * {@link #flushGeneration}. Held only for queue operations and non-blocking sink calls.
+     */
+    final ReentrantLock speakerLock = new ReentrantLock();
+    /** Bumped under {@link #speakerLock} by every flush; the pump compares it before writing what it read. */
+    volatile long flushGeneration;
+
+    private final SpeakerPump speakerPump;
+    private final Thread speakerThread;
+    private MicPump micPump;
+    private Thread micThread;
+    private volatile LiveSession session;
+
+    // ---- session reader state (written only by the reader thread; read by others where volatile) ----
+
+    /** The server turn in progress, or null between turns. Written by the reader; read by the mic pump. */
+    private volatile Turn turn;
+    /** Reader only: epoch of the last turn. */
+    private long lastTurnEpoch = -1;
+    /** Reader only: converts model audio that is not 24 kHz (never seen from Gemini, but allowed by the protocol). */
+    private Resampler modelResampler;
+    private int modelResamplerRate;
+
+    // ---- idle tracking (file mode) and termination, guarded by stateLock ----
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition stateChanged = stateLock.newCondition();
+    private long userInputs;        // local speech starts and typed lines
+    private long answeredInputs;    // userInputs as of the start of the latest turn
+    private boolean inputEnded;
+    private long quietSince;        // clock nanos since when nothing happened
+    private LiveEvent.Closed closedEvent;
+
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean pushToTalk = new AtomicBoolean();
+    private volatile boolean muted;
+
+    /** One server turn: its epoch and how much audio the server sent for it. Reader-thread state. */
+    private static final class Turn {
+        final long epoch;
+        long serverBytes;
+
+        Turn(long epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    private VoiceLoop(VoiceLoopConfig config) {
+        this.config = config;
+        this.clock = config.clock();
+        this.id = Integer.toString(IDS.incrementAndGet());
+        this.observer = config.observer();
+        this.sink = config.speaker();
+        this.buffer = PlaybackBuffer.create(MODEL_FORMAT, b -> b.preBuffer(config.preBuffer())
+                .clock(clock.instantSource()));
+        this.policy = config.duplexPolicy() != null ? config.duplexPolicy() : switch (config.duplex()) {
+            case HEADPHONES -> DuplexPolicy.fullDuplex();
+            case ECHO_GATE -> EchoGate.create(MODEL_FORMAT.sampleRate());
+            case HALF_DUPLEX -> new HalfDuplex(MODEL_FORMAT.sampleRate());
+        };
+        this.metrics.underruns = () -> buffer.stats().underruns();
+        this.speakerPump = new SpeakerPump(this, buffer, sink, policy, clock, config);
+        this.speakerThread = Thread.ofVirtual().name("habla-" + id + "-speaker").unstarted(speakerPump);
+        this.quietSince = clock.nanoTime();
+    }
+
+    /** Connects and starts a loop configured by {@code spec}; see {@link #start(LiveClient, VoiceLoopConfig)}. */
+    public static VoiceLoop start(LiveClient client, Consumer<VoiceLoopConfig.Builder> spec) throws LiveException {
+        return start(client, VoiceLoopConfig.create(spec));
+    }
+
+    /**
+     * Opens the session (blocking until {@code setupComplete}) and starts the speaker and mic pumps.
+     *
+     * @throws LiveException if the session cannot be opened; the source and sink are closed then
+     */
+    public static VoiceLoop start(LiveClient client, VoiceLoopConfig config) throws LiveException {
+        Objects.requireNonNull(client, "client");
+        VoiceLoop loop = new VoiceLoop(Objects.requireNonNull(config, "config"));
+        try {
+            loop.open(client);
+            return loop;
+        } catch (LiveException | RuntimeException e) {
+            loop.close();
+            throw e;
+        }
+    }
+
+    private void open(LiveClient client) throws LiveException {
+        VoiceActivityDetector detector = config.microphone() == null ? null : config.detector().get();
+        try {
+            speakerThread.start();
+            SessionConfig sessionConfig = sessionConfig();
+            SessionListener listener = this::onSessionEvent;
+            ToolRunner.Binding binding = null;
+            if (config.tools() != null) {
+                sessionConfig = config.tools().withDeclarations(sessionConfig);
+                binding = config.tools().bind(listener);
+                listener = binding;
+            }
+            if (config.listenerDecorator() != null) {
+                listener = config.listenerDecorator().apply(listener);
+            }
+            session = client.connect(sessionConfig, listener);
+            if (binding != null) {
+                binding.attach(session);
+            }
+            if (config.microphone() != null) {
+                micPump = new MicPump(this, config, detector, policy, clock);
+                detector = null;   // owned by the pump from now on
+                micThread = Thread.ofVirtual().name("habla-" + id + "-mic").start(micPump);
+            }
+        } finally {
+            if (detector != null) {
+                detector.close();
+            }
+        }
+    }
+
+    /** The session config actually sent: AUDIO out, transcription, the realtime input config of the VAD mode. */
+    SessionConfig sessionConfig() {
+        return config.session().with(b -> {
+            b.responseModality(ResponseModality.AUDIO);
+            if (config.transcription()) {
+                b.inputTranscription(true).outputTranscription(true);
+            }
+            var ric = config.serverVad().toRealtimeInputConfig(config.vadMode());
+            if (ric != null || !config.vadMode().serverDetects()) {
+                b.realtimeInputConfig(ric);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Public API
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** The open session (for tool bindings, resumption handles, counters). */
+    public LiveSession session() {
+        return session;
+    }
+
+    public VoiceLoopConfig config() {
+        return config;
+    }
+
+    /** Client-local id used in thread names ({@code habla-<id>-mic}). */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Sends a typed line into the same conversation: realtime text under server VAD (it interrupts a reply like
+     * speech would), a {@code clientContent} turn with manual turn-taking.
+     */
+    public SendResult sendText(String text) {
+        Objects.requireNonNull(text, "text");
+        LiveSession s = session;
+        if (s == null) {
+            return SendResult.CLOSED;
+        }
+        SendResult r = config.vadMode().serverDetects() ? s.sendRealtimeText(text) : s.sendText(text);
+        if (r == SendResult.QUEUED) {
+            transcript.userTyped(text);
+            noteUserInput();
+            emit(new AssistantEvent.UserText(text, true, true));
+        }
+        return r;
+    }
+
+    /**
+     * Mutes or unmutes the microphone. Muted, nothing is sent: under server VAD the loop sends
+     * {@code audioStreamEnd}; with manual turn-taking an activity in progress ends.
+     */
+    public void mute(boolean on) {
+        muted = on;
+    }
+
+    public boolean isMuted() {
+        return muted;
+    }
+
+    /**
+     * Push-to-talk ({@link VadMode#PUSH_TO_TALK}): pressed, the assistant is silenced at once and the user's turn
+     * starts (with a short pre-roll); released, it ends and the model answers. Callable from any thread.
+     *
+     * @throws IllegalStateException in another VAD mode
+     */
+    public void pushToTalk(boolean pressed) {
+        if (config.vadMode() != VadMode.PUSH_TO_TALK) {
+            throw new IllegalStateException("push-to-talk needs VadMode.PUSH_TO_TALK, the loop runs " + config.vadMode());
+        }
+        boolean was = pushToTalk.getAndSet(pressed);
+        if (pressed && !was && assistantAudible()) {
+            long now = clock.nanoTime();
+            silence(Trigger.PUSH_TO_TALK, now, now);
+        }
+    }
+
+    /** Toggles push-to-talk; returns the new state (true = talking). */
+    public boolean togglePushToTalk() {
+        boolean next = !pushToTalk.get();
+        pushToTalk(next);
+        return next;
+    }
+
+    /** Whether push-to-talk is pressed. */
+    public boolean isTalking() {
+        return pushToTalk.get();
+    }
+
+    /** The conversation so far, heard versus generated. */
+    public Transcript transcript() {
+        return transcript;
+    }
+
+    public VoiceMetrics.Snapshot metrics() {
+        return metrics.snapshot();
+    }
+
+    /** Latest levels, for a meter. */
+    public Levels levels() {
+        return new Levels(micPump == null ? Double.NEGATIVE_INFINITY : micPump.level(), speakerPump.level());
+    }
+
+    public PlaybackBuffer.Stats playbackStats() {
+        return buffer.stats();
+    }
+
+    /** The session's terminal event, or null while it is open. */
+    public LiveEvent.Closed closedEvent() {
+        stateLock.lock();
+        try {
+            return closedEvent;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Whether the audio source has ended (end of file, or failed). */
+    public boolean inputEnded() {
+        stateLock.lock();
+        try {
+            return inputEnded;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Waits up to {@code timeout} for the session to end; returns its terminal event or null. */
+    public LiveEvent.Closed awaitClosed(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        stateLock.lock();
+        try {
+            while (closedEvent == null && nanos > 0) {
+                nanos = stateChanged.awaitNanos(nanos);
+            }
+            return closedEvent;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * For file-to-file runs: waits until the input has ended, every user input the loop saw (local speech start,
+     * typed line) has been followed by an assistant turn, no turn is in progress, playback is idle, and all that has
+     * held for {@code settle} (clock time). Returns false on {@code timeout} (real time), or when the session ends
+     * first.
+     */
+    public boolean awaitConversationIdle(Duration settle, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stateLock.lock();
+        try {
+            while (true) {
+                if (closedEvent != null) {
+                    return false;
+                }
+                long now = clock.nanoTime();
+                boolean idle = inputEnded && turn == null && answeredInputs >= userInputs && playbackIdle();
+                if (!idle) {
+                    quietSince = now;
+                } else if (now - quietSince >= settle.toNanos()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                // Playback going idle is not signalled, so re-check at a short interval as well.
+                stateChanged.awaitNanos(Math.min(left, 20_000_000L));
+            }
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the microphone (no more user audio), then the session (gracefully, bounded by the client's close
+     * timeout), then the speaker (playback stops, the sink is closed). Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        // 1. Microphone.
+        if (config.microphone() != null) {
+            config.microphone().close();
+        }
+        if (micThread != null) {
+            join(micThread, Duration.ofSeconds(2));
+        }
+        if (micPump != null) {
+            micPump.closeDetector();
+        }
+        // 2. Session.
+        LiveSession s = session;
+        if (s != null) {
+            s.close();
+        }
+        // 3. Speaker.
+        buffer.close();
+        speakerLock.lock();
+        try {
+            flushGeneration++;
+            speakerPump.stop();
+            sink.flush();
+        } finally {
+            speakerLock.unlock();
+        }
+        join(speakerThread, Duration.ofSeconds(1));
+        sink.close();
+        signalState();
+    }
+
+    private static void join(Thread t, Duration max) {
+        try {
+            if (!t.join(max)) {
+                log.warn("{} did not stop within {} ms", t.getName(), max.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isClosing() {
+        return closing.get();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Session events (the client's reader thread)
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void onSessionEvent(LiveEvent event) {
+        long now = clock.nanoTime();
+        switch (event) {
+            case LiveEvent.SetupCompleted s -> emit(new AssistantEvent.Connected(s.sessionId()));
+            case LiveEvent.AudioChunk a -> onAudio(a);
+            case LiveEvent.OutputTranscription t -> {
+                Turn tr = openTurn();
+                transcript.assistantText(tr.epoch, t.text(), tr.serverBytes);
+                emit(new AssistantEvent.AssistantText(tr.epoch, t.text(), true));
+            }
+            case LiveEvent.TextDelta t -> {
+                if (!t.thought()) {
+                    Turn tr = openTurn();
+                    transcript.assistantText(tr.epoch, t.text(), tr.serverBytes);
+                    emit(new AssistantEvent.AssistantText(tr.epoch, t.text(), false));
+                }
+            }
+            case LiveEvent.InputTranscription t -> {
+                transcript.userSpeech(t.text(), t.finished());
+                emit(new AssistantEvent.UserText(t.text(), t.finished(), false));
+            }
+            case LiveEvent.Interrupted i -> {
+                silence(Trigger.SERVER_INTERRUPTED, now, now);
+                endTurn();
+            }
+            case LiveEvent.GenerationComplete g -> {
+                Turn tr = turn;
+                if (tr != null) {
+                    buffer.endOfTurn(tr.epoch);
+                }
+            }
+            case LiveEvent.TurnComplete tc -> endTurn();
+            case LiveEvent.Closed c -> {
+                stateLock.lock();
+                try {
+                    closedEvent = c;
+                    stateChanged.signalAll();
+                } finally {
+                    stateLock.unlock();
+                }
+                emit(new AssistantEvent.Closed(c));
+            }
+            default -> emit(new AssistantEvent.Session(event));
+        }
+    }
+
+    private void onAudio(LiveEvent.AudioChunk a) {
+        Turn tr = openTurn();
+        byte[] pcm = a.pcm();
+        if (a.sampleRate() != MODEL_FORMAT.sampleRate() && a.sampleRate() > 0) {
+            if (modelResampler == null || modelResamplerRate != a.sampleRate()) {
+                modelResampler = Resampler.create(a.sampleRate(), MODEL_FORMAT.sampleRate());
+                modelResamplerRate = a.sampleRate();
+            }
+            pcm = modelResampler.process(pcm);
+        }
+        if ((pcm.length & 1) != 0) {
+            pcm = java.util.Arrays.copyOf(pcm, pcm.length - 1);   // a malformed odd chunk: drop the half sample
+        }
+        tr.serverBytes += pcm.length;
+        transcript.assistantAudio(tr.epoch, pcm.length);
+        PlaybackBuffer.OfferResult r = buffer.offer(pcm, tr.epoch);
+        if (r == PlaybackBuffer.OfferResult.STALE_EPOCH) {
+            metrics.staleBytesDropped.addAndGet(pcm.length);
+        }
+    }
+
+    /** Reader: the current turn, opening a new one (new epoch) if none is in progress. */
+    private Turn openTurn() {
+        Turn tr = turn;
+        if (tr == null) {
+            // A newer epoch than any before, and than any flush made (a local barge-in between turns bumps it).
+            long epoch = Math.max(lastTurnEpoch + 1, buffer.epoch());
+            lastTurnEpoch = epoch;
+            tr = new Turn(epoch);
+            stateLock.lock();
+            try {
+                turn = tr;
+                answeredInputs = userInputs;
+                stateChanged.signalAll();
+            } finally {
+                stateLock.unlock();
+            }
+        }
+        return tr;
+    }
+
+    /** Reader: the server turn is over (turnComplete, or interrupted). */
+    private void endTurn() {
+        Turn tr = turn;
+        if (tr == null) {
+            return;
+        }
+        buffer.endOfTurn(tr.epoch);
+        Transcript.Entry entry = transcript.complete(tr.epoch);
+        stateLock.lock();
+        try {
+            turn = null;
+            stateChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        emit(new AssistantEvent.TurnEnded(entry));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Barge-in
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** Whether the assistant is talking or about to: a turn in progress, audio queued, or audio still playing. */
+    boolean assistantAudible() {
+        return turn != null || buffer.queuedBytes() > 0 || clock.nanoTime() < speakerPump.lastAudibleEnd();
+    }
+
+    /** Whether speaker output may still be coming back into the mic at capture time {@code t}. */
+    boolean farEndActive(long t) {
+        return t <= speakerPump.lastAudibleEnd() + ECHO_TAIL_NANOS;
+    }
+
+    /**
+     * Silences the speaker at once: flushes the playback buffer (a new epoch, so late audio of the cut turn is
+     * dropped) and the sink, and cuts the transcript at what was heard. Callable from any thread; this is what the
+     * session reader calls on {@code interrupted}, directly.
+     *
+     * @param arrivalNanos the trigger's time (event arrival, speech onset, key press)
+     * @param detectNanos  when the trigger was recognised (local VAD: end of the confirming frame)
+     */
+    void silence(Trigger trigger, long arrivalNanos, long detectNanos) {
+        Turn open = turn;
+        long silenced;
+        long discarded;
+        long aheadNanos;
+        long epoch;
+        PlaybackCursor current;
+        PlaybackCursor previous;
+        speakerLock.lock();
+        try {
+            epoch = buffer.epoch();
+            current = buffer.cursor(epoch);
+            previous = epoch > 0 ? buffer.cursor(epoch - 1) : null;
+            flushGeneration++;
+            discarded = buffer.flush(epoch + 1);
+            aheadNanos = speakerPump.cutTimeline();
+            sink.flush();
+            silenced = clock.nanoTime();
+        } finally {
+            speakerLock.unlock();
+        }
+        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
+        long heardBytes = Math.max(0, current.playedBytes() - aheadBytes);
+        boolean cutSomething = discarded > 0 || aheadNanos > 0 || open != null;
+        if (discarded > 0 || aheadNanos > 0 || (open != null && open.epoch == epoch)) {
+            transcript.cut(epoch, heardBytes);
+        }
+        if (previous != null && previous.receivedBytes() > previous.playedBytes() + previous.discardedBytes()) {
+            transcript.cut(epoch - 1, previous.playedBytes());
+        }
+        if (open != null && open.epoch != epoch) {
+            transcript.cut(open.epoch, buffer.cursor(open.epoch).playedBytes());
+        }
+        metrics.flushedBytes.addAndGet(discarded);
+        switch (trigger) {
+            case SERVER_INTERRUPTED -> {
+                metrics.serverBargeIns.incrementAndGet();
+                metrics.interruptToSilence.record(silenced - arrivalNanos);
+            }
+            case LOCAL_VAD -> {
+                metrics.localBargeIns.incrementAndGet();
+                metrics.localOnsetToSilence.record(silenced - arrivalNanos);
+                metrics.localDetectToSilence.record(silenced - detectNanos);
+            }
+            case PUSH_TO_TALK -> metrics.pushToTalkBargeIns.incrementAndGet();
+        }
+        if (cutSomething || trigger == Trigger.SERVER_INTERRUPTED) {
+            emit(new AssistantEvent.BargeIn(trigger, epoch, arrivalNanos, silenced,
+                    MODEL_FORMAT.durationOf(discarded + MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos))),
+                    MODEL_FORMAT.durationOf(heardBytes)));
+        }
+        signalState();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // For the pumps
+    // ------------------------------------------------------------------------------------------------------------
+
+    LiveSession sessionOrNull() {
+        return session;
+    }
+
+    VoiceMetrics metricsSink() {
+        return metrics;
+    }
+
+    boolean muted() {
+        return muted;
+    }
+
+    boolean pushToTalkPressed() {
+        return pushToTalk.get();
+    }
+
+    /** Mic pump: the local VAD heard the user start speaking (counts as input that awaits an answer). */
+    void noteUserInput() {
+        stateLock.lock();
+        try {
+            userInputs++;
+            stateChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** Mic pump: the source ended. */
+    void noteInputEnded(Throwable error) {
+        stateLock.lock();
+        try {
+            inputEnded = true;
+            stateChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        emit(new AssistantEvent.InputEnded(error));
+    }
+
+    void signalState() {
+        stateLock.lock();
+        try {
+            stateChanged.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private boolean playbackIdle() {
+        PlaybackBuffer.State s = buffer.state();
+        return (s == PlaybackBuffer.State.IDLE || s == PlaybackBuffer.State.CLOSED) && buffer.queuedBytes() == 0
+                && clock.nanoTime() >= speakerPump.lastAudibleEnd();
+    }
+
+    /** Delivers to the observer; an observer failure is logged, never propagated (it would fail the session). */
+    void emit(AssistantEvent event) {
+        try {
+            observer.onEvent(event);
+        } catch (RuntimeException e) {
+            log.warn("observer failed on {}: {}", event.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    /** Waits (bounded) until the session's send queue is empty: control messages overtake queued audio. */
+    boolean awaitSendQueueEmpty(LiveSession s, Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (s.queuedBytes() > 0) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "VoiceLoop[" + id + ", " + config.vadMode() + ", " + config.duplex() + ", " + buffer + "]";
+    }
+}

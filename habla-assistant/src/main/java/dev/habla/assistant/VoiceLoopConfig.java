@@ -1,0 +1,186 @@
+package dev.habla.assistant;
+
+import dev.habla.audio.AudioSink;
+import dev.habla.audio.AudioSource;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionListener;
+import dev.habla.tools.ToolRunner;
+import dev.habla.voice.DuplexPolicy;
+import dev.habla.voice.VadConfig;
+import dev.habla.voice.VoiceActivityDetector;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything a {@link VoiceLoop} is built from. Immutable; build with {@link #create(Consumer)}:
+ *
+ * <pre>{@code
+ * VoiceLoopConfig config = VoiceLoopConfig.create(c -> c
+ *     .session(SessionConfig.create(s -> s.model("gemini-2.5-flash-native-audio-latest").voice("Kore")))
+ *     .microphone(JavaSoundMicrophone.open())
+ *     .speaker(DeviceSpeaker.open())
+ *     .vadMode(VadMode.ASSIST));
+ * }</pre>
+ *
+ * @param session               the Live session to open; the loop sets AUDIO output, transcription of both sides
+ *                              (unless {@code transcription} is false) and the realtime input config for the VAD mode
+ * @param microphone            where the user's voice comes from, or null (typed text only); owned by the loop
+ * @param speaker               where the assistant's voice goes; owned by the loop (closed last)
+ * @param vadMode               turn-taking; see {@link VadMode}
+ * @param serverVad             server VAD settings (sent unless the mode disables automatic detection)
+ * @param vadConfig             local VAD thresholds, minimum speech/silence and pre-roll
+ * @param detector              makes the local voice-activity detector (Silero v5 by default, falling back to an
+ *                              energy detector if onnxruntime cannot load)
+ * @param duplex                echo handling
+ * @param duplexPolicy          a custom policy instead of {@code duplex} (null = from {@code duplex}); must take
+ *                              far-end audio at 24 kHz
+ * @param streamEndAfterSilence with server VAD: send {@code audioStreamEnd} and pause the uplink after this much
+ *                              silence (resumed, pre-roll first, when speech starts); null = never pause
+ * @param preBuffer             playback jitter buffer: audio held back before a turn starts playing
+ * @param deviceBuffer          how far ahead of real time the speaker pump writes (the device buffer it keeps
+ *                              full); a barge-in flushes it with the sink
+ * @param pacedSpeaker          true for real-time sinks (speakers); false for files, which are written as fast
+ *                              as audio arrives
+ * @param outputLatency         what the device adds after the sink (added to the echo reference's play times and
+ *                              subtracted from "heard"); 0 if unknown
+ * @param transcription         ask the server for input and output transcription
+ * @param clock                 the loop's clock; sources must date chunks on it
+ * @param observer              sees every {@link AssistantEvent}
+ * @param tools                 answers the model's tool calls (its declarations are added to the session), or null
+ * @param listenerDecorator     wraps the loop's session listener (e.g. a display of tool activity), or null
+ */
+public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, AudioSink speaker, VadMode vadMode,
+                              ServerVad serverVad, VadConfig vadConfig, Supplier<VoiceActivityDetector> detector,
+                              DuplexMode duplex, DuplexPolicy duplexPolicy, Duration streamEndAfterSilence,
+                              Duration preBuffer, Duration deviceBuffer, boolean pacedSpeaker, Duration outputLatency,
+                              boolean transcription, VoiceClock clock, AssistantObserver observer, ToolRunner tools,
+                              UnaryOperator<SessionListener> listenerDecorator) {
+
+    /** Local barge-in by default: the speaker stops as soon as the user starts talking. */
+    public static final VadMode DEFAULT_VAD_MODE = VadMode.ASSIST;
+    /** "Silent for over a second" ends the audio stream. */
+    public static final Duration DEFAULT_STREAM_END_AFTER_SILENCE = Duration.ofSeconds(1);
+    /** Covers the Live API's usual inter-burst gaps; see {@link dev.habla.voice.PlaybackBuffer}. */
+    public static final Duration DEFAULT_PRE_BUFFER = Duration.ofMillis(dev.habla.voice.PlaybackBuffer.DEFAULT_PRE_BUFFER_MS);
+    /** Three 20 ms pieces ahead: no device underruns on a busy machine; flushed on barge-in anyway. */
+    public static final Duration DEFAULT_DEVICE_BUFFER = Duration.ofMillis(60);
+
+    public VoiceLoopConfig {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(speaker, "speaker");
+        Objects.requireNonNull(vadMode, "vadMode");
+        Objects.requireNonNull(serverVad, "serverVad");
+        Objects.requireNonNull(vadConfig, "vadConfig");
+        Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(duplex, "duplex");
+        Objects.requireNonNull(preBuffer, "preBuffer");
+        Objects.requireNonNull(deviceBuffer, "deviceBuffer");
+        Objects.requireNonNull(outputLatency, "outputLatency");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(observer, "observer");
+        if (vadConfig.sampleRate() != VoiceActivityDetector.SAMPLE_RATE) {
+            throw new IllegalArgumentException("vadConfig must be for " + VoiceActivityDetector.SAMPLE_RATE
+                    + " Hz (the loop's mic rate), was " + vadConfig.sampleRate());
+        }
+        if (streamEndAfterSilence != null && (streamEndAfterSilence.isNegative() || streamEndAfterSilence.isZero())) {
+            throw new IllegalArgumentException("streamEndAfterSilence must be > 0 or null, was " + streamEndAfterSilence);
+        }
+        if (preBuffer.isNegative() || outputLatency.isNegative()) {
+            throw new IllegalArgumentException("preBuffer and outputLatency must be >= 0");
+        }
+        if (deviceBuffer.isNegative() || deviceBuffer.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("deviceBuffer must be 0..1 s, was " + deviceBuffer);
+        }
+    }
+
+    /** Builds a validated config. */
+    public static VoiceLoopConfig create(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
+        return b.build();
+    }
+
+    /** A copy with {@code change} applied. */
+    public VoiceLoopConfig with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private SessionConfig session;
+        private AudioSource microphone;
+        private AudioSink speaker;
+        private VadMode vadMode = DEFAULT_VAD_MODE;
+        private ServerVad serverVad = ServerVad.DEFAULTS;
+        private VadConfig vadConfig = VadConfig.DEFAULTS;
+        private Supplier<VoiceActivityDetector> detector = Detectors::silero;
+        private DuplexMode duplex = DuplexMode.ECHO_GATE;
+        private DuplexPolicy duplexPolicy;
+        private Duration streamEndAfterSilence = DEFAULT_STREAM_END_AFTER_SILENCE;
+        private Duration preBuffer = DEFAULT_PRE_BUFFER;
+        private Duration deviceBuffer = DEFAULT_DEVICE_BUFFER;
+        private boolean pacedSpeaker = true;
+        private Duration outputLatency = Duration.ZERO;
+        private boolean transcription = true;
+        private VoiceClock clock = VoiceClock.system();
+        private AssistantObserver observer = AssistantObserver.none();
+        private ToolRunner tools;
+        private UnaryOperator<SessionListener> listenerDecorator;
+
+        private Builder() {
+        }
+
+        private Builder(VoiceLoopConfig c) {
+            session = c.session;
+            microphone = c.microphone;
+            speaker = c.speaker;
+            vadMode = c.vadMode;
+            serverVad = c.serverVad;
+            vadConfig = c.vadConfig;
+            detector = c.detector;
+            duplex = c.duplex;
+            duplexPolicy = c.duplexPolicy;
+            streamEndAfterSilence = c.streamEndAfterSilence;
+            preBuffer = c.preBuffer;
+            deviceBuffer = c.deviceBuffer;
+            pacedSpeaker = c.pacedSpeaker;
+            outputLatency = c.outputLatency;
+            transcription = c.transcription;
+            clock = c.clock;
+            observer = c.observer;
+            tools = c.tools;
+            listenerDecorator = c.listenerDecorator;
+        }
+
+        public Builder session(SessionConfig v) { session = v; return this; }
+        public Builder microphone(AudioSource v) { microphone = v; return this; }
+        public Builder speaker(AudioSink v) { speaker = v; return this; }
+        public Builder vadMode(VadMode v) { vadMode = v; return this; }
+        public Builder serverVad(ServerVad v) { serverVad = v; return this; }
+        public Builder vadConfig(VadConfig v) { vadConfig = v; return this; }
+        public Builder detector(Supplier<VoiceActivityDetector> v) { detector = v; return this; }
+        public Builder duplex(DuplexMode v) { duplex = v; return this; }
+        public Builder duplexPolicy(DuplexPolicy v) { duplexPolicy = v; return this; }
+        public Builder streamEndAfterSilence(Duration v) { streamEndAfterSilence = v; return this; }
+        public Builder preBuffer(Duration v) { preBuffer = v; return this; }
+        public Builder deviceBuffer(Duration v) { deviceBuffer = v; return this; }
+        public Builder pacedSpeaker(boolean v) { pacedSpeaker = v; return this; }
+        public Builder outputLatency(Duration v) { outputLatency = v; return this; }
+        public Builder transcription(boolean v) { transcription = v; return this; }
+        public Builder clock(VoiceClock v) { clock = v; return this; }
+        public Builder observer(AssistantObserver v) { observer = v; return this; }
+        public Builder tools(ToolRunner v) { tools = v; return this; }
+        public Builder listenerDecorator(UnaryOperator<SessionListener> v) { listenerDecorator = v; return this; }
+
+        public VoiceLoopConfig build() {
+            return new VoiceLoopConfig(session, microphone, speaker, vadMode, serverVad, vadConfig, detector, duplex,
+                    duplexPolicy, streamEndAfterSilence, preBuffer, deviceBuffer, pacedSpeaker, outputLatency,
+                    transcription, clock, observer, tools, listenerDecorator);
+        }
+    }
+}

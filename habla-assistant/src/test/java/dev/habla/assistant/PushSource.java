@@ -1,0 +1,139 @@
+package dev.habla.assistant;
+
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.AudioSource;
+import dev.habla.audio.PcmChunk;
+import dev.habla.voice.Pcm16;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A microphone the test speaks into: {@link #push} queues audio that the loop reads at once ("fast"), with capture
+ * timestamps continuing a timeline that never falls behind the clock; {@link #pushPaced} queues audio that becomes
+ * readable chunk by chunk as it "is spoken" (real time on the clock), like a real microphone, without blocking the
+ * test thread. 20 ms chunks, 16 kHz mono.
+ */
+class PushSource implements AudioSource {
+
+    static final AudioFormat FORMAT = AudioFormat.PCM_16K_MONO;
+    private static final int CHUNK = 320;
+
+    private record Item(PcmChunk chunk, long readyAt) {}
+
+    private final VoiceClock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private long sequence;
+    private long nextCapture = Long.MIN_VALUE;
+    private boolean ended;
+    private boolean closed;
+
+    PushSource(VoiceClock clock) {
+        this.clock = clock;
+    }
+
+    PushSource() {
+        this(VoiceClock.system());
+    }
+
+    @Override
+    public AudioFormat format() {
+        return FORMAT;
+    }
+
+    /** Queues {@code samples} to be read at once; returns the capture time of their first sample. */
+    long push(short[] samples) {
+        return enqueue(samples, false);
+    }
+
+    /** Queues {@code samples} to be read in real time, each chunk when its end "has been captured". */
+    long pushPaced(short[] samples) {
+        return enqueue(samples, true);
+    }
+
+    /** No more audio: the loop's source reaches its end after what is queued. */
+    void end() {
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long enqueue(short[] samples, boolean paced) {
+        lock.lock();
+        try {
+            long now = clock.nanoTime();
+            if (nextCapture < now) {
+                nextCapture = now;
+            }
+            long first = nextCapture;
+            for (int at = 0; at < samples.length; at += CHUNK) {
+                int n = Math.min(CHUNK, samples.length - at);
+                byte[] pcm = Pcm16.toBytes(samples, at, n);
+                long capture = nextCapture;
+                nextCapture += n * 1_000_000_000L / FORMAT.sampleRate();
+                queue.addLast(new Item(new PcmChunk(sequence++, capture, FORMAT, pcm), paced ? nextCapture : 0));
+            }
+            changed.signalAll();
+            return first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PcmChunk read() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                if (closed) {
+                    return null;
+                }
+                Item head = queue.peekFirst();
+                if (head == null) {
+                    if (ended) {
+                        return null;
+                    }
+                    changed.await();
+                    continue;
+                }
+                long wait = head.readyAt() - clock.nanoTime();
+                if (wait > 0) {
+                    changed.await(Math.max(1, clock.toRealNanos(wait)), TimeUnit.NANOSECONDS);
+                    continue;
+                }
+                queue.pollFirst();
+                return head.chunk();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Chunks not read yet. */
+    int pending() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
