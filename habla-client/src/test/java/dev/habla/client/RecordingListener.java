@@ -84,6 +84,51 @@ final class RecordingListener implements SessionListener {
         }
     }
 
+    /** Like {@link #await} but returns null on timeout (the cursor stays put). */
+    <T extends LiveEvent> T poll(Class<T> type, Predicate<? super T> p, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                for (int i = cursor; i < events.size(); i++) {
+                    LiveEvent e = events.get(i);
+                    if (type.isInstance(e) && p.test(type.cast(e))) {
+                        cursor = i + 1;
+                        return type.cast(e);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                changed.await(left, TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Concatenated text deltas after the last event matching {@code p} (e.g. the answer since a marker). */
+    String textSince(Predicate<LiveEvent> p) {
+        List<LiveEvent> all = events();
+        int from = 0;
+        for (int i = 0; i < all.size(); i++) {
+            if (p.test(all.get(i))) {
+                from = i + 1;
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (LiveEvent e : all.subList(from, all.size())) {
+            if (e instanceof LiveEvent.TextDelta t && !t.thought()) {
+                b.append(t.text());
+            }
+        }
+        return b.toString();
+    }
+
     /** Waits for the terminal event (regardless of the cursor). */
     LiveEvent.Closed awaitClosed(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,0 +1,104 @@
+package dev.habla.client;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.habla.emulator.LiveEmulator;
+import dev.habla.protocol.FunctionDeclaration;
+import dev.habla.protocol.ResponseModality;
+import dev.habla.protocol.Tool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * An emulator (real or shared fake time), a client and a meter registry per test, closed afterwards. Policies made
+ * here are fast (short backoff, no jitter, no proactive timer) unless a test says otherwise.
+ */
+abstract class ResilienceTestBase {
+    static final String KEY = "test-key";
+    static final String HALF_CASCADE = EmulatorTest.HALF_CASCADE;
+    static final String NATIVE_AUDIO = EmulatorTest.NATIVE_AUDIO;
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    LiveEmulator emulator;
+    LiveClient client;
+    /** Null when the emulator and the session run on real time. */
+    SharedFakeClock fake;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    /** An emulator on real time. */
+    void realTime(Consumer<LiveEmulator.Builder> more) {
+        LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY);
+        more.accept(b);
+        emulator = b.build().start();
+        client = LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl()));
+    }
+
+    /** An emulator and sessions on one fake clock. */
+    void fakeTime(Consumer<LiveEmulator.Builder> more) {
+        fake = new SharedFakeClock();
+        LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY).clock(fake.emulatorClock());
+        more.accept(b);
+        emulator = b.build().start();
+        client = LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl()));
+    }
+
+    @AfterEach
+    void closeAll() {
+        if (client != null) {
+            client.close();
+        }
+        if (emulator != null) {
+            emulator.close();
+        }
+    }
+
+    ResiliencePolicy policy(Consumer<ResiliencePolicy.Builder> more) {
+        return ResiliencePolicy.create(p -> {
+            p.meterRegistry(registry).proactiveHandoverAfter(null).initialBackoff(Duration.ofMillis(10)).jitter(0);
+            if (fake != null) {
+                p.scheduler(fake);
+            }
+            more.accept(p);
+        });
+    }
+
+    static SessionConfig text() {
+        return SessionConfig.create(b -> b.model(HALF_CASCADE).responseModality(ResponseModality.TEXT));
+    }
+
+    static SessionConfig textWithTool(String name) {
+        return SessionConfig.create(b -> b.model(HALF_CASCADE).responseModality(ResponseModality.TEXT)
+                .tools(List.of(Tool.ofFunctions(List.of(FunctionDeclaration.of(name, "test tool", null))))));
+    }
+
+    /** Advances the shared clock in {@code step}s until an event of {@code type} matching {@code p} arrives. */
+    <T extends LiveEvent> T advanceUntil(RecordingListener rec, Class<T> type, Predicate<? super T> p, Duration step, int maxSteps) {
+        for (int i = 0; i < maxSteps; i++) {
+            T e = rec.poll(type, p, Duration.ofMillis(20));
+            if (e != null) {
+                return e;
+            }
+            fake.advance(step);
+        }
+        T e = rec.poll(type, p, Duration.ofMillis(500));
+        if (e == null) {
+            fail("no " + type.getSimpleName() + " after " + maxSteps + " steps of " + step + "; events: "
+                    + RecordingListener.summary(rec.events()));
+        }
+        return e;
+    }
+
+    double counter(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    long timerCount(String name, String... tags) {
+        var t = registry.find(name).tags(tags).timer();
+        return t == null ? 0 : t.count();
+    }
+}
