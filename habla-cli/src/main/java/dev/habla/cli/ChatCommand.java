@@ -30,7 +30,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -170,7 +169,9 @@ final class ChatCommand implements Callable<Integer> {
             String modelId = model != null ? model.strip()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
-            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
+            // Renewing a connection needs a new tool-runner binding per connection; with tools it is left out.
+            boolean renew = !tools.enabled;
+            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction, renew), ctx);
             Redactor redactor = new Redactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
@@ -184,17 +185,15 @@ final class ChatCommand implements Callable<Integer> {
                 Conversation conversation = new Conversation(terminal.writer(),
                         speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT, verbose, speaker, audioFiles,
                         ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT));
-                CompletableFuture<LiveSession> connecting = client.connectAsync(config, tools.listener(conversation, reader::printAbove));
-                connecting.thenAccept(conversation::attach);
-                connecting.thenAccept(tools::attach);
-                terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
-                try {
-                    return chatLoop(reader, connecting, conversation, voiceMode, failures);
-                } finally {
-                    conversation.leaving();
-                    connecting.cancel(false);   // aborts a connect still in progress
-                    if (connecting.state() == Future.State.SUCCESS) {
-                        connecting.resultNow().close();   // before the speaker and the client (habit 11)
+                // Closed before the speaker and the client (habit 11): session, then playback, then the client.
+                try (Link link = new Link(client, config, conversation, tools.listener(conversation, reader::printAbove),
+                        tools::attach, renew)) {
+                    link.connect();
+                    terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
+                    try {
+                        return chatLoop(reader, link, conversation, voiceMode, failures);
+                    } finally {
+                        conversation.leaving();
                     }
                 }
             }
@@ -212,10 +211,13 @@ final class ChatCommand implements Callable<Integer> {
     /** Maps a session failure to a one-line message and exit code; knows what was being tried. */
     private record Failures(String modelId, URI target, KeyChoice key) {}
 
-    /** Main thread: waits for the background connect; a failure becomes the matching CliException. */
-    private LiveSession awaitSession(CompletableFuture<LiveSession> connecting, Failures f) throws InterruptedException {
+    /**
+     * Main thread: the session for the next user turn (waits for the background connect, or for a renewal in
+     * progress); a failure to connect becomes the matching CliException.
+     */
+    private LiveSession beginTurn(Link link, Failures f) throws InterruptedException {
         try {
-            return connecting.get();
+            return link.beginTurn();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof CompletionException && cause.getCause() != null) {
@@ -229,7 +231,7 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** Main thread: prompt, send, wait for the answer; until exit, EOF, a double Ctrl-C or the session ends. */
-    private int chatLoop(LineReader reader, CompletableFuture<LiveSession> connecting, Conversation conversation,
+    private int chatLoop(LineReader reader, Link link, Conversation conversation,
                          boolean voiceMode, Failures failures) throws InterruptedException {
         boolean lastWasCtrlC = false;
         while (true) {
@@ -261,8 +263,7 @@ final class ChatCommand implements Callable<Integer> {
             if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
                 return ExitCodes.OK;
             }
-            LiveSession session = awaitSession(connecting, failures);
-            conversation.beginTurn();
+            LiveSession session = beginTurn(link, failures);
             SendResult sent = session.sendText(text);
             if (sent != SendResult.QUEUED) {
                 conversation.abandonTurn();
@@ -339,10 +340,12 @@ final class ChatCommand implements Callable<Integer> {
         return s.replaceAll("\\s+", " ").strip();
     }
 
-    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction) {
+    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction,
+                                        boolean resumption) {
         try {
             return SessionConfig.create(b -> {
-                b.model(modelId).responseModality(speaks ? ResponseModality.AUDIO : ResponseModality.TEXT);
+                b.model(modelId).responseModality(speaks ? ResponseModality.AUDIO : ResponseModality.TEXT)
+                        .resumption(resumption);
                 if (speaks) {
                     b.outputTranscription(true);
                 }

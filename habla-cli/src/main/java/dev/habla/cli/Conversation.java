@@ -115,6 +115,16 @@ final class Conversation implements SessionListener {
         }
     }
 
+    /** True between answers: no answer awaited and none of a stopped one still arriving. */
+    boolean idle() {
+        lock.lock();
+        try {
+            return !answering && staleTurns == 0 && closed == null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Main thread: the chat is ending; the session's close is expected from now on. */
     void leaving() {
         lock.lock();

@@ -1,0 +1,85 @@
+package dev.habla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.emulator.FakeClock;
+import dev.habla.emulator.LiveEmulator;
+import dev.habla.emulator.ReceivedMessage;
+import dev.habla.protocol.ClientMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service ends every connection after about ten minutes (goAway first). The chat renews the connection with the
+ * session's resumption handle between answers, so the conversation, and its memory, go on. Time is the emulator's
+ * fake clock.
+ */
+@Timeout(60)
+class ChatRenewalTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path work;
+    @TempDir
+    Path home;
+    final FakeClock clock = new FakeClock();
+    LiveEmulator emu;
+
+    @BeforeEach
+    void startEmulator() {
+        emu = LiveEmulator.builder().port(0).clock(clock).connectionLifetime(Duration.ofMinutes(10))
+                .goAwayLead(Duration.ofSeconds(5)).build().start();
+    }
+
+    @AfterEach
+    void stopEmulator() {
+        emu.close();
+    }
+
+    @Test
+    void aConversationOutlivesTheConnectionLimit() throws Exception {
+        try (InteractiveRun chat = new InteractiveRun(work, home, Map.of(), "chat", "--base-url", emu.baseUrl(),
+                "--model", ChatCommand.EMULATOR_TEXT_MODEL)) {
+            chat.type("hello");
+            chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
+            ReceivedMessage firstSetup = next(ClientMessage.Setup.class);
+            assertThat(firstSetup.rawJson()).contains("sessionResumption");
+
+            clock.advance(Duration.ofMinutes(10).minusSeconds(5));   // goAway: 5 s left on this connection
+
+            ReceivedMessage resumed = next(ClientMessage.Setup.class);
+            assertThat(resumed.sessionId()).isNotEqualTo(firstSetup.sessionId());
+            assertThat(resumed.rawJson()).contains("\"handle\"");
+
+            chat.type("history");
+            chat.awaitOut("the history from the resumed session", WAIT,
+                    s -> s.contains("History: 1. hello\n\nyou> "));
+            ReceivedMessage turn = next(ClientMessage.ClientContent.class);
+            assertThat(turn.sessionId()).as("sent on the new connection").isEqualTo(resumed.sessionId());
+
+            clock.advance(Duration.ofSeconds(5));   // the old connection's end: nothing for the chat to notice
+            chat.type("still here");
+            chat.awaitOut("an answer after the old connection ended", WAIT, s -> s.contains("You said: still here"));
+            chat.type("exit");
+            assertThat(chat.awaitExit(WAIT)).isZero();
+            assertThat(chat.err()).isEmpty();
+        }
+    }
+
+    private ReceivedMessage next(Class<? extends ClientMessage> type) throws InterruptedException {
+        while (true) {
+            ReceivedMessage m = emu.takeClientMessage(WAIT);
+            assertThat(m).as("a %s within %s", type.getSimpleName(), WAIT).isNotNull();
+            if (type.isInstance(m.message())) {
+                return m;
+            }
+        }
+    }
+}
