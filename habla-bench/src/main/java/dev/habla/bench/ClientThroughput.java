@@ -516,6 +516,22 @@ public final class ClientThroughput {
         QUIET.add(ok);
     }
 
+    private static final String USAGE = """
+            usage: ClientThroughput [options]
+              --send N            messages per send-path run (default 20000)
+              --decode M          messages per decode-path run (default 20000)
+              --burst B           send at most B messages (all producers) before waiting for them to arrive (default 1800)
+              --warmup W          warm-up rounds per variant (default 1)
+              --rounds R          measured rounds per variant (default 3)
+              --threads 1,4       producer thread counts for the send path
+              --server KIND       light (default) or emulator
+              --sdk-deflate       let the SDK offer permessage-deflate (stripped by default, like the JDK client)
+              --no-ceiling        skip the bare JDK WebSocket rows
+              --no-probe          skip the one-unbounded-burst probe
+              --stall-seconds S   fail a run after S seconds without progress (default 10)
+              --only REGEX        run only variants matching e.g. "send SDK_JOINED 4" or "decode"
+            """;
+
     static Options parse(String[] args) {
         Options d = Options.defaults();
         int send = d.sendMessages();
@@ -533,6 +549,10 @@ public final class ClientThroughput {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    System.exit(0);
+                }
                 case "--send" -> send = Integer.parseInt(args[++i]);
                 case "--decode" -> decode = Integer.parseInt(args[++i]);
                 case "--burst" -> burst = Integer.parseInt(args[++i]);
@@ -545,9 +565,7 @@ public final class ClientThroughput {
                 case "--no-probe" -> probe = false;
                 case "--stall-seconds" -> stall = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--only" -> only = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + a + " (--send N --decode M --burst B --warmup W"
-                        + " --rounds R --threads 1,4 --no-ceiling --server emulator|light --sdk-deflate --no-probe --stall-seconds S"
-                        + " --only REGEX)");
+                default -> throw new IllegalArgumentException("unknown argument " + a + "\n" + USAGE);
             }
         }
         return new Options(send, decode, burst, warm, rounds, threads, ceiling, server, deflate, probe, stall, only);
