@@ -41,8 +41,10 @@ final class SpeakerPump implements Runnable {
     private final int pieceBytes;
 
     // Guarded by loop.speakerLock.
-    private long playhead;
-    private boolean running;
+    /** Clock time at which the next sample written will play (the end of what the device holds). */
+    private long playhead = Long.MIN_VALUE / 2;
+    /** Audio went through the converter since its tail was last let out. */
+    private boolean tailPending;
     private boolean speaking;
     private long underrunsSeen;
 
@@ -112,10 +114,13 @@ final class SpeakerPump implements Runnable {
                 return false;   // read before a flush: audio of a cut turn
             }
             long now = clock.nanoTime();
-            if (!running || playhead < now) {
-                playhead = now;   // starting, or the device ran dry: playback resumes now
+            if (playhead < now) {
+                // Starting, or the device ran dry: playback resumes now. (Short gaps in arrival that the device
+                // bridges with what it still holds keep the timeline, so it never runs ahead of the device.)
+                playhead = now;
+                speaking = false;
             }
-            running = true;
+            tailPending = true;
             byte[] out = converter.convert(piece, n);
             if (out.length > 0) {
                 sink.write(out);
@@ -153,19 +158,24 @@ final class SpeakerPump implements Runnable {
         return true;
     }
 
-    /** No playable audio: let the resampler's tail out and forget the timeline. */
+    /**
+     * No playable audio right now. The timeline is kept (the device may still be playing what it holds); at the end
+     * of a turn the resampler's tail is let out.
+     */
     private void idle() {
         loop.speakerLock.lock();
         try {
-            if (!running) {
-                return;
+            if (clock.nanoTime() >= playhead) {
+                level = Double.NEGATIVE_INFINITY;
             }
-            running = false;
-            speaking = false;
-            level = Double.NEGATIVE_INFINITY;
-            byte[] tail = converter.drainTail();
-            if (tail.length > 0) {
-                sink.write(tail);
+            if (tailPending && buffer.state() == PlaybackBuffer.State.IDLE) {
+                tailPending = false;
+                byte[] tail = converter.drainTail();
+                if (tail.length > 0) {
+                    sink.write(tail);
+                    playhead = Math.max(playhead, clock.nanoTime())
+                            + sink.format().durationOf(tail.length).toNanos();
+                }
             }
         } finally {
             loop.speakerLock.unlock();
@@ -179,9 +189,9 @@ final class SpeakerPump implements Runnable {
      */
     long cutTimeline() {
         long now = clock.nanoTime();
-        long ahead = running ? Math.max(0, playhead - now) : 0;
-        playhead = now;
-        running = false;
+        long ahead = Math.max(0, playhead - now);
+        playhead = now;   // the sink's flush dropped what the device held
+        tailPending = false;
         speaking = false;
         resumeAt = now;
         level = Double.NEGATIVE_INFINITY;

@@ -456,10 +456,8 @@ public final class VoiceLoop implements AutoCloseable {
                 transcript.userSpeech(t.text(), t.finished());
                 emit(new AssistantEvent.UserText(t.text(), t.finished(), false));
             }
-            case LiveEvent.Interrupted i -> {
-                silence(Trigger.SERVER_INTERRUPTED, now, now);
-                endTurn();
-            }
+            // The cut turn ends at the turnComplete that follows; audio in between is its late audio (stale epoch).
+            case LiveEvent.Interrupted i -> silence(Trigger.SERVER_INTERRUPTED, now, now);
             case LiveEvent.GenerationComplete g -> {
                 Turn tr = turn;
                 if (tr != null) {
@@ -522,7 +520,7 @@ public final class VoiceLoop implements AutoCloseable {
         return tr;
     }
 
-    /** Reader: the server turn is over (turnComplete, or interrupted). */
+    /** Reader: the server turn is over ({@code turnComplete}, also after {@code interrupted}). */
     private void endTurn() {
         Turn tr = turn;
         if (tr == null) {

@@ -44,7 +44,10 @@ class PushSource implements AudioSource {
         return FORMAT;
     }
 
-    /** Queues {@code samples} to be read at once; returns the capture time of their first sample. */
+    /**
+     * Queues {@code samples} to be read at once, as if a burst of audio captured just now arrived late: their capture
+     * times end now (never before earlier audio). Returns the capture time of their first sample.
+     */
     long push(short[] samples) {
         return enqueue(samples, false);
     }
@@ -69,8 +72,9 @@ class PushSource implements AudioSource {
         lock.lock();
         try {
             long now = clock.nanoTime();
-            if (nextCapture < now) {
-                nextCapture = now;
+            long earliest = paced ? now : now - samples.length * 1_000_000_000L / FORMAT.sampleRate();
+            if (nextCapture < earliest) {
+                nextCapture = earliest;
             }
             long first = nextCapture;
             for (int at = 0; at < samples.length; at += CHUNK) {
