@@ -470,7 +470,8 @@ final class ChatCommand implements Callable<Integer> {
         try {
             return JavaSoundSpeaker.open(AudioFormat.PCM_24K_MONO);
         } catch (AudioDeviceException e) {
-            ctx.err().println("No audio device: answers are saved but not played (" + e.getMessage() + ")");
+            String why = e.getMessage().replaceFirst("^No audio output device: ", "");
+            ctx.err().println("No audio device: answers are saved but not played (" + why + ")");
             return new NullSink(AudioFormat.PCM_24K_MONO);
         }
     }

@@ -31,10 +31,13 @@ public record CliContext(InputStream in, PrintStream out, PrintStream err, Map<S
         home = home.toAbsolutePath().normalize();
     }
 
-    /** The context of this process. */
+    /** The context of this process. Home is {@code $HOME} as the shell sees it, else Java's {@code user.home}. */
     public static CliContext system() {
-        return new CliContext(System.in, System.out, System.err, System.getenv(), Path.of(""),
-                Path.of(System.getProperty("user.home", ".")), true);
+        String home = System.getenv("HOME");
+        if (home == null || home.isBlank()) {
+            home = System.getProperty("user.home", ".");
+        }
+        return new CliContext(System.in, System.out, System.err, System.getenv(), Path.of(""), Path.of(home), true);
     }
 
     /** {@code p} resolved against {@link #workDir()}. */
