@@ -192,8 +192,10 @@ class ResilienceFaultTest extends ResilienceTestBase {
     @Test
     void whenNothingWorksTheSessionEndsWithUnavailableNamingTheAttempts() throws Exception {
         RecordingListener rec = new RecordingListener();
-        ResilientSession s = client.connectResilient(text(), rec, policy(p -> p.maxReconnectAttempts(3)));
-        emulator.close(); // the server goes away for good: every reconnect is refused
+        // A server shutting down may accept a socket and never answer: a short connect timeout bounds that attempt.
+        LiveClient impatient = LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl()).connectTimeout(Duration.ofMillis(500)));
+        ResilientSession s = impatient.connectResilient(text(), rec, policy(p -> p.maxReconnectAttempts(3)));
+        emulator.close(); // the server goes away for good: every reconnect fails
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
         assertThat(closed.error()).isNotNull();
         assertThat(closed.error().kind()).isEqualTo(LiveException.Kind.UNAVAILABLE);
@@ -203,6 +205,7 @@ class ResilienceFaultTest extends ResilienceTestBase {
                 .containsExactly(Duration.ZERO, Duration.ofMillis(10), Duration.ofMillis(20));
         assertThat(s.phase()).isEqualTo(ResilientSession.Phase.CLOSED);
         s.close();
+        impatient.close();
         rec.assertTerminatedOnce();
     }
 

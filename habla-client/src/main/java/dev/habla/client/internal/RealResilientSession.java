@@ -989,10 +989,10 @@ public final class RealResilientSession implements ResilientSession {
         phase = Phase.HANDING_OVER;
         cancel(proactiveTimer);
         log.debug("resilient session {}: handover ({}, timeLeft {})", id, cause, timeLeft);
-        emit(new LiveEvent.HandoverStarted(cause, timeLeft));
         if (timeLeft != null) {
-            setDeadline(h, timeLeft);
+            setDeadline(h, timeLeft); // before the event: whoever reacts to it must find the timer armed
         }
+        emit(new LiveEvent.HandoverStarted(cause, timeLeft));
         progressHandover();
     }
 
@@ -1138,6 +1138,7 @@ public final class RealResilientSession implements ResilientSession {
         handoverCount++;
         metrics.handover(h.cause, gap);
         log.debug("resilient session {}: handover to {} done, gap {} ms", id, next, gap.toMillis());
+        armProactive(next);
         emit(new LiveEvent.HandoverCompleted(gap, connectionCount));
         afterPromotion(next);
     }
@@ -1203,7 +1204,20 @@ public final class RealResilientSession implements ResilientSession {
         return gap;
     }
 
-    /** After a promotion: deliver what the standby held, arm its proactive timer, honour an early goAway. */
+    /** Arms the proactive handover timer of a new primary (before the event announcing it). */
+    private void armProactive(Conn next) {
+        cancel(proactiveTimer);
+        proactiveTimer = null;
+        if (policy.proactiveHandoverAfter() != null) {
+            proactiveTimer = later(policy.proactiveHandoverAfter(), () -> {
+                if (currentPrimary() == next && next.role == Role.PRIMARY) {
+                    startHandover(HandoverCause.PROACTIVE, null);
+                }
+            });
+        }
+    }
+
+    /** After a promotion was announced: deliver what the standby held, honour a goAway it got early. */
     private void afterPromotion(Conn next) {
         phase = handover != null ? Phase.HANDING_OVER : Phase.CONNECTED;
         List<LiveEvent> held = List.copyOf(next.held);
@@ -1213,15 +1227,6 @@ public final class RealResilientSession implements ResilientSession {
                 break;
             }
             onCarrierEvent(next, e);
-        }
-        cancel(proactiveTimer);
-        proactiveTimer = null;
-        if (policy.proactiveHandoverAfter() != null) {
-            proactiveTimer = later(policy.proactiveHandoverAfter(), () -> {
-                if (currentPrimary() == next && next.role == Role.PRIMARY) {
-                    startHandover(HandoverCause.PROACTIVE, null);
-                }
-            });
         }
         if (next.goAwayPending != null) {
             Duration g = next.goAwayPending;
@@ -1380,18 +1385,19 @@ public final class RealResilientSession implements ResilientSession {
         }
         Duration delay = immediately ? Duration.ZERO
                 : policy.backoff(r.attempts, ThreadLocalRandom.current().nextDouble(-1, 1));
-        if (!r.initial && (r.forHandover == null || r.attempts > 1)) {
-            emit(new LiveEvent.Reconnecting(r.last != null ? r.last : r.cause != null ? r.cause
-                    : new LiveException(Kind.UNAVAILABLE, "handover"), r.attempts, delay));
-        }
-        if (delay.isZero()) {
-            attempt(r);
-        } else {
+        if (!delay.isZero()) {
             r.timer = later(delay, () -> {
                 if (reconnect == r && !terminated && !closeRequested) {
                     attempt(r);
                 }
             });
+        }
+        if (!r.initial && (r.forHandover == null || r.attempts > 1)) {
+            emit(new LiveEvent.Reconnecting(r.last != null ? r.last : r.cause != null ? r.cause
+                    : new LiveException(Kind.UNAVAILABLE, "handover"), r.attempts, delay));
+        }
+        if (delay.isZero() && reconnect == r && !terminated && !closeRequested) {
+            attempt(r);
         }
     }
 
@@ -1406,6 +1412,7 @@ public final class RealResilientSession implements ResilientSession {
         cancel(r.timer);
         boolean resumed = c.handle != null;
         Duration gap = promote(c);
+        armProactive(c);
         if (r.initial) {
             phase = Phase.CONNECTED;
             log.debug("resilient session {}: open on {}", id, c);
