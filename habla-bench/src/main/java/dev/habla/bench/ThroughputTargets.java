@@ -170,7 +170,7 @@ final class ThroughputTargets {
     // ---- the light server -----------------------------------------------------------------------------------
 
     /**
-     * A Jetty core WebSocket endpoint (no JSON, no String for incoming frames, no extensions negotiated): it answers
+     * A Jetty core WebSocket endpoint (no JSON, no String for incoming frames): it answers
      * the first message with {@code setupComplete}, then either decodes the base64 {@code data} of each message into
      * the tally, or, on the first message after setup, pushes the pre-encoded frames with up to
      * {@link #WINDOW} writes outstanding.
@@ -210,8 +210,9 @@ final class ThroughputTargets {
             connector.setPort(0);
             server.addConnector(connector);
             WebSocketUpgradeHandler ws = new WebSocketUpgradeHandler();
+            // Extensions as Jetty negotiates them by default (like the emulator): permessage-deflate only if offered,
+            // which only the SDK's OkHttp does, and only with --sdk-deflate (ThroughputClients strips the offer).
             ws.addMapping("/*", (request, response, callback) -> {
-                response.setExtensions(List.of()); // no permessage-deflate, for any client
                 Plan p = plans.poll();
                 return new Endpoint(p == null ? new Plan(null) : p);
             });
