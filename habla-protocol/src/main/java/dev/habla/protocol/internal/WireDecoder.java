@@ -225,7 +225,9 @@ final class WireDecoder {
                     if (v != null) list.add(v);
                     pop();
                 }
-                return java.util.Collections.unmodifiableList(list);
+                // proto3 has no empty-versus-unset for repeated fields and the encoder omits empty lists, so an empty
+                // array decodes to null, the records' "unset": decode(encode(x)) == x holds for every decoded x.
+                return list.isEmpty() ? null : java.util.Collections.unmodifiableList(list);
             }
             case MAP: {
                 if (t != JsonToken.START_OBJECT) throw error("Expect a map object but found: " + tokenText());
@@ -239,7 +241,7 @@ final class WireDecoder {
                     map.put(key, readValue(vt.element()));
                     pop();
                 }
-                return java.util.Collections.unmodifiableMap(map);
+                return map.isEmpty() ? null : java.util.Collections.unmodifiableMap(map); // as for lists
             }
             default:
                 throw new AssertionError(vt.kind());
