@@ -4,6 +4,7 @@ import dev.habla.emulator.LiveEmulator;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jline.utils.Signals;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +54,7 @@ final class EmulatorCommand implements Callable<Integer> {
         this.ctx = ctx;
     }
 
-    /** Makes a running {@link #call()} return (tests; the real process stops on SIGINT through a shutdown hook). */
+    /** Makes a running {@link #call()} return (tests; the real process stops on SIGINT or SIGTERM). */
     void stop() {
         stop.countDown();
     }
@@ -86,25 +87,27 @@ final class EmulatorCommand implements Callable<Integer> {
                     + rootMessage(e) + ")", e);
         }
         try (emulator) {
-            Thread hook = null;
+            // Ctrl-C (SIGINT) and SIGTERM end the wait, so the emulator closes its connections and the command
+            // exits 0; the previous handlers come back afterwards. Tests call stop() instead.
+            Object previousInt = null;
+            Object previousTerm = null;
             if (ctx.console()) {
-                hook = new Thread(() -> {
-                    stop.countDown();
-                    emulator.close();
-                }, "habla-emulator-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
+                previousInt = Signals.register("INT", stop::countDown);
+                previousTerm = Signals.register("TERM", stop::countDown);
             }
             ctx.out().println("base URL: " + emulator.baseUrl());
             ctx.out().println("ws URL:   " + emulator.wsUrl("v1beta"));
             ctx.out().flush();
             ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (apiKey == null ? " (any API key)" : "")
                     + "; try: habla chat --base-url " + emulator.baseUrl() + ". Stop with Ctrl-C.");
-            stop.await();
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it closes the emulator
+            try {
+                stop.await();
+            } finally {
+                if (previousInt != null) {
+                    Signals.unregister("INT", previousInt);
+                }
+                if (previousTerm != null) {
+                    Signals.unregister("TERM", previousTerm);
                 }
             }
         }
