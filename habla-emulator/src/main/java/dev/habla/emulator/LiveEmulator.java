@@ -86,7 +86,10 @@ public final class LiveEmulator implements AutoCloseable {
         return core.sessions();
     }
 
-    /** A snapshot of one session, open or recently closed (the last 64 closed ones are kept). */
+    /**
+     * A snapshot of one session, open or recently closed (the last {@link Builder#keepClosedSessions(int)} closed ones
+     * are kept, 64 by default).
+     */
     public Optional<EmulatorSession> session(String sessionId) {
         return core.session(sessionId);
     }
@@ -113,6 +116,7 @@ public final class LiveEmulator implements AutoCloseable {
         private Duration resumptionHandleTtl = Duration.ofHours(2);
         private Duration textChunkDelay = Duration.ZERO;
         private int maxRecordedMessages = 10_000;
+        private int keepClosedSessions = 64;
 
         private Builder() {}
 
@@ -182,12 +186,25 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How many closed sessions {@link #session(String)} still reports (default 64). Each snapshot holds a copy of
+         * its logical session's history and received audio, so a long test with many resumptions can set this low to
+         * keep the emulator's own memory flat.
+         */
+        public Builder keepClosedSessions(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("keepClosedSessions: " + n);
+            }
+            this.keepClosedSessions = n;
+            return this;
+        }
+
         public LiveEmulator build() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
             return new LiveEmulator(new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
-                    resumptionHandleTtl, textChunkDelay, maxRecordedMessages));
+                    resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions));
         }
 
         private static Duration positive(Duration d, String name) {

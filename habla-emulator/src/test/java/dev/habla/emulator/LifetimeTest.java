@@ -29,6 +29,25 @@ class LifetimeTest {
     }
 
     @Test
+    void keepClosedSessionsBoundsTheClosedSnapshots() throws Exception {
+        try (LiveEmulator emu = LiveEmulator.builder().keepClosedSessions(1).build().start()) {
+            for (int i = 0; i < 3; i++) {
+                try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+                    c.send(dev.habla.protocol.ClientMessage.ClientContent.userText("hi"));
+                    c.untilTurnComplete();
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (emu.sessions().size() > 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // the server notices the closes asynchronously
+            }
+            assertThat(emu.session("s3")).isPresent();
+            assertThat(emu.session("s1")).isEmpty();
+            assertThat(emu.session("s2")).isEmpty();
+        }
+    }
+
+    @Test
     void eachConnectionHasItsOwnLifetime() throws Exception {
         FakeClock clock = new FakeClock();
         try (LiveEmulator emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofSeconds(60))

@@ -14,13 +14,15 @@ public record EmulatorConfig(
         Models models,
         Duration resumptionHandleTtl,
         Duration textChunkDelay,
-        int maxRecordedMessages) {
+        int maxRecordedMessages,
+        int keepClosedSessions) {
 
     /** Never prints the key. */
     @Override
     public String toString() {
         return "EmulatorConfig[port=" + port + ", apiKey=" + (apiKey == null ? "any" : "<set>") + ", clock=" + clock
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
-                + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay + "]";
+                + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
+                + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + "]";
     }
 }

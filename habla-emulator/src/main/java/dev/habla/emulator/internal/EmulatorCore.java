@@ -45,7 +45,6 @@ public final class EmulatorCore {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorCore.class);
     /** Frames of up to 64 MiB in either direction (large inline media is expected). */
     static final int MAX_MESSAGE = 64 << 20;
-    private static final int KEEP_CLOSED = 64;
 
     private final EmulatorConfig config;
     private final ReentrantLock lock = new ReentrantLock();
@@ -295,7 +294,7 @@ public final class EmulatorCore {
         try {
             if (open.remove(c.id()) != null) {
                 closed.addLast(finalSnapshot);
-                while (closed.size() > KEEP_CLOSED) {
+                while (closed.size() > config.keepClosedSessions()) {
                     closed.removeFirst();
                 }
             }
