@@ -526,7 +526,7 @@ public final class ClientThroughput {
               --threads 1,4       producer thread counts for the send path
               --server KIND       light (default) or emulator
               --sdk-deflate       let the SDK offer permessage-deflate (stripped by default, like the JDK client)
-              --no-ceiling        skip the bare JDK WebSocket rows
+              --no-ceiling        skip the bare JDK WebSocket rows (transport ceilings)
               --no-probe          skip the one-unbounded-burst probe
               --stall-seconds S   fail a run after S seconds without progress (default 10)
               --only REGEX        run only variants matching e.g. "send SDK_JOINED 4" or "decode"

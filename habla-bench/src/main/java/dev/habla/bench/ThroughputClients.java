@@ -18,7 +18,6 @@ import dev.habla.client.SessionConfig;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ResponseModality;
-import dev.habla.protocol.ServerMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -35,7 +34,7 @@ import okhttp3.OkHttpClient;
 /**
  * The clients {@link ClientThroughput} drives, each behind the same two small interfaces: Habla's {@link LiveSession},
  * the official Java SDK 2.0.0's {@link AsyncSession} (used fire-and-forget, or joined per send), and a bare
- * {@code java.net.http.WebSocket} with pre-encoded frames (a transport ceiling: what the emulator and loopback allow
+ * {@code java.net.http.WebSocket} with pre-encoded frames (a transport ceiling: what the server and loopback allow
  * with no client-side codec at all). One instance per harness run; every session is opened fresh per measured run.
  */
 final class ThroughputClients implements AutoCloseable {
@@ -49,7 +48,7 @@ final class ThroughputClients implements AutoCloseable {
         SDK_NAIVE("SDK, fire-and-forget"),
         SDK_JOINED("SDK, join per send"),
         SDK("SDK"),
-        RAW_JDK("raw JDK WebSocket");
+        RAW_JDK("bare JDK WebSocket");
 
         final String label;
 
