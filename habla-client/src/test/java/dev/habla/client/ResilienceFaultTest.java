@@ -42,6 +42,11 @@ class ResilienceFaultTest extends ResilienceTestBase {
             assertThat(r.cause().closeCode()).isEqualTo(1006);
             assertThat(r.attempt()).isEqualTo(1);
             assertThat(s.sendText("two")).as("accepted while reconnecting").isEqualTo(SendResult.QUEUED);
+            byte[] marker = new byte[3200];
+            for (int i = 0; i < marker.length; i += 2) {
+                marker[i] = (byte) (i / 2 % 13); // quiet, but recognisable
+            }
+            assertThat(s.sendAudio(marker, 16000)).isEqualTo(SendResult.QUEUED);
             LiveEvent.Reconnected back = rec.await(LiveEvent.Reconnected.class, WAIT);
             assertThat(back.resumed()).isTrue();
             assertThat(back.connection()).isEqualTo(2);
@@ -49,6 +54,9 @@ class ResilienceFaultTest extends ResilienceTestBase {
             assertThat(rec.text()).contains("You said: two");
             turn(s, rec, "history");
             assertThat(rec.text()).endsWith("History: 1. one | 2. two");
+            byte[] got = emulator.sessions().getLast().receivedAudio();
+            assertThat(java.util.Arrays.copyOfRange(got, Math.max(0, got.length - marker.length), got.length))
+                    .as("audio sent while reconnecting reached the new connection").isEqualTo(marker);
             assertThat(s.reconnects()).isEqualTo(1);
             assertThat(s.state()).isEqualTo(SessionState.OPEN);
         }
@@ -219,6 +227,17 @@ class ResilienceFaultTest extends ResilienceTestBase {
                     assertThat(e.getMessage()).contains("could not connect after 1 attempt(s)");
                 });
         assertThat(rec.awaitClosed(WAIT).error().kind()).isEqualTo(LiveException.Kind.NOT_FOUND);
+        rec.assertTerminatedOnce();
+    }
+
+    @Test
+    void cancellingTheConnectFutureEndsTheSession() throws Exception {
+        RecordingListener rec = new RecordingListener();
+        java.util.concurrent.CompletableFuture<ResilientSession> f = client.connectResilientAsync(text(), rec, policy(p -> { }));
+        if (!f.cancel(false)) {
+            f.join().close(); // it was quicker than us
+        }
+        rec.awaitClosed(WAIT);
         rec.assertTerminatedOnce();
     }
 

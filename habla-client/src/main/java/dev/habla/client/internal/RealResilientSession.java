@@ -125,7 +125,8 @@ public final class RealResilientSession implements ResilientSession {
         /** Set on the control thread when connected; read by senders under {@link #sendLock}. */
         volatile RealLiveSession session;
         Role role = Role.CONNECTING;
-        boolean retired;
+        /** Its counters were added to the session's; written by the control thread, read by any thread. */
+        volatile boolean retired;
         /** Why we abandoned it ourselves (the stall watchdog), or null. */
         String killed;
         // Turn state.
@@ -363,6 +364,11 @@ public final class RealResilientSession implements ResilientSession {
     /** Starts the control thread and the first connection; the future completes when it is set up. */
     CompletableFuture<dev.habla.client.ResilientSession> start() {
         control = Thread.ofVirtual().name("habla-" + id + "-events").start(this::controlLoop);
+        opened.whenComplete((s, e) -> {
+            if (e instanceof java.util.concurrent.CancellationException) {
+                signals.add(new Task(() -> onCloseRequested(true))); // the caller gave up on the connect
+            }
+        });
         signals.add(new Task(() -> {
             sendLock.lock();
             try {
@@ -1639,7 +1645,7 @@ public final class RealResilientSession implements ResilientSession {
             case RealtimeInput r -> {
                 if (r.audio() != null && r.audio().data() != null) {
                     long before = audio.quietNanos();
-                    long after = audio.feed(r.audio().data(), Brains.sampleRate(r.audio().mimeType()));
+                    long after = audio.feed(r.audio().data(), AudioMime.sampleRate(r.audio().mimeType()));
                     nudge = handoverPending && before < quietNeededNanos && after >= quietNeededNanos;
                 }
                 if (r.text() != null) {
@@ -2064,8 +2070,8 @@ public final class RealResilientSession implements ResilientSession {
         return "ResilientSession[" + id + ", " + phase + ", connections=" + connectionCount + ", model=" + config.model() + "]";
     }
 
-    /** Sample-rate parsing shared with the codec's conventions ({@code audio/pcm;rate=N}, default 16 kHz). */
-    private static final class Brains {
+    /** The rate of an {@code audio/pcm;rate=N} MIME type; 16 kHz when it names none (the API's input default). */
+    private static final class AudioMime {
         static int sampleRate(String mime) {
             if (mime != null) {
                 for (String p : mime.split(";")) {
