@@ -34,7 +34,8 @@ import java.util.List;
  * <h2>Resumption</h2>
  * With {@link SessionConfig#resumption()}, {@link #resumptionHandle()} tracks the latest resumable handle; to continue
  * on a new connection (after {@link LiveEvent.GoingAway} or a drop), connect again with
- * {@code config().withResumptionHandle(handle)}.
+ * {@code config().withResumptionHandle(handle)}. {@link LiveClient#connectResilient} does all of that (and more) and
+ * returns a {@link ResilientSession}, itself a {@code LiveSession}.
  */
 public interface LiveSession extends AutoCloseable {
 

@@ -22,6 +22,11 @@
  * }
  * }</pre>
  *
+ * For conversations longer than one connection, {@link dev.habla.client.LiveClient#connectResilient} returns a
+ * {@link dev.habla.client.ResilientSession} (handover on {@code goAway}, reconnect, re-seeding, stall watchdog,
+ * {@link dev.habla.client.SessionMetrics}), configured by a {@link dev.habla.client.ResiliencePolicy} and timed by a
+ * {@link dev.habla.client.Scheduler}.
+ *
  * Nothing here assumes a terminal, an audio device or a particular provider; the Gemini wire lives behind
  * {@code dev.habla.client.internal.LiveProvider}.
  */
