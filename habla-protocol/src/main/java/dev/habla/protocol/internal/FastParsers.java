@@ -14,7 +14,6 @@ import com.fasterxml.jackson.core.sym.ByteQuadsCanonicalizer;
 import com.fasterxml.jackson.core.sym.CharsToNameCanonicalizer;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Jackson's own UTF-8 and char parsers with one addition, {@link FastBinary#fastBinaryValue()}: when the current
@@ -131,9 +130,8 @@ final class FastParsers {
                     || end - start > streamReadConstraints().getMaxStringLength()) {
                 return null;
             }
-            // Chars above 0xFF become '?', which no base64 alphabet has, so nothing is silently mangled.
-            byte[] ascii = source.substring(start, end).getBytes(StandardCharsets.ISO_8859_1);
-            byte[] out = FastBase64.decode(ascii, 0, ascii.length);
+            byte[] ascii = FastBase64.narrowLatin1(_inputBuffer, start, end);
+            byte[] out = ascii == null ? null : FastBase64.decode(ascii, 0, ascii.length);
             if (out != null) {
                 _inputPtr = end + 1;
                 _tokenIncomplete = false;
