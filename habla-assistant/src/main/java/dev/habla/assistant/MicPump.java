@@ -42,6 +42,8 @@ final class MicPump implements Runnable {
     static final int PTT_PRE_ROLL_MS = 300;
     /** Longest wait for the send queue to drain before a control message at the end of input. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+    /** Longest wait per frame for the send queue to drain before a pending end of turn or stream. */
+    private static final Duration PENDING_WAIT = Duration.ofMillis(100);
 
     private final VoiceLoop loop;
     private final AudioSource source;
@@ -225,13 +227,16 @@ final class MicPump implements Runnable {
     private void serverVadUplink(LiveSession session, short[] f, float gated, boolean farActive,
                                  VadEvent.SpeechStarted started, Optional<VadEvent> event) {
         boolean speaking = segmenter.isSpeaking();
-        if (speaking || gated >= vadConfig.startThreshold()) {
+        // Silence is counted from the end of speech (not from when the segmenter confirms it): frames the VAD
+        // scores below its end threshold, in a row.
+        if (gated >= vadConfig.endThreshold()) {
             silentSamples = 0;
         } else {
             silentSamples += f.length;
         }
         if (!streaming) {
             if (started == null) {
+                sendPendingStreamEnd(session);
                 return;   // paused: nothing goes up until the user speaks again
             }
             streaming = true;
@@ -303,8 +308,13 @@ final class MicPump implements Runnable {
         loop.emit(new AssistantEvent.Activity(true));
     }
 
+    /**
+     * The end of a turn or stream must not overtake the audio before it (control messages go ahead of queued media),
+     * so it waits for the send queue to drain: briefly here (it normally drains in a millisecond or two; a real mic's
+     * line buffer covers the wait), else at a later frame.
+     */
     private void sendPendingActivityEnd(LiveSession session) {
-        if (pendingActivityEnd && session.queuedBytes() == 0) {
+        if (pendingActivityEnd && loop.awaitSendQueueEmpty(session, PENDING_WAIT)) {
             session.activityEnd();
             pendingActivityEnd = false;
             loop.emit(new AssistantEvent.Activity(false));
@@ -312,7 +322,7 @@ final class MicPump implements Runnable {
     }
 
     private void sendPendingStreamEnd(LiveSession session) {
-        if (pendingStreamEnd && session.queuedBytes() == 0) {
+        if (pendingStreamEnd && loop.awaitSendQueueEmpty(session, PENDING_WAIT)) {
             session.audioStreamEnd();
             pendingStreamEnd = false;
             loop.metricsSink().streamEnds.incrementAndGet();

@@ -139,7 +139,8 @@ public final class VoiceLoop implements AutoCloseable {
                 .clock(clock.instantSource()));
         this.policy = config.duplexPolicy() != null ? config.duplexPolicy() : switch (config.duplex()) {
             case HEADPHONES -> DuplexPolicy.fullDuplex();
-            case ECHO_GATE -> EchoGate.create(MODEL_FORMAT.sampleRate());
+            case ECHO_GATE -> EchoGate.create(MODEL_FORMAT.sampleRate(),
+                    g -> g.assumedEchoGainDb(config.assumedEchoGainDb()));
             case HALF_DUPLEX -> new HalfDuplex(MODEL_FORMAT.sampleRate());
         };
         this.metrics.underruns = () -> buffer.stats().underruns();

@@ -173,6 +173,63 @@ class DeviceModelSink implements AudioSink {
         }
     }
 
+    /**
+     * Fills {@code dst} with what played from clock time {@code t0} on, one sample per 1/24000 s (silence where
+     * nothing played). Only times before the clock's now are final: a later flush can still cut the future.
+     */
+    void fillPlayed(long t0, short[] dst) {
+        java.util.Arrays.fill(dst, (short) 0);
+        long t1 = t0 + nanos(dst.length);
+        lock.lock();
+        try {
+            for (Segment seg : segments) {
+                if (seg.end() <= t0 || seg.start >= t1) {
+                    continue;
+                }
+                long offset = Math.round((seg.start - t0) * (double) FORMAT.sampleRate() / 1e9);
+                for (int i = 0; i < seg.length; i++) {
+                    long at = offset + i;
+                    if (at >= 0 && at < dst.length) {
+                        dst[(int) at] = seg.samples[i];
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until everything written after {@code since} has played, and then {@code extra} more (clock time);
+     * false on timeout (real time).
+     */
+    boolean awaitPlayedOut(long since, Duration extra, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (true) {
+                long end = Long.MIN_VALUE;
+                for (Segment seg : segments) {
+                    if (seg.writtenAt > since) {
+                        end = Math.max(end, seg.end());
+                    }
+                }
+                long now = clock.nanoTime();
+                long left = deadline - System.nanoTime();
+                if (end != Long.MIN_VALUE && now >= end + extra.toNanos()) {
+                    return true;
+                }
+                if (left <= 0) {
+                    return false;
+                }
+                long wait = end == Long.MIN_VALUE ? left : Math.min(left, clock.toRealNanos(end + extra.toNanos() - now));
+                written.await(Math.max(1, wait), TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** When the first segment written after {@code t} starts playing, or Long.MAX_VALUE. */
     long nextStartAfter(long t) {
         lock.lock();

@@ -27,7 +27,9 @@ class PushSource implements AudioSource {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private long sequence;
-    private long nextCapture = Long.MIN_VALUE;
+    private long nextCapture;
+    /** End of the paced audio queued so far (and of fast audio queued behind it), on the clock. */
+    private long pacedEnd = Long.MIN_VALUE;
     private boolean ended;
     private boolean closed;
 
@@ -46,7 +48,7 @@ class PushSource implements AudioSource {
 
     /**
      * Queues {@code samples} to be read at once, as if a burst of audio captured just now arrived late: their capture
-     * times end now (never before earlier audio). Returns the capture time of their first sample.
+     * times end now. Returns the capture time of their first sample.
      */
     long push(short[] samples) {
         return enqueue(samples, false);
@@ -71,10 +73,15 @@ class PushSource implements AudioSource {
     private long enqueue(short[] samples, boolean paced) {
         lock.lock();
         try {
+            // Paced audio is captured from now on; a fast burst "was captured" just before now. Bursts pushed in
+            // quick succession then overlap in time, which is fiction either way; what matters is that audio pushed
+            // paced after a burst is not scheduled behind a timeline that ran ahead of the clock.
             long now = clock.nanoTime();
-            long earliest = paced ? now : now - samples.length * 1_000_000_000L / FORMAT.sampleRate();
-            if (nextCapture < earliest) {
-                nextCapture = earliest;
+            long duration = samples.length * 1_000_000_000L / FORMAT.sampleRate();
+            if (paced) {
+                nextCapture = Math.max(now, pacedEnd);
+            } else {
+                nextCapture = pacedEnd > now ? pacedEnd : now - duration;
             }
             long first = nextCapture;
             for (int at = 0; at < samples.length; at += CHUNK) {
@@ -83,6 +90,9 @@ class PushSource implements AudioSource {
                 long capture = nextCapture;
                 nextCapture += n * 1_000_000_000L / FORMAT.sampleRate();
                 queue.addLast(new Item(new PcmChunk(sequence++, capture, FORMAT, pcm), paced ? nextCapture : 0));
+            }
+            if (paced || pacedEnd > now) {
+                pacedEnd = nextCapture;   // later audio follows audio that is still being "spoken"
             }
             changed.signalAll();
             return first;
