@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Measures how long `./habla chat` takes to show its `you>` prompt in a real terminal (tmux 120x30), with the
-# built-in emulator (no GEMINI_API_KEY). Wall time: from just before tmux launches the command until the prompt is
-# on screen (capture-pane polled every 5 ms). CPU time: user+system time the java process had used at that moment
-# (from /proc; less sensitive to other load on the machine than wall time).
+# Measures how long `./habla chat` takes to show its `you>` prompt in a real terminal (a 120x30 tmux pane), with the
+# built-in emulator (no GEMINI_API_KEY, so it starts in-process too).
+#
+# Clock: the pane's shell writes the start time just before it runs ./habla; tmux pipes everything the pane prints
+# to a small watcher (pipe-pane), which writes the time it first sees "you> ". Nothing polls while habla starts. It
+# also reports the java process's user+system CPU time at that moment (from /proc), which depends less on other load.
 # Usage: habla-cli/scripts/measure-startup.sh [RUNS] [extra chat args]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,28 +14,42 @@ sock=""
 trap '[ -n "$sock" ] && tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$work"' EXIT
 "$root/habla" --version >/dev/null   # builds if needed and makes the class archive
 hz=$(getconf CLK_TCK)
+cat > "$work/watch.py" <<'PY'
+import os, sys, time
+out, seen = sys.argv[1], b""
+while True:
+    chunk = os.read(0, 4096)
+    if not chunk:
+        break
+    seen += chunk
+    if b"you> " in seen:
+        t = time.time_ns()
+        with open(out, "w") as f:
+            f.write(str(t))
+        break
+while os.read(0, 4096):
+    pass
+PY
 walls=(); cpus=()
 for i in $(seq "$runs"); do
   sock=habla-measure-$$-$i
-  start=$(date +%s%N)
+  rm -f "$work/t0" "$work/t1"
   tmux -L "$sock" new-session -d -s m -x 120 -y 30 -c "$work" \
-    "env -u GEMINI_API_KEY HOME=$work $root/habla chat $*; sleep 5"
-  while ! tmux -L "$sock" capture-pane -p -t m 2>/dev/null | grep -q '^you>'; do
-    sleep 0.005
-    if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 30000 ]; then echo "no prompt after 30 s" >&2; exit 1; fi
-  done
-  end=$(date +%s%N)
-  pane=$(tmux -L "$sock" display -p -t m '#{pane_pid}')
-  jpid=$(pgrep -f -P "$pane" java || pgrep -f java -P "$(pgrep -P "$pane" | head -1)" || true)
+    "tmux -L $sock wait-for go; date +%s%N > $work/t0; env -u GEMINI_API_KEY HOME=$work $root/habla chat $*; sleep 30"
+  tmux -L "$sock" pipe-pane -t m -o "python3 $work/watch.py $work/t1"
+  tmux -L "$sock" wait-for -S go
+  for _ in $(seq 600); do [ -s "$work/t1" ] && break; sleep 0.05; done
+  [ -s "$work/t1" ] || { echo "no prompt after 30 s" >&2; exit 1; }
+  jpid=$(pgrep -f "dev.habla.cli.Main chat" -P "$(tmux -L "$sock" display -p -t m '#{pane_pid}')" || true)
   cpu=-1
   if [ -n "$jpid" ] && [ -r "/proc/$jpid/stat" ]; then
-    read -r -a st < "/proc/$jpid/stat"
-    cpu=$(( (st[13] + st[14]) * 1000 / hz ))
+    stat=$(sed 's/.*) //' "/proc/$jpid/stat"); read -r -a st <<<"$stat"
+    cpu=$(( (st[11] + st[12]) * 1000 / hz ))
   fi
-  walls+=($(( (end - start) / 1000000 ))); cpus+=("$cpu")
+  walls+=($(( ($(cat "$work/t1") - $(cat "$work/t0")) / 1000000 ))); cpus+=("$cpu")
   tmux -L "$sock" kill-server; sock=""
 done
 stats() { local s; s=$(printf '%s\n' "$@" | sort -n); echo "min $(echo "$s" | head -1), median $(echo "$s" | sed -n "$(( ($# + 1) / 2 ))p"), max $(echo "$s" | tail -1)"; }
 echo "wall ms: ${walls[*]}"
 echo "cpu ms:  ${cpus[*]}"
-echo "wall to prompt (ms): $(stats "${walls[@]}"); java cpu to prompt (ms): $(stats "${cpus[@]}"); load $(cut -d' ' -f1 /proc/loadavg)"
+echo "wall to prompt (ms): $(stats "${walls[@]}"); java cpu by then (ms): $(stats "${cpus[@]}"); load $(cut -d' ' -f1 /proc/loadavg)"
