@@ -380,6 +380,29 @@ public final class VoiceLoop implements AutoCloseable {
     }
 
     /**
+     * Waits until the assistant is quiet: no turn in progress, nothing queued, and the last audible sample written has
+     * played (as far as the loop knows; a device may still be emptying its own buffer). Returns false on
+     * {@code timeout} (real time).
+     */
+    public boolean awaitPlaybackIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stateLock.lock();
+        try {
+            while (!(turn == null && playbackIdle())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                // Playback going idle is not signalled, so re-check at a short interval as well.
+                stateChanged.awaitNanos(Math.min(left, 20_000_000L));
+            }
+            return true;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /**
      * Closes the microphone (no more user audio), then the session (gracefully, bounded by the client's close
      * timeout), then the speaker (playback stops, the sink is closed). Idempotent.
      */

@@ -79,7 +79,7 @@ public final class DeviceSpeaker implements AudioSink {
                 }
                 continue;
             }
-            String name = mixer != null ? mixer.getName() : line.getLineInfo().toString();
+            String name = mixer != null ? mixer.getName() : "system default";
             PlaybackPump pump = PlaybackPump.start(f, new LinePcm(line),
                     Math.max(f.bytesPerFrame(), f.bytesFor(maxQueued)), "habla-playback");
             return new DeviceSpeaker(pump, name);

@@ -93,7 +93,7 @@ public final class JavaSoundMicrophone implements AudioSource {
                 }
                 continue;
             }
-            String name = mixer != null ? mixer.getName() : line.getLineInfo().toString();
+            String name = mixer != null ? mixer.getName() : "system default";
             return new JavaSoundMicrophone(line, f, chunk, name);
         }
         if (busy != null) {

@@ -1,0 +1,160 @@
+package dev.habla.assistant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.assistant.AssistantEvent.BargeIn;
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.AudioSource;
+import dev.habla.audio.DeviceSpeaker;
+import dev.habla.audio.JavaSoundMicrophone;
+import dev.habla.audio.PcmChunk;
+import dev.habla.client.LiveClient;
+import dev.habla.emulator.LiveEmulator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real device path on a machine without a sound card: PulseAudio null sinks ({@code scripts/pulse-test-env.sh}).
+ * Speech made with espeak-ng is played into the virtual microphone with {@code paplay --device=vmic}; the loop
+ * captures it with Java Sound (default source {@code vmic.monitor}), talks to the emulator, and plays the answer on
+ * Java Sound's default output ({@code vsink}), which {@code pacat --record --device=vsink.monitor} records.
+ *
+ * <p>Without the daemon these tests fail when {@code CI=true} and are skipped (with a loud message) otherwise.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DevicePathTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final int BARGE_IN_TRIALS = 5;
+
+    @TempDir
+    static Path dir;
+    static Path hello;
+    static Path interruption;
+
+    LiveEmulator emu;
+    LiveClient client;
+
+    @BeforeAll
+    static void devices() throws IOException {
+        PulseDevices.require();
+        hello = PulseDevices.espeak(dir, "hello", "hello, can you hear me");
+        interruption = PulseDevices.espeak(dir, "wait", "wait");
+    }
+
+    @BeforeEach
+    void start() {
+        emu = LiveEmulator.builder().port(0).build().start();
+        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        emu.close();
+    }
+
+    /** Counts down once the microphone delivers its first chunk (PulseAudio takes a while to start capturing). */
+    static AudioSource watched(AudioSource source, CountDownLatch live) {
+        return new AudioSource() {
+            @Override
+            public AudioFormat format() {
+                return source.format();
+            }
+
+            @Override
+            public PcmChunk read() throws IOException, InterruptedException {
+                PcmChunk c = source.read();
+                live.countDown();
+                return c;
+            }
+
+            @Override
+            public void close() {
+                source.close();
+            }
+        };
+    }
+
+    @Test
+    void speechIntoTheVirtualMicIsAnsweredOnTheVirtualSpeaker() throws Exception {
+        Recorder events = new Recorder();
+        CountDownLatch live = new CountDownLatch(1);
+        JavaSoundMicrophone mic = JavaSoundMicrophone.open();
+        DeviceSpeaker speaker = DeviceSpeaker.open();
+        try (PulseDevices.Recording recording = new PulseDevices.Recording();
+             VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session())
+                     .microphone(watched(mic, live)).speaker(speaker).observer(events))) {
+            assertThat(live.await(10, TimeUnit.SECONDS)).as("the microphone delivers audio").isTrue();
+            int before = recording.length();
+            PulseDevices.playIntoMic(hello);
+            Transcript.Entry answer = events.await(AssistantEvent.TurnEnded.class, WAIT).entry();
+            int[] span = recording.awaitUtterance(before, Duration.ofMillis(600), WAIT);
+            assertThat(span).as("the answer is heard on vsink.monitor").isNotNull();
+            double capturedMs = (span[1] - span[0] + 1) / 24.0;
+            double expectedMs = answer.generatedAudio().toMillis();
+            short[] captured = recording.samples();
+            double level = PulseDevices.dbfs(captured, span[0], span[1] + 1);
+            Report.line("device path (PulseAudio null sinks): mic %s as %s, speaker %s as %s; user said %s; answer "
+                    + "\"%s\": %.0f ms generated, %.0f ms audible on vsink.monitor at %.1f dBFS",
+                    mic.deviceName(), mic.format(), speaker.deviceName(), speaker.format(),
+                    loop.transcript().entries().getFirst().generated(), answer.generated(), expectedMs, capturedMs, level);
+            assertThat(answer.generated()).matches("I heard \\d\\.\\d\\d seconds of audio\\.");
+            assertThat(level).as("not silence").isGreaterThan(-35);
+            // The synthetic voice starts and ends on a word, so the audible span is the answer's length.
+            assertThat(capturedMs).isBetween(0.85 * expectedMs, expectedMs + 100);
+        }
+    }
+
+    @Test
+    void bargeInSilencesThePulseAudioSink() throws Exception {
+        Recorder events = new Recorder();
+        CountDownLatch live = new CountDownLatch(1);
+        Random random = new Random(3);
+        List<Long> toSilence = new ArrayList<>();
+        List<Long> toInterrupted = new ArrayList<>();
+        JavaSoundMicrophone mic = JavaSoundMicrophone.open();
+        DeviceSpeaker speaker = DeviceSpeaker.open();
+        try (PulseDevices.Recording recording = new PulseDevices.Recording();
+             VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session())
+                     .microphone(watched(mic, live)).speaker(speaker).vadMode(VadMode.OFF).observer(events))) {
+            assertThat(live.await(10, TimeUnit.SECONDS)).isTrue();
+            int from = recording.length();
+            PulseDevices.playIntoMic(hello);
+            for (int trial = 0; trial < BARGE_IN_TRIALS; trial++) {
+                int first = recording.awaitAudible(from, Duration.ofMillis(150 + random.nextInt(250)), WAIT);
+                assertThat(first).as("trial %d: the answer plays", trial).isNotNegative();
+                long before = System.nanoTime();
+                Process p = PulseDevices.startPlayingIntoMic(interruption);
+                BargeIn b = events.await(BargeIn.class, e -> e.arrivalNanos() > before, WAIT);
+                // The last audible sample of the cut answer, dated by when its block reached the recorder.
+                int[] rest = recording.awaitUtterance(first, Duration.ofMillis(300), WAIT);
+                int last = recording.lastAudible(first, rest == null ? recording.length() : rest[1] + 1);
+                toSilence.add(Math.max(0, recording.arrivalOf(last) - b.arrivalNanos()));
+                toInterrupted.add(b.arrivalNanos() - before);
+                assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                from = recording.length();
+            }
+        }
+        Report.line("barge-in at the PulseAudio sink (%d trials): interrupted arrival -> last audible sample of the cut "
+                + "answer arriving from vsink.monitor (includes ~20 ms monitor capture latency): %s", BARGE_IN_TRIALS,
+                Report.stats(toSilence));
+        Report.line("barge-in at the PulseAudio devices: paplay of \"wait\" into vmic starts -> interrupted arrives "
+                + "(capture, echo-gated local VAD confirming over the playing answer, emulator VAD): %s",
+                Report.stats(toInterrupted));
+        // A cut can fall in a pause between words (then the last audible sample came before the interrupt).
+        assertThat(Report.percentileMs(toSilence, 1.0)).isLessThan(100);
+    }
+}
