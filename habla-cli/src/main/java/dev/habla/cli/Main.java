@@ -51,6 +51,8 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main(ctx));
         cl.addSubcommand("chat", new ChatCommand(ctx));
         cl.addSubcommand("emulator", new EmulatorCommand(ctx));
+        cl.addSubcommand("talk", new TalkCommand(ctx));
+        cl.addSubcommand("devices", new DevicesCommand(ctx));
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(ctx.err(), true, StandardCharsets.UTF_8));

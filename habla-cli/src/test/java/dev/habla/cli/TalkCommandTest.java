@@ -1,0 +1,177 @@
+package dev.habla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.audio.AudioFormat;
+import dev.habla.audio.WavData;
+import dev.habla.audio.WavReader;
+import dev.habla.emulator.LiveEmulator;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code habla talk} file to file (no audio devices needed): in-process against the emulator, and once through the
+ * {@code ./habla} launcher; options, usage errors, and the one-line "no audio device" failure; {@code habla devices}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TalkCommandTest {
+
+    static final Pattern ANSWER = Pattern.compile("gemini: (I heard (\\d\\.\\d\\d) seconds of audio\\.)");
+
+    @TempDir
+    Path work;
+    @TempDir
+    Path home;
+    LiveEmulator emu;
+
+    @BeforeEach
+    void startEmulator() {
+        emu = LiveEmulator.builder().port(0).build().start();
+    }
+
+    @AfterEach
+    void stopEmulator() {
+        emu.close();
+    }
+
+    static Path speech() throws URISyntaxException {
+        return Path.of(TalkCommandTest.class.getResource("/talk/question-16k.wav").toURI());
+    }
+
+    private CliRun.Result talk(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of("talk"));
+        all.addAll(List.of(args));
+        return CliRun.run(work, home, Map.of(), "", all.toArray(String[]::new));
+    }
+
+    /** The answer line on stdout, and the output WAV holding exactly that answer's audio (70 ms per character). */
+    private static void assertAnswered(CliRun.Result r, Path wav) throws Exception {
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).containsPattern("you: \\[speech 0\\.8\\ds\\]");
+        Matcher m = ANSWER.matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        WavData answer = WavReader.read(wav);
+        assertThat(answer.format()).isEqualTo(AudioFormat.PCM_24K_MONO);
+        assertThat(answer.duration()).isEqualTo(Duration.ofMillis(70L * m.group(1).length()));
+        assertThat(r.err()).contains("wrote " + answer.duration().toMillis() / 1000.0 + " s of answers");
+    }
+
+    @Test
+    void fileToFileFast() throws Exception {
+        Path out = work.resolve("reply.wav");
+        CliRun.Result r = talk("--input", speech().toString(), "--output", "reply.wav", "--fast",
+                "--base-url", emu.baseUrl());
+        assertAnswered(r, out);
+        assertThat(emu.takeClientMessage(Duration.ofSeconds(1)).message())
+                .isInstanceOf(dev.habla.protocol.ClientMessage.Setup.class);
+    }
+
+    @Test
+    void fileToFileInRealTimeWithTheBuiltInEmulatorAndServerVadOptions() throws Exception {
+        Path out = work.resolve("reply.wav");
+        long start = System.nanoTime();
+        CliRun.Result r = CliRun.run(work, home, Map.of(), "", "talk", "--input", speech().toString(), "--output",
+                out.toString(), "--vad", "off", "--silence-duration", "400", "--prefix-padding", "40",
+                "--start-sensitivity", "low", "--voice", "puck");
+        assertAnswered(r, out);
+        assertThat(r.err()).contains("No GEMINI_API_KEY: using the built-in emulator");
+        // Real time: the 1.51 s file (plus the silence after it) was spoken at its own pace.
+        assertThat(System.nanoTime() - start).isGreaterThan(1_500_000_000L);
+    }
+
+    @Test
+    void manualTurnTakingFromAFile() throws Exception {
+        Path out = work.resolve("reply.wav");
+        CliRun.Result r = talk("--input", speech().toString(), "--output", out.toString(), "--fast", "--vad", "manual",
+                "--base-url", emu.baseUrl());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        // With manual activity the server counts all audio of the activity: pre-roll + speech + hangover.
+        assertThat(r.out()).containsPattern("gemini: I heard \\d\\.\\d\\d seconds of audio\\.");
+        assertThat(WavReader.read(out).duration()).isPositive();
+    }
+
+    @Test
+    void aFileWithoutSpeechEndsWithAClearMessageInsteadOfWaitingForever() throws Exception {
+        Path silence = work.resolve("silence.wav");
+        try (var w = dev.habla.audio.WavWriter.create(silence, AudioFormat.PCM_16K_MONO)) {
+            w.write(new byte[32_000]);
+        }
+        CliRun.Result r = talk("--input", silence.toString(), "--output", "reply.wav", "--fast", "--timeout", "3s",
+                "--base-url", emu.baseUrl());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.err().strip()).startsWith("habla: no answer").doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void noUsableAudioDeviceIsOneLineAndItsOwnExitCode() {
+        CliRun.Result r = talk("--input-device", "no-such-device-xyz", "--output", "reply.wav",
+                "--base-url", emu.baseUrl());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(TalkCommand.NO_AUDIO_DEVICE);
+        assertThat(r.err().strip()).startsWith("habla: no microphone: No audio input device")
+                .contains("no-such-device-xyz").doesNotContain("\n");
+        assertThat(emu.sessions()).isEmpty();
+    }
+
+    @Test
+    void usageErrors() throws Exception {
+        assertThat(talk("--fast").exitCode()).isEqualTo(ExitCodes.USAGE);
+        CliRun.Result vad = talk("--vad", "sometimes", "--input", speech().toString());
+        assertThat(vad.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(vad.err()).contains("expected off, assist, manual or ptt");
+        assertThat(talk("--input", "missing.wav", "--output", "x.wav").err()).contains("--input missing.wav: no such file");
+        assertThat(talk("--half-duplex", "--headphones", "--input", speech().toString()).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(talk("--start-sensitivity", "medium", "--input", speech().toString()).err())
+                .contains("--start-sensitivity must be high or low");
+        CliRun.Result help = talk("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--input", "--output", "--vad", "--half-duplex", "--input-device",
+                "--output-device", "--silence-duration", "69 no usable audio device");
+    }
+
+    @Test
+    void devicesListsWhatJavaSoundSeesOrSaysThereIsNothing() {
+        CliRun.Result r = CliRun.run(work, home, Map.of(), "", "devices");
+        if (javax.sound.sampled.AudioSystem.getMixerInfo().length == 0) {
+            assertThat(r.exitCode()).isEqualTo(TalkCommand.NO_AUDIO_DEVICE);
+            assertThat(r.err().strip()).startsWith("habla: no audio devices").doesNotContain("\n");
+        } else {
+            assertThat(r.exitCode()).as(r.toString()).isIn(0, TalkCommand.NO_AUDIO_DEVICE);
+            if (r.exitCode() == 0) {
+                assertThat(r.out()).contains("  input:", "  output:");
+            }
+        }
+    }
+
+    @Test
+    void throughTheLauncher() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        Path launcher = root.resolve("habla");
+        Path out = work.resolve("launched.wav");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "talk", "--input", speech().toString(), "--output",
+                out.toString(), "--fast", "--base-url", emu.baseUrl()).directory(work.toFile())
+                .redirectErrorStream(false);
+        pb.environment().put("HABLA_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().put("HOME", home.toString());
+        pb.environment().remove("GEMINI_API_KEY");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(40, TimeUnit.SECONDS)).isTrue();
+        assertAnswered(new CliRun.Result(p.exitValue(), stdout, stderr), out);
+        assertThat(Files.size(out)).isGreaterThan(44);
+    }
+}
