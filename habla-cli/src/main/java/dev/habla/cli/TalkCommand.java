@@ -300,7 +300,7 @@ final class TalkCommand implements Callable<Integer> {
                             ChatCommand.KeyChoice key) throws Exception {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
-            Status status = ctx.console() ? Status.getStatus(terminal, false) : null;
+            Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
             Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
             VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                     target, key);
