@@ -22,7 +22,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'habla COMMAND --help' for the options of a command.",
                 "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected, 4 model not found,",
-                "5 network/unreachable, 6 quota, 7 other server error, 64 bad usage."})
+                "5 unreachable or dropped, 6 quota, 7 other server error, 64 bad usage, 69 no audio device."})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -207,7 +207,7 @@ class ChatErrorsTest {
     @Test
     void unknownOptionsAndCommandsAreUsageErrors() {
         assertThat(run(Map.of(), "", "chat", "--colour").exitCode()).isEqualTo(ExitCodes.USAGE);
-        CliRun.Result r = run(Map.of(), "", "chta");
+        CliRun.Result r = run(Map.of(), "", "chatt");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("chat");   // picocli's suggestion
         assertThat(run(Map.of(), "", "chat", "--base-url", "ftp://x").exitCode()).isEqualTo(ExitCodes.USAGE);
