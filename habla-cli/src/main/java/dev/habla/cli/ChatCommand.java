@@ -254,6 +254,8 @@ final class ChatCommand implements Callable<Integer> {
                 reader.printAbove("(Ctrl-C again, Ctrl-D or 'exit' to quit)");
                 continue;
             } catch (EndOfFileException e) {
+                reader.getTerminal().writer().println();   // Ctrl-D leaves the cursor after the prompt
+                reader.getTerminal().flush();
                 return ExitCodes.OK;
             }
             String text = line.strip();
