@@ -138,7 +138,7 @@ public final class GeminiProvider implements LiveProvider {
     public List<LiveEvent> decode(Transport.InboundFrame frame) {
         ServerFrame f = frame.text() != null
                 ? LiveCodec.decodeServer(frame.text(), Strictness.LENIENT)
-                : LiveCodec.decodeServer(frame.bytes(), Strictness.LENIENT);
+                : LiveCodec.decodeServer(frame.bytes(), 0, frame.length(), Strictness.LENIENT);
         return events(f);
     }
 
@@ -229,7 +229,27 @@ public final class GeminiProvider implements LiveProvider {
         }
     }
 
+    /** A MIME type and its rate: {@link #sampleRate}'s one-entry cache. */
+    private record MimeRate(String mime, int rate) {}
+
+    /**
+     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, and running the regex
+     * for each one cost about a tenth of decoding a chunk. Racy on purpose: any thread may replace it, readers see
+     * some complete entry (a record with final fields), and a miss only costs the regex.
+     */
+    private static volatile MimeRate lastRate = new MimeRate("", DEFAULT_OUTPUT_RATE);
+
     static int sampleRate(String mime) {
+        MimeRate last = lastRate;
+        if (last.mime().equals(mime)) {
+            return last.rate();
+        }
+        int rate = parseSampleRate(mime);
+        lastRate = new MimeRate(mime, rate);
+        return rate;
+    }
+
+    private static int parseSampleRate(String mime) {
         Matcher m = RATE.matcher(mime);
         if (m.find()) {
             try {

@@ -1,11 +1,11 @@
 package dev.habla.client.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,6 +17,8 @@ import java.util.concurrent.CompletionStage;
 public final class JdkWebSocketTransport implements Transport {
     /** Larger frames are refused: inline media from the service stays far below this (the SDK parser allows 20 MB). */
     static final int MAX_MESSAGE_BYTES = 64 << 20;
+    /** Cap on the first allocation for a message arriving in parts: one huge message must not make every later one huge. */
+    private static final int MAX_SIZE_GUESS = 64 << 10;
 
     private final HttpClient http;
 
@@ -83,12 +85,22 @@ public final class JdkWebSocketTransport implements Transport {
     /**
      * Adapts JDK callbacks. The JDK calls them one at a time (never concurrently), so the part buffers need no lock;
      * they are only touched by whichever thread the JDK uses for the current callback.
+     *
+     * <p>Demand: every JDK delivery (part, ping, pong, whole message) uses one unit of the JDK's demand. Parts, pings
+     * and pongs put theirs back here, so the JDK's outstanding demand is exactly the session's unused message credit.
      */
-    private static final class Adapter implements WebSocket.Listener {
+    static final class Adapter implements WebSocket.Listener {
         private final Listener listener;
         private volatile JdkConnection connection;
         private StringBuilder textParts;
-        private ByteArrayOutputStream binaryParts;
+        /** The binary message being joined: {@code binaryLength} bytes so far; handed over whole, then dropped. */
+        private byte[] binaryParts;
+        private int binaryLength;
+        /**
+         * Size of the last message that came in parts (at most {@link #MAX_SIZE_GUESS}): the first guess for the next
+         * one, so that a run of similar messages (audio chunks) needs no growing.
+         */
+        private int lastJoinedSize = 1024;
         private boolean failed;
 
         Adapter(Listener listener) {
@@ -142,27 +154,35 @@ public final class JdkWebSocketTransport implements Transport {
             if (failed) {
                 return null;
             }
-            // The JDK may reuse the buffer once we return (we return null), so copy now.
+            // The JDK may reuse the buffer once we return (we return null), so copy now: once, straight into the
+            // array the session will decode from.
+            int n = data.remaining();
             if (binaryParts == null && last) {
-                byte[] b = new byte[data.remaining()];
+                byte[] b = new byte[n];
                 data.get(b);
-                deliver(ws, new InboundFrame(null, b));
+                deliver(ws, new InboundFrame(null, b, n));
+                return null;
+            }
+            long size = (long) binaryLength + n;
+            if (size > MAX_MESSAGE_BYTES) {
+                tooLarge(ws, size);
                 return null;
             }
             if (binaryParts == null) {
-                binaryParts = new ByteArrayOutputStream(Math.max(1024, data.remaining() * 2));
+                binaryParts = new byte[Math.max(lastJoinedSize, Math.max(1024, n * 2))];
+            } else if (size > binaryParts.length) {
+                binaryParts = Arrays.copyOf(binaryParts, (int) Math.min(MAX_MESSAGE_BYTES,
+                        Math.max(size, (long) binaryParts.length * 2)));
             }
-            byte[] chunk = new byte[data.remaining()];
-            data.get(chunk);
-            binaryParts.writeBytes(chunk);
-            if (binaryParts.size() > MAX_MESSAGE_BYTES) {
-                tooLarge(ws, binaryParts.size());
-                return null;
-            }
+            data.get(binaryParts, binaryLength, n);
+            binaryLength = (int) size;
             if (last) {
-                byte[] b = binaryParts.toByteArray();
+                byte[] b = binaryParts;
+                int len = binaryLength;
                 binaryParts = null;
-                deliver(ws, new InboundFrame(null, b));
+                binaryLength = 0;
+                lastJoinedSize = Math.min(len, MAX_SIZE_GUESS);
+                deliver(ws, new InboundFrame(null, b, len));
             } else {
                 ws.request(1);
             }
@@ -171,7 +191,7 @@ public final class JdkWebSocketTransport implements Transport {
 
         private void deliver(WebSocket ws, InboundFrame frame) {
             connection(ws);
-            // No request(1) here: the session asks for the next message when its inbound buffer has room.
+            // No request here: the session grants message credit as its inbound buffer drains.
             listener.onMessage(frame);
         }
 
@@ -179,6 +199,7 @@ public final class JdkWebSocketTransport implements Transport {
             failed = true;
             textParts = null;
             binaryParts = null;
+            binaryLength = 0;
             listener.onError(new MessageTooLargeException(size));
             ws.abort();
         }

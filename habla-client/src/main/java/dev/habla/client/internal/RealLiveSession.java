@@ -49,15 +49,19 @@ import org.slf4j.LoggerFactory;
  * shuts the outbound queue, settles the connect future, disposes of the connection and enqueues the terminal
  * event behind the frames already received, so wire order is kept and nothing follows {@code Closed}.
  *
- * <p>Inbound flow control: at most {@link #INBOUND_CAPACITY} whole frames wait for the dispatcher; beyond that the
- * transport is not asked for more ({@code request(1)} is owed), so a slow listener back-pressures the socket
- * instead of blocking the HTTP client's threads or growing memory.
+ * <p>Inbound flow control: the transport gets message credit, and the frames waiting for the dispatcher plus the
+ * credit not yet used never exceed {@link #INBOUND_CAPACITY}. The dispatcher gives credit back as it takes frames, in
+ * batches of {@link #CREDIT_BATCH} (one {@code request(n)} per batch rather than a {@code request(1)} per frame, which
+ * costs the JDK a trip through its selector each time demand runs out). A slow listener thus stops the socket being
+ * read (TCP back-pressure) instead of blocking the HTTP client's threads or growing memory.
  */
 public final class RealLiveSession implements LiveSession {
     private static final Logger log = LoggerFactory.getLogger(RealLiveSession.class);
 
-    /** Frames buffered between the socket and the listener. */
+    /** Frames buffered between the socket and the listener, counting those the transport may still deliver. */
     static final int INBOUND_CAPACITY = 64;
+    /** Credit is given back to the transport this many frames at a time. Divides {@link #INBOUND_CAPACITY}. */
+    static final int CREDIT_BATCH = 16;
     /** Extra wait in {@link #close()} beyond the close timeout, for the abort itself to settle. */
     private static final long CLOSE_SLACK_MILLIS = 1_000;
 
@@ -89,12 +93,15 @@ public final class RealLiveSession implements LiveSession {
 
     private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.CONNECTING);
     private final OutboundQueue outbound;
-    /** Unbounded queue, bounded in practice by the request(1) accounting below; End is always accepted. */
+    /** Unbounded queue, bounded in practice by the credit accounting below; End is always accepted. */
     private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
-    /** Frames enqueued but not yet taken by the dispatcher. */
-    private final AtomicInteger inboundFrames = new AtomicInteger();
-    /** True when a request(1) was withheld because the buffer was full; whoever clears it must request. */
-    private final AtomicBoolean demandOwed = new AtomicBoolean();
+    /**
+     * Message credit the transport holds: granted and not yet used by a delivery. Starts at 1 (a transport delivers one
+     * message after open unasked). Zero means the transport is paused: not even a pong can arrive.
+     */
+    private final AtomicInteger credit = new AtomicInteger(1);
+    /** Dispatcher only: frames taken since credit was last given back. */
+    private int creditToReturn;
     /** Set once, by the first {@link #terminate}. */
     private final AtomicReference<LiveEvent.Closed> terminal = new AtomicReference<>();
     /** Counted down by {@link #terminate}: the connection is done (the terminal event may still be in delivery). */
@@ -213,21 +220,16 @@ public final class RealLiveSession implements LiveSession {
                 return;
             }
             writer = Thread.ofVirtual().name("habla-" + id + "-writer").start(RealLiveSession.this::writeLoop);
+            // The rest of the window; the transport's unasked first message is the other unit. Before any message.
+            grant(c, INBOUND_CAPACITY - 1);
             startPings();
         }
 
         @Override
         public void onMessage(Transport.InboundFrame frame) {
+            // No request here: the dispatcher gives credit back as it takes frames (releaseCredit).
+            credit.decrementAndGet();
             inbound.add(new Frame(frame));
-            if (inboundFrames.incrementAndGet() < INBOUND_CAPACITY) {
-                connection.request(1);
-            } else {
-                demandOwed.set(true);
-                // Re-check: the dispatcher may have drained below capacity before it could see the flag.
-                if (inboundFrames.get() < INBOUND_CAPACITY && demandOwed.compareAndSet(true, false)) {
-                    connection.request(1);
-                }
-            }
         }
 
         @Override
@@ -282,7 +284,7 @@ public final class RealLiveSession implements LiveSession {
         if (c == null || terminal.get() != null) {
             return;
         }
-        if (awaitingPong.get() && !demandOwed.get()) {
+        if (awaitingPong.get() && credit.get() > 0) {
             lostConnection("no pong within " + client.pingInterval().toMillis() + " ms; the peer seems gone", null);
             return;
         }
@@ -307,7 +309,9 @@ public final class RealLiveSession implements LiveSession {
                         return;
                     }
                     case OutboundQueue.Message m -> {
-                        wire("> " + m.text());
+                        if (client.wireLog() != null) { // no copy of the frame when nobody logs (the usual case)
+                            wire("> " + m.text());
+                        }
                         c.sendText(m.text());
                     }
                     case OutboundQueue.CloseMarker x -> {
@@ -346,7 +350,7 @@ public final class RealLiveSession implements LiveSession {
                 return;
             }
             Transport.InboundFrame frame = ((Frame) in).frame();
-            releaseDemand();
+            releaseCredit();
             if (draining) {
                 continue;
             }
@@ -387,14 +391,21 @@ public final class RealLiveSession implements LiveSession {
         }
     }
 
-    /** Dispatcher: one frame taken; pay back a withheld request(1) if the buffer has room again. */
-    private void releaseDemand() {
-        if (inboundFrames.decrementAndGet() < INBOUND_CAPACITY && demandOwed.compareAndSet(true, false)) {
+    /** Dispatcher: one frame taken, so one more may come; the credit goes back once a batch has built up. */
+    private void releaseCredit() {
+        if (++creditToReturn == CREDIT_BATCH) {
+            creditToReturn = 0;
             Transport.Connection c = connection;
             if (c != null) {
-                c.request(1);
+                grant(c, CREDIT_BATCH);
             }
         }
+    }
+
+    /** Any thread: lets the transport deliver {@code n} more messages. Counted before asked, so never below the truth. */
+    private void grant(Transport.Connection c, int n) {
+        credit.addAndGet(n);
+        c.request(n);
     }
 
     /** Dispatcher: setupComplete arrived. False if the session ended meanwhile (timeout, cancel, abort). */

@@ -24,16 +24,34 @@ public interface Transport {
         }
     }
 
-    /** One whole inbound message: {@code text} for a text frame, {@code bytes} (UTF-8) for a binary frame. */
-    record InboundFrame(String text, byte[] bytes) {
+    /**
+     * One whole inbound message: {@code text} for a text frame, or the first {@code length} bytes of {@code bytes}
+     * (UTF-8) for a binary frame. The array may be longer than the message (a transport joining parts hands over its
+     * buffer instead of copying it to size); nobody else holds it.
+     */
+    record InboundFrame(String text, byte[] bytes, int length) {
+        public InboundFrame {
+            if ((text == null) == (bytes == null)) {
+                throw new IllegalArgumentException("exactly one of text and bytes");
+            }
+            if (bytes != null && (length < 0 || length > bytes.length)) {
+                throw new IllegalArgumentException("length " + length + " outside 0.." + bytes.length);
+            }
+        }
+
+        /** A text frame ({@code bytes == null}), or a binary frame of all of {@code bytes}. */
+        public InboundFrame(String text, byte[] bytes) {
+            this(text, bytes, bytes == null ? 0 : bytes.length);
+        }
+
         /** Byte length (or char length of text), for accounting. */
         public int size() {
-            return text != null ? text.length() : bytes.length;
+            return text != null ? text.length() : length;
         }
 
         /** The frame as a string (binary frames are UTF-8 JSON on this API). */
         public String asString() {
-            return text != null ? text : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return text != null ? text : new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8);
         }
 
         @Override
@@ -44,7 +62,9 @@ public interface Transport {
 
     /**
      * Callbacks of one connection. Calls are sequential (never concurrent) but may come from any thread; they must not
-     * block. After {@link #onMessage} the transport delivers nothing more until {@link Connection#request(long)}.
+     * block. Messages are pulled: the transport delivers one message after {@link #onOpen} and, after that, one more per
+     * unit of {@link Connection#request(long)} (credit adds up, as in reactive streams). Pongs and the parts of a
+     * message do not use credit up, but while it is zero nothing at all arrives (the JDK delivers pongs on demand too).
      */
     interface Listener {
         /** The handshake succeeded; called before the first message and before the open future completes. */
@@ -74,7 +94,7 @@ public interface Transport {
         /** Sends a close frame; does not block. Idempotent in effect (later calls fail quietly). */
         CompletableFuture<?> sendClose(int code, String reason);
 
-        /** Allows {@code n} more messages to be delivered to {@link Listener#onMessage}. */
+        /** Allows {@code n} more messages to be delivered to {@link Listener#onMessage}; any thread, never blocks. */
         void request(long n);
 
         /** Closes the TCP connection now. Idempotent. */

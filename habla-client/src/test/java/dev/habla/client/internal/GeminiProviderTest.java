@@ -198,9 +198,33 @@ class GeminiProviderTest {
     }
 
     @Test
-    void audioRateComesFromTheMimeType() {
+    void audioRateComesFromTheMimeType() throws InterruptedException {
         assertThat(GeminiProvider.sampleRate("audio/pcm;rate=16000")).isEqualTo(16_000);
         assertThat(GeminiProvider.sampleRate("audio/pcm")).isEqualTo(24_000);
+        // The one-entry cache answers repeats and is replaced on a change, from any thread.
+        for (int i = 0; i < 3; i++) {
+            assertThat(GeminiProvider.sampleRate("audio/pcm;rate=24000")).isEqualTo(24_000);
+            assertThat(GeminiProvider.sampleRate("audio/pcm;rate=24000")).isEqualTo(24_000);
+            assertThat(GeminiProvider.sampleRate("audio/l16; rate = 8000")).isEqualTo(8_000);
+            assertThat(GeminiProvider.sampleRate("audio/pcm;rate=99999999999")).isEqualTo(24_000);
+            assertThat(GeminiProvider.sampleRate("")).isEqualTo(24_000);
+        }
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < 4; t++) {
+            int rate = 8_000 * (t + 1);
+            threads.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    if (GeminiProvider.sampleRate("audio/pcm;rate=" + rate) != rate) {
+                        wrong.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            assertThat(t.join(java.time.Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(wrong.get()).isZero();
     }
 
     @Test
