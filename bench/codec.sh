@@ -6,6 +6,7 @@
 #   bench/codec.sh -i 10 -r 2s     # extra arguments go to JMH and override the defaults
 #   bench/codec.sh -prof gc        # allocation rates per benchmark
 #   BENCH_SKIP_BUILD=1 bench/codec.sh   # reuse habla-bench/target/benchmarks.jar
+#   BENCH_CPU_CHECK=1 bench/codec.sh    # also time the same operations in CPU-seconds (steady on a loaded machine)
 #
 # Needs a JDK 21+ (JAVA_HOME if it is one, else /usr/lib/jvm/*25* or *21*) and Maven.
 set -euo pipefail
@@ -53,3 +54,9 @@ echo "== running CodecBenchmark ($(nproc 2>/dev/null || echo '?') cores, $("$JAV
 echo
 echo "== Habla/SDK throughput, same run ($OUT)"
 "$JAVA" -cp "$JAR" dev.habla.bench.Report "$OUT" 3
+
+if [ -n "${BENCH_CPU_CHECK:-}" ]; then
+    echo
+    echo "== cross-check: operations per CPU-second of the benchmark thread (dev.habla.bench.CpuTimeCheck)"
+    "$JAVA" -Xms1g -Xmx1g -cp "$JAR" dev.habla.bench.CpuTimeCheck
+fi
