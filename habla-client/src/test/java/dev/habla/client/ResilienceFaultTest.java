@@ -231,6 +231,25 @@ class ResilienceFaultTest extends ResilienceTestBase {
     }
 
     @Test
+    void metricsCoverFirstAudioTokensAndTheHooks() throws Exception {
+        SessionConfig audio = SessionConfig.create(b -> b.model(NATIVE_AUDIO).responseModality(dev.habla.protocol.ResponseModality.AUDIO));
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(audio, rec, policy(p -> p.metricTags("tenant", "t1")))) {
+            s.sendText("hi");
+            rec.await(LiveEvent.AudioChunk.class, WAIT);
+            rec.await(LiveEvent.TurnComplete.class, Duration.ofSeconds(20)); // the emulator paces audio in real time
+            s.metrics().recordBargeIn(Duration.ofMillis(80));
+            s.metrics().recordToolRoundTrip("lookup", Duration.ofMillis(120));
+        }
+        assertThat(timerCount(SessionMetrics.FIRST_AUDIO, "tenant", "t1")).isEqualTo(1);
+        assertThat(registry.get(SessionMetrics.FIRST_AUDIO).timer().totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(timerCount(SessionMetrics.BARGE_IN)).isEqualTo(1);
+        assertThat(timerCount(SessionMetrics.TOOL_ROUND_TRIP, "tool", "lookup")).isEqualTo(1);
+        assertThat(counter(SessionMetrics.TOKENS, "direction", "prompt", "modality", "TEXT")).isPositive();
+        assertThat(counter(SessionMetrics.TOKENS, "direction", "response", "modality", "AUDIO")).isPositive();
+    }
+
+    @Test
     void cancellingTheConnectFutureEndsTheSession() throws Exception {
         RecordingListener rec = new RecordingListener();
         java.util.concurrent.CompletableFuture<ResilientSession> f = client.connectResilientAsync(text(), rec, policy(p -> { }));

@@ -29,12 +29,22 @@ abstract class ResilienceTestBase {
     SharedFakeClock fake;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+    /**
+     * A client for the emulator that notices trouble quickly: on a loaded 2-core CI box a connect attempt can stall
+     * and a dead socket can go unnoticed until the next ping, so a short connect timeout lets the session's own retry
+     * take over and frequent pings detect a silent peer within the tests' time budget.
+     */
+    LiveClient newClient() {
+        return LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl())
+                .connectTimeout(Duration.ofSeconds(3)).pingInterval(Duration.ofSeconds(2)));
+    }
+
     /** An emulator on real time. */
     void realTime(Consumer<LiveEmulator.Builder> more) {
         LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY);
         more.accept(b);
         emulator = b.build().start();
-        client = LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl()));
+        client = newClient();
     }
 
     /** An emulator and sessions on one fake clock. */
@@ -43,7 +53,7 @@ abstract class ResilienceTestBase {
         LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY).clock(fake.emulatorClock());
         more.accept(b);
         emulator = b.build().start();
-        client = LiveClient.create(c -> c.apiKey(KEY).baseUrl(emulator.baseUrl()));
+        client = newClient();
     }
 
     @AfterEach
