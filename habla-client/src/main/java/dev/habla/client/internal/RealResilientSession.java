@@ -472,6 +472,7 @@ public final class RealResilientSession implements ResilientSession {
             return;
         }
         c.role = Role.DEAD;
+        conns.remove(c);
         retire(c);
         if (c.session != null) {
             c.session.abort();
@@ -508,6 +509,7 @@ public final class RealResilientSession implements ResilientSession {
         c.session = s;
         if (terminated || closeRequested || c.role == Role.DEAD) {
             c.role = Role.DEAD;
+            conns.remove(c);
             retire(c);
             s.abort();
             return;
@@ -524,6 +526,7 @@ public final class RealResilientSession implements ResilientSession {
             return;
         }
         c.role = Role.DEAD;
+        conns.remove(c);
         retire(c);
         s.abort();
     }
