@@ -77,6 +77,19 @@ class BargeInTest {
     }
 
     @Test
+    void clientContentWithoutTurnsInterrupts() throws Exception {
+        try (RawClient c = RawClient.setUp(emu, Fixtures.audio().transcribed())) {
+            c.send(ClientMessage.ClientContent.userText(LONG));
+            AudioOutputTest.readChunks(c, 12);
+            c.sendText("{\"clientContent\":{}}");
+            List<ServerFrame> rest = c.untilTurnComplete();
+            assertThat(Fixtures.content(rest.getFirst()).interrupted()).isTrue();
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(c.pollEvent(Duration.ofMillis(150))).as("nothing more of the stopped answer").isNull();
+        }
+    }
+
+    @Test
     void manualActivityStartInterrupts() throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().manualActivity())) {
             c.send(ClientMessage.ClientContent.userText(LONG));

@@ -246,9 +246,9 @@ final class Brain {
 
     private void onClientContent(ClientMessage.ClientContent c) {
         List<Content> turns = c.turns() == null ? List.of() : c.turns();
-        if (!turns.isEmpty()) {
-            bargeIn();
-        }
+        // "A message here will interrupt any current model generation" (proto): even one without turns, which is
+        // how a client stops an answer (habla chat's Ctrl-C sends {"clientContent":{}}).
+        bargeIn();
         for (Content t : turns) {
             String text = textOf(t);
             List<String> results = functionResults(t);
