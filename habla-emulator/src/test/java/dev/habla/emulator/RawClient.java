@@ -23,7 +23,8 @@ import java.util.function.Predicate;
 
 /** A raw Live API client over the JDK WebSocket, for tests: records every frame, in order, with its opcode. */
 final class RawClient implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /** Longest wait for one expected event: generous, since CI machines have 2 cores and may be busy. */
+    static final Duration WAIT = Duration.ofSeconds(12);
 
     sealed interface Event {}
 
