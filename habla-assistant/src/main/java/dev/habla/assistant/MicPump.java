@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>server VAD (OFF, ASSIST): every frame is sent, except that while the speaker may be echoing, frames are
  *       replaced by silence unless the (echo-gated) local VAD says the user is speaking; after
- *       {@link VoiceLoopConfig#streamEndAfterSilence()} of silence, {@code audioStreamEnd} and a pause until the next
- *       local speech start (whose pre-roll is sent first). ASSIST also silences playback on a local speech start.</li>
+ *       {@link VoiceLoopConfig#streamEndAfterSilence()} of silence, {@code audioStreamEnd} and a pause until a frame the
+ *       local VAD scores as likely speech (the audio just before it is sent first; the server's VAD judges). ASSIST also silences playback on a local speech start.</li>
  *   <li>MANUAL: {@code activityStart}, the pre-roll, the utterance, then {@code activityEnd} once the send queue has
  *       drained (control messages overtake queued audio); nothing is sent between utterances.</li>
  *   <li>PUSH_TO_TALK: as MANUAL, but the key decides (pre-roll {@value #PTT_PRE_ROLL_MS} ms).</li>
@@ -38,7 +38,10 @@ final class MicPump implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(MicPump.class);
     static final int RATE = VoiceActivityDetector.SAMPLE_RATE;
-    /** Audio sent before a push-to-talk start: a key is often pressed just after speech begins. */
+    /**
+     * Audio sent before a push-to-talk start (a key is often pressed just after speech begins), and when a paused
+     * stream reopens on a likely speech frame.
+     */
     static final int PTT_PRE_ROLL_MS = 300;
     /** Longest wait for the send queue to drain before a control message at the end of input. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
@@ -72,7 +75,17 @@ final class MicPump implements Runnable {
     /** Manual/PTT: an activity is open. */
     private boolean inActivity;
     private boolean pendingActivityEnd;
-    /** Recent audio for the push-to-talk pre-roll. */
+    /** The current local utterance: its first sample (segmenter index) and capture time; -1 when none. */
+    private long onsetSample = -1;
+    private long onsetNanos;
+    /**
+     * Whether the current utterance counts as the user's: at once when no echo is possible, after
+     * {@link #doubleTalkSamples} more speech while the speaker may be echoing (see {@link VoiceLoopConfig#doubleTalkConfirm()}).
+     */
+    private boolean confirmed;
+    private final long minSpeechSamples;
+    private final long doubleTalkSamples;
+    /** Recent audio: the push-to-talk pre-roll, the audio before a reopened stream, the catch-up after confirmation. */
     private final short[] recent;
     private int recentAt;
     private long recentCount;
@@ -101,7 +114,11 @@ final class MicPump implements Runnable {
         this.gateUplink = policy != DuplexPolicy.fullDuplex();
         this.zeros = new short[frameSamples];
         this.frame = new short[frameSamples];
-        this.recent = new short[PTT_PRE_ROLL_MS * RATE / 1000];
+        this.minSpeechSamples = Math.max(1, vadConfig.minSpeechSamples());
+        this.doubleTalkSamples = config.doubleTalkConfirm().toNanos() * RATE / 1_000_000_000L;
+        // Enough for the catch-up of a confirmation (minSpeech + double-talk + a frame) and the pre-rolls.
+        this.recent = new short[(int) Math.max(PTT_PRE_ROLL_MS * RATE / 1000,
+                minSpeechSamples + doubleTalkSamples + 2L * frameSamples)];
     }
 
     double level() {
@@ -203,30 +220,44 @@ final class MicPump implements Runnable {
             switch (event.get()) {
                 case VadEvent.SpeechStarted s -> {
                     started = s;
-                    long onset = frameEnd - (s.detectedSample() - s.startSample()) * 1_000_000_000L / RATE;
-                    boolean during = loop.assistantAudible();
-                    loop.emit(new AssistantEvent.UserSpeechStarted(onset, frameEnd, during));
+                    onsetSample = s.startSample();
+                    onsetNanos = frameEnd - (s.detectedSample() - s.startSample()) * 1_000_000_000L / RATE;
+                    confirmed = false;
+                    loop.emit(new AssistantEvent.UserSpeechStarted(onsetNanos, frameEnd, loop.assistantAudible()));
                     loop.noteUserInput();
-                    if (during && (mode == VadMode.ASSIST || mode == VadMode.MANUAL)) {
-                        loop.silence(Trigger.LOCAL_VAD, onset, frameEnd);
-                    }
                 }
-                case VadEvent.SpeechStopped s -> loop.emit(new AssistantEvent.UserSpeechStopped(
-                        t + frameNanos - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE, s.speech()));
+                case VadEvent.SpeechStopped s -> {
+                    onsetSample = -1;
+                    confirmed = false;
+                    loop.emit(new AssistantEvent.UserSpeechStopped(
+                            frameEnd - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE, s.speech()));
+                }
+            }
+        }
+        // Confirmation: over possible echo, speech must last a little longer before it counts as the user's (a
+        // few frames of echo that the gate misjudges must not interrupt the assistant).
+        boolean justConfirmed = false;
+        if (onsetSample >= 0 && !confirmed) {
+            long needed = minSpeechSamples + (gateUplink && farActive ? doubleTalkSamples : 0);
+            if (segmenter.position() - onsetSample >= needed) {
+                confirmed = true;
+                justConfirmed = true;
+                if ((mode == VadMode.ASSIST || mode == VadMode.MANUAL) && loop.assistantAudible()) {
+                    loop.silence(Trigger.LOCAL_VAD, onsetNanos, frameEnd);
+                }
             }
         }
 
         switch (mode) {
-            case OFF, ASSIST -> serverVadUplink(session, f, gated, farActive, started, event);
-            case MANUAL -> manualUplink(session, f, started, event);
+            case OFF, ASSIST -> serverVadUplink(session, f, gated, farActive, started, justConfirmed, event);
+            case MANUAL -> manualUplink(session, f, started, justConfirmed, event);
             case PUSH_TO_TALK -> pushToTalkUplink(session, f);
         }
         metrics.micFramePerFrame.record(System.nanoTime() - cpuStart);
     }
 
     private void serverVadUplink(LiveSession session, short[] f, float gated, boolean farActive,
-                                 VadEvent.SpeechStarted started, Optional<VadEvent> event) {
-        boolean speaking = segmenter.isSpeaking();
+                                 VadEvent.SpeechStarted started, boolean justConfirmed, Optional<VadEvent> event) {
         // Silence is counted from the end of speech (not from when the segmenter confirms it): frames the VAD
         // scores below its end threshold, in a row.
         if (gated >= vadConfig.endThreshold()) {
@@ -234,28 +265,29 @@ final class MicPump implements Runnable {
         } else {
             silentSamples += f.length;
         }
+        boolean pass = !gateUplink || !farActive || confirmed;
         if (!streaming) {
-            if (started == null) {
+            if (started == null && gated < vadConfig.startThreshold()) {
                 sendPendingStreamEnd(session);
-                return;   // paused: nothing goes up until the user speaks again
+                return;   // paused: nothing goes up until the user (maybe) speaks again
             }
+            // The first frame that may be speech reopens the stream, with the audio before it: the server's VAD
+            // judges (waiting for the local VAD to confirm would lose short words like "wait").
             streaming = true;
             pendingStreamEnd = false;
             loop.emit(new AssistantEvent.StreamResumed());
-            send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+            short[] pre = started != null ? started.preRoll() : recentAudio(PTT_PRE_ROLL_MS * RATE / 1000);
+            if (pass) {
+                send(session, pre, 0, pre.length);   // ends with this frame
+            } else {
+                send(session, zeros, 0, f.length);   // over the echo: silence until confirmed, as below
+            }
             return;
         }
-        if (started != null && gateUplink && farActive) {
+        if (justConfirmed && gateUplink && farActive) {
             // The frames since the onset went up as silence (not yet confirmed over the echo): send them now.
-            short[] pre = started.preRoll();
-            long first = started.detectedSample() - pre.length;
-            int from = (int) Math.max(0, started.startSample() - first);
-            int to = pre.length - f.length;
-            if (to > from) {
-                send(session, pre, from, to - from);
-            }
+            sendSinceOnset(session, f.length);
         }
-        boolean pass = !gateUplink || !farActive || speaking;
         send(session, pass ? f : zeros, 0, f.length);
         if (silentSamples >= streamEndSamples && event.isEmpty()) {
             streaming = false;
@@ -265,10 +297,26 @@ final class MicPump implements Runnable {
         sendPendingStreamEnd(session);
     }
 
-    private void manualUplink(LiveSession session, short[] f, VadEvent.SpeechStarted started, Optional<VadEvent> event) {
-        if (started != null) {
+    /** Sends the audio from the current utterance's onset up to (not including) the current frame. */
+    private void sendSinceOnset(LiveSession session, int currentFrame) {
+        long n = segmenter.position() - onsetSample - currentFrame;
+        if (n > 0) {
+            short[] all = recentAudio((int) Math.min(recent.length, n + currentFrame));
+            send(session, all, 0, (int) Math.max(0, all.length - currentFrame));
+        }
+    }
+
+    private void manualUplink(LiveSession session, short[] f, VadEvent.SpeechStarted started, boolean justConfirmed,
+                              Optional<VadEvent> event) {
+        if (justConfirmed) {
             startActivity(session);
-            send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+            if (started != null) {
+                send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+            } else {
+                // Confirmed later (over echo): from the onset on, then this frame.
+                sendSinceOnset(session, f.length);
+                send(session, f, 0, f.length);
+            }
         } else if (inActivity) {
             send(session, f, 0, f.length);
         }
@@ -283,7 +331,7 @@ final class MicPump implements Runnable {
         boolean pressed = loop.pushToTalkPressed();
         if (pressed && !inActivity) {
             startActivity(session);
-            short[] pre = recentAudio();
+            short[] pre = recentAudio(PTT_PRE_ROLL_MS * RATE / 1000);
             send(session, pre, 0, pre.length);   // ends with this frame
         } else if (inActivity) {
             send(session, f, 0, f.length);
@@ -335,6 +383,8 @@ final class MicPump implements Runnable {
             wasMuted = true;
             segmenter.reset();
             detector.reset();
+            onsetSample = -1;
+            confirmed = false;
             if (mode.serverDetects()) {
                 if (streaming) {
                     streaming = false;
@@ -393,9 +443,9 @@ final class MicPump implements Runnable {
         recentCount += f.length;
     }
 
-    /** The last {@value #PTT_PRE_ROLL_MS} ms (fewer at the start), oldest first, ending with the current frame. */
-    private short[] recentAudio() {
-        int n = (int) Math.min(recent.length, recentCount);
+    /** The last {@code max} samples (fewer at the start), oldest first, ending with the current frame. */
+    private short[] recentAudio(int max) {
+        int n = (int) Math.min(Math.min(recent.length, max), recentCount);
         short[] out = new short[n];
         int start = Math.floorMod(recentAt - n, recent.length);
         for (int i = 0; i < n; i++) {

@@ -40,6 +40,9 @@ import java.util.function.UnaryOperator;
  * @param assumedEchoGainDb     {@link DuplexMode#ECHO_GATE}: how loud the echo is assumed to be, relative to what is
  *                              played, until the gate has measured the echo path (see
  *                              {@link dev.habla.voice.EchoGate.Config#assumedEchoGainDb()})
+ * @param doubleTalkConfirm     while the speaker may be echoing (echo gate or half duplex on), local speech must last
+ *                              this much longer than the VAD's {@code minSpeech} before it interrupts the assistant
+ *                              or goes up the session: a few echo frames the gate misjudges then do not barge in
  * @param streamEndAfterSilence with server VAD: send {@code audioStreamEnd} and pause the uplink after this much
  *                              silence (resumed, pre-roll first, when speech starts); null = never pause
  * @param preBuffer             playback jitter buffer: audio held back before a turn starts playing
@@ -58,7 +61,7 @@ import java.util.function.UnaryOperator;
 public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, AudioSink speaker, VadMode vadMode,
                               ServerVad serverVad, VadConfig vadConfig, Supplier<VoiceActivityDetector> detector,
                               DuplexMode duplex, DuplexPolicy duplexPolicy, double assumedEchoGainDb,
-                              Duration streamEndAfterSilence,
+                              Duration doubleTalkConfirm, Duration streamEndAfterSilence,
                               Duration preBuffer, Duration deviceBuffer, boolean pacedSpeaker, Duration outputLatency,
                               boolean transcription, VoiceClock clock, AssistantObserver observer, ToolRunner tools,
                               UnaryOperator<SessionListener> listenerDecorator) {
@@ -72,6 +75,12 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
      * 1-2 of 20 early barge-ins missed.
      */
     public static final double DEFAULT_ASSUMED_ECHO_GAIN_DB = -6;
+    /**
+     * None by default: in {@code EchoTest} (60 + 60 replies) an extra 64-96 ms made no measurable difference to false
+     * or missed barge-ins, and costs that much latency on every barge-in over the assistant's voice. A knob for
+     * rooms with strong, fast-changing echo.
+     */
+    public static final Duration DEFAULT_DOUBLE_TALK_CONFIRM = Duration.ZERO;
     /** "Silent for over a second" ends the audio stream. */
     public static final Duration DEFAULT_STREAM_END_AFTER_SILENCE = Duration.ofSeconds(1);
     /** Covers the Live API's usual inter-burst gaps; see {@link dev.habla.voice.PlaybackBuffer}. */
@@ -90,6 +99,10 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         Objects.requireNonNull(preBuffer, "preBuffer");
         Objects.requireNonNull(deviceBuffer, "deviceBuffer");
         Objects.requireNonNull(outputLatency, "outputLatency");
+        Objects.requireNonNull(doubleTalkConfirm, "doubleTalkConfirm");
+        if (doubleTalkConfirm.isNegative() || doubleTalkConfirm.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("doubleTalkConfirm must be 0..1 s, was " + doubleTalkConfirm);
+        }
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(observer, "observer");
         if (!Double.isFinite(assumedEchoGainDb)) {
@@ -136,6 +149,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         private DuplexMode duplex = DuplexMode.ECHO_GATE;
         private DuplexPolicy duplexPolicy;
         private double assumedEchoGainDb = DEFAULT_ASSUMED_ECHO_GAIN_DB;
+        private Duration doubleTalkConfirm = DEFAULT_DOUBLE_TALK_CONFIRM;
         private Duration streamEndAfterSilence = DEFAULT_STREAM_END_AFTER_SILENCE;
         private Duration preBuffer = DEFAULT_PRE_BUFFER;
         private Duration deviceBuffer = DEFAULT_DEVICE_BUFFER;
@@ -161,6 +175,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
             duplex = c.duplex;
             duplexPolicy = c.duplexPolicy;
             assumedEchoGainDb = c.assumedEchoGainDb;
+            doubleTalkConfirm = c.doubleTalkConfirm;
             streamEndAfterSilence = c.streamEndAfterSilence;
             preBuffer = c.preBuffer;
             deviceBuffer = c.deviceBuffer;
@@ -183,6 +198,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         public Builder duplex(DuplexMode v) { duplex = v; return this; }
         public Builder duplexPolicy(DuplexPolicy v) { duplexPolicy = v; return this; }
         public Builder assumedEchoGainDb(double v) { assumedEchoGainDb = v; return this; }
+        public Builder doubleTalkConfirm(Duration v) { doubleTalkConfirm = v; return this; }
         public Builder streamEndAfterSilence(Duration v) { streamEndAfterSilence = v; return this; }
         public Builder preBuffer(Duration v) { preBuffer = v; return this; }
         public Builder deviceBuffer(Duration v) { deviceBuffer = v; return this; }
@@ -196,7 +212,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
 
         public VoiceLoopConfig build() {
             return new VoiceLoopConfig(session, microphone, speaker, vadMode, serverVad, vadConfig, detector, duplex,
-                    duplexPolicy, assumedEchoGainDb, streamEndAfterSilence, preBuffer, deviceBuffer, pacedSpeaker, outputLatency,
+                    duplexPolicy, assumedEchoGainDb, doubleTalkConfirm, streamEndAfterSilence, preBuffer, deviceBuffer, pacedSpeaker, outputLatency,
                     transcription, clock, observer, tools, listenerDecorator);
         }
     }

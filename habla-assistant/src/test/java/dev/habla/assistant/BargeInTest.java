@@ -73,7 +73,7 @@ class BargeInTest {
             long since = 0;
             for (int trial = 0; trial < SERVER_TRIALS; trial++) {
                 // Let the reply play for a random while, then talk over it.
-                Duration into = Duration.ofMillis(40 + random.nextInt(260));
+                Duration into = Duration.ofMillis(30 + random.nextInt(150));
                 long playing = speaker.awaitPlaying(since, into, WAIT);
                 assertThat(playing).as("trial %d: the reply plays", trial).isPositive();
                 long before = System.nanoTime();

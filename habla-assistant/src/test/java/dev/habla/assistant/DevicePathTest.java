@@ -51,7 +51,7 @@ class DevicePathTest {
     static void devices() throws IOException {
         PulseDevices.require();
         hello = PulseDevices.espeak(dir, "hello", "hello, can you hear me");
-        interruption = PulseDevices.espeak(dir, "wait", "wait");
+        interruption = PulseDevices.espeak(dir, "wait", "wait, please stop");
     }
 
     @BeforeEach
@@ -125,11 +125,13 @@ class DevicePathTest {
         Random random = new Random(3);
         List<Long> toSilence = new ArrayList<>();
         List<Long> toInterrupted = new ArrayList<>();
+        List<String> signed = new ArrayList<>();
         JavaSoundMicrophone mic = JavaSoundMicrophone.open();
         DeviceSpeaker speaker = DeviceSpeaker.open();
         try (PulseDevices.Recording recording = new PulseDevices.Recording();
              VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session())
-                     .microphone(watched(mic, live)).speaker(speaker).vadMode(VadMode.OFF).observer(events))) {
+                     .microphone(watched(mic, live)).speaker(speaker).vadMode(VadMode.OFF)
+                     .duplex(DuplexMode.HEADPHONES).observer(events))) {
             assertThat(live.await(10, TimeUnit.SECONDS)).isTrue();
             int from = recording.length();
             PulseDevices.playIntoMic(hello);
@@ -144,15 +146,17 @@ class DevicePathTest {
                 int last = recording.lastAudible(first, rest == null ? recording.length() : rest[1] + 1);
                 toSilence.add(Math.max(0, recording.arrivalOf(last) - b.arrivalNanos()));
                 toInterrupted.add(b.arrivalNanos() - before);
+                signed.add(String.format(java.util.Locale.ROOT, "%+.1f", (recording.arrivalOf(last) - b.arrivalNanos()) / 1e6));
                 assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 from = recording.length();
             }
         }
         Report.line("barge-in at the PulseAudio sink (%d trials): interrupted arrival -> last audible sample of the cut "
-                + "answer arriving from vsink.monitor (includes ~20 ms monitor capture latency): %s", BARGE_IN_TRIALS,
-                Report.stats(toSilence));
-        Report.line("barge-in at the PulseAudio devices: paplay of \"wait\" into vmic starts -> interrupted arrives "
-                + "(capture, echo-gated local VAD confirming over the playing answer, emulator VAD): %s",
+                + "answer arriving from vsink.monitor (includes the monitor's ~20 ms capture latency and 20 ms blocks; "
+                + "negative = the cut fell in a pause between words): %s; per trial %s ms", BARGE_IN_TRIALS,
+                Report.stats(toSilence), signed);
+        Report.line("barge-in at the PulseAudio devices: paplay of \"wait, please stop\" into vmic starts -> interrupted arrives "
+                + "(Pulse capture, uplink, emulator VAD): %s",
                 Report.stats(toInterrupted));
         // A cut can fall in a pause between words (then the last audible sample came before the interrupt).
         assertThat(Report.percentileMs(toSilence, 1.0)).isLessThan(100);
