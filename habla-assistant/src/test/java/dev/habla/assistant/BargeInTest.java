@@ -37,7 +37,7 @@ class BargeInTest {
     /** The goal from the issue: silent within 20 ms of the {@code interrupted} frame's arrival, at p95. */
     static final double GOAL_MS = 20;
     static final int SERVER_TRIALS = 50;
-    static final int ASSIST_TRIALS = 20;
+    static final int ASSIST_TRIALS = 15;
 
     LiveEmulator emu;
     LiveClient client;

@@ -40,7 +40,7 @@ class EchoTest {
     static final int CONVERSATIONS = Integer.parseInt(System.getenv().getOrDefault("ECHO_CONVERSATIONS", "7"));
     static final String GAIN = System.getenv("ECHO_GAIN");
     static final String CONFIRM = System.getenv("ECHO_CONFIRM_MS");
-    static final int BASELINE_CONVERSATIONS = 4;
+    static final int BASELINE_CONVERSATIONS = 3;
     static final Duration WAIT = Duration.ofSeconds(20);
     /** Echo tail kept after a reply has played, before the trial is judged (clock time). */
     static final Duration TAIL = Duration.ofMillis(400);

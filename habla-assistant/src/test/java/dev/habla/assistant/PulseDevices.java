@@ -55,10 +55,20 @@ final class PulseDevices {
             if (!sinks.output().contains("vsink") || !sinks.output().contains("vmic")) {
                 return "sinks vsink/vmic missing (" + sinks.output().strip() + ")";
             }
-            return javax.sound.sampled.AudioSystem.getMixerInfo().length == 0 ? "Java Sound sees no mixer" : null;
+            if (javax.sound.sampled.AudioSystem.getMixerInfo().length == 0) {
+                return "Java Sound sees no mixer";
+            }
         } catch (IOException e) {
             return "cannot run pactl (" + e.getMessage() + ")";
         }
+        for (String tool : new String[] {"espeak-ng", "sox"}) {
+            try {
+                run(Duration.ofSeconds(5), tool, "--version");
+            } catch (IOException e) {
+                return tool + " is not installed";
+            }
+        }
+        return null;
     }
 
     record Result(int code, String output) {}
