@@ -3,7 +3,7 @@
 # Habla/SDK throughput ratios computed from the JMH results of this same run.
 #
 #   bench/codec.sh                 # short but meaningful run: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (~2 min)
-#   bench/codec.sh -i 10 -r 2s     # extra arguments go to JMH and override the defaults
+#   bench/codec.sh -f 3 -i 10      # extra arguments go to JMH; -f/-wi/-w/-i/-r replace the defaults
 #   bench/codec.sh -prof gc        # allocation rates per benchmark
 #   BENCH_SKIP_BUILD=1 bench/codec.sh   # reuse habla-bench/target/benchmarks.jar
 #   BENCH_CPU_CHECK=1 bench/codec.sh    # also time the same operations in CPU-seconds (steady on a loaded machine)
@@ -49,7 +49,12 @@ fi
 
 OUT="$ROOT/habla-bench/target/jmh-codec-$(date +%Y%m%d-%H%M%S).json"
 echo "== running CodecBenchmark ($(nproc 2>/dev/null || echo '?') cores, $("$JAVA" -version 2>&1 | head -1))"
-"$JAVA" -jar "$JAR" 'dev.habla.bench.CodecBenchmark' -f 1 -wi 3 -w 1s -i 5 -r 1s -rf json -rff "$OUT" "$@"
+# Defaults, each dropped when the caller gives that option (JMH rejects an option given twice).
+declare -A DEFAULTS=([-f]=1 [-wi]=3 [-w]=1s [-i]=5 [-r]=1s)
+for a in "$@"; do unset "DEFAULTS[$a]" 2>/dev/null || true; done
+ARGS=()
+for k in "${!DEFAULTS[@]}"; do ARGS+=("$k" "${DEFAULTS[$k]}"); done
+"$JAVA" -jar "$JAR" 'dev.habla.bench.CodecBenchmark' "${ARGS[@]}" -rf json -rff "$OUT" "$@"
 
 echo
 echo "== Habla/SDK throughput, same run ($OUT)"
