@@ -71,6 +71,8 @@ public final class VoiceLoop implements AutoCloseable {
     /** How long after the last audible sample the speaker counts as a possible echo source. */
     static final long ECHO_TAIL_NANOS = 500_000_000L;
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** {@link #awaitConversationIdle}: how long to wait for an answer to speech the server has not answered yet. */
+    public static final Duration UNANSWERED_GRACE = Duration.ofSeconds(4);
 
     private final VoiceLoopConfig config;
     private final VoiceClock clock;
@@ -347,10 +349,11 @@ public final class VoiceLoop implements AutoCloseable {
     }
 
     /**
-     * For file-to-file runs: waits until the input has ended, every user input the loop saw (local speech start,
-     * typed line) has been followed by an assistant turn, no turn is in progress, playback is idle, and all that has
-     * held for {@code settle} (clock time). Returns false on {@code timeout} (real time), or when the session ends
-     * first.
+     * For file-to-file runs: waits until the input has ended, no turn is in progress, playback is idle, and all that
+     * has held for {@code settle} (clock time). If the local VAD heard speech (or a line was typed) after the latest
+     * assistant turn started, the quiet must last {@link #UNANSWERED_GRACE} instead: the server may still answer it,
+     * or its VAD may not have counted it as an utterance. Returns false on {@code timeout} (real time), or when the
+     * session ends first.
      */
     public boolean awaitConversationIdle(Duration settle, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -361,10 +364,12 @@ public final class VoiceLoop implements AutoCloseable {
                     return false;
                 }
                 long now = clock.nanoTime();
-                boolean idle = inputEnded && turn == null && answeredInputs >= userInputs && playbackIdle();
+                boolean idle = inputEnded && turn == null && playbackIdle();
+                long needed = answeredInputs >= userInputs ? settle.toNanos()
+                        : Math.max(settle.toNanos(), UNANSWERED_GRACE.toNanos());
                 if (!idle) {
                     quietSince = now;
-                } else if (now - quietSince >= settle.toNanos()) {
+                } else if (now - quietSince >= needed) {
                     return true;
                 }
                 long left = deadline - System.nanoTime();
