@@ -168,7 +168,10 @@ final class SpeakerPump implements Runnable {
             if (clock.nanoTime() >= playhead) {
                 level = Double.NEGATIVE_INFINITY;
             }
-            if (tailPending && buffer.state() == PlaybackBuffer.State.IDLE) {
+            PlaybackBuffer.State state = buffer.state();
+            boolean turnOver = state == PlaybackBuffer.State.IDLE || (state == PlaybackBuffer.State.BUFFERING
+                    && buffer.queuedBytes() == 0 && buffer.cursor(buffer.epoch()).complete());
+            if (tailPending && turnOver) {
                 tailPending = false;
                 byte[] tail = converter.drainTail();
                 if (tail.length > 0) {

@@ -696,9 +696,15 @@ public final class VoiceLoop implements AutoCloseable {
     }
 
     private boolean playbackIdle() {
+        if (buffer.queuedBytes() > 0 || clock.nanoTime() < speakerPump.lastAudibleEnd()) {
+            return false;
+        }
         PlaybackBuffer.State s = buffer.state();
-        return (s == PlaybackBuffer.State.IDLE || s == PlaybackBuffer.State.CLOSED) && buffer.queuedBytes() == 0
-                && clock.nanoTime() >= speakerPump.lastAudibleEnd();
+        // After an underrun the buffer waits in BUFFERING for more audio; when the turn then ends with nothing more
+        // queued, it stays there (habla-voice's PlaybackBuffer leaves BUFFERING only when audio is read), so an empty
+        // buffer whose current turn is complete counts as idle too.
+        return s == PlaybackBuffer.State.IDLE || s == PlaybackBuffer.State.CLOSED
+                || (s == PlaybackBuffer.State.BUFFERING && buffer.cursor(buffer.epoch()).complete());
     }
 
     /** Delivers to the observer; an observer failure is logged, never propagated (it would fail the session). */
