@@ -364,16 +364,20 @@ public final class ToolRunner implements AutoCloseable {
     private void send(List<Pending> answered) {
         LiveSession session = answered.getFirst().binding.session;
         List<FunctionResponse> responses = answered.stream().map(p -> p.response).toList();
-        SendResult result = session.sendToolResponse(responses);
+        // Outcomes are reported before the response is queued: the observer (e.g. a terminal printing
+        // "[tool calculator → 42]") then gets a head start on the model's answer to that response.
         for (Pending p : answered) {
-            p.state = State.SENT;
-            pending.remove(p.key);
             report(switch (p.outcome) {
                 case ToolOutcome.Completed c -> new ToolActivity.Completed(p.call, c.output(), c.elapsed());
                 case ToolOutcome.Failed f -> new ToolActivity.Failed(p.call, f.kind(), f.message(), f.elapsed());
                 case ToolOutcome.TimedOut t -> new ToolActivity.TimedOut(p.call, t.timeout());
                 case ToolOutcome.Cancelled c -> throw new IllegalStateException("cancelled calls are never sent");
             });
+        }
+        SendResult result = session.sendToolResponse(responses);
+        for (Pending p : answered) {
+            p.state = State.SENT;
+            pending.remove(p.key);
             if (result != SendResult.QUEUED) {
                 String why = result == SendResult.CLOSED ? "session closed" : "send queue over budget";
                 log.warn("Tool response for {} ({}) not delivered: {}", p.call.name(), p.call.id(), why);
