@@ -1829,39 +1829,17 @@ public final class RealResilientSession implements ResilientSession {
 
     @Override
     public SendResult sendAudio(byte[] pcm, int sampleRate) {
-        Objects.requireNonNull(pcm, "pcm");
-        if (sampleRate <= 0) {
-            throw new IllegalArgumentException("sampleRate must be > 0, was " + sampleRate);
-        }
-        if ((pcm.length & 1) != 0) {
-            throw new IllegalArgumentException("PCM16 audio needs an even number of bytes, got " + pcm.length);
-        }
-        return submit(RealtimeInput.ofAudio(pcm, sampleRate));
+        return submit(OutboundMessages.audio(pcm, sampleRate));
     }
 
     @Override
     public SendResult sendVideo(String mimeType, byte[] image) {
-        Objects.requireNonNull(image, "image");
-        if (mimeType == null || !mimeType.startsWith("image/")) {
-            throw new IllegalArgumentException("video frames must be images (image/jpeg, image/png), was " + mimeType);
-        }
-        return submit(RealtimeInput.ofVideo(mimeType, image));
+        return submit(OutboundMessages.video(mimeType, image));
     }
 
     @Override
     public SendResult sendToolResponse(List<FunctionResponse> responses) {
-        if (responses == null || responses.isEmpty()) {
-            throw new IllegalArgumentException("sendToolResponse needs at least one FunctionResponse");
-        }
-        if (client.vertex() == null) {
-            for (FunctionResponse r : responses) {
-                if (r.id() == null || r.id().isEmpty()) {
-                    throw new IllegalArgumentException("FunctionResponse '" + r.name()
-                            + "' has no id: echo the id of the FunctionCall it answers (required by the Gemini API)");
-                }
-            }
-        }
-        return submit(new ClientMessage.ToolResponse(List.copyOf(responses)));
+        return submit(OutboundMessages.toolResponse(responses, client.vertex() == null));
     }
 
     @Override

@@ -1,0 +1,50 @@
+package dev.habla.client.internal;
+
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.ClientMessage.RealtimeInput;
+import dev.habla.protocol.FunctionResponse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds and validates the messages behind {@code LiveSession}'s convenience senders, so that a plain session and a
+ * resilient one reject the same bad input with the same message. Stateless.
+ */
+final class OutboundMessages {
+    private OutboundMessages() {}
+
+    static ClientMessage audio(byte[] pcm, int sampleRate) {
+        Objects.requireNonNull(pcm, "pcm");
+        if (sampleRate <= 0) {
+            throw new IllegalArgumentException("sampleRate must be > 0, was " + sampleRate);
+        }
+        if ((pcm.length & 1) != 0) {
+            throw new IllegalArgumentException("PCM16 audio needs an even number of bytes, got " + pcm.length);
+        }
+        return RealtimeInput.ofAudio(pcm, sampleRate);
+    }
+
+    static ClientMessage video(String mimeType, byte[] image) {
+        Objects.requireNonNull(image, "image");
+        if (mimeType == null || !mimeType.startsWith("image/")) {
+            throw new IllegalArgumentException("video frames must be images (image/jpeg, image/png), was " + mimeType);
+        }
+        return RealtimeInput.ofVideo(mimeType, image);
+    }
+
+    /** {@code idsRequired}: the Gemini API refuses responses without the id of their call (Vertex does not). */
+    static ClientMessage toolResponse(List<FunctionResponse> responses, boolean idsRequired) {
+        if (responses == null || responses.isEmpty()) {
+            throw new IllegalArgumentException("sendToolResponse needs at least one FunctionResponse");
+        }
+        if (idsRequired) {
+            for (FunctionResponse r : responses) {
+                if (r.id() == null || r.id().isEmpty()) {
+                    throw new IllegalArgumentException("FunctionResponse '" + r.name()
+                            + "' has no id: echo the id of the FunctionCall it answers (required by the Gemini API)");
+                }
+            }
+        }
+        return new ClientMessage.ToolResponse(List.copyOf(responses));
+    }
+}
