@@ -1,6 +1,6 @@
 package dev.habla.audio;
 
-import dev.habla.audio.internal.PcmLine;
+import dev.habla.audio.internal.SourceDataLinePcmLine;
 import dev.habla.audio.internal.PlaybackPump;
 import java.time.Duration;
 import javax.sound.sampled.AudioSystem;
@@ -80,7 +80,7 @@ public final class DeviceSpeaker implements AudioSink {
                 continue;
             }
             String name = mixer != null ? mixer.getName() : "system default";
-            PlaybackPump pump = PlaybackPump.start(f, new LinePcm(line),
+            PlaybackPump pump = PlaybackPump.start(f, new SourceDataLinePcmLine(line),
                     Math.max(f.bytesPerFrame(), f.bytesFor(maxQueued)), "habla-playback");
             return new DeviceSpeaker(pump, name);
         }
@@ -141,35 +141,5 @@ public final class DeviceSpeaker implements AudioSink {
     @Override
     public String toString() {
         return "DeviceSpeaker[" + deviceName + ", " + format() + "]";
-    }
-
-    /** Adapts a started {@link SourceDataLine}. */
-    private record LinePcm(SourceDataLine line) implements PcmLine {
-        @Override
-        public void write(byte[] pcm, int offset, int length) {
-            int at = offset;
-            int end = offset + length;
-            while (at < end && line.isOpen()) {
-                at += line.write(pcm, at, end - at);
-            }
-        }
-
-        @Override
-        public void flush() {
-            line.flush();
-        }
-
-        @Override
-        public void drain() {
-            if (line.isOpen()) {
-                line.drain();
-            }
-        }
-
-        @Override
-        public void close() {
-            line.stop();
-            line.close();
-        }
     }
 }

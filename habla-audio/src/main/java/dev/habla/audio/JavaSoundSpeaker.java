@@ -1,6 +1,6 @@
 package dev.habla.audio;
 
-import dev.habla.audio.internal.PcmLine;
+import dev.habla.audio.internal.SourceDataLinePcmLine;
 import dev.habla.audio.internal.PlaybackPump;
 import java.time.Duration;
 import javax.sound.sampled.AudioSystem;
@@ -61,16 +61,16 @@ public final class JavaSoundSpeaker implements AudioSink {
                     ? "No audio output device: Java Sound sees 0 mixers (no sound card or sound server)"
                     : "No audio output device plays " + format + " (Java Sound sees " + mixers + " mixers)", e);
         } catch (LineUnavailableException e) {
-            throw new AudioDeviceException("Audio output device unavailable: " + oneLine(e.getMessage()), e);
+            throw new AudioDeviceException("Audio output device unavailable: " + AudioDevices.oneLine(e.getMessage()), e);
         } catch (SecurityException e) {
-            throw new AudioDeviceException("Audio output not permitted: " + oneLine(e.getMessage()), e);
+            throw new AudioDeviceException("Audio output not permitted: " + AudioDevices.oneLine(e.getMessage()), e);
         }
         try {
             line.open(jsFormat, (int) Math.max(format.bytesPerFrame(), format.bytesFor(LINE_BUFFER)));
             line.start();
         } catch (LineUnavailableException | IllegalArgumentException | IllegalStateException e) {
             line.close();
-            throw new AudioDeviceException("Audio output device unavailable: " + oneLine(e.getMessage()), e);
+            throw new AudioDeviceException("Audio output device unavailable: " + AudioDevices.oneLine(e.getMessage()), e);
         }
         String name = line.getLineInfo().toString();
         PlaybackPump pump = PlaybackPump.start(format, new SourceDataLinePcmLine(line),
@@ -121,39 +121,5 @@ public final class JavaSoundSpeaker implements AudioSink {
     @Override
     public void close() {
         pump.close();
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "(no detail)" : s.replaceAll("\\s+", " ").trim();
-    }
-
-    /** Adapts a started {@link SourceDataLine}. */
-    private record SourceDataLinePcmLine(SourceDataLine line) implements PcmLine {
-        @Override
-        public void write(byte[] pcm, int offset, int length) {
-            int at = offset;
-            int end = offset + length;
-            while (at < end && line.isOpen()) {
-                at += line.write(pcm, at, end - at);
-            }
-        }
-
-        @Override
-        public void flush() {
-            line.flush();
-        }
-
-        @Override
-        public void drain() {
-            if (line.isOpen()) {
-                line.drain();
-            }
-        }
-
-        @Override
-        public void close() {
-            line.stop();
-            line.close();
-        }
     }
 }
