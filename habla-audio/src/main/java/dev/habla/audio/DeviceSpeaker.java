@@ -10,18 +10,32 @@ import javax.sound.sampled.Mixer;
 import javax.sound.sampled.SourceDataLine;
 
 /**
- * Plays PCM on a chosen Java Sound output device (or the default one), at a format the device supports.
+ * Plays PCM on a Java Sound output device: the system default, or one picked by name.
  *
- * <p>Like {@link JavaSoundSpeaker} (same queue and playback thread), but the device can be picked by name and the
- * format falls back from the preferred one (24 kHz mono for the Live API) to a common device format (48 kHz,
- * 44.1 kHz, mono or stereo); {@link #format()} says which, and the caller converts. The device buffer is small
- * ({@link #DEFAULT_LINE_BUFFER}) because {@link #flush()} is what a barge-in uses to go silent, and what the device
- * has already taken is flushed too.
+ * <p>{@link #write} only queues: playback runs on its own {@code habla-playback} virtual thread that blocks in
+ * {@link SourceDataLine#write}, fed by a queue bounded to {@link #DEFAULT_MAX_QUEUED} of audio (oldest audio dropped
+ * beyond that, see {@link #droppedBytes()}). {@link #flush()} silences it at once (barge-in): what the device has
+ * already taken is flushed too, which is why its buffer is small ({@link #DEFAULT_LINE_BUFFER}).
+ *
+ * <p>The format falls back from the preferred one (24 kHz mono for the Live API) to a common device format (48 kHz,
+ * 44.1 kHz, mono or stereo); {@link #format()} says which, and the caller converts.
+ *
+ * <pre>{@code
+ * try (DeviceSpeaker speaker = DeviceSpeaker.open()) {
+ *     speaker.write(pcm);   // in speaker.format()
+ *     speaker.drain();
+ * } catch (AudioDeviceException e) {
+ *     // no sound card, no PulseAudio, no such device ...: e.getMessage() is one line for the user
+ * }
+ * }</pre>
  */
 public final class DeviceSpeaker implements AudioSink {
 
-    /** Device buffer: enough not to underrun on a busy 2-core machine, small enough to matter little. */
+    /** Device buffer: enough not to underrun on a busy 2-core machine, small enough for a prompt flush. */
     public static final Duration DEFAULT_LINE_BUFFER = Duration.ofMillis(100);
+
+    /** Queue bound: two minutes is longer than any single answer, yet only 5.8 MB at 24 kHz. */
+    public static final Duration DEFAULT_MAX_QUEUED = Duration.ofMinutes(2);
 
     private final PlaybackPump pump;
     private final String deviceName;
@@ -46,7 +60,7 @@ public final class DeviceSpeaker implements AudioSink {
      *                              format, or it is busy
      */
     public static DeviceSpeaker open(String device, AudioFormat preferred) throws AudioDeviceException {
-        return open(device, preferred, DEFAULT_LINE_BUFFER, JavaSoundSpeaker.DEFAULT_MAX_QUEUED);
+        return open(device, preferred, DEFAULT_LINE_BUFFER, DEFAULT_MAX_QUEUED);
     }
 
     /** As {@link #open(String, AudioFormat)}, with the device buffer and the queue bound given. */
@@ -129,6 +143,7 @@ public final class DeviceSpeaker implements AudioSink {
         return pump.droppedBytes();
     }
 
+    /** The device's name, or "system default", for logs and messages. */
     public String deviceName() {
         return deviceName;
     }

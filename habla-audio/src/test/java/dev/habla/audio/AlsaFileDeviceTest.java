@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link JavaSoundSpeaker} on a real Java Sound device without a sound card: a child JVM whose {@code HOME} holds an
+ * {@link DeviceSpeaker} on a real Java Sound device without a sound card: a child JVM whose {@code HOME} holds an
  * {@code .asoundrc} that makes ALSA's default PCM the {@code file} plugin (docs: ecosystem.md §2.2), so everything
  * played lands in a raw file, byte for byte. Skipped where Java Sound has no ALSA (no libasound2).
  */

@@ -6,14 +6,18 @@ import java.time.Duration;
 
 /**
  * Child-process helper for {@link AlsaFileDeviceTest}: plays a raw 24 kHz mono PCM file on the default device with
- * {@link JavaSoundSpeaker} and waits until it has been played. Exit 0 when played, 3 when there is no device.
+ * {@link DeviceSpeaker} and waits until it has been played. Exit 0 when played, 3 when there is no device.
  */
 public final class PlayPcmMain {
     private PlayPcmMain() {}
 
     public static void main(String[] args) throws Exception {
         byte[] pcm = Files.readAllBytes(Path.of(args[0]));
-        try (JavaSoundSpeaker speaker = JavaSoundSpeaker.open(AudioFormat.PCM_24K_MONO)) {
+        try (DeviceSpeaker speaker = DeviceSpeaker.open()) {
+            if (!speaker.format().equals(AudioFormat.PCM_24K_MONO)) {
+                System.err.println("the device plays " + speaker.format() + ", not 24 kHz mono");
+                System.exit(5);
+            }
             // Several writes, as a stream of chunks from the socket would be.
             for (int at = 0; at < pcm.length; at += 4_800) {
                 speaker.write(java.util.Arrays.copyOfRange(pcm, at, Math.min(pcm.length, at + 4_800)));

@@ -3,7 +3,7 @@ package dev.habla.cli;
 import dev.habla.audio.AudioDeviceException;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
-import dev.habla.audio.JavaSoundSpeaker;
+import dev.habla.audio.DeviceSpeaker;
 import dev.habla.audio.NullSink;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
@@ -470,7 +470,8 @@ final class ChatCommand implements Callable<Integer> {
             return new NullSink(AudioFormat.PCM_24K_MONO);
         }
         try {
-            return JavaSoundSpeaker.open(AudioFormat.PCM_24K_MONO);
+            // The default device, at 24 kHz mono if it plays that, else converted to what it plays.
+            return ConvertingSink.to(AudioFormat.PCM_24K_MONO, DeviceSpeaker.open());
         } catch (AudioDeviceException e) {
             String why = e.getMessage().replaceFirst("^No audio output device: ", "");
             ctx.err().println("No audio device: answers are saved but not played (" + why + ")");
