@@ -31,6 +31,19 @@ public final class LiveEmulator implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * When the emulator sends {@code voiceActivity} messages. The doc says they exist (2026) and are driven by
+     * automatic activity detection, not when or on which models; this is the emulator's choice, see the README.
+     */
+    public enum VoiceActivityMessages {
+        /** Never. */
+        NEVER,
+        /** On Gemini 3.x Live models with automatic activity detection on (the default). */
+        GEMINI_3_LIVE,
+        /** On every model with automatic activity detection on. */
+        ALWAYS
+    }
+
     /** Binds and starts serving; returns this. */
     public LiveEmulator start() {
         core.start();
@@ -117,6 +130,9 @@ public final class LiveEmulator implements AutoCloseable {
         private Duration textChunkDelay = Duration.ZERO;
         private int maxRecordedMessages = 10_000;
         private int keepClosedSessions = 64;
+        private VoiceActivityMessages voiceActivityMessages = VoiceActivityMessages.GEMINI_3_LIVE;
+        private Duration audioSessionLimit = Duration.ofMinutes(15);
+        private Duration videoSessionLimit = Duration.ofMinutes(2);
 
         private Builder() {}
 
@@ -199,12 +215,34 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * When {@code voiceActivity{type, audioOffset}} messages are sent: at each start and end of speech that the
+         * automatic activity detection commits. Default {@link VoiceActivityMessages#GEMINI_3_LIVE}.
+         */
+        public Builder voiceActivityMessages(VoiceActivityMessages when) {
+            this.voiceActivityMessages = Objects.requireNonNull(when, "voiceActivityMessages");
+            return this;
+        }
+
+        /**
+         * Session time limits without {@code contextWindowCompression} (docs: audio-only 15 min, audio+video 2 min):
+         * the session time of a logical session that has received audio (or video) is capped at {@code audioOnly}
+         * (or {@code withVideo}); at the cap the connection closes 1000 and the session's handles stop resuming.
+         * Null disables a limit.
+         */
+        public Builder sessionLimits(Duration audioOnly, Duration withVideo) {
+            this.audioSessionLimit = audioOnly == null ? null : positive(audioOnly, "audioOnly");
+            this.videoSessionLimit = withVideo == null ? null : positive(withVideo, "withVideo");
+            return this;
+        }
+
         public LiveEmulator build() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
             return new LiveEmulator(new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
-                    resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions));
+                    resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions, voiceActivityMessages,
+                    audioSessionLimit, videoSessionLimit));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -31,7 +31,11 @@ public final class Models {
         HALF_CASCADE,
         /** Native audio generation: AUDIO only; TEXT is rejected with 1007. */
         NATIVE_AUDIO,
-        /** Gemini 3.x Live: AUDIO only; TEXT is rejected with 1011 "Internal error encountered.". */
+        /**
+         * Gemini 3.x Live: AUDIO only (TEXT is rejected with 1011 "Internal error encountered."); {@code clientContent}
+         * is accepted only as initial history under {@code historyConfig.initialHistoryInClientContent}, else 1007;
+         * audio and its transcript travel in the same server event.
+         */
         GEMINI_3_LIVE
     }
 
@@ -48,6 +52,23 @@ public final class Models {
         /** Whether the model can answer in TEXT. */
         public boolean supportsText() {
             return kind == Kind.HALF_CASCADE;
+        }
+
+        /**
+         * The context window in tokens, which sets the default {@code contextWindowCompression.triggerTokens} (80 %):
+         * 131 072 for native audio ([docs] model page of the 12-2025 native-audio model) and, by assumption, Gemini 3
+         * Live; 32 768 for the other Live models ([docs] "other Live models 32k").
+         */
+        public long contextWindowTokens() {
+            return kind == Kind.HALF_CASCADE ? 32_768 : 131_072;
+        }
+
+        /**
+         * Gemini 3.x Live rules: {@code clientContent} only as initial history ({@code historyConfig}), several parts
+         * per server event.
+         */
+        public boolean isGemini3Live() {
+            return kind == Kind.GEMINI_3_LIVE;
         }
     }
 

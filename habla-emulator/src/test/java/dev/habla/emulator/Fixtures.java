@@ -94,6 +94,30 @@ final class Fixtures {
             return this;
         }
 
+        /** Edits the setup object directly (fields without a helper). */
+        SetupJson raw(java.util.function.Consumer<ObjectNode> edit) {
+            edit.accept(setup);
+            return this;
+        }
+
+        /** {@code contextWindowCompression}; null bounds are left out (server defaults). int64 as strings, like JS. */
+        SetupJson compression(Long triggerTokens, Long targetTokens) {
+            ObjectNode c = setup.putObject("contextWindowCompression");
+            if (triggerTokens != null) {
+                c.put("triggerTokens", triggerTokens.toString());
+            }
+            ObjectNode w = c.putObject("slidingWindow");
+            if (targetTokens != null) {
+                w.put("targetTokens", targetTokens.toString());
+            }
+            return this;
+        }
+
+        SetupJson systemInstruction(String text) {
+            setup.putObject("systemInstruction").put("role", "user").putArray("parts").addObject().put("text", text);
+            return this;
+        }
+
         String json() {
             return root.toString();
         }

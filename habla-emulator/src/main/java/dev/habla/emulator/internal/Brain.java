@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.habla.emulator.EmulatorClock;
 import dev.habla.emulator.Fault;
+import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Models;
 import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
@@ -84,6 +85,17 @@ final class Brain {
     private Fault pacing;
     private boolean prematureTurnComplete;
 
+    /** Gemini 3.x Live: clientContent is history-only, audio and transcript share an event. */
+    private boolean gemini3;
+    /** Gemini 3.x Live with historyConfig.initialHistoryInClientContent: clientContent still seeds history. */
+    private boolean initialHistoryOpen;
+    private boolean voiceActivity;
+    private boolean compression;
+    /** When this connection's setup was adopted (session time); null before. */
+    private Instant setupAt;
+    /** Ends the session at its time limit (no compression, audio or video received); null when none applies. */
+    private EmulatorClock.Cancellable limitTimer;
+
     private record PendingCall(String id, String name, boolean nonBlocking, Turn turn) {}
 
     /** One planned server frame of a reply, sent {@code offsetNanos} after the turn started. */
@@ -123,6 +135,11 @@ final class Brain {
                 conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
             }
             return;
+        }
+        if (!(m instanceof ClientMessage.ClientContent)) {
+            // Realtime input (or a tool response / context update) starts the realtime conversation: the initial
+            // history phase of Gemini 3.x Live is over (our choice; the doc only says "until turnComplete:true").
+            initialHistoryOpen = false;
         }
         switch (m) {
             case ClientMessage.Setup s -> conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
@@ -177,7 +194,8 @@ final class Brain {
         LogicalSession logical;
         if (handle != null && !handle.isEmpty()) {
             logical = core.consumeRefuseResumption() ? null : core.resumption().resolve(handle).orElse(null);
-            if (logical == null || !logical.modelId().equals(m.id())) {
+            // A session that reached its time limit is over: its handles no longer resume.
+            if (logical == null || logical.ended() || !logical.modelId().equals(m.id())) {
                 conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
                 return;
             }
@@ -199,12 +217,70 @@ final class Brain {
         noInterruption = ric != null && ric.activityHandling() == RealtimeInputConfig.ActivityHandling.NO_INTERRUPTION;
         vad = new Vad(aad);
         declare(s.tools());
+        gemini3 = m.isGemini3Live();
+        initialHistoryOpen = gemini3 && s.historyConfig() != null
+                && Boolean.TRUE.equals(s.historyConfig().initialHistoryInClientContent());
+        LiveEmulator.VoiceActivityMessages va = core.config().voiceActivityMessages();
+        voiceActivity = !manualActivity && (va == LiveEmulator.VoiceActivityMessages.ALWAYS
+                || (va == LiveEmulator.VoiceActivityMessages.GEMINI_3_LIVE && gemini3));
+        ClientMessage.ContextWindowCompressionConfig cwc = s.contextWindowCompression();
+        compression = cwc != null;
+        LogicalSession.Compression window = null;
+        if (cwc != null) {
+            // Defaults per the proto: trigger 80 % of the model's context window, target half the trigger.
+            long trigger = cwc.triggerTokens() != null && cwc.triggerTokens() > 0 ? cwc.triggerTokens()
+                    : m.contextWindowTokens() * 8 / 10;
+            Long t = cwc.slidingWindow() == null ? null : cwc.slidingWindow().targetTokens();
+            long target = t != null && t > 0 ? Math.min(t, trigger) : trigger / 2;
+            window = new LogicalSession.Compression(trigger, target);
+        }
+        ls.configure(s.systemInstruction() == null ? 0 : textOf(s.systemInstruction()).length(), window);
+        setupAt = clock.now();
+        ls.connectionStarted(setupAt);
         if (!setupCompleteSent) {
             conn.send(ServerFrame.of(new ServerMessage.SetupComplete(null)));
         }
         if (resumptionEnabled) {
             sendHandle();
         }
+        scheduleSessionLimit();
+    }
+
+    /**
+     * (Re)arms the session time limit: without compression, a session that has received video may last
+     * {@code videoSessionLimit}, one that has received audio {@code audioSessionLimit}, counted in session time across
+     * its connections. Text-only sessions have no limit (the doc names none).
+     */
+    private void scheduleSessionLimit() {
+        if (limitTimer != null) {
+            limitTimer.cancel();
+            limitTimer = null;
+        }
+        if (compression || setupAt == null || conn.isClosing()) {
+            return;
+        }
+        Duration videoLimit = core.config().videoSessionLimit();
+        Duration audioLimit = core.config().audioSessionLimit();
+        Duration limit = ls.sawVideo() && videoLimit != null ? videoLimit
+                : ls.sawAudio() || ls.sawVideo() ? audioLimit : null;
+        if (limit == null) {
+            return;
+        }
+        Duration left = limit.minus(ls.usedTime(clock.now()));
+        if (left.isNegative() || left.isZero()) {
+            endSession(limit);
+        } else {
+            limitTimer = clock.schedule(left, () -> conn.runLocked(() -> endSession(limit)));
+        }
+    }
+
+    /** The session time limit is reached: the session ends with its connection (close 1000, empty reason). */
+    private void endSession(Duration limit) {
+        limitTimer = null;
+        LOG.info("Session {}: session time limit {} reached without context window compression; ending {}", conn.id(), limit,
+                ls.id());
+        ls.end();
+        conn.close(CloseCodes.NORMAL, "");
     }
 
     void applyFault(Fault f) {
@@ -232,6 +308,14 @@ final class Brain {
     }
 
     void onClosed() {
+        if (limitTimer != null) {
+            limitTimer.cancel();
+            limitTimer = null;
+        }
+        if (setupAt != null) {
+            ls.connectionEnded(clock.now());
+            setupAt = null;
+        }
         if (turn != null) {
             if (turn.timer != null) {
                 turn.timer.cancel();
@@ -246,6 +330,26 @@ final class Brain {
 
     private void onClientContent(ClientMessage.ClientContent c) {
         List<Content> turns = c.turns() == null ? List.of() : c.turns();
+        if (gemini3) {
+            // Gemini 3.x Live: clientContent only seeds the initial history (historyConfig), consumed without
+            // generating until turnComplete:true; any other use closes 1007 [docs live-guide; livekit/agents #5251].
+            if (!initialHistoryOpen) {
+                conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
+                return;
+            }
+            for (Content t : turns) {
+                String text = textOf(t);
+                if ((t.role() == null || "user".equals(t.role())) && functionResults(t).isEmpty()) {
+                    ls.addUserTurn(text, t, 0);
+                } else {
+                    ls.addOtherTurn(t, text.length());
+                }
+            }
+            if (c.turnComplete()) {
+                initialHistoryOpen = false;
+            }
+            return;
+        }
         // "A message here will interrupt any current model generation" (proto): even one without turns, which is
         // how a client stops an answer (habla chat's Ctrl-C sends {"clientContent":{}}).
         bargeIn();
@@ -286,11 +390,17 @@ final class Brain {
         if (r.audio() != null) {
             onAudio(r.audio());
         }
+        if (r.video() != null) {
+            onVideo();
+        }
         if (r.mediaChunks() != null && !r.mediaChunks().isEmpty()) {
             // "Multiple media_chunks are not supported, all but the first will be ignored."
             Blob first = r.mediaChunks().getFirst();
             if (first != null && first.mimeType() != null && first.mimeType().startsWith("audio/")) {
                 onAudio(first);
+            } else if (first != null && first.mimeType() != null
+                    && (first.mimeType().startsWith("image/") || first.mimeType().startsWith("video/"))) {
+                onVideo();
             }
         }
         if (r.text() != null) {
@@ -330,9 +440,19 @@ final class Brain {
         }
     }
 
+    /** Video frames are accepted and not understood; they only make the session an audio+video one (time limit). */
+    private void onVideo() {
+        if (ls.noteMedia(true)) {
+            scheduleSessionLimit();
+        }
+    }
+
     private void onAudio(Blob b) {
         byte[] data = b.data() == null ? new byte[0] : b.data();
         ls.appendAudio(data);
+        if (ls.noteMedia(false)) {
+            scheduleSessionLimit();
+        }
         int rate = sampleRate(b.mimeType());
         if (manualActivity) {
             if (inActivity) {
@@ -346,9 +466,22 @@ final class Brain {
     private void handleVad(List<Vad.Event> events) {
         for (Vad.Event e : events) {
             switch (e) {
-                case Vad.SpeechStart s -> bargeIn();
-                case Vad.SpeechEnd end -> utterance(end.seconds());
+                case Vad.SpeechStart s -> {
+                    voiceActivity(ServerMessage.VoiceActivityType.ACTIVITY_START, s.atMicros());
+                    bargeIn();
+                }
+                case Vad.SpeechEnd end -> {
+                    voiceActivity(ServerMessage.VoiceActivityType.ACTIVITY_END, end.atMicros());
+                    utterance(end.seconds());
+                }
             }
+        }
+    }
+
+    /** {@code voiceActivity{type, audioOffset}}, the offset in this connection's input audio (audio time). */
+    private void voiceActivity(ServerMessage.VoiceActivityType type, long atMicros) {
+        if (voiceActivity) {
+            conn.send(ServerFrame.of(new ServerMessage.VoiceActivity(type, Duration.ofNanos(atMicros * 1000))));
         }
     }
 
@@ -617,14 +750,21 @@ final class Brain {
             while (seg < r.segments().size() && (r.segments().get(seg).startSample() < to || i == chunks - 1)) {
                 words.append(r.segments().get(seg++).text());
             }
-            if (!words.isEmpty()) {
-                ServerFrame tr = outputTranscription
-                        ? ServerFrame.of(ServerContent.outputTranscription(new Transcription(words.toString(), false))) : null;
-                plan.add(new Planned(offset, tr, words.toString(), false));
-            }
             byte[] pcm = java.util.Arrays.copyOfRange(r.pcm(), from * 2, to * 2);
-            plan.add(new Planned(offset, ServerFrame.of(ServerContent.modelTurn(
-                    new Content(List.of(Part.ofInlineData(AUDIO_MIME, pcm)), null))), "", false));
+            Content audioPart = new Content(List.of(Part.ofInlineData(AUDIO_MIME, pcm)), null);
+            Transcription tr = words.isEmpty() || !outputTranscription ? null : new Transcription(words.toString(), false);
+            if (gemini3) {
+                // Gemini 3.1: "a single server event can contain multiple content parts simultaneously (e.g. audio
+                // and transcript)" [docs live-guide]: the chunk and the words that start in it share one event.
+                plan.add(new Planned(offset, ServerFrame.of(new ServerContent(audioPart, false, false, false, null, null, tr,
+                        null, false, null)), words.toString(), false));
+                continue;
+            }
+            if (!words.isEmpty()) {
+                plan.add(new Planned(offset, tr == null ? null : ServerFrame.of(ServerContent.outputTranscription(tr)),
+                        words.toString(), false));
+            }
+            plan.add(new Planned(offset, ServerFrame.of(ServerContent.modelTurn(audioPart)), "", false));
         }
         plan.add(new Planned(lastOffset, ServerFrame.of(ServerContent.generationCompleted()), "", false));
         // The turn stays open (interruptible) while the client plays the audio back.

@@ -1,6 +1,7 @@
 package dev.habla.emulator.internal;
 
 import dev.habla.emulator.EmulatorClock;
+import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Models;
 import java.time.Duration;
 
@@ -15,7 +16,10 @@ public record EmulatorConfig(
         Duration resumptionHandleTtl,
         Duration textChunkDelay,
         int maxRecordedMessages,
-        int keepClosedSessions) {
+        int keepClosedSessions,
+        LiveEmulator.VoiceActivityMessages voiceActivityMessages,
+        Duration audioSessionLimit,
+        Duration videoSessionLimit) {
 
     /** Never prints the key. */
     @Override
@@ -23,6 +27,7 @@ public record EmulatorConfig(
         return "EmulatorConfig[port=" + port + ", apiKey=" + (apiKey == null ? "any" : "<set>") + ", clock=" + clock
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
                 + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
-                + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + "]";
+                + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + ", voiceActivityMessages=" + voiceActivityMessages
+                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + "]";
     }
 }

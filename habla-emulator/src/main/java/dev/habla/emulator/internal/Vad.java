@@ -25,11 +25,14 @@ final class Vad {
 
     sealed interface Event {}
 
-    /** Speech started (committed after the prefix padding). */
-    record SpeechStart() implements Event {}
+    /** Speech started (committed after the prefix padding); {@code atMicros}: audio time of its first loud frame. */
+    record SpeechStart(long atMicros) implements Event {}
 
-    /** Speech ended; {@code seconds} is the utterance's length. */
-    record SpeechEnd(double seconds) implements Event {}
+    /**
+     * Speech ended; {@code seconds} is the utterance's length, {@code atMicros} the audio time where its last loud
+     * frame ends.
+     */
+    record SpeechEnd(double seconds, long atMicros) implements Event {}
 
     private final double startDb;
     private final double endDb;
@@ -96,7 +99,7 @@ final class Vad {
         }
         if (speaking) {
             speaking = false;
-            out.add(new SpeechEnd((lastSpeechEnd - speechStart) / 1e6));
+            out.add(new SpeechEnd((lastSpeechEnd - speechStart) / 1e6, lastSpeechEnd));
         }
         candidateStart = -1;
         run = 0;
@@ -136,7 +139,7 @@ final class Vad {
                     lastSpeechEnd = end;
                     silence = 0;
                     candidateStart = -1;
-                    out.add(new SpeechStart());
+                    out.add(new SpeechStart(speechStart));
                 }
             } else {
                 candidateStart = -1;
@@ -149,7 +152,7 @@ final class Vad {
             silence += dur;
             if (silence >= silenceMicros) {
                 speaking = false;
-                out.add(new SpeechEnd((lastSpeechEnd - speechStart) / 1e6));
+                out.add(new SpeechEnd((lastSpeechEnd - speechStart) / 1e6, lastSpeechEnd));
             }
         }
     }

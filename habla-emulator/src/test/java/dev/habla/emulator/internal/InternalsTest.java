@@ -54,7 +54,7 @@ class InternalsTest {
         for (int off = 0; off < all.length; off += 333) { // odd sizes split samples between chunks
             events.addAll(vad.feed(java.util.Arrays.copyOfRange(all, off, Math.min(all.length, off + 333)), 16000));
         }
-        assertThat(events).containsExactly(new Vad.SpeechStart(), new Vad.SpeechEnd(1.0));
+        assertThat(events).containsExactly(new Vad.SpeechStart(0), new Vad.SpeechEnd(1.0, 1_000_000));
     }
 
     @Test
