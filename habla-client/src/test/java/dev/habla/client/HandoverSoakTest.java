@@ -58,7 +58,10 @@ class HandoverSoakTest {
         List<String> textTurns = new ArrayList<>();
         List<Long> gaps = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (ResilientSession s = client.connectResilient(EmulatorTest.text(), rec, policy);
+        // Mic audio for ~950 emulated minutes: without compression the service (and the emulator) ends an audio
+        // session after 15 minutes of session time, and the policy only adds compression to audio-output sessions.
+        SessionConfig config = EmulatorTest.text().with(b -> b.contextWindowCompression());
+        try (ResilientSession s = client.connectResilient(config, rec, policy);
                 SpeechPump pump = new SpeechPump(s, 42, 10, 1_000, 1_400).start()) {
             for (int i = 1; i <= HANDOVERS; i++) {
                 clock.advance(LIFETIME.minus(LEAD)); // the current connection announces its end
