@@ -34,6 +34,7 @@ class EmulatorFramesProtoTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final String HALF = "models/gemini-2.0-flash-live-001";
     static final String NATIVE = "models/gemini-2.5-flash-native-audio-preview-12-2025";
+    static final String G31 = "models/gemini-3.1-flash-live-preview";
     static final List<String> ALL_FRAMES = new ArrayList<>();
     static final Set<String> STRIPPED = new TreeSet<>();
 
@@ -267,6 +268,58 @@ class EmulatorFramesProtoTest {
         check(second.framesUntil(has("turnComplete"), WAIT));
         clock.advance(Duration.ofMinutes(10).minusSeconds(5));
         check(second.framesUntil(has("goAway"), WAIT));
+    }
+
+    /**
+     * The frames of the newer behaviours: Gemini 3.1 (initial history, realtime text, audio + transcript in one event),
+     * voiceActivity from the VAD, a sliding window that drops turns, the 1007 for clientContent mid-session and the
+     * 1000 at the session limit. voiceActivity is newer than the v1beta proto: the allow-list strips the whole
+     * message, so for it the proto only proves that nothing else is in the frame; Habla strict decodes all of it.
+     */
+    @Test
+    void gemini31VoiceActivityCompressionAndSessionLimit() throws Exception {
+        RawWs ws = open("v1beta");
+        ws.send(setup(G31, "AUDIO", "\"inputAudioTranscription\":{},\"outputAudioTranscription\":{},\"sessionResumption\":{},"
+                + "\"historyConfig\":{\"initialHistoryInClientContent\":true},"
+                + "\"contextWindowCompression\":{\"triggerTokens\":\"60\",\"slidingWindow\":{\"targetTokens\":\"30\"}}"));
+        check(ws.framesUntil(has("sessionResumptionUpdate"), WAIT));
+        ws.send("{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"my name is Ada\"}]},"
+                + "{\"role\":\"model\",\"parts\":[{\"text\":\"hello Ada\"}]}],\"turnComplete\":true}}");
+        ws.send("{\"realtimeInput\":{\"text\":\"history\"}}");
+        List<Frame> history = check(advanceUntil(ws, has("turnComplete")));
+        assertThat(joined(history, "outputTranscription")).isEqualTo("History: 1. my name is Ada");
+        assertThat(history).anyMatch(f -> f.json().contains("inlineData") && f.json().contains("outputTranscription"));
+        check(advanceUntil(ws, has("\"resumable\":true")));
+        // speech: voiceActivity start and end, transcription, the reply; the window (60 tokens) drops old turns
+        sendAudio(ws, Pcm.speech(1500, 16000));
+        sendAudio(ws, Pcm.silence(1000, 16000));
+        List<Frame> spoken = check(advanceUntil(ws, has("turnComplete")));
+        List<Frame> activity = spoken.stream().filter(f -> f.json().contains("\"voiceActivity\"")).toList();
+        assertThat(activity).hasSize(2);
+        for (Frame f : activity) {
+            assertThat(ProtoOracle.server(f.json()).stripped()).containsExactly("voiceActivity");
+        }
+        assertThat(activity.get(0).json()).contains("\"type\":\"ACTIVITY_START\"");
+        check(advanceUntil(ws, has("\"resumable\":true")));
+        ws.send("{\"realtimeInput\":{\"text\":\"history\"}}");
+        List<Frame> after = check(advanceUntil(ws, has("turnComplete")));
+        assertThat(joined(after, "outputTranscription")).isEqualTo("History: 1. [speech 1.50s]");
+        check(advanceUntil(ws, has("\"resumable\":true")));
+        // clientContent after the history phase
+        ws.send(text("too late"));
+        assertThat(ws.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1007, "Request contains an invalid argument."));
+
+        // without compression an audio session ends after 15 minutes of session time: close 1000, empty reason
+        RawWs audio = open("v1beta");
+        audio.send(setup(NATIVE, "AUDIO", ""));
+        check(audio.framesUntil(has("setupComplete"), WAIT));
+        sendAudio(audio, Pcm.silence(200, 16000));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (emu.sessions().getLast().receivedAudio().length < 6400 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        clock.advance(Duration.ofMinutes(15));
+        assertThat(audio.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1000, ""));
     }
 
     @Test
