@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.genai.AsyncSession;
 import com.google.genai.Client;
 import com.google.genai.types.ClientOptions;
+import com.google.genai.types.Blob;
+import com.google.genai.types.AudioTranscriptionConfig;
 import com.google.genai.types.Content;
 import com.google.genai.types.FunctionCall;
 import com.google.genai.types.FunctionDeclaration;
@@ -19,6 +21,10 @@ import com.google.genai.types.LiveServerMessage;
 import com.google.genai.types.Modality;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
+import com.google.genai.types.ThinkingConfig;
+import com.google.genai.types.ThinkingLevel;
+import com.google.genai.types.VoiceActivity;
+import com.google.genai.types.VoiceActivityType;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
 import dev.habla.emulator.LiveEmulator;
@@ -98,7 +104,11 @@ class SdkJavaConformanceTest {
     }
 
     static Live connect(LiveConnectConfig config) throws Exception {
-        AsyncSession session = client.async.live.connect("gemini-2.0-flash-live-001", config).get(T, TimeUnit.SECONDS);
+        return connect("gemini-2.0-flash-live-001", config);
+    }
+
+    static Live connect(String model, LiveConnectConfig config) throws Exception {
+        AsyncSession session = client.async.live.connect(model, config).get(T, TimeUnit.SECONDS);
         BlockingQueue<LiveServerMessage> inbox = new LinkedBlockingQueue<>();
         session.receive(inbox::add).get(T, TimeUnit.SECONDS);
         return new Live(session, inbox);
@@ -141,6 +151,62 @@ class SdkJavaConformanceTest {
         // gotcha 1 of sdk-oracles.md: this SDK writes the top-level key in snake_case; proto and Habla both take it
         assertThat(frames).anyMatch(f -> f.rawJson().startsWith("{\"realtime_input\""));
         assertThat(emu.session(frames.getFirst().sessionId()).orElseThrow().apiVersion()).isEqualTo("v1");
+    }
+
+    /**
+     * Gemini 3.1 as the Java SDK sees it: thinkingLevel accepted, realtime text answered in audio with its transcript,
+     * voiceActivity parsed into {@code VoiceActivity} (offsets; the type is lost, see below), and clientContent
+     * mid-session ends the session (the emulator closes 1007). 2.0.0's
+     * LiveConnectConfig has no historyConfig, so the initial-history phase cannot be asked for through connect().
+     */
+    @Test
+    void gemini31RealtimeTextVoiceActivityAndClientContentRefused() throws Exception {
+        Live live = connect("gemini-3.1-flash-live-preview", LiveConnectConfig.builder().responseModalities(Modality.Known.AUDIO)
+                .outputAudioTranscription(AudioTranscriptionConfig.builder().build())
+                .thinkingConfig(ThinkingConfig.builder().thinkingLevel(ThinkingLevel.Known.MINIMAL).build()).build());
+        live.session().sendRealtimeInput(LiveSendRealtimeInputParameters.builder().text("hi from java").build()).get(T, TimeUnit.SECONDS);
+        List<LiveServerMessage> turn = live.until(SdkJavaConformanceTest::turnComplete);
+        StringBuilder transcript = new StringBuilder();
+        turn.forEach(m -> m.serverContent().flatMap(LiveServerContent::outputTranscription)
+                .flatMap(com.google.genai.types.Transcription::text).ifPresent(transcript::append));
+        assertThat(transcript.toString()).isEqualTo("You said: hi from java");
+
+        byte[] pcm = concat(Pcm.speech(1500, 16000), Pcm.silence(1000, 16000));
+        for (int off = 0; off < pcm.length; off += 3200) {
+            byte[] chunk = java.util.Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + 3200));
+            live.session().sendRealtimeInput(LiveSendRealtimeInputParameters.builder()
+                    .audio(Blob.builder().data(chunk).mimeType("audio/pcm;rate=16000").build()).build()).get(T, TimeUnit.SECONDS);
+        }
+        List<LiveServerMessage> spoken = live.until(SdkJavaConformanceTest::turnComplete);
+        List<VoiceActivity> activity = spoken.stream().flatMap(m -> m.voiceActivity().stream()).toList();
+        assertThat(activity).hasSize(2);
+        assertThat(activity.get(0).audioOffset()).contains(Duration.ZERO);
+        assertThat(activity.get(1).audioOffset()).contains(Duration.ofMillis(1500));
+        // 2.0.0 gap: in Gemini API mode it parses server messages with LiveServerMessage.fromJson as they come (its
+        // LiveConverters.voiceActivityFromMldev, which renames the wire field `type`, is never called), so the type is
+        // lost. The wire field is `type` (python-genai renames it too): the emulator matches the SDKs' converters.
+        assertThat(activity).allSatisfy(a -> assertThat(a.voiceActivityType()).isEmpty());
+        assertThat(VoiceActivity.fromJson("{\"voiceActivityType\":\"ACTIVITY_START\"}").voiceActivityType())
+                .contains(new VoiceActivityType(VoiceActivityType.Known.ACTIVITY_START));
+
+        String id = emu.sessions().getLast().id();
+        live.session().sendClientContent(userTurn("typed via clientContent")).get(T, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+        while (emu.session(id).orElseThrow().open() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // the SDK has no close callback to wait on
+        }
+        assertThat(emu.session(id).orElseThrow().open()).as("closed by the emulator (1007)").isFalse();
+        live.session().close().get(T, TimeUnit.SECONDS);
+
+        List<ReceivedMessage> frames = SdkFrames.drain(emu, Duration.ofSeconds(2));
+        SdkFrames.check(frames);
+        assertThat(frames.getFirst().rawJson()).contains("\"thinkingLevel\":\"MINIMAL\"");
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
