@@ -11,9 +11,10 @@ import java.util.List;
  * @param model            model id without the {@code models/} prefix; null before setup
  * @param apiVersion       {@code v1}, {@code v1beta} or {@code v1alpha}, from the URL
  * @param open             whether the WebSocket is still open
- * @param history          text of the user turns of the logical session, in order (audio turns as
- *                         {@code [speech 1.24s]})
- * @param conversation     every turn of the logical session (user and model; model turns hold what was sent)
+ * @param history          text of the user turns of the logical session still in its context window, in order (audio
+ *                         turns as {@code [speech 1.24s]}); all of them unless context window compression dropped some
+ * @param conversation     every turn of the logical session still in its context window (user and model; model turns
+ *                         hold what was sent)
  * @param receivedAudio    every realtime audio byte received by the logical session, in order, across resumptions
  */
 public record EmulatorSession(
