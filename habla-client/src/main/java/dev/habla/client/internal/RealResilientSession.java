@@ -252,6 +252,12 @@ public final class RealResilientSession implements ResilientSession {
     private final Runnable onTerminated;
     private final MicrometerSessionMetrics metrics;
     private final long quietNeededNanos;
+    /**
+     * The config turns the server's automatic activity detection off: the user's turns are delimited by
+     * {@code activityStart}/{@code activityEnd}, so a boundary is "no activity open" (audio outside an activity is
+     * ignored by the server, and a client that sends nothing between activities never shows a long quiet tail).
+     */
+    private final boolean manualActivity;
 
     // ---- cross-thread ----------------------------------------------------------------------------------------
 
@@ -295,6 +301,8 @@ public final class RealResilientSession implements ResilientSession {
     private ClientMessage unansweredTurn;
     /** Counts user input other than audio (text, content, activity start), for telling phantom interruptions. */
     private long userInputSeq;
+    /** An {@code activityStart} was sent and its {@code activityEnd} not yet: never a boundary (the turn would split). */
+    private boolean activityOpen;
 
     // ---- control thread ----------------------------------------------------------------------------------
 
@@ -334,6 +342,9 @@ public final class RealResilientSession implements ResilientSession {
         this.latestHandle = userConfig.resumptionHandle();
         this.config = effectiveConfig(userConfig, policy);
         this.quietNeededNanos = quietNeeded(config, policy);
+        RealtimeInputConfig ric = config.realtimeInputConfig();
+        this.manualActivity = ric != null && ric.automaticActivityDetection() != null
+                && Boolean.TRUE.equals(ric.automaticActivityDetection().disabled());
     }
 
     private static SessionConfig effectiveConfig(SessionConfig c, ResiliencePolicy p) {
@@ -1081,7 +1092,7 @@ public final class RealResilientSession implements ResilientSession {
 
     /** Caller holds sendLock. */
     private boolean inputAtBoundaryLocked(Conn p) {
-        if (awaitingReply || audio.quietNanos() < quietNeededNanos) {
+        if (awaitingReply || activityOpen || (!manualActivity && audio.quietNanos() < quietNeededNanos)) {
             return false;
         }
         for (PendingCall pc : calls.values()) {
@@ -1658,9 +1669,11 @@ public final class RealResilientSession implements ResilientSession {
                 }
                 if (r.activityStart() != null) {
                     userInputSeq++;
+                    activityOpen = true;
                 }
                 if (r.activityEnd() != null) {
                     turnEnd = true;
+                    activityOpen = false;
                 }
                 if (Boolean.TRUE.equals(r.audioStreamEnd()) && audio.speechSinceMark()) {
                     turnEnd = true; // only if the user spoke: a mic pause after silence asks for nothing
