@@ -94,6 +94,18 @@ public sealed interface AssistantEvent {
     /** The audio source reached its end (a file source), or failed ({@code error} non-null). */
     record InputEnded(Throwable error) implements AssistantEvent {}
 
+    /**
+     * The resilient session moved the conversation between connections or noticed trouble: a goAway handover started
+     * or completed, the connection was lost and is being re-established (attempt, backoff), it was re-established
+     * (resumed with the handle, or re-seeded), or the server stalled (mid-turn silence, no reply). Never sent with
+     * {@link VoiceLoopConfig.Builder#plainSession()}. The conversation goes on unless a {@link Closed} follows.
+     */
+    record Connection(LiveEvent.ConnectionEvent event) implements AssistantEvent {
+        public Connection {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
     /** A session event the loop does not turn into one of the above (tool calls, usage, goAway, ...). */
     record Session(LiveEvent event) implements AssistantEvent {}
 

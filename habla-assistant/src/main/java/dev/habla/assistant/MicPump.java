@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  *       drained (control messages overtake queued audio); nothing is sent between utterances.</li>
  *   <li>PUSH_TO_TALK: as MANUAL, but the key decides (pre-roll {@value #PTT_PRE_ROLL_MS} ms).</li>
  * </ul>
+ * No microphone sample goes up twice: a pre-roll (or catch-up) only carries samples after the last real one sent
+ * ({@link #sentThrough}); frames replaced by silence over echo do not count as sent. With a resilient session the
+ * uplink needs nothing else across a handover or reconnect: the session buffers what is sent during the switch and
+ * delivers it in order on the next connection, and the waits before {@code audioStreamEnd}/{@code activityEnd} keep
+ * them behind the audio (see {@link VoiceLoop#awaitSendQueueEmpty}).
+ *
  * All state here belongs to this thread, except the flags it reads from the loop (muted, push-to-talk).
  */
 final class MicPump implements Runnable {
@@ -88,7 +94,10 @@ final class MicPump implements Runnable {
     /** Recent audio: the push-to-talk pre-roll, the audio before a reopened stream, the catch-up after confirmation. */
     private final short[] recent;
     private int recentAt;
+    /** Samples captured so far (the absolute index just past the current frame once it is remembered). */
     private long recentCount;
+    /** Absolute index just past the last microphone sample sent (real audio, not substituted silence). */
+    private long sentThrough;
     private boolean wasMuted;
 
     private volatile double level = Double.NEGATIVE_INFINITY;
@@ -229,8 +238,11 @@ final class MicPump implements Runnable {
                 case VadEvent.SpeechStopped s -> {
                     onsetSample = -1;
                     confirmed = false;
-                    loop.emit(new AssistantEvent.UserSpeechStopped(
-                            frameEnd - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE, s.speech()));
+                    long end = frameEnd - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE;
+                    loop.emit(new AssistantEvent.UserSpeechStopped(end, s.speech()));
+                    if (mode.serverDetects()) {
+                        loop.userTurnEnded(end);
+                    }
                 }
             }
         }
@@ -278,7 +290,7 @@ final class MicPump implements Runnable {
             loop.emit(new AssistantEvent.StreamResumed());
             short[] pre = started != null ? started.preRoll() : recentAudio(PTT_PRE_ROLL_MS * RATE / 1000);
             if (pass) {
-                send(session, pre, 0, pre.length);   // ends with this frame
+                sendEndingNow(session, pre);   // ends with this frame
             } else {
                 send(session, zeros, 0, f.length);   // over the echo: silence until confirmed, as below
             }
@@ -288,7 +300,11 @@ final class MicPump implements Runnable {
             // The frames since the onset went up as silence (not yet confirmed over the echo): send them now.
             sendSinceOnset(session, f.length);
         }
-        send(session, pass ? f : zeros, 0, f.length);
+        if (pass) {
+            sendEndingNow(session, f);
+        } else {
+            send(session, zeros, 0, f.length);
+        }
         if (silentSamples >= streamEndSamples && event.isEmpty()) {
             streaming = false;
             pendingStreamEnd = true;
@@ -302,7 +318,8 @@ final class MicPump implements Runnable {
         long n = segmenter.position() - onsetSample - currentFrame;
         if (n > 0) {
             short[] all = recentAudio((int) Math.min(recent.length, n + currentFrame));
-            send(session, all, 0, (int) Math.max(0, all.length - currentFrame));
+            int len = (int) Math.max(0, all.length - currentFrame);
+            sendEndingAt(session, all, len, recentCount - currentFrame);
         }
     }
 
@@ -311,14 +328,14 @@ final class MicPump implements Runnable {
         if (justConfirmed) {
             startActivity(session);
             if (started != null) {
-                send(session, started.preRoll(), 0, started.preRoll().length);   // ends with this frame
+                sendEndingNow(session, started.preRoll());   // ends with this frame
             } else {
                 // Confirmed later (over echo): from the onset on, then this frame.
                 sendSinceOnset(session, f.length);
-                send(session, f, 0, f.length);
+                sendEndingNow(session, f);
             }
         } else if (inActivity) {
-            send(session, f, 0, f.length);
+            sendEndingNow(session, f);
         }
         if (inActivity && event.isPresent() && event.get() instanceof VadEvent.SpeechStopped) {
             inActivity = false;
@@ -332,9 +349,9 @@ final class MicPump implements Runnable {
         if (pressed && !inActivity) {
             startActivity(session);
             short[] pre = recentAudio(PTT_PRE_ROLL_MS * RATE / 1000);
-            send(session, pre, 0, pre.length);   // ends with this frame
+            sendEndingNow(session, pre);   // ends with this frame
         } else if (inActivity) {
-            send(session, f, 0, f.length);
+            sendEndingNow(session, f);
             if (!pressed) {
                 inActivity = false;
                 pendingActivityEnd = true;
@@ -427,6 +444,22 @@ final class MicPump implements Runnable {
             pendingActivityEnd = false;
             loop.emit(new AssistantEvent.Activity(false));
         }
+    }
+
+    /** Sends microphone audio that ends with the current frame, minus what already went up. */
+    private void sendEndingNow(LiveSession session, short[] samples) {
+        sendEndingAt(session, samples, samples.length, recentCount);
+    }
+
+    /**
+     * Sends the first {@code length} samples of {@code samples}, which end at absolute index {@code end}, skipping
+     * those at or before {@link #sentThrough} (a pre-roll reaching back into audio that was sent already).
+     */
+    private void sendEndingAt(LiveSession session, short[] samples, int length, long end) {
+        long start = end - length;
+        int skip = (int) Math.max(0, Math.min(length, sentThrough - start));
+        send(session, samples, skip, length - skip);
+        sentThrough = Math.max(sentThrough, end);
     }
 
     private void send(LiveSession session, short[] samples, int offset, int length) {

@@ -42,9 +42,13 @@ public final class Transcript {
      * @param heardAudio     audio of the turn the user heard ({@code generatedAudio} unless cut)
      * @param interrupted    whether playback of the turn was cut (by the server's {@code interrupted} or locally)
      * @param complete       whether the turn is over
+     * @param connectionLost assistant entries: the turn ended because the connection carrying it was lost (a drop,
+     *                       or a handover forced mid-turn by the goAway deadline); {@code generated} holds only what
+     *                       arrived, which was all played; the model's answer is incomplete
      */
     public record Entry(int id, Role role, long epoch, boolean typed, String generated, String heard,
-                        Duration generatedAudio, Duration heardAudio, boolean interrupted, boolean complete) {
+                        Duration generatedAudio, Duration heardAudio, boolean interrupted, boolean complete,
+                        boolean connectionLost) {
 
         /** The text the model generated that the user did not hear (empty unless interrupted). */
         public String unheard() {
@@ -57,7 +61,7 @@ public final class Transcript {
                 return "user" + (typed ? " (typed)" : "") + ": " + generated;
             }
             return "assistant: " + (interrupted ? heard.strip() + " [interrupted; not heard: " + unheard().strip() + "]"
-                    : generated.strip());
+                    : generated.strip()) + (connectionLost ? " [cut off: connection lost]" : "");
         }
     }
 
@@ -77,6 +81,7 @@ public final class Transcript {
         long audioBytes;
         long heardBytes = -1;   // -1: not cut
         boolean complete;
+        boolean connectionLost;
 
         Turn(int id, Role role, long epoch, boolean typed) {
             this.id = id;
@@ -89,11 +94,12 @@ public final class Transcript {
             String generated = text.toString();
             if (role == Role.USER) {
                 Duration none = Duration.ZERO;
-                return new Entry(id, role, -1, typed, generated, generated, none, none, false, complete);
+                return new Entry(id, role, -1, typed, generated, generated, none, none, false, complete, false);
             }
             if (heardBytes < 0) {
                 Duration all = MODEL_AUDIO.durationOf(audioBytes);
-                return new Entry(id, role, epoch, false, generated, generated, all, all, false, complete);
+                return new Entry(id, role, epoch, false, generated, generated, all, all, false, complete,
+                        connectionLost);
             }
             StringBuilder heard = new StringBuilder();
             for (Piece p : pieces) {
@@ -105,7 +111,7 @@ public final class Transcript {
                 }
             }
             return new Entry(id, role, epoch, false, generated, heard.toString(), MODEL_AUDIO.durationOf(audioBytes),
-                    MODEL_AUDIO.durationOf(Math.min(heardBytes, audioBytes)), true, complete);
+                    MODEL_AUDIO.durationOf(Math.min(heardBytes, audioBytes)), true, complete, connectionLost);
         }
     }
 
@@ -238,12 +244,16 @@ public final class Transcript {
         }
     }
 
-    /** The assistant's turn is over; an open user entry is closed too (its transcription will not continue). */
-    Entry complete(long epoch) {
+    /**
+     * The assistant's turn is over; an open user entry is closed too (its transcription will not continue).
+     * {@code connectionLost}: it ended because its connection was lost, not because the model finished.
+     */
+    Entry complete(long epoch, boolean connectionLost) {
         lock.lock();
         try {
             Turn t = assistant(epoch);
             t.complete = true;
+            t.connectionLost |= connectionLost;
             if (openUser != null) {
                 openUser.complete = true;
                 openUser = null;

@@ -7,6 +7,7 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveSession;
+import dev.habla.client.ResilientSession;
 import dev.habla.client.SendResult;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
@@ -57,6 +58,24 @@ import org.slf4j.LoggerFactory;
  * speech; {@link #pushToTalk(boolean) pressing the key} does it from the caller's thread. The transcript entry of the
  * cut turn is cut at the playback cursor ({@link Transcript}).
  *
+ * <h2>Across connections</h2>
+ * By default the session is a {@link ResilientSession} ({@link VoiceLoopConfig#resilience()}): the service's
+ * ~10-minute connection limit (goAway) is crossed by a make-before-break handover at a turn boundary where the user's
+ * audio is quiet, and a dropped connection is resumed with the latest handle. The loop sees one continuous session
+ * on one reader thread, so barge-in, the playback epochs and the transcript work unchanged; what it adds:
+ * <ul>
+ *   <li>a model turn that a lost connection cut short (the session closes it with a {@code TurnComplete} without
+ *       usage, and neither {@code generationComplete} nor {@code interrupted} came) ends its playback epoch normally
+ *       (what arrived plays out, nothing is flushed mid-sample) and its transcript entry is marked
+ *       {@link Transcript.Entry#connectionLost()};</li>
+ *   <li>the local VAD tells the session when the user stopped speaking ({@link ResilientSession#markUserTurnEnded()}),
+ *       so the no-reply watchdog and the time-to-first-audio metric work with server VAD, where the audio stream
+ *       ends only a second later;</li>
+ *   <li>connection events become {@link AssistantEvent.Connection};</li>
+ *   <li>the mic pump does not wait for the send queue to drain while the session is reconnecting (input is buffered
+ *       in order by the session then); a pending {@code audioStreamEnd}/{@code activityEnd} goes out after it.</li>
+ * </ul>
+ *
  * <h2>Lifecycle</h2>
  * {@link #start} connects (blocking until {@code setupComplete}) and starts the pumps. {@link #close()} closes the
  * microphone first (no more user audio), then the session, then the speaker; it is idempotent. The loop owns the
@@ -97,6 +116,10 @@ public final class VoiceLoop implements AutoCloseable {
     private MicPump micPump;
     private Thread micThread;
     private volatile LiveSession session;
+    /** The same session when it is resilient (the default), else null. */
+    private volatile ResilientSession resilient;
+    /** Clock time when the latest server turn started (reader writes; the mic pump reads). */
+    private volatile long lastTurnStartNanos = Long.MIN_VALUE;
 
     // ---- session reader state (written only by the reader thread; read by others where volatile) ----
 
@@ -125,6 +148,10 @@ public final class VoiceLoop implements AutoCloseable {
     private static final class Turn {
         final long epoch;
         long serverBytes;
+        /** The server said the model finished generating ({@code generationComplete}). */
+        boolean generationComplete;
+        /** The server cut the turn ({@code interrupted}). */
+        boolean interrupted;
 
         Turn(long epoch) {
             this.epoch = epoch;
@@ -188,7 +215,13 @@ public final class VoiceLoop implements AutoCloseable {
             if (config.listenerDecorator() != null) {
                 listener = config.listenerDecorator().apply(listener);
             }
-            session = client.connect(sessionConfig, listener);
+            if (config.resilience() != null) {
+                ResilientSession r = client.connectResilient(sessionConfig, listener, config.resilience());
+                resilient = r;
+                session = r;
+            } else {
+                session = client.connect(sessionConfig, listener);
+            }
             if (binding != null) {
                 binding.attach(session);
             }
@@ -225,6 +258,14 @@ public final class VoiceLoop implements AutoCloseable {
     /** The open session (for tool bindings, resumption handles, counters). */
     public LiveSession session() {
         return session;
+    }
+
+    /**
+     * The session as a {@link ResilientSession} (handovers, reconnects, its metrics), or null when the loop runs a
+     * plain session ({@link VoiceLoopConfig.Builder#plainSession()}).
+     */
+    public ResilientSession resilientSession() {
+        return resilient;
     }
 
     public VoiceLoopConfig config() {
@@ -486,14 +527,25 @@ public final class VoiceLoop implements AutoCloseable {
                 emit(new AssistantEvent.UserText(t.text(), t.finished(), false));
             }
             // The cut turn ends at the turnComplete that follows; audio in between is its late audio (stale epoch).
-            case LiveEvent.Interrupted i -> silence(Trigger.SERVER_INTERRUPTED, now, now);
+            case LiveEvent.Interrupted i -> {
+                Turn tr = turn;
+                if (tr != null) {
+                    tr.interrupted = true;
+                }
+                silence(Trigger.SERVER_INTERRUPTED, now, now);
+            }
             case LiveEvent.GenerationComplete g -> {
                 Turn tr = turn;
                 if (tr != null) {
+                    tr.generationComplete = true;
                     buffer.endOfTurn(tr.epoch);
                 }
             }
-            case LiveEvent.TurnComplete tc -> endTurn();
+            case LiveEvent.TurnComplete tc -> endTurn(cutByConnectionLoss(tc));
+            case LiveEvent.ConnectionEvent c -> {
+                log.debug("voice loop {}: {}", id, c);
+                emit(new AssistantEvent.Connection(c));
+            }
             case LiveEvent.Closed c -> {
                 stateLock.lock();
                 try {
@@ -529,6 +581,17 @@ public final class VoiceLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Reader: whether this {@code turnComplete} is the one a resilient session makes up when the connection carrying
+     * the turn ended (no usage, no reason) for a turn that neither finished generating nor was interrupted. A server
+     * never ends an audio or text turn that way.
+     */
+    private boolean cutByConnectionLoss(LiveEvent.TurnComplete tc) {
+        Turn tr = turn;
+        return resilient != null && tr != null && tc.usage() == null && tc.reason() == null
+                && !tr.generationComplete && !tr.interrupted;
+    }
+
     /** Reader: the current turn, opening a new one (new epoch) if none is in progress. */
     private Turn openTurn() {
         Turn tr = turn;
@@ -537,6 +600,7 @@ public final class VoiceLoop implements AutoCloseable {
             long epoch = Math.max(lastTurnEpoch + 1, buffer.epoch());
             lastTurnEpoch = epoch;
             tr = new Turn(epoch);
+            lastTurnStartNanos = clock.nanoTime();
             stateLock.lock();
             try {
                 turn = tr;
@@ -549,14 +613,22 @@ public final class VoiceLoop implements AutoCloseable {
         return tr;
     }
 
-    /** Reader: the server turn is over ({@code turnComplete}, also after {@code interrupted}). */
-    private void endTurn() {
+    /**
+     * Reader: the server turn is over ({@code turnComplete}, also after {@code interrupted}). A turn cut by a lost
+     * connection ends the same way for playback: what arrived plays out (flushing it would cut a word in the middle
+     * and tell the user less than the transcript does); only the entry is marked.
+     */
+    private void endTurn(boolean connectionLost) {
         Turn tr = turn;
         if (tr == null) {
             return;
         }
         buffer.endOfTurn(tr.epoch);
-        Transcript.Entry entry = transcript.complete(tr.epoch);
+        if (connectionLost) {
+            metrics.connectionLostTurns.incrementAndGet();
+            log.debug("voice loop {}: turn {} cut off by a lost connection after {} bytes", id, tr.epoch, tr.serverBytes);
+        }
+        Transcript.Entry entry = transcript.complete(tr.epoch, connectionLost);
         stateLock.lock();
         try {
             turn = null;
@@ -635,6 +707,11 @@ public final class VoiceLoop implements AutoCloseable {
             }
             case PUSH_TO_TALK -> metrics.pushToTalkBargeIns.incrementAndGet();
         }
+        ResilientSession r = resilient;
+        if (r != null && trigger != Trigger.SERVER_INTERRUPTED && cutSomething) {
+            // The session's barge-in meter: user speech start (or key press) to silence.
+            r.metrics().recordBargeIn(Duration.ofNanos(Math.max(0, silenced - arrivalNanos)));
+        }
         if (cutSomething || trigger == Trigger.SERVER_INTERRUPTED) {
             emit(new AssistantEvent.BargeIn(trigger, epoch, arrivalNanos, silenced,
                     MODEL_FORMAT.durationOf(discarded + MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos))),
@@ -671,6 +748,19 @@ public final class VoiceLoop implements AutoCloseable {
             stateChanged.signalAll();
         } finally {
             stateLock.unlock();
+        }
+    }
+
+    /**
+     * Mic pump, server VAD modes: the local VAD heard the user stop speaking at {@code speechEndNanos} (capture time).
+     * Tells a resilient session the user's turn ended (no-reply watchdog, time to first audio), unless a server turn
+     * has started since: the server's VAD was quicker and the reply is under way (marking now would wait for a second
+     * reply that never comes). MANUAL and push-to-talk need nothing: {@code activityEnd} marks it.
+     */
+    void userTurnEnded(long speechEndNanos) {
+        ResilientSession r = resilient;
+        if (r != null && lastTurnStartNanos < speechEndNanos) {
+            r.markUserTurnEnded();
         }
     }
 
@@ -716,11 +806,16 @@ public final class VoiceLoop implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded) until the session's send queue is empty: control messages overtake queued audio. */
+    /**
+     * Waits (bounded) until the session's send queue is empty: control messages overtake queued audio. While a
+     * resilient session is reconnecting its buffer only empties once a connection is back (seconds, perhaps), so
+     * this returns false at once instead of holding up the mic pump frame after frame.
+     */
     boolean awaitSendQueueEmpty(LiveSession s, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         while (s.queuedBytes() > 0) {
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() >= deadline
+                    || (s instanceof ResilientSession r && r.phase() == ResilientSession.Phase.RECONNECTING)) {
                 return false;
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));

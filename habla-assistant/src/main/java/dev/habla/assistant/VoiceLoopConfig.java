@@ -2,6 +2,7 @@ package dev.habla.assistant;
 
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.AudioSource;
+import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.tools.ToolRunner;
@@ -57,6 +58,11 @@ import java.util.function.UnaryOperator;
  * @param observer              sees every {@link AssistantEvent}
  * @param tools                 answers the model's tool calls (its declarations are added to the session), or null
  * @param listenerDecorator     wraps the loop's session listener (e.g. a display of tool activity), or null
+ * @param resilience            how the conversation outlives its connections: the loop opens a
+ *                              {@link dev.habla.client.ResilientSession} with this policy (goAway handover at turn
+ *                              boundaries, reconnect with the resumption handle, stall watchdog); null = a plain
+ *                              {@link dev.habla.client.LiveSession} that ends with its connection. Default
+ *                              {@link ResiliencePolicy#defaults()}
  */
 public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, AudioSink speaker, VadMode vadMode,
                               ServerVad serverVad, VadConfig vadConfig, Supplier<VoiceActivityDetector> detector,
@@ -64,7 +70,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
                               Duration doubleTalkConfirm, Duration streamEndAfterSilence,
                               Duration preBuffer, Duration deviceBuffer, boolean pacedSpeaker, Duration outputLatency,
                               boolean transcription, VoiceClock clock, AssistantObserver observer, ToolRunner tools,
-                              UnaryOperator<SessionListener> listenerDecorator) {
+                              UnaryOperator<SessionListener> listenerDecorator, ResiliencePolicy resilience) {
 
     /** Local barge-in by default: the speaker stops as soon as the user starts talking. */
     public static final VadMode DEFAULT_VAD_MODE = VadMode.ASSIST;
@@ -160,6 +166,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         private AssistantObserver observer = AssistantObserver.none();
         private ToolRunner tools;
         private UnaryOperator<SessionListener> listenerDecorator;
+        private ResiliencePolicy resilience = ResiliencePolicy.defaults();
 
         private Builder() {
         }
@@ -186,6 +193,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
             observer = c.observer;
             tools = c.tools;
             listenerDecorator = c.listenerDecorator;
+            resilience = c.resilience;
         }
 
         public Builder session(SessionConfig v) { session = v; return this; }
@@ -209,11 +217,15 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         public Builder observer(AssistantObserver v) { observer = v; return this; }
         public Builder tools(ToolRunner v) { tools = v; return this; }
         public Builder listenerDecorator(UnaryOperator<SessionListener> v) { listenerDecorator = v; return this; }
+        /** The resilient session's policy (null = {@link #plainSession()}). */
+        public Builder resilience(ResiliencePolicy v) { resilience = v; return this; }
+        /** Opt out of resilience: one plain connection; the conversation ends with it (goAway, drop, ~10 minutes). */
+        public Builder plainSession() { resilience = null; return this; }
 
         public VoiceLoopConfig build() {
             return new VoiceLoopConfig(session, microphone, speaker, vadMode, serverVad, vadConfig, detector, duplex,
                     duplexPolicy, assumedEchoGainDb, doubleTalkConfirm, streamEndAfterSilence, preBuffer, deviceBuffer, pacedSpeaker, outputLatency,
-                    transcription, clock, observer, tools, listenerDecorator);
+                    transcription, clock, observer, tools, listenerDecorator, resilience);
         }
     }
 }

@@ -53,11 +53,13 @@ public final class VoiceMetrics {
      * @param staleBytesDropped    late audio of cut turns dropped (turn epochs)
      * @param flushedBytes         queued audio discarded by barge-ins
      * @param streamEnds           {@code audioStreamEnd} messages sent
+     * @param connectionLostTurns  assistant turns cut short because their connection was lost (resilient session)
      */
     public record Snapshot(Latency interruptToSilence, Latency localOnsetToSilence, Latency localDetectToSilence,
                            Latency vadPerFrame, Latency micFramePerFrame, long serverBargeIns, long localBargeIns,
                            long pushToTalkBargeIns, long framesProcessed, long echoFrames, long underruns,
-                           long staleBytesDropped, long flushedBytes, long streamEnds) {
+                           long staleBytesDropped, long flushedBytes, long streamEnds,
+                           long connectionLostTurns) {
     }
 
     final Reservoir interruptToSilence = new Reservoir();
@@ -73,6 +75,7 @@ public final class VoiceMetrics {
     final AtomicLong staleBytesDropped = new AtomicLong();
     final AtomicLong flushedBytes = new AtomicLong();
     final AtomicLong streamEnds = new AtomicLong();
+    final AtomicLong connectionLostTurns = new AtomicLong();
     /** Underruns come from the playback buffer; the loop sets this supplier. */
     volatile java.util.function.LongSupplier underruns = () -> 0;
 
@@ -83,7 +86,8 @@ public final class VoiceMetrics {
         return new Snapshot(interruptToSilence.latency(), localOnsetToSilence.latency(), localDetectToSilence.latency(),
                 vadPerFrame.latency(), micFramePerFrame.latency(), serverBargeIns.get(), localBargeIns.get(),
                 pushToTalkBargeIns.get(), framesProcessed.get(), echoFrames.get(), underruns.getAsLong(),
-                staleBytesDropped.get(), flushedBytes.get(), streamEnds.get());
+                staleBytesDropped.get(), flushedBytes.get(), streamEnds.get(),
+                connectionLostTurns.get());
     }
 
     /** The most recent {@link #WINDOW} samples of one latency, in nanoseconds. */

@@ -17,6 +17,37 @@ final class Recorder implements AssistantObserver {
     public void onEvent(AssistantEvent event) {
         all.add(event);
         queue.add(event);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /**
+     * Waits until at least {@code n} events of {@code type} have been recorded (independent of the queue that
+     * {@link #await} consumes) and returns them all; fails after {@code timeout}.
+     */
+    <T extends AssistantEvent> List<T> awaitCount(Class<T> type, int n, Duration timeout) throws InterruptedException {
+        return awaitCount(type, x -> true, n, timeout);
+    }
+
+    /** As {@link #awaitCount(Class, int, Duration)}, counting only events matching {@code filter}. */
+    <T extends AssistantEvent> List<T> awaitCount(Class<T> type, Predicate<T> filter, int n, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (true) {
+                List<T> seen = all(type).stream().filter(filter).toList();
+                if (seen.size() >= n) {
+                    return seen;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("only " + seen.size() + " of " + n + " " + type.getSimpleName() + " within "
+                            + timeout.toMillis() + " ms; seen: " + summary());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
     }
 
     /** The next event of type {@code type} matching {@code filter}, skipping others; fails after {@code timeout}. */
