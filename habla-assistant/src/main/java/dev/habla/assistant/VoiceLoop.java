@@ -393,8 +393,9 @@ public final class VoiceLoop implements AutoCloseable {
      * For file-to-file runs: waits until the input has ended, no turn is in progress, playback is idle, and all that
      * has held for {@code settle} (clock time). If the local VAD heard speech (or a line was typed) after the latest
      * assistant turn started, the quiet must last {@link #UNANSWERED_GRACE} instead: the server may still answer it,
-     * or its VAD may not have counted it as an utterance. Returns false on {@code timeout} (real time), or when the
-     * session ends first.
+     * or its VAD may not have counted it as an utterance. While a resilient session is reconnecting nothing counts as
+     * quiet (the answer may come once it is back). Returns false on {@code timeout} (real time), or when the session
+     * ends first.
      */
     public boolean awaitConversationIdle(Duration settle, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -405,7 +406,7 @@ public final class VoiceLoop implements AutoCloseable {
                     return false;
                 }
                 long now = clock.nanoTime();
-                boolean idle = inputEnded && turn == null && playbackIdle();
+                boolean idle = inputEnded && turn == null && playbackIdle() && !reconnecting();
                 long needed = answeredInputs >= userInputs ? settle.toNanos()
                         : Math.max(settle.toNanos(), UNANSWERED_GRACE.toNanos());
                 if (!idle) {
@@ -545,6 +546,7 @@ public final class VoiceLoop implements AutoCloseable {
             case LiveEvent.ConnectionEvent c -> {
                 log.debug("voice loop {}: {}", id, c);
                 emit(new AssistantEvent.Connection(c));
+                signalState();   // the idle wait depends on the phase
             }
             case LiveEvent.Closed c -> {
                 stateLock.lock();
@@ -783,6 +785,12 @@ public final class VoiceLoop implements AutoCloseable {
         } finally {
             stateLock.unlock();
         }
+    }
+
+    /** Whether a resilient session is between connections after a loss. */
+    private boolean reconnecting() {
+        ResilientSession r = resilient;
+        return r != null && r.phase() == ResilientSession.Phase.RECONNECTING;
     }
 
     private boolean playbackIdle() {

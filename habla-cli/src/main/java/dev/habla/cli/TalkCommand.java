@@ -65,6 +65,11 @@ import picocli.CommandLine.Spec;
  * transcript of both sides on screen, a level meter, and a prompt line for typing into the same session. With
  * {@code --input file.wav} and/or {@code --output reply.wav} it works without audio devices (CI): the file is spoken
  * into the session, every answer is written to the output WAV, and the command exits after the last answer.
+ *
+ * <p>The loop runs on a resilient session (habla-client's {@code ResilientSession}): the service's connection limit
+ * and network drops are crossed by handover and reconnect; the printer shows them as short status lines in
+ * parentheses, and a session that finally fails ends the command with the exit code of its cause (interactive mode
+ * interrupts the prompt for it).
  */
 @Command(name = "talk", sortOptions = false, usageHelpAutoWidth = true,
         description = {
@@ -302,6 +307,9 @@ final class TalkCommand implements Callable<Integer> {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
             Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
+            // A session that fails for good must not wait for the next Enter: interrupt the prompt (JLine's INT
+            // handler during readLine), then the closed event decides the exit code.
+            printer.onClosed = () -> terminal.raise(Terminal.Signal.INT);
             VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                     target, key);
             Thread hook = ctx.console() ? shutdownHook(loop) : null;
@@ -326,6 +334,10 @@ final class TalkCommand implements Callable<Integer> {
                     try {
                         line = reader.readLine("you> ");
                     } catch (UserInterruptException | EndOfFileException e) {
+                        LiveEvent.Closed gone = loop.closedEvent();
+                        if (gone != null) {
+                            return ended(gone, modelId, target, key);
+                        }
                         return ExitCodes.OK;   // Ctrl-C or Ctrl-D: the loop closes mic, session, speaker in order
                     }
                     String text = line.strip();
@@ -372,8 +384,10 @@ final class TalkCommand implements Callable<Integer> {
     private void meter(VoiceLoop loop, Status status, Printer printer) {
         while (!Thread.currentThread().isInterrupted()) {
             Levels l = loop.levels();
-            String state = loop.isMuted() ? "muted" : vad == VadMode.PUSH_TO_TALK ? (loop.isTalking() ? "TALKING" : "ptt: Ctrl-T")
-                    : "listening";
+            var resilient = loop.resilientSession();
+            String state = resilient != null && resilient.phase() == dev.habla.client.ResilientSession.Phase.RECONNECTING
+                    ? "reconnecting" : loop.isMuted() ? "muted"
+                    : vad == VadMode.PUSH_TO_TALK ? (loop.isTalking() ? "TALKING" : "ptt: Ctrl-T") : "listening";
             String line = String.format(Locale.ROOT, "mic %s  spk %s  %s  underruns %d", Levels.bar(l.micDbfs(), 12),
                     Levels.bar(l.speakerDbfs(), 12), state, loop.metrics().underruns());
             String partial = printer.partial();
@@ -464,7 +478,7 @@ final class TalkCommand implements Callable<Integer> {
                             line("gemini: " + (e.interrupted()
                                     ? e.heard().strip() + " [interrupted" + (e.unheard().isBlank() ? "" : "; not heard: "
                                             + e.unheard().strip()) + "]"
-                                    : e.generated().strip()));
+                                    : e.generated().strip()) + (e.connectionLost() ? " [cut off: connection lost]" : ""));
                         }
                     } finally {
                         lock.unlock();
@@ -481,8 +495,54 @@ final class TalkCommand implements Callable<Integer> {
                         line("(microphone failed: " + i.error().getMessage() + ")");
                     }
                 }
+                case AssistantEvent.Connection c -> {
+                    String status = status(c.event());
+                    if (status != null) {
+                        line(status);
+                    } else if (verbose != null) {
+                        verbose.accept("habla: " + c.event());
+                    }
+                }
+                case AssistantEvent.Closed c -> {
+                    Runnable r = onClosed;
+                    if (r != null && c.closed().error() != null) {
+                        r.run();
+                    }
+                }
                 default -> { }
             }
+        }
+
+        /** Interactive mode: what to do when the session has failed for good (interrupt the prompt). */
+        volatile Runnable onClosed;
+
+        /**
+         * The short status line for a connection event, or null for one only shown with {@code --verbose} (a
+         * handover starting: the user notices nothing unless it completes).
+         */
+        static String status(dev.habla.client.LiveEvent.ConnectionEvent event) {
+            return switch (event) {
+                case LiveEvent.HandoverStarted h -> null;
+                case LiveEvent.HandoverCompleted h -> String.format(Locale.ROOT, "(connection renewed; %d ms gap)",
+                        h.gap().toMillis());
+                case LiveEvent.Reconnecting r -> "(connection lost" + (r.cause() == null ? "" : ": " + brief(r.cause()))
+                        + "; reconnecting" + (r.attempt() > 1 ? ", attempt " + r.attempt() : "") + "…)";
+                case LiveEvent.Reconnected r -> String.format(Locale.ROOT, "(reconnected after %s; %s)",
+                        Durations.format(r.gap()), r.resumed() ? "the conversation goes on"
+                                : "a new session, told what was said so far");
+                case LiveEvent.Stalled st -> switch (st.kind()) {
+                    case MID_TURN -> "(the answer stalled: nothing for " + Durations.format(st.duration()) + ")";
+                    case NO_REPLY -> "(no answer for " + Durations.format(st.duration()) + ")";
+                };
+            };
+        }
+
+        private static String brief(LiveException e) {
+            if (e.closeCode() > 0) {
+                String reason = (e.closeCode() + " " + e.closeReason()).strip().replaceAll("[.\\s]+$", "");
+                return reason.length() <= 60 ? reason : reason.substring(0, 59) + "…";
+            }
+            return e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
 
         /** Guarded by lock. */

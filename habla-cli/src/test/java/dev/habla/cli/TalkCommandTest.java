@@ -116,6 +116,61 @@ class TalkCommandTest {
     }
 
     @Test
+    void aServerThatIsGoneForGoodEndsTheRunWithTheUnavailableExitCodeAfterReconnecting() throws Exception {
+        Path out = work.resolve("reply.wav");
+        // The emulator disappears once the first audio arrived: the resilient session reconnects (default policy:
+        // six attempts over about 8 s), then gives up; the command maps that to its exit code.
+        Thread killer = Thread.ofVirtual().start(() -> {
+            try {
+                dev.habla.emulator.ReceivedMessage m;
+                while ((m = emu.takeClientMessage(Duration.ofSeconds(20))) != null) {
+                    if (m.message() instanceof dev.habla.protocol.ClientMessage.RealtimeInput r && r.audio() != null) {
+                        emu.close();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CliRun.Result r = talk("--input", speech().toString(), "--output", out.toString(), "--timeout", "40s",
+                "--base-url", emu.baseUrl());
+        killer.join(Duration.ofSeconds(5));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.out()).contains("(connection lost").contains("reconnecting");
+        // One line naming the cause (the reconnect attempts), no stack trace.
+        assertThat(r.err().strip()).startsWith("habla: cannot reach").contains("could not reconnect after 6 attempt(s)")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    void connectionEventsAndCutTurnsAreShortLines() {
+        List<String> lines = new java.util.ArrayList<>();
+        TalkCommand.Printer printer = new TalkCommand.Printer(lines::add, null);
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(
+                new dev.habla.client.LiveEvent.HandoverStarted(dev.habla.client.LiveEvent.HandoverCause.GO_AWAY,
+                        Duration.ofSeconds(5))));
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(
+                new dev.habla.client.LiveEvent.HandoverCompleted(Duration.ofMillis(12), 2)));
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(new dev.habla.client.LiveEvent.Reconnecting(
+                new dev.habla.client.LiveException(dev.habla.client.LiveException.Kind.DEADLINE_EXCEEDED, "x", 1011,
+                        "Deadline expired before operation could complete.", 0, null), 2, Duration.ofMillis(250))));
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(
+                new dev.habla.client.LiveEvent.Reconnected(Duration.ofMillis(800), true, 2, 3)));
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(new dev.habla.client.LiveEvent.Stalled(
+                dev.habla.client.LiveEvent.StallKind.NO_REPLY, Duration.ofSeconds(15))));
+        printer.onEvent(new dev.habla.assistant.AssistantEvent.TurnEnded(new dev.habla.assistant.Transcript.Entry(3,
+                dev.habla.assistant.Transcript.Role.ASSISTANT, 2, false, "I heard 1.2", "I heard 1.2",
+                Duration.ofMillis(770), Duration.ofMillis(770), false, true, true)));
+        assertThat(lines).containsExactly(
+                "(connection renewed; 12 ms gap)",
+                "(connection lost: 1011 Deadline expired before operation could complete; reconnecting, attempt 2…)",
+                "(reconnected after 800 ms; the conversation goes on)",
+                "(no answer for 15.0 s)",
+                "gemini: I heard 1.2 [cut off: connection lost]");
+    }
+
+    @Test
     void noUsableAudioDeviceIsOneLineAndItsOwnExitCode() {
         CliRun.Result r = talk("--input-device", "no-such-device-xyz", "--output", "reply.wav",
                 "--base-url", emu.baseUrl());
