@@ -307,9 +307,9 @@ final class TalkCommand implements Callable<Integer> {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
             Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
-            // A session that fails for good must not wait for the next Enter: interrupt the prompt (JLine's INT
-            // handler during readLine), then the closed event decides the exit code.
-            printer.onClosed = () -> terminal.raise(Terminal.Signal.INT);
+            // A session that fails for good must not wait for the next Enter: end the prompt, then the closed event
+            // decides the exit code.
+            printer.onClosed = () -> endPrompt(reader);
             VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                     target, key);
             Thread hook = ctx.console() ? shutdownHook(loop) : null;
@@ -340,6 +340,9 @@ final class TalkCommand implements Callable<Integer> {
                         }
                         return ExitCodes.OK;   // Ctrl-C or Ctrl-D: the loop closes mic, session, speaker in order
                     }
+                    if (loop.closedEvent() != null) {
+                        continue;   // the prompt was ended because the session is gone (see endPrompt)
+                    }
                     String text = line.strip();
                     if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
                         return ExitCodes.OK;
@@ -369,6 +372,20 @@ final class TalkCommand implements Callable<Integer> {
                     removeHook(hook);
                 }
             }
+        }
+    }
+
+    /**
+     * Ends a pending {@code readLine} from another thread (JLine allows widgets from other threads while it reads):
+     * the line is accepted as typed so far. Not reading: nothing to do, the loop checks the session before it prompts.
+     * (Raising INT instead would recurse through this command's INT handler when no readLine is active.)
+     */
+    static void endPrompt(LineReader reader) {
+        try {
+            reader.callWidget(LineReader.ACCEPT_LINE);
+            reader.callWidget(LineReader.REDRAW_LINE);
+        } catch (IllegalStateException notReading) {
+            // between prompts
         }
     }
 

@@ -144,6 +144,38 @@ class TalkCommandTest {
     }
 
     @Test
+    void aPendingPromptCanBeEndedFromAnotherThread() throws Exception {
+        // What interactive mode does when the session fails for good while the user is not typing.
+        var pipe = new java.io.PipedOutputStream();
+        var in = new java.io.PipedInputStream(pipe);
+        try (var terminal = new org.jline.terminal.impl.DumbTerminal("t", org.jline.terminal.Terminal.TYPE_DUMB, in,
+                new java.io.ByteArrayOutputStream(), StandardCharsets.UTF_8)) {
+            var reader = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build();
+            var line = new java.util.concurrent.CompletableFuture<String>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    line.complete(reader.readLine("you> "));
+                } catch (RuntimeException e) {
+                    line.completeExceptionally(e);
+                }
+            });
+            pipe.write("half".getBytes(StandardCharsets.UTF_8));   // typed, not entered
+            pipe.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String got = null;
+            while (got == null && System.nanoTime() < deadline) {
+                TalkCommand.endPrompt(reader);   // a no-op until readLine has started
+                try {
+                    got = line.get(50, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException notYet) {
+                    // readLine not started yet: try again
+                }
+            }
+            assertThat(got).isNotNull();
+        }
+    }
+
+    @Test
     void connectionEventsAndCutTurnsAreShortLines() {
         List<String> lines = new java.util.ArrayList<>();
         TalkCommand.Printer printer = new TalkCommand.Printer(lines::add, null);
