@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -65,13 +64,7 @@ class ResilientLoopTest {
             parts.add(Speech.question());
             parts.add(Speech.silence(pauseMs));
         }
-        short[] s = Speech.concat(parts.toArray(short[][]::new));
-        Random r = new Random(seed);
-        double rms = Pcm16.FULL_SCALE * Math.pow(10, FLOOR_DBFS / 20);
-        for (int i = 0; i < s.length; i++) {
-            s[i] = Pcm16.clip(s[i] + r.nextGaussian() * rms);
-        }
-        return s;
+        return Speech.withFloor(Speech.concat(parts.toArray(short[][]::new)), seed, FLOOR_DBFS);
     }
 
     /** Client messages the emulator received (all connections, arrival order) until {@code done} holds for them. */

@@ -100,6 +100,20 @@ final class Speech {
         return out;
     }
 
+    /**
+     * {@code s} with gaussian noise at {@code dbfs} added: no two stretches of the result are equal (digital silence
+     * repeats), so audio sent up can be located in it byte for byte; at -70 dBFS it is silence to any VAD.
+     */
+    static short[] withFloor(short[] s, long seed, double dbfs) {
+        Random r = new Random(seed);
+        double rms = Pcm16.FULL_SCALE * Math.pow(10, dbfs / 20);
+        short[] out = new short[s.length];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = Pcm16.clip(s[i] + r.nextGaussian() * rms);
+        }
+        return out;
+    }
+
     /** Leading part of {@code s}. */
     static short[] head(short[] s, int ms) {
         return java.util.Arrays.copyOf(s, Math.min(s.length, ms * RATE / 1000));

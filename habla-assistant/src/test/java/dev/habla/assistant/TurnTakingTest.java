@@ -256,6 +256,49 @@ class TurnTakingTest {
         }
     }
 
+    /** All client messages (with their connection) until {@code done} holds for them. */
+    private List<ReceivedMessage> receivedMessagesUntil(Predicate<List<ReceivedMessage>> done) throws InterruptedException {
+        List<ReceivedMessage> out = new ArrayList<>();
+        ReceivedMessage m;
+        while ((m = emu.takeClientMessage(done.test(out) ? Duration.ofMillis(1) : WAIT)) != null) {
+            out.add(m);
+        }
+        assertThat(done.test(out)).as("the expected client messages arrived within %s", WAIT).isTrue();
+        return out;
+    }
+
+    private static long count(List<ReceivedMessage> wire, Predicate<RealtimeInput> p) {
+        return wire.stream().filter(m -> m.message() instanceof RealtimeInput r && p.test(r)).count();
+    }
+
+    @Test
+    void aPreRollNeverSendsAudioTwice() throws Exception {
+        // Speech resumes 100-200 ms after the uplink paused (server VAD: 1 s of silence) or after an activity ended
+        // (manual: 500 ms hangover): the pre-roll (300 / 500 ms) reaches back into audio that already went up. Each
+        // microphone sample may go up once only.
+        for (VadMode mode : List.of(VadMode.ASSIST, VadMode.MANUAL)) {
+            int pause = mode == VadMode.ASSIST ? 1_100 : 700;
+            short[] signal = Speech.withFloor(Speech.concat(Speech.question(), Speech.silence(pause), Speech.question(),
+                    Speech.silence(1_500)), 5, -70);
+            Recorder events = new Recorder();
+            PushSource mic = new PushSource();
+            try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).microphone(mic)
+                    .speaker(new DeviceModelSink()).vadMode(mode).duplex(DuplexMode.HEADPHONES).plainSession()
+                    .observer(events))) {
+                mic.push(signal);
+                mic.end();
+                events.awaitCount(AssistantEvent.InputEnded.class, 1, WAIT);
+                List<ReceivedMessage> wire = receivedMessagesUntil(w -> mode == VadMode.ASSIST
+                        ? count(w, r -> Boolean.TRUE.equals(r.audioStreamEnd())) >= 2
+                        : count(w, r -> r.activityEnd() != null) >= 2);
+                UplinkCheck check = UplinkCheck.of(dev.habla.voice.Pcm16.toBytes(signal), wire);
+                assertThat(check.mismatchedBytes()).as(mode + " foreign bytes").isZero();
+                assertThat(check.duplicatedBytes()).as(mode + " duplicated bytes").isZero();
+                assertThat(check.lostBytes()).as(mode + " lost bytes").isZero();
+            }
+        }
+    }
+
     @Test
     void audioStreamEndAfterASecondOfSilenceAndWhenMuted() throws Exception {
         Recorder events = new Recorder();
