@@ -204,25 +204,7 @@ class ResilientLoopTest {
             assertThat(check.duplicatedBytes()).isZero();
             assertThat(check.lostBytes()).isZero();
             assertThat(check.connections()).isEqualTo(handovers + 1);
-            // Each activity (start, audio, end) on one connection.
-            String open = null;
-            int activities = 0;
-            for (ReceivedMessage m : wire) {
-                if (!(m.message() instanceof RealtimeInput r)) {
-                    continue;
-                }
-                if (r.activityStart() != null) {
-                    assertThat(open).as("activities do not nest").isNull();
-                    open = m.sessionId();
-                    activities++;
-                } else if (r.audio() != null) {
-                    assertThat(m.sessionId()).as("audio inside its activity's connection").isEqualTo(open);
-                } else if (r.activityEnd() != null) {
-                    assertThat(m.sessionId()).as("activityEnd on its activity's connection").isEqualTo(open);
-                    open = null;
-                }
-            }
-            assertThat(activities).isEqualTo(utterances);
+            assertThat(wholeActivities(wire)).isEqualTo(utterances);
             // The logical session holds every activity's audio once, in order.
             byte[] sent = wire.stream().filter(UplinkCheck::isAudio)
                     .map(m -> ((RealtimeInput) m.message()).audio().data())
@@ -232,6 +214,79 @@ class ResilientLoopTest {
             assertThat(turns).allSatisfy(t -> {
                 assertThat(t.entry().generated()).matches("I heard \\d\\.\\d\\d seconds of audio\\.");
                 assertThat(t.entry().connectionLost()).isFalse();
+            });
+            assertThat(loop.resilientSession().handovers()).isEqualTo(handovers);
+        }
+    }
+
+    /** Checks that each activity (start, its audio, end) went over one connection; returns how many there were. */
+    private static int wholeActivities(List<ReceivedMessage> wire) {
+        String open = null;
+        int activities = 0;
+        for (ReceivedMessage m : wire) {
+            if (!(m.message() instanceof RealtimeInput r)) {
+                continue;
+            }
+            if (r.activityStart() != null) {
+                assertThat(open).as("activities do not nest").isNull();
+                open = m.sessionId();
+                activities++;
+            } else if (r.audio() != null) {
+                assertThat(m.sessionId()).as("audio inside its activity's connection").isEqualTo(open);
+            } else if (r.activityEnd() != null) {
+                assertThat(m.sessionId()).as("activityEnd on its activity's connection").isEqualTo(open);
+                open = null;
+            }
+        }
+        return activities;
+    }
+
+    @Test
+    void pushToTalkActivitiesStayWholeWhenGoAwayComesWhileTheKeyIsHeld() throws Exception {
+        int handovers = 3;
+        int utterances = handovers + 1;
+        Recorder events = new Recorder();
+        PushSource mic = new PushSource();
+        short[] signal = script(19, utterances, 600, 3_600);
+        ResiliencePolicy policy = ResiliencePolicy.create(p -> p.proactiveHandoverAfter(null));
+        // A 900 ms hangover: the key is released 0.9 s after the speech, so the activity's audio ends with more
+        // quiet than a server-VAD handover waits for; the switch must still wait for the activity and its answer.
+        var vad = dev.habla.voice.VadConfig.create(v -> v.minSilence(Duration.ofMillis(900)));
+        try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).microphone(mic)
+                .speaker(new DeviceModelSink()).vadMode(VadMode.PUSH_TO_TALK).vadConfig(vad)
+                .duplex(DuplexMode.HEADPHONES).resilience(policy).observer(events))) {
+            mic.pushPaced(signal);
+            mic.end();
+            for (int i = 1; i <= utterances; i++) {
+                events.awaitCount(AssistantEvent.UserSpeechStarted.class, i, WAIT);
+                loop.pushToTalk(true);
+                if (i <= handovers) {
+                    emu.inject(new Fault.GoAway(Duration.ofSeconds(10)));
+                }
+                events.awaitCount(AssistantEvent.UserSpeechStopped.class, i, WAIT);
+                loop.pushToTalk(false);
+                if (i <= handovers) {
+                    events.awaitCount(AssistantEvent.Connection.class, ResilientLoopTest::handoverDone, i, WAIT);
+                }
+            }
+            List<AssistantEvent.TurnEnded> turns = events.awaitCount(AssistantEvent.TurnEnded.class, utterances,
+                    Duration.ofSeconds(40));
+            List<ReceivedMessage> wire = receivedUntil(w -> w.stream()
+                    .filter(m -> m.message() instanceof RealtimeInput r && r.activityEnd() != null).count() >= utterances);
+            UplinkCheck check = UplinkCheck.of(Pcm16.toBytes(signal), wire);
+            Report.line("voice loop, push-to-talk over %d goAway handovers (goAway while the key is held): %d audio "
+                    + "bytes over %d connections; lost %d, duplicated %d, foreign %d", handovers, check.audioBytes(),
+                    check.connections(), check.lostBytes(), check.duplicatedBytes(), check.mismatchedBytes());
+            assertThat(check.mismatchedBytes()).isZero();
+            assertThat(check.duplicatedBytes()).isZero();
+            assertThat(check.lostBytes()).isZero();
+            assertThat(check.connections()).isEqualTo(handovers + 1);
+            assertThat(wholeActivities(wire)).isEqualTo(utterances);
+            // Every activity answered as one utterance: pre-roll + speech (about 0.85 s loud) + the 0.9 s hangover.
+            assertThat(turns).allSatisfy(t -> {
+                assertThat(t.entry().generated()).matches("I heard \\d\\.\\d\\d seconds of audio\\.");
+                double heard = Double.parseDouble(t.entry().generated().replaceAll("[^0-9.]", "").replaceAll("\\.$", ""));
+                assertThat(heard).isBetween(1.6, 3.5);
             });
             assertThat(loop.resilientSession().handovers()).isEqualTo(handovers);
         }
