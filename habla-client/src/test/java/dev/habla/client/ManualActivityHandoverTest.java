@@ -54,6 +54,7 @@ class ManualActivityHandoverTest extends ResilienceTestBase {
             emulator.inject(new Fault.GoAway(Duration.ofSeconds(30)));
             rec.await(LiveEvent.HandoverStarted.class, WAIT);
             s.sendAudio(tone(300, 0.3), RATE);              // the user goes on: still the same activity
+            HandoverSoakTest.awaitDrained(s);               // activityEnd (control) would overtake queued audio
             assertThat(s.activityEnd()).isEqualTo(SendResult.QUEUED);
             rec.await(LiveEvent.TurnComplete.class, WAIT);
             LiveEvent.HandoverCompleted done = rec.await(LiveEvent.HandoverCompleted.class, Duration.ofSeconds(15));
