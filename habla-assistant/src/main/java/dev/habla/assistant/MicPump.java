@@ -239,10 +239,10 @@ final class MicPump implements Runnable {
                     onsetSample = -1;
                     confirmed = false;
                     long end = frameEnd - (s.detectedSample() - s.endSample()) * 1_000_000_000L / RATE;
-                    loop.emit(new AssistantEvent.UserSpeechStopped(end, s.speech()));
                     if (mode.serverDetects()) {
-                        loop.userTurnEnded(end);
+                        loop.userTurnEnded(end);   // before the event: whoever reacts finds the session told
                     }
+                    loop.emit(new AssistantEvent.UserSpeechStopped(end, s.speech()));
                 }
             }
         }

@@ -261,6 +261,9 @@ class ResilientLoopTest {
                 events.awaitCount(AssistantEvent.UserSpeechStarted.class, i, WAIT);
                 loop.pushToTalk(true);
                 if (i <= handovers) {
+                    // Once the activity is open (its activityStart sent): before that the session is at a boundary
+                    // and may rightly switch at once.
+                    events.awaitCount(AssistantEvent.Activity.class, AssistantEvent.Activity::started, i, WAIT);
                     emu.inject(new Fault.GoAway(Duration.ofSeconds(10)));
                 }
                 events.awaitCount(AssistantEvent.UserSpeechStopped.class, i, WAIT);
