@@ -309,7 +309,8 @@ final class TalkCommand implements Callable<Integer> {
             Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
             // A session that fails for good must not wait for the next Enter: end the prompt, then the closed event
             // decides the exit code.
-            printer.onClosed = () -> endPrompt(reader);
+            Thread prompting = Thread.currentThread();
+            printer.onClosed = () -> endPrompt(prompting);
             VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                     target, key);
             Thread hook = ctx.console() ? shutdownHook(loop) : null;
@@ -328,6 +329,7 @@ final class TalkCommand implements Callable<Integer> {
                 while (true) {
                     LiveEvent.Closed closed = loop.closedEvent();
                     if (closed != null) {
+                        Thread.interrupted();   // endPrompt's interrupt may have come between prompts: clear it
                         return ended(closed, modelId, target, key);
                     }
                     String line;
@@ -336,12 +338,13 @@ final class TalkCommand implements Callable<Integer> {
                     } catch (UserInterruptException | EndOfFileException e) {
                         LiveEvent.Closed gone = loop.closedEvent();
                         if (gone != null) {
+                            Thread.interrupted();
                             return ended(gone, modelId, target, key);
                         }
                         return ExitCodes.OK;   // Ctrl-C or Ctrl-D: the loop closes mic, session, speaker in order
                     }
                     if (loop.closedEvent() != null) {
-                        continue;   // the prompt was ended because the session is gone (see endPrompt)
+                        continue;   // the session ended while the line was typed: the top of the loop says how
                     }
                     String text = line.strip();
                     if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
@@ -376,17 +379,14 @@ final class TalkCommand implements Callable<Integer> {
     }
 
     /**
-     * Ends a pending {@code readLine} from another thread (JLine allows widgets from other threads while it reads):
-     * the line is accepted as typed so far. Not reading: nothing to do, the loop checks the session before it prompts.
-     * (Raising INT instead would recurse through this command's INT handler when no readLine is active.)
+     * Ends a pending {@code readLine} on {@code prompting} from another thread: JLine's own Ctrl-C handling interrupts
+     * the reading thread, and {@code readLine} then throws {@link UserInterruptException}; if the thread is not
+     * reading yet, its next {@code readLine} does so at once (the interrupt stays pending), and the loop clears it.
+     * Raising INT on the terminal instead would recurse through this command's INT handler when no readLine is
+     * active; a widget ({@code ACCEPT_LINE}) does not wake a reader blocked on input.
      */
-    static void endPrompt(LineReader reader) {
-        try {
-            reader.callWidget(LineReader.ACCEPT_LINE);
-            reader.callWidget(LineReader.REDRAW_LINE);
-        } catch (IllegalStateException notReading) {
-            // between prompts
-        }
+    static void endPrompt(Thread prompting) {
+        prompting.interrupt();
     }
 
     private String describe(DuplexMode duplex) {

@@ -145,33 +145,44 @@ class TalkCommandTest {
 
     @Test
     void aPendingPromptCanBeEndedFromAnotherThread() throws Exception {
-        // What interactive mode does when the session fails for good while the user is not typing.
-        var pipe = new java.io.PipedOutputStream();
-        var in = new java.io.PipedInputStream(pipe);
-        try (var terminal = new org.jline.terminal.impl.DumbTerminal("t", org.jline.terminal.Terminal.TYPE_DUMB, in,
-                new java.io.ByteArrayOutputStream(), StandardCharsets.UTF_8)) {
-            var reader = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build();
-            var line = new java.util.concurrent.CompletableFuture<String>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    line.complete(reader.readLine("you> "));
-                } catch (RuntimeException e) {
-                    line.completeExceptionally(e);
+        // What interactive mode does when the session fails for good: the prompt thread is interrupted, whether it
+        // is already blocked reading (the prompt is on screen, a word typed) or about to prompt.
+        for (boolean waitForPrompt : new boolean[] {true, false}) {
+            var pipe = new java.io.PipedOutputStream();
+            var in = new java.io.PipedInputStream(pipe);
+            var prompted = new java.util.concurrent.CountDownLatch(1);
+            var screen = new java.io.OutputStream() {
+                final StringBuilder text = new StringBuilder();
+
+                @Override
+                public synchronized void write(int b) {
+                    text.append((char) b);
+                    if (text.indexOf("you> ") >= 0) {
+                        prompted.countDown();
+                    }
                 }
-            });
-            pipe.write("half".getBytes(StandardCharsets.UTF_8));   // typed, not entered
-            pipe.flush();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            String got = null;
-            while (got == null && System.nanoTime() < deadline) {
-                TalkCommand.endPrompt(reader);   // a no-op until readLine has started
-                try {
-                    got = line.get(50, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException notYet) {
-                    // readLine not started yet: try again
+            };
+            try (var terminal = new org.jline.terminal.impl.DumbTerminal("t", org.jline.terminal.Terminal.TYPE_DUMB, in,
+                    screen, StandardCharsets.UTF_8)) {
+                var reader = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build();
+                var outcome = new java.util.concurrent.CompletableFuture<String>();
+                Thread prompting = Thread.ofVirtual().start(() -> {
+                    try {
+                        outcome.complete("line: " + reader.readLine("you> "));
+                    } catch (org.jline.reader.UserInterruptException e) {
+                        outcome.complete("interrupted");
+                    } catch (RuntimeException e) {
+                        outcome.completeExceptionally(e);
+                    }
+                });
+                if (waitForPrompt) {
+                    assertThat(prompted.await(10, TimeUnit.SECONDS)).as("prompt shown").isTrue();
+                    pipe.write("half".getBytes(StandardCharsets.UTF_8));   // typed, not entered
+                    pipe.flush();
                 }
+                TalkCommand.endPrompt(prompting);
+                assertThat(outcome.get(10, TimeUnit.SECONDS)).as("waitForPrompt=" + waitForPrompt).isEqualTo("interrupted");
             }
-            assertThat(got).isNotNull();
         }
     }
 
