@@ -39,7 +39,13 @@ import java.util.List;
  */
 public interface LiveSession extends AutoCloseable {
 
-    /** Sends a user text turn that asks for an answer ({@code clientContent}, {@code turnComplete: true}). */
+    /**
+     * Sends a typed user turn that asks for an answer, as the session's {@link ModelFamily} wants it: a
+     * {@code clientContent} turn with {@code turnComplete: true} (an explicit end of turn), or on Gemini 3 Live
+     * models, which refuse {@code clientContent} mid-session, {@code realtimeInput.text}. Realtime text carries no
+     * turn boundary: the server's activity detection decides when the turn ends and the model answers, and text sent
+     * while the model speaks interrupts it.
+     */
     SendResult sendText(String text);
 
     /** Sends text as realtime input (counts as user activity under automatic VAD). */
@@ -63,7 +69,12 @@ public interface LiveSession extends AutoCloseable {
     /** Automatic VAD: the microphone paused or closed; flushes the server's cached audio. */
     SendResult audioStreamEnd();
 
-    /** Appends turns to the conversation; {@code turnComplete} asks the model to answer. */
+    /**
+     * Appends turns to the conversation; {@code turnComplete} asks the model to answer.
+     *
+     * @throws UnsupportedByModelException on models that take {@code clientContent} only as initial history (Gemini 3
+     *                                     Live; see {@link SessionConfig#initialHistory()}), before anything is sent
+     */
     SendResult sendClientContent(List<Content> turns, boolean turnComplete);
 
     /**
@@ -71,7 +82,8 @@ public interface LiveSession extends AutoCloseable {
      * everything else in the control lane).
      *
      * @throws IllegalArgumentException for a {@code Setup} (a connection has exactly one, sent by {@code connect}) or
-     *                                  a message the codec cannot encode
+     *                                  a message the codec cannot encode; {@link UnsupportedByModelException} for a
+     *                                  {@code clientContent} the model refuses mid-session
      */
     SendResult send(ClientMessage message);
 

@@ -38,8 +38,11 @@ import java.util.function.Consumer;
  *                                  with the transcript instead of failing
  * @param transcriptMaxTurns        text turns kept for re-seeding (oldest dropped first)
  * @param transcriptMaxChars        characters kept for re-seeding (oldest turns dropped first)
- * @param compressionForAudio       add sliding-window context compression (server defaults) to audio sessions whose
- *                                  config has none; audio sessions are capped at 15 minutes without it
+ * @param compression               add sliding-window context compression (server defaults) to every session whose
+ *                                  config has none (default on): without it a session that sends audio ends after 15
+ *                                  minutes of session time (2 with video) whatever its output modality, and a long
+ *                                  text conversation ends when it fills the context window. Turn it off only to keep
+ *                                  the whole context verbatim and accept those limits.
  * @param midTurnStallTimeout       the model mid-turn with no data for this long is a stall; null = off
  * @param replyTimeout              no reply this long after the user's turn ended is a stall; null = off
  * @param reconnectOnStall          reconnect (with the handle) after a stall, re-sending an unanswered text turn
@@ -64,7 +67,7 @@ public record ResiliencePolicy(
         boolean reseedOnRefusedResumption,
         int transcriptMaxTurns,
         int transcriptMaxChars,
-        boolean compressionForAudio,
+        boolean compression,
         Duration midTurnStallTimeout,
         Duration replyTimeout,
         boolean reconnectOnStall,
@@ -200,7 +203,7 @@ public record ResiliencePolicy(
         private boolean reseedOnRefusedResumption = true;
         private int transcriptMaxTurns = DEFAULT_TRANSCRIPT_MAX_TURNS;
         private int transcriptMaxChars = DEFAULT_TRANSCRIPT_MAX_CHARS;
-        private boolean compressionForAudio = true;
+        private boolean compression = true;
         private Duration midTurnStallTimeout = DEFAULT_MID_TURN_STALL_TIMEOUT;
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
         private boolean reconnectOnStall;
@@ -226,7 +229,7 @@ public record ResiliencePolicy(
             reseedOnRefusedResumption = p.reseedOnRefusedResumption;
             transcriptMaxTurns = p.transcriptMaxTurns;
             transcriptMaxChars = p.transcriptMaxChars;
-            compressionForAudio = p.compressionForAudio;
+            compression = p.compression;
             midTurnStallTimeout = p.midTurnStallTimeout;
             replyTimeout = p.replyTimeout;
             reconnectOnStall = p.reconnectOnStall;
@@ -253,7 +256,16 @@ public record ResiliencePolicy(
         public Builder reseedOnRefusedResumption(boolean on) { this.reseedOnRefusedResumption = on; return this; }
         public Builder transcriptMaxTurns(int n) { this.transcriptMaxTurns = n; return this; }
         public Builder transcriptMaxChars(int n) { this.transcriptMaxChars = n; return this; }
-        public Builder compressionForAudio(boolean on) { this.compressionForAudio = on; return this; }
+        /** Sliding-window compression for sessions whose config has none (default on); see the record's doc. */
+        public Builder compression(boolean on) { this.compression = on; return this; }
+        /**
+         * The old name of {@link #compression(boolean)}, from when only audio-answering sessions got compression.
+         *
+         * @deprecated compression now applies to every session (audio input hits the 15-minute limit whatever the
+         *             output); use {@link #compression(boolean)}
+         */
+        @Deprecated
+        public Builder compressionForAudio(boolean on) { return compression(on); }
         /** Null turns the mid-turn watchdog off. */
         public Builder midTurnStallTimeout(Duration d) { this.midTurnStallTimeout = d; return this; }
         /** Null turns the no-reply watchdog off. */
@@ -266,7 +278,7 @@ public record ResiliencePolicy(
             return new ResiliencePolicy(scheduler, meterRegistry, metricTags, makeBeforeBreak, proactiveHandoverAfter,
                     handoverDeadlineMargin, quietAudioBeforeHandover, quietLevelDbfs, drainTimeout, maxReconnectAttempts,
                     initialBackoff, maxBackoff, backoffMultiplier, jitter, reseedOnRefusedResumption, transcriptMaxTurns,
-                    transcriptMaxChars, compressionForAudio, midTurnStallTimeout, replyTimeout, reconnectOnStall,
+                    transcriptMaxChars, compression, midTurnStallTimeout, replyTimeout, reconnectOnStall,
                     prematureTurnCompleteHold);
         }
     }

@@ -38,10 +38,17 @@ import java.util.List;
  *       Messages an aborted connection had queued but not written are re-sent.</li>
  *   <li>Tool responses for calls of a connection that is gone are delivered on the new one as conversation content
  *       (the call and its response), which the model can use; a {@code toolResponse} naming an id the new connection
- *       never issued would be refused.</li>
+ *       never issued would be refused. Models that refuse {@code clientContent} mid-session (Gemini 3 Live) cannot
+ *       take them at all: they are dropped, logged and counted ({@code habla.anomalies{kind=tool_result_dropped}}).</li>
  *   <li>Unexpected losses (1006, 1011, an unasked-for 1000, TCP resets, missing pongs) reconnect with exponential
  *       backoff and jitter; a refused handle (1007 on resume) falls back to a new session seeded with the transcript
- *       ({@link #transcript()}) as {@code clientContent} with {@code turnComplete:false}.</li>
+ *       ({@link #transcript()}) as its {@link SessionConfig#initialHistory() initial history}, sent before anything
+ *       else in the form the model wants ({@link ModelFamily}: {@code clientContent} with {@code turnComplete:false},
+ *       or on Gemini 3 Live {@code historyConfig} in the setup and {@code clientContent} with
+ *       {@code turnComplete:true}).</li>
+ *   <li>Sliding-window context compression is added to every session whose config has none
+ *       ({@link ResiliencePolicy#compression()}): audio input caps a session at 15 minutes without it, whatever the
+ *       output modality.</li>
  *   <li>The stall watchdog turns silent hangs into {@link LiveEvent.Stalled} (and a reconnect, if the policy says so).</li>
  * </ul>
  */

@@ -15,7 +15,6 @@ import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.SpeechConfig;
 import dev.habla.protocol.Tool;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -61,7 +60,13 @@ import java.util.regex.Pattern;
  * @param affectiveDialog          native audio: adapt tone to the user's emotion
  * @param proactiveAudio           native audio: let the model stay silent on irrelevant input
  * @param setupOverride            escape hatch applied last by {@link #toSetup}: edits the wire setup for fields this
- *                                 record does not cover (history config, language hints…); not validated; may be null
+ *                                 record does not cover (language hints…); not validated; may be null
+ * @param initialHistory           earlier turns (roles {@code user} and {@code model}) the conversation starts from,
+ *                                 sent once right after {@code setupComplete}, before anything else, as the model's
+ *                                 {@link ModelFamily} wants it (Gemini 3 Live: {@code historyConfig} in the setup, then
+ *                                 {@code clientContent} with {@code turnComplete:true}; others: {@code clientContent}
+ *                                 with {@code turnComplete:false}); never null; empty = none. Not with a
+ *                                 {@code resumptionHandle} (a resumed session already has its history).
  */
 public record SessionConfig(
         String model,
@@ -87,7 +92,8 @@ public record SessionConfig(
         Boolean includeThoughts,
         boolean affectiveDialog,
         boolean proactiveAudio,
-        UnaryOperator<ClientMessage.Setup> setupOverride) {
+        UnaryOperator<ClientMessage.Setup> setupOverride,
+        List<Content> initialHistory) {
 
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
 
@@ -118,9 +124,9 @@ public record SessionConfig(
         if (responseModality != null && responseModality != ResponseModality.TEXT && responseModality != ResponseModality.AUDIO) {
             throw new IllegalArgumentException("responseModality must be TEXT or AUDIO, was " + responseModality);
         }
-        if (responseModality == ResponseModality.TEXT && isNativeAudioModel(model)) {
-            throw new IllegalArgumentException("responseModality TEXT is not supported by native-audio model '" + model
-                    + "': use AUDIO with outputTranscription(true), or a half-cascade model");
+        ModelFamily family = ModelFamily.of(model);
+        if (responseModality == ResponseModality.TEXT && !family.supportsTextOutput()) {
+            throw new UnsupportedByModelException(model, family, family.textOutputRefusal(model));
         }
         if (voice != null) {
             voice = Voices.canonical(voice);
@@ -146,6 +152,21 @@ public record SessionConfig(
             throw new IllegalArgumentException("UNRECOGNIZED is a decoding placeholder, not a value to send");
         }
         tools = tools == null ? List.of() : List.copyOf(tools);
+        initialHistory = initialHistory == null ? List.of() : List.copyOf(initialHistory);
+        for (int i = 0; i < initialHistory.size(); i++) {
+            Content turn = initialHistory.get(i);
+            if (!"user".equals(turn.role()) && !"model".equals(turn.role())) {
+                throw new IllegalArgumentException("initialHistory[" + i + "] needs the role \"user\" or \"model\", was "
+                        + (turn.role() == null ? "none" : "\"" + turn.role() + "\""));
+            }
+            if (turn.parts() == null || turn.parts().isEmpty()) {
+                throw new IllegalArgumentException("initialHistory[" + i + "] has no parts");
+            }
+        }
+        if (resumptionHandle != null && !initialHistory.isEmpty()) {
+            throw new IllegalArgumentException("initialHistory and resumptionHandle exclude each other: a resumed session "
+                    + "already has its history");
+        }
         if (resumptionHandle != null) {
             if (resumptionHandle.isBlank()) {
                 throw new IllegalArgumentException("resumptionHandle must not be blank (use null for a fresh session)");
@@ -184,21 +205,30 @@ public record SessionConfig(
      * coming). This is what a reconnect after {@code goAway} uses.
      */
     public SessionConfig withResumptionHandle(String handle) {
-        return with(b -> b.resumption(true).resumptionHandle(handle));
+        return with(b -> b.resumption(true).resumptionHandle(handle).initialHistory(List.of()));
+    }
+
+    /** The rules of this config's model ({@link ModelFamily#of(String)}). */
+    public ModelFamily modelFamily() {
+        return ModelFamily.of(model);
     }
 
     /**
-     * True for models that generate audio natively and therefore refuse {@code TEXT} output: names containing
-     * {@code native-audio}, and {@code gemini-3.1-flash-live…}.
+     * True for models that generate audio natively and therefore refuse {@code TEXT} output (the native-audio 2.5
+     * models and the Gemini 3 Live models): {@code !ModelFamily.of(model).supportsTextOutput()}.
      */
     public static boolean isNativeAudioModel(String model) {
-        if (model == null) {
-            return false;
-        }
-        String m = model.toLowerCase(Locale.ROOT);
-        int slash = m.lastIndexOf('/');
-        String id = slash >= 0 ? m.substring(slash + 1) : m;
-        return id.contains("native-audio") || id.startsWith("gemini-3.1-flash-live");
+        return model != null && !ModelFamily.of(model).supportsTextOutput();
+    }
+
+    /**
+     * The message that carries {@link #initialHistory()}, or null if there is none: {@code clientContent} with
+     * {@code turnComplete:true} on families that announce it with {@code historyConfig} (it ends the history phase
+     * without asking for an answer), {@code turnComplete:false} on the others (true would ask for an answer).
+     */
+    public ClientMessage.ClientContent initialHistoryMessage() {
+        return initialHistory.isEmpty() ? null
+                : new ClientMessage.ClientContent(initialHistory, modelFamily().initialHistoryNeedsHistoryConfig());
     }
 
     /**
@@ -236,7 +266,8 @@ public record SessionConfig(
                 inputTranscription ? AudioTranscriptionConfig.ENABLED : null,
                 outputTranscription ? AudioTranscriptionConfig.ENABLED : null,
                 proactiveAudio ? new ProactivityConfig(true) : null,
-                null);
+                !initialHistory.isEmpty() && modelFamily().initialHistoryNeedsHistoryConfig()
+                        ? new ClientMessage.HistoryConfig(true) : null);
         return setupOverride == null ? setup : Objects.requireNonNull(setupOverride.apply(setup), "setupOverride returned null");
     }
 
@@ -266,6 +297,7 @@ public record SessionConfig(
         private boolean affectiveDialog;
         private boolean proactiveAudio;
         private UnaryOperator<ClientMessage.Setup> setupOverride;
+        private List<Content> initialHistory = List.of();
 
         Builder() {}
 
@@ -294,6 +326,7 @@ public record SessionConfig(
             affectiveDialog = c.affectiveDialog;
             proactiveAudio = c.proactiveAudio;
             setupOverride = c.setupOverride;
+            initialHistory = c.initialHistory;
         }
 
         public Builder model(String model) { this.model = model; return this; }
@@ -330,13 +363,18 @@ public record SessionConfig(
         public Builder proactiveAudio(boolean on) { this.proactiveAudio = on; return this; }
         /** Edits the wire setup after it is built (not validated): for fields this config does not cover. */
         public Builder setupOverride(UnaryOperator<ClientMessage.Setup> override) { this.setupOverride = override; return this; }
+        /**
+         * Turns ({@code user}/{@code model}) the conversation starts from, sent right after setup; null or empty = none.
+         * The only way to give a Gemini 3 Live model earlier turns (it refuses {@code clientContent} mid-session).
+         */
+        public Builder initialHistory(List<Content> turns) { this.initialHistory = turns == null ? List.of() : turns; return this; }
 
         /** Validates and builds. */
         public SessionConfig build() {
             return new SessionConfig(model, responseModality, voice, languageCode, systemInstruction, temperature, topP, topK,
                     maxOutputTokens, seed, inputTranscription, outputTranscription, realtimeInputConfig, tools, resumption,
                     resumptionHandle, contextWindowCompression, mediaResolution, thinkingBudget, thinkingLevel,
-                    includeThoughts, affectiveDialog, proactiveAudio, setupOverride);
+                    includeThoughts, affectiveDialog, proactiveAudio, setupOverride, initialHistory);
         }
     }
 }

@@ -59,7 +59,8 @@ class HandoverSoakTest {
         List<Long> gaps = new ArrayList<>();
         long t0 = System.nanoTime();
         // Mic audio for ~950 emulated minutes: without compression the service (and the emulator) ends an audio
-        // session after 15 minutes of session time, and the policy only adds compression to audio-output sessions.
+        // session after 15 minutes of session time. The policy adds it by default; it is explicit here because the
+        // soak depends on it.
         SessionConfig config = EmulatorTest.text().with(b -> b.contextWindowCompression());
         try (ResilientSession s = client.connectResilient(config, rec, policy);
                 SpeechPump pump = new SpeechPump(s, 42, 10, 1_000, 1_400).start()) {

@@ -19,7 +19,7 @@ class ResiliencePolicyTest {
         assertThat(p.proactiveHandoverAfter()).isEqualTo(ResiliencePolicy.DEFAULT_PROACTIVE_HANDOVER_AFTER);
         assertThat(p.maxReconnectAttempts()).isEqualTo(ResiliencePolicy.DEFAULT_MAX_RECONNECT_ATTEMPTS);
         assertThat(p.reseedOnRefusedResumption()).isTrue();
-        assertThat(p.compressionForAudio()).isTrue();
+        assertThat(p.compression()).isTrue();
         assertThat(p.reconnectOnStall()).isFalse();
         assertThat(p.meterRegistry()).isNull();
         assertThat(p.with(b -> b.maxReconnectAttempts(9)).maxReconnectAttempts()).isEqualTo(9);

@@ -112,6 +112,42 @@ class SessionConfigTest {
     }
 
     @Test
+    void modelFamiliesAreRecognisedFromTheIdAlone() {
+        assertThat(ModelFamily.of("gemini-3.1-flash-live-preview")).isEqualTo(ModelFamily.GEMINI_3_LIVE);
+        assertThat(ModelFamily.of("models/gemini-3.1-flash-live-preview")).isEqualTo(ModelFamily.GEMINI_3_LIVE);
+        assertThat(ModelFamily.of("projects/p/locations/l/publishers/google/models/gemini-3.5-pro-live-001"))
+                .isEqualTo(ModelFamily.GEMINI_3_LIVE);
+        assertThat(ModelFamily.of("gemini-2.5-flash-native-audio-latest")).isEqualTo(ModelFamily.NATIVE_AUDIO);
+        assertThat(ModelFamily.of("gemini-live-2.5-flash-preview")).isEqualTo(ModelFamily.HALF_CASCADE);
+        assertThat(ModelFamily.of("gemini-2.0-flash-live-001")).isEqualTo(ModelFamily.HALF_CASCADE);
+        assertThat(ModelFamily.of("gemini-3-pro-preview")).as("3.x but not Live").isEqualTo(ModelFamily.HALF_CASCADE);
+        assertThat(ModelFamily.GEMINI_3_LIVE.typedTextAsRealtimeInput()).isTrue();
+        assertThat(ModelFamily.GEMINI_3_LIVE.acceptsClientContentMidSession()).isFalse();
+        assertThat(ModelFamily.NATIVE_AUDIO.acceptsClientContentMidSession()).isTrue();
+        assertThat(ModelFamily.NATIVE_AUDIO.defaultResponseModality()).isEqualTo(ResponseModality.AUDIO);
+    }
+
+    @Test
+    void initialHistoryIsValidatedAndAnnouncedOnlyWhereTheModelNeedsIt() {
+        List<dev.habla.protocol.Content> history = List.of(dev.habla.protocol.Content.text("user", "hi"),
+                dev.habla.protocol.Content.text("model", "hello"));
+        SessionConfig g3 = SessionConfig.create(b -> b.model("gemini-3.1-flash-live-preview").initialHistory(history));
+        assertThat(g3.toSetup("models/x").historyConfig()).isEqualTo(new ClientMessage.HistoryConfig(true));
+        assertThat(g3.initialHistoryMessage()).isEqualTo(new ClientMessage.ClientContent(history, true));
+        assertThat(g3.withResumptionHandle("h").initialHistory()).as("a resumed session has its history").isEmpty();
+        SessionConfig g2 = SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001").initialHistory(history));
+        assertThat(g2.toSetup("models/x").historyConfig()).isNull();
+        assertThat(g2.initialHistoryMessage()).isEqualTo(new ClientMessage.ClientContent(history, false));
+        assertThat(SessionConfig.create(b -> b.model("gemini-3.1-flash-live-preview")).toSetup("models/x").historyConfig())
+                .isNull();
+        assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m")
+                .initialHistory(List.of(dev.habla.protocol.Content.text("system", "x")))))
+                .hasMessageContaining("initialHistory[0]").hasMessageContaining("\"user\" or \"model\"");
+        assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").initialHistory(history).resumptionHandle("h")))
+                .hasMessageContaining("exclude each other");
+    }
+
+    @Test
     void voicesAreCaseInsensitiveAndCanonical() {
         assertThat(Voices.ALL).hasSize(30).doesNotHaveDuplicates();
         assertThat(Voices.HALF_CASCADE).containsExactly("Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede");

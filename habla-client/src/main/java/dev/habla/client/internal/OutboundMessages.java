@@ -1,5 +1,8 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.ModelFamily;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.UnsupportedByModelException;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.FunctionResponse;
@@ -8,10 +11,41 @@ import java.util.Objects;
 
 /**
  * Builds and validates the messages behind {@code LiveSession}'s convenience senders, so that a plain session and a
- * resilient one reject the same bad input with the same message. Stateless.
+ * resilient one reject the same bad input with the same message, and apply the same {@link ModelFamily} rules.
+ * Stateless.
  */
 final class OutboundMessages {
     private OutboundMessages() {}
+
+    /**
+     * A typed user turn as the model wants it: {@code clientContent} with {@code turnComplete:true}, or
+     * {@code realtimeInput.text} on families that refuse {@code clientContent} mid-session (the server's turn
+     * detection then decides when the turn ends).
+     */
+    static ClientMessage text(String text, SessionConfig config) {
+        Objects.requireNonNull(text, "text");
+        return config.modelFamily().typedTextAsRealtimeInput() ? RealtimeInput.ofText(text)
+                : ClientMessage.ClientContent.userText(text);
+    }
+
+    /**
+     * Refuses, before it is queued, a message the session's model would answer by closing the session. Only user
+     * sends go through here; the history the session itself sends at connect ({@link SessionConfig#initialHistory()})
+     * does not.
+     *
+     * @throws UnsupportedByModelException {@code clientContent} on a model that takes it only as initial history
+     */
+    static void checkAllowed(ClientMessage message, SessionConfig config) {
+        if (message instanceof ClientMessage.ClientContent) {
+            ModelFamily family = config.modelFamily();
+            if (!family.acceptsClientContentMidSession()) {
+                throw new UnsupportedByModelException(config.model(), family, "model '" + config.model()
+                        + "' accepts clientContent only as initial history (the server closes 1007 otherwise): "
+                        + "send typed text with sendText or sendRealtimeText, and earlier turns with "
+                        + "SessionConfig.initialHistory");
+            }
+        }
+    }
 
     static ClientMessage audio(byte[] pcm, int sampleRate) {
         Objects.requireNonNull(pcm, "pcm");

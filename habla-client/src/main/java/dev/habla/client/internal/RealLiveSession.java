@@ -117,6 +117,9 @@ public final class RealLiveSession implements LiveSession {
     private volatile Future<?> pingTask;
     private volatile Future<?> closeDeadline;
 
+    /** Set by start() before the handshake; read by the dispatcher at setupComplete: the encoded initial history. */
+    private volatile List<String> historyFrames = List.of();
+
     /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
     private volatile boolean retainUnsent;
     /** Frames queued but never written when the session terminated (only with retainUnsent). */
@@ -170,6 +173,8 @@ public final class RealLiveSession implements LiveSession {
         try {
             request = provider.connectRequest(client, config);
             opening = provider.openingFrames(client, config);
+            ClientMessage.ClientContent history = config.initialHistoryMessage();
+            historyFrames = history == null ? List.of() : provider.encode(history);
         } catch (LiveException e) {
             terminate(CloseCodes.ABNORMAL, e.getMessage(), e, Exit.ABORT);
             return connected;
@@ -416,6 +421,12 @@ public final class RealLiveSession implements LiveSession {
         }
         cancel(connectDeadline);
         log.debug("session {}: open (server session id {})", id, done.sessionId());
+        // Initial history goes before anything a caller sends: nobody holds this session until `connected` completes
+        // below, so the queue is empty here and it is written first. Unbounded: it is part of the opening.
+        List<String> frames = historyFrames;
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            outbound.offerFirstUnbounded(frames.get(i));
+        }
         // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered.
         return connected.complete(this);
     }
@@ -564,8 +575,7 @@ public final class RealLiveSession implements LiveSession {
 
     @Override
     public SendResult sendText(String text) {
-        Objects.requireNonNull(text, "text");
-        return send(ClientMessage.ClientContent.userText(text));
+        return send(OutboundMessages.text(text, config));
     }
 
     @Override
@@ -616,6 +626,7 @@ public final class RealLiveSession implements LiveSession {
             throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
                     + "to change the configuration, reconnect with a new SessionConfig (and the resumption handle)");
         }
+        OutboundMessages.checkAllowed(message, config);
         SessionState s = state.get();
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;

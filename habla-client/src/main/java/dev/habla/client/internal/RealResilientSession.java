@@ -24,7 +24,6 @@ import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.Part;
 import dev.habla.protocol.RealtimeInputConfig;
-import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Strictness;
 import java.time.Duration;
@@ -339,6 +338,9 @@ public final class RealResilientSession implements ResilientSession {
         this.metrics = new MicrometerSessionMetrics(policy.meterRegistry(), policy.metricTags());
         this.transcript = new Transcript(policy.transcriptMaxTurns(), policy.transcriptMaxChars());
         this.audio = new AudioActivity(policy.quietLevelDbfs());
+        for (Content turn : userConfig.initialHistory()) {
+            transcript.add(turn.role(), textOf(turn)); // so a re-seeded session starts from it too
+        }
         this.latestHandle = userConfig.resumptionHandle();
         this.config = effectiveConfig(userConfig, policy);
         this.quietNeededNanos = quietNeeded(config, policy);
@@ -347,10 +349,13 @@ public final class RealResilientSession implements ResilientSession {
                 && Boolean.TRUE.equals(ric.automaticActivityDetection().disabled());
     }
 
+    /**
+     * Compression for every session, not only audio-answering ones: the 15-minute limit counts audio sent, whatever
+     * the output modality (a text-answering session fed by a microphone hits it too), and a long text conversation
+     * would otherwise end when it fills the context window.
+     */
     private static SessionConfig effectiveConfig(SessionConfig c, ResiliencePolicy p) {
-        boolean audioOut = c.responseModality() == ResponseModality.AUDIO
-                || (c.responseModality() == null && SessionConfig.isNativeAudioModel(c.model()));
-        boolean compress = p.compressionForAudio() && audioOut && c.contextWindowCompression() == null;
+        boolean compress = p.compression() && c.contextWindowCompression() == null;
         return c.with(b -> {
             b.resumption(true).resumptionHandle(null);
             if (compress) {
@@ -457,7 +462,9 @@ public final class RealResilientSession implements ResilientSession {
     private Conn openConn(String handle, boolean reseed) {
         Conn c = new Conn(++connSeq, handle, reseed);
         conns.add(c);
-        SessionConfig cfg = handle == null ? config : config.withResumptionHandle(handle);
+        SessionConfig cfg = handle != null ? config.withResumptionHandle(handle)
+                : reseed ? config.with(b -> b.initialHistory(seedTurns()))
+                : config;
         log.debug("resilient session {}: opening {} ({})", id, c, handle == null ? (reseed ? "fresh, re-seeded" : "fresh") : "resuming");
         c.future = runtime.connect(cfg, c, true);
         c.future.whenComplete((s, e) -> {
@@ -468,6 +475,27 @@ public final class RealResilientSession implements ResilientSession {
             }
         });
         return c;
+    }
+
+    /**
+     * Control thread: what a fresh session replacing a refused one starts from: the transcript (user and model text
+     * turns), without the last user turn if it is about to be replayed (don't say it twice). Sent by the new
+     * connection as its {@link SessionConfig#initialHistory()}, before anything else, in the form its model wants
+     * ({@code historyConfig} + {@code clientContent} up to {@code turnComplete:true} on Gemini 3 Live, which refuses
+     * {@code clientContent} later; {@code clientContent} with {@code turnComplete:false} elsewhere).
+     */
+    private List<Content> seedTurns() {
+        sendLock.lock();
+        try {
+            List<Content> seed = transcript.turns();
+            if (replayTurn != null && !seed.isEmpty() && "user".equals(seed.getLast().role())) {
+                seed = seed.subList(0, seed.size() - 1);
+            }
+            log.debug("resilient session {}: re-seeding with {} turns", id, seed.size());
+            return seed;
+        } finally {
+            sendLock.unlock();
+        }
     }
 
     private static LiveException toLive(Throwable t) {
@@ -1173,8 +1201,9 @@ public final class RealResilientSession implements ResilientSession {
     }
 
     /**
-     * Makes {@code next} the connection that takes input: seeds it if it is a fresh replacement, then flushes what
-     * the old one left unsent and the buffer, all under {@link #sendLock} so new sends queue behind. Returns the gap.
+     * Makes {@code next} the connection that takes input: flushes what the old one left unsent and the buffer, all
+     * under {@link #sendLock} so new sends queue behind (a fresh replacement was seeded at connect, see
+     * {@link #seedTurns()}). Returns the gap.
      */
     private Duration promote(Conn next) {
         Duration gap;
@@ -1182,19 +1211,8 @@ public final class RealResilientSession implements ResilientSession {
         sendLock.lock();
         try {
             primary = next;
-            RealLiveSession s = next.session;
             ClientMessage replay = replayTurn;
             replayTurn = null;
-            if (next.reseed && !transcript.isEmpty()) {
-                List<Content> seed = transcript.turns();
-                if (replay != null && !seed.isEmpty() && "user".equals(seed.getLast().role())) {
-                    seed = seed.subList(0, seed.size() - 1); // the replayed turn follows; don't say it twice
-                }
-                if (!seed.isEmpty()) {
-                    s.send(new ClientMessage.ClientContent(seed, false));
-                    log.debug("resilient session {}: seeded {} with {} turns", id, next, seed.size());
-                }
-            }
             if (replay != null) {
                 buffer.addFirst(new Buffered(replay, 0, false));
             }
@@ -1794,7 +1812,13 @@ public final class RealResilientSession implements ResilientSession {
                 return result;
             }
         }
-        if (!callParts.isEmpty()) {
+        if (!callParts.isEmpty() && !config.modelFamily().acceptsClientContentMidSession()) {
+            // This model refuses clientContent mid-session (1007) and the new connection never issued the ids: the
+            // results cannot reach it. Dropped (counted) rather than ending the whole session.
+            log.warn("resilient session {}: {} tool result(s) for calls of an earlier connection dropped: model {} "
+                    + "accepts neither their ids nor clientContent", id, responseParts.size(), config.model());
+            metrics.anomaly("tool_result_dropped");
+        } else if (!callParts.isEmpty()) {
             log.debug("resilient session {}: {} tool result(s) for an earlier connection sent as content on {}", id,
                     responseParts.size(), c);
             result = s.send(new ClientMessage.ClientContent(
@@ -1830,8 +1854,7 @@ public final class RealResilientSession implements ResilientSession {
 
     @Override
     public SendResult sendText(String text) {
-        Objects.requireNonNull(text, "text");
-        return submit(ClientMessage.ClientContent.userText(text));
+        return submit(OutboundMessages.text(text, config));
     }
 
     @Override
@@ -1872,7 +1895,9 @@ public final class RealResilientSession implements ResilientSession {
 
     @Override
     public SendResult sendClientContent(List<Content> turns, boolean turnComplete) {
-        return submit(new ClientMessage.ClientContent(turns == null ? null : List.copyOf(turns), turnComplete));
+        ClientMessage.ClientContent m = new ClientMessage.ClientContent(turns == null ? null : List.copyOf(turns), turnComplete);
+        OutboundMessages.checkAllowed(m, config); // before buffering: refused now, not when a buffer is flushed
+        return submit(m);
     }
 
     @Override
@@ -1882,6 +1907,7 @@ public final class RealResilientSession implements ResilientSession {
             throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
                     + "to change the configuration, open a new session");
         }
+        OutboundMessages.checkAllowed(message, config);
         try {
             LiveCodec.encode(message);
         } catch (RuntimeException e) {
