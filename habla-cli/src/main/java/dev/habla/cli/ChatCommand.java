@@ -288,10 +288,14 @@ final class ChatCommand implements Callable<Integer> {
 
     /**
      * What stops an answer: a {@code clientContent} interrupts the current generation on the Live API (proto
-     * comment); an empty one with {@code turnComplete:false} adds nothing to the conversation.
+     * comment); an empty one with {@code turnComplete:false} adds nothing to the conversation. Models that refuse
+     * {@code clientContent} mid-session (Gemini 3 Live: close 1007) have no such message: the answer is only stopped
+     * here and its rest is dropped until its {@code turnComplete}.
      */
     static void sendInterruption(LiveSession session) {
-        session.sendClientContent(List.of(), false);
+        if (session.config().modelFamily().acceptsClientContentMidSession()) {
+            session.sendClientContent(List.of(), false);
+        }
     }
 
     /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */

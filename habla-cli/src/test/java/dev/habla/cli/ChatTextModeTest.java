@@ -84,6 +84,19 @@ class ChatTextModeTest {
     }
 
     @Test
+    void gemini31AnswersTypedTurnsAsRealtimeTextAndRemembersThem() throws InterruptedException {
+        CliRun.Result r = chat(Map.of(), "hello\nwhat is up\nhistory\nexit\n", "--model", "gemini-3.1-flash-live-preview");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("You said: hello", "You said: what is up", "History: 1. hello | 2. what is up");
+        java.util.List<ReceivedMessage> all = received(ClientMessage.class);
+        assertThat(all.getFirst().rawJson()).contains("\"setup\"", "\"AUDIO\"", "outputAudioTranscription");
+        assertThat(all).extracting(ReceivedMessage::message).as("typed lines as realtime text; no clientContent (1007)")
+                .filteredOn(m -> !(m instanceof ClientMessage.Setup))
+                .containsExactly(ClientMessage.RealtimeInput.ofText("hello"), ClientMessage.RealtimeInput.ofText("what is up"),
+                        ClientMessage.RealtimeInput.ofText("history"));
+    }
+
+    @Test
     void aNativeAudioModelAnswersInSpeechAndTextModeShowsItsTranscript() throws InterruptedException {
         CliRun.Result r = chat(Map.of(), "hello\nexit\n");   // default model: native audio
         assertThat(r.exitCode()).as(r.toString()).isZero();
