@@ -122,6 +122,7 @@ class Gemini3LiveTest extends ResilienceTestBase {
                     .isEqualTo("History: 1. my name is Ada | 2. I like tea");
             assertThat(rec.all(LiveEvent.TurnComplete.class)).hasSize(1);
         }
+        assertThat(rec.awaitClosed(WAIT).error()).isNull(); // delivered by the reader thread, maybe after close() returns
         rec.assertTerminatedOnce();
     }
 
@@ -138,6 +139,7 @@ class Gemini3LiveTest extends ResilienceTestBase {
             rec.await(LiveEvent.TurnComplete.class, WAIT);
             assertThat(rec.text()).isEqualTo("History: 1. first");
         }
+        assertThat(rec.awaitClosed(WAIT).error()).isNull();
         rec.assertTerminatedOnce();
     }
 
@@ -197,7 +199,8 @@ class Gemini3LiveTest extends ResilienceTestBase {
     void resilientSessionReseedsAfterARefusedHandleWithHistoryConfigAndKeepsTheConversation() throws Exception {
         realTime(b -> { });
         RecordingListener rec = new RecordingListener();
-        try (ResilientSession s = client.connectResilient(spoken(), rec, policy(p -> { }))) {
+        List<Content> history = List.of(Content.text("user", "zero"), Content.text("model", "noted"));
+        try (ResilientSession s = client.connectResilient(spoken().with(b -> b.initialHistory(history)), rec, policy(p -> { }))) {
             assertThat(say(s, rec, "alpha")).isEqualTo("You said: alpha");
             assertThat(say(s, rec, "beta")).isEqualTo("You said: beta");
             String firstLogical = emulator.sessions().getLast().logicalSessionId();
@@ -205,27 +208,38 @@ class Gemini3LiveTest extends ResilienceTestBase {
             emulator.inject(new Fault.DropConnection());
             LiveEvent.Reconnected back = rec.await(LiveEvent.Reconnected.class, WAIT);
             assertThat(back.resumed()).as("the handle was refused: a new, re-seeded session").isFalse();
-            assertThat(say(s, rec, "history")).isEqualTo("History: 1. alpha | 2. beta");
+            assertThat(say(s, rec, "history")).isEqualTo("History: 1. zero | 2. alpha | 3. beta");
             assertThat(emulator.sessions().getLast().logicalSessionId()).isNotEqualTo(firstLogical);
             assertThat(s.state()).isEqualTo(SessionState.OPEN);
         }
         assertThat(rec.awaitClosed(WAIT).error()).isNull();
         rec.assertTerminatedOnce();
-        // On the wire: the fresh session's setup announces the history, which comes first and ends the history phase.
-        ClientMessage.Setup fresh = null;
-        ClientMessage afterFresh = null;
+        // On the wire: both fresh sessions (the first, the re-seeded one) announce their history in the setup and send
+        // it first, ending the history phase; the re-seed is the transcript, which starts with the initial history.
+        // In between, the refused attempt: a setup with the handle and no history.
+        List<ClientMessage> wire = new java.util.ArrayList<>();
         for (ReceivedMessage m; (m = emulator.takeClientMessage(Duration.ofMillis(200))) != null; ) {
-            if (m.message() instanceof ClientMessage.Setup setup && setup.historyConfig() != null) {
-                fresh = setup;
-                afterFresh = next();
+            wire.add(m.message());
+        }
+        List<ClientMessage.Setup> setups = new java.util.ArrayList<>();
+        List<ClientMessage> firsts = new java.util.ArrayList<>();
+        for (int i = 0; i < wire.size(); i++) {
+            if (wire.get(i) instanceof ClientMessage.Setup setup) {
+                setups.add(setup);
+                firsts.add(i + 1 < wire.size() ? wire.get(i + 1) : null);
             }
         }
-        assertThat(fresh).as("a setup with historyConfig").isNotNull();
-        assertThat(fresh.sessionResumption().handle()).isNull();
-        assertThat(afterFresh).isInstanceOfSatisfying(ClientMessage.ClientContent.class, c -> {
+        assertThat(setups).extracting(ClientMessage.Setup::historyConfig)
+                .containsExactly(new ClientMessage.HistoryConfig(true), null, new ClientMessage.HistoryConfig(true));
+        assertThat(setups.get(1).sessionResumption().handle()).as("the refused resumption").isNotNull();
+        assertThat(firsts.get(1)).as("nothing follows the refused setup").isInstanceOf(ClientMessage.Setup.class);
+        assertThat(setups.getLast().sessionResumption().handle()).as("a new session, not a resumption").isNull();
+        assertThat(firsts.getFirst()).isEqualTo(new ClientMessage.ClientContent(history, true));
+        assertThat(firsts.getLast()).isInstanceOfSatisfying(ClientMessage.ClientContent.class, c -> {
             assertThat(c.turnComplete()).isTrue();
             assertThat(c.turns()).extracting(t -> t.role() + ":" + t.parts().getFirst().text())
-                    .containsExactly("user:alpha", "model:You said: alpha", "user:beta", "model:You said: beta");
+                    .containsExactly("user:zero", "model:noted", "user:alpha", "model:You said: alpha", "user:beta",
+                            "model:You said: beta");
         });
     }
 
