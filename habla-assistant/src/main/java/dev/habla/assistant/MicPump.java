@@ -374,9 +374,10 @@ final class MicPump implements Runnable {
     }
 
     /**
-     * The end of a turn or stream must not overtake the audio before it (control messages go ahead of queued media),
-     * so it waits for the send queue to drain: briefly here (it normally drains in a millisecond or two; a real mic's
-     * line buffer covers the wait), else at a later frame.
+     * The end of a turn or stream must not overtake the audio before it. The client now keeps stream signals behind
+     * the audio queued before them (habla-client's ordered lane), so this wait for the send queue to drain (briefly
+     * here: it normally drains in a millisecond or two; else at a later frame) is a second guard, kept until the
+     * loop's timing tests have been re-validated without it.
      */
     private void sendPendingActivityEnd(LiveSession session) {
         if (pendingActivityEnd && loop.awaitSendQueueEmpty(session, PENDING_WAIT)) {

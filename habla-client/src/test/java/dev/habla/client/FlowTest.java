@@ -20,6 +20,37 @@ import org.junit.jupiter.api.Timeout;
 class FlowTest extends EmulatorTest {
 
     @Test
+    void realtimeSignalsNeverOvertakeTheAudioSentBeforeThem() throws Exception {
+        RecordingListener rec = new RecordingListener();
+        LiveSession s = client.connect(text(), rec);
+        closeables.add(s);
+        takeMatching(m -> m instanceof ClientMessage.Setup);
+        // 200 chunks of 20 ms queued faster than the writer sends them, then the end of the stream and a typed
+        // line: both must reach the server after the last chunk, or it would end the stream early.
+        for (int i = 0; i < 200; i++) {
+            byte[] pcm = new byte[640];
+            pcm[0] = (byte) i;
+            pcm[1] = (byte) (i >> 8);
+            assertThat(s.sendAudio(pcm, 16_000)).isEqualTo(SendResult.QUEUED);
+        }
+        s.audioStreamEnd();
+        s.send(ClientMessage.RealtimeInput.ofText("after the audio"));
+        for (int i = 0; i < 200; i++) {
+            ClientMessage m = emulator.takeClientMessage(WAIT).message();
+            assertThat(m).as("message %d", i).isInstanceOfSatisfying(ClientMessage.RealtimeInput.class,
+                    r -> assertThat(r.audio()).isNotNull());
+            byte[] data = ((ClientMessage.RealtimeInput) m).audio().data();
+            assertThat((data[0] & 0xff) | (data[1] & 0xff) << 8).isEqualTo(i);
+        }
+        ClientMessage end = emulator.takeClientMessage(WAIT).message();
+        assertThat(end).isInstanceOfSatisfying(ClientMessage.RealtimeInput.class,
+                r -> assertThat(r.audioStreamEnd()).isTrue());
+        ClientMessage text = emulator.takeClientMessage(WAIT).message();
+        assertThat(text).isInstanceOfSatisfying(ClientMessage.RealtimeInput.class,
+                r -> assertThat(r.text()).isEqualTo("after the audio"));
+    }
+
+    @Test
     void largeFramesArriveWholeInTextAndBinaryOpcodes() throws Exception {
         String big = "a".repeat(700_000) + "z";
         emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class)

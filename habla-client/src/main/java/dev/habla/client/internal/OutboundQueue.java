@@ -7,19 +7,31 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The outbound queue of one session: two FIFO lanes (control before media), a byte budget, and one consumer (the
- * writer thread). Producers are any threads calling {@code send…}; they never block.
+ * The outbound queue of one session: two FIFO queues (control before the stream), a byte budget, and one consumer
+ * (the writer thread). Producers are any threads calling {@code send…}; they never block.
+ *
+ * <p>The stream queue holds media ({@link Lane#MEDIA}: audio, video) and the realtime signals that mark positions in
+ * that stream ({@link Lane#ORDERED}: activity start/end, audioStreamEnd, realtime text), in the order they were
+ * sent: an {@code audioStreamEnd} must reach the server after the audio before it, or the server would end the
+ * stream early and take the rest of the audio as a new one.
  *
  * <p>Budget rule: a message that does not fit first evicts the oldest queued media; if it still does not fit it is
- * refused ({@link SendResult#DROPPED_OVER_BUDGET}). Queued control is never evicted. Both evictions and refusals are
- * counted. Sizes are the JSON text lengths (UTF-16 units; equal to bytes for the ASCII JSON this API mostly carries).
+ * refused ({@link SendResult#DROPPED_OVER_BUDGET}). Control and ordered signals are never evicted. Both evictions and
+ * refusals are counted. Sizes are the JSON text lengths (UTF-16 units; equal to bytes for the ASCII JSON this API mostly carries).
  *
  * <p>All fields are guarded by {@link #lock}.
  */
 final class OutboundQueue {
 
     /** Priority class of a message. */
-    enum Lane { CONTROL, MEDIA }
+    enum Lane {
+        /** Ahead of the stream (setup, clientContent, toolResponse): never evicted. */
+        CONTROL,
+        /** Audio and video: in stream order; the oldest is evicted first when over budget. */
+        MEDIA,
+        /** Realtime signals that belong at their place in the stream: in stream order, never evicted. */
+        ORDERED
+    }
 
     /** What the writer takes: a message, or the instruction to send the close frame (after everything queued). */
     sealed interface Item permits Message, CloseMarker {}
@@ -37,6 +49,7 @@ final class OutboundQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
     private final ArrayDeque<Message> control = new ArrayDeque<>();
+    /** The stream: MEDIA and ORDERED messages, in sending order. */
     private final ArrayDeque<Message> media = new ArrayDeque<>();
     private final long budget;
     private long queuedBytes;
@@ -67,11 +80,16 @@ final class OutboundQueue {
             if (closedForOffers) {
                 return SendResult.CLOSED;
             }
-            while (queuedBytes + size > budget && !media.isEmpty()) {
-                Message evicted = media.pollFirst();
-                queuedBytes -= evicted.size();
-                droppedMessages++;
-                droppedBytes += evicted.size();
+            if (queuedBytes + size > budget) {
+                for (var it = media.iterator(); it.hasNext() && queuedBytes + size > budget; ) {
+                    Message m = it.next();
+                    if (m.lane() == Lane.MEDIA) {
+                        it.remove();
+                        queuedBytes -= m.size();
+                        droppedMessages++;
+                        droppedBytes += m.size();
+                    }
+                }
             }
             if (queuedBytes + size > budget) {
                 droppedMessages++;
@@ -105,7 +123,7 @@ final class OutboundQueue {
     }
 
     /**
-     * Blocks until there is something to write: control first, then media, then (after {@link #closeAfterDrain()})
+     * Blocks until there is something to write: control first, then the stream, then (after {@link #closeAfterDrain()})
      * one {@link CloseMarker}. Returns null once shut down or after the close marker was taken.
      */
     Item take() throws InterruptedException {
@@ -151,7 +169,7 @@ final class OutboundQueue {
 
     /**
      * Like {@link #shutdown()}, but hands back the discarded messages' frames in the order the writer would have sent
-     * them (control, then media): what a resilient session re-sends on its next connection.
+     * them (control, then the stream): what a resilient session re-sends on its next connection.
      */
     List<String> shutdownAndDrain() {
         lock.lock();

@@ -634,11 +634,15 @@ public final class RealLiveSession implements LiveSession {
         return outbound.offer(provider.encode(message), laneOf(message));
     }
 
-    /** Media (audio, video) may be dropped under pressure and yields to everything else. */
+    /**
+     * Media (audio, video) may be dropped under pressure and yields to control; the other realtime signals keep their
+     * place in the stream (an end of stream or of activity must not overtake the audio before it).
+     */
     static OutboundQueue.Lane laneOf(ClientMessage m) {
-        if (m instanceof RealtimeInput r
-                && (r.audio() != null || r.video() != null || (r.mediaChunks() != null && !r.mediaChunks().isEmpty()))) {
-            return OutboundQueue.Lane.MEDIA;
+        if (m instanceof RealtimeInput r) {
+            boolean media = r.audio() != null || r.video() != null
+                    || (r.mediaChunks() != null && !r.mediaChunks().isEmpty());
+            return media ? OutboundQueue.Lane.MEDIA : OutboundQueue.Lane.ORDERED;
         }
         return OutboundQueue.Lane.CONTROL;
     }

@@ -231,8 +231,9 @@ class GeminiProviderTest {
     void mediaIsTheOnlyDroppableLane() {
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofAudio(new byte[2], 16_000))).isEqualTo(OutboundQueue.Lane.MEDIA);
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[2]))).isEqualTo(OutboundQueue.Lane.MEDIA);
-        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofActivityEnd())).isEqualTo(OutboundQueue.Lane.CONTROL);
-        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofText("t"))).isEqualTo(OutboundQueue.Lane.CONTROL);
+        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofActivityEnd())).isEqualTo(OutboundQueue.Lane.ORDERED);
+        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofAudioStreamEnd())).isEqualTo(OutboundQueue.Lane.ORDERED);
+        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofText("t"))).isEqualTo(OutboundQueue.Lane.ORDERED);
         assertThat(RealLiveSession.laneOf(ClientMessage.ClientContent.userText("t"))).isEqualTo(OutboundQueue.Lane.CONTROL);
     }
 

@@ -64,6 +64,19 @@ class OutboundQueueTest {
     }
 
     @Test
+    void streamSignalsKeepTheirPlaceAfterTheAudioAndAreNeverEvicted() throws Exception {
+        OutboundQueue q = new OutboundQueue(100);
+        q.offer(List.of(msg("a1", 30)), Lane.MEDIA);
+        q.offer(List.of(msg("a2", 30)), Lane.MEDIA);
+        q.offer(List.of(msg("e1", 10)), Lane.ORDERED);   // audioStreamEnd after a1, a2
+        q.offer(List.of(msg("c1", 10)), Lane.CONTROL);
+        // Over budget: the oldest audio goes, the end of stream stays in place.
+        assertThat(q.offer(List.of(msg("a3", 30)), Lane.MEDIA)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.droppedMessages()).isEqualTo(1);
+        assertThat(drain(q, 4)).containsExactly("c1", "a2", "e1", "a3");
+    }
+
+    @Test
     void framesOfOneMessageAreAllOrNothing() throws Exception {
         OutboundQueue q = new OutboundQueue(100);
         assertThat(q.offer(List.of(msg("a1", 30), msg("a2", 30)), Lane.CONTROL)).isEqualTo(SendResult.QUEUED);
