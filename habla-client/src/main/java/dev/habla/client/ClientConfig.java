@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * @param sendQueueBudgetBytes bound on bytes waiting in a session's outbound queue
  * @param wireLog              receives every frame's text (secrets redacted, base64 abbreviated), or null; called from
  *                             several threads (writer, reader, HTTP callbacks), so it must be thread-safe and quick
+ * @param transport            the WebSocket client underneath; null = the system property {@value #TRANSPORT_PROPERTY}
+ *                             ({@code jetty} or {@code jdk}) if set, else {@link #DEFAULT_TRANSPORT}
+ * @param permessageDeflate    offer permessage-deflate compression (Jetty transport only; used if the server accepts it)
  */
 public record ClientConfig(
         String apiKey,
@@ -38,7 +41,25 @@ public record ClientConfig(
         Duration pingInterval,
         Duration closeTimeout,
         long sendQueueBudgetBytes,
-        Consumer<String> wireLog) {
+        Consumer<String> wireLog,
+        Transport transport,
+        boolean permessageDeflate) {
+
+    /**
+     * The WebSocket client a {@link LiveClient} uses. Both behave the same (same tests, same errors, same flow control);
+     * they differ in speed and features (habla-client/README.md, "Transports").
+     */
+    public enum Transport {
+        /** Jetty 12's WebSocket client: faster on both paths, can offer permessage-deflate. */
+        JETTY,
+        /** The JDK's {@code java.net.http.WebSocket}: no dependency beyond the JDK, no compression. */
+        JDK
+    }
+
+    /** System property that picks the transport when the config does not ({@code jetty} or {@code jdk}). */
+    public static final String TRANSPORT_PROPERTY = "habla.client.transport";
+    /** Chosen by measurement: habla-bench/README.md, "Client throughput". */
+    public static final Transport DEFAULT_TRANSPORT = Transport.JETTY;
 
     /** Default service root of the Gemini Developer API. */
     public static final URI DEFAULT_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
@@ -122,6 +143,22 @@ public record ClientConfig(
         if (sendQueueBudgetBytes <= 0) {
             throw new IllegalArgumentException("sendQueueBudgetBytes must be > 0, was " + sendQueueBudgetBytes);
         }
+        if (transport == null) {
+            String p = System.getProperty(TRANSPORT_PROPERTY);
+            transport = p == null || p.isBlank() ? DEFAULT_TRANSPORT : parseTransport(p);
+        }
+        if (permessageDeflate && transport == Transport.JDK) {
+            throw new IllegalArgumentException("permessageDeflate needs the JETTY transport (java.net.http cannot compress)");
+        }
+    }
+
+    private static Transport parseTransport(String name) {
+        try {
+            return Transport.valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property " + TRANSPORT_PROPERTY + " must be jetty or jdk, was '"
+                    + name + "'");
+        }
     }
 
     private static Duration positive(String name, Duration d) {
@@ -145,7 +182,8 @@ public record ClientConfig(
                 + ", ephemeralToken=" + (ephemeralToken == null ? "null" : "auth_tokens/<redacted>")
                 + ", baseUrl=" + baseUrl + ", apiVersion=" + apiVersion + ", vertex=" + vertex
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout
-                + ", sendQueueBudgetBytes=" + sendQueueBudgetBytes + ", wireLog=" + (wireLog == null ? "off" : "on") + "]";
+                + ", sendQueueBudgetBytes=" + sendQueueBudgetBytes + ", wireLog=" + (wireLog == null ? "off" : "on")
+                + ", transport=" + transport + ", permessageDeflate=" + permessageDeflate + "]";
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -160,6 +198,8 @@ public record ClientConfig(
         private Duration closeTimeout;
         private long sendQueueBudgetBytes = DEFAULT_SEND_QUEUE_BUDGET_BYTES;
         private Consumer<String> wireLog;
+        private Transport transport;
+        private boolean permessageDeflate;
 
         Builder() {}
 
@@ -177,10 +217,12 @@ public record ClientConfig(
         public Builder closeTimeout(Duration d) { this.closeTimeout = d; return this; }
         public Builder sendQueueBudgetBytes(long bytes) { this.sendQueueBudgetBytes = bytes; return this; }
         public Builder wireLog(Consumer<String> sink) { this.wireLog = sink; return this; }
+        public Builder transport(Transport transport) { this.transport = transport; return this; }
+        public Builder permessageDeflate(boolean on) { this.permessageDeflate = on; return this; }
 
         public ClientConfig build() {
             return new ClientConfig(apiKey, ephemeralToken, baseUrl, apiVersion, vertex, connectTimeout, pingInterval,
-                    closeTimeout, sendQueueBudgetBytes, wireLog);
+                    closeTimeout, sendQueueBudgetBytes, wireLog, transport, permessageDeflate);
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one {@code LiveClient} owns: the HTTP client (its callbacks on virtual threads), the timer for pings and
+ * What one {@code LiveClient} owns: the transport (Jetty's client with its pool, or the JDK's HTTP client with its
+ * callbacks on virtual threads), the timer for pings and
  * deadlines, the provider and transport, and the set of live sessions (so {@link #close()} can abort them).
  */
 public final class ClientRuntime implements AutoCloseable {
@@ -25,6 +26,7 @@ public final class ClientRuntime implements AutoCloseable {
     private static final AtomicLong SESSION_IDS = new AtomicLong();
 
     private final ClientConfig config;
+    /** The JDK transport's HTTP client and its callback executor; null with the Jetty transport. */
     private final ExecutorService callbacks;
     private final HttpClient http;
     private final ScheduledThreadPoolExecutor timer;
@@ -37,16 +39,22 @@ public final class ClientRuntime implements AutoCloseable {
 
     public ClientRuntime(ClientConfig config) {
         this.config = config;
-        this.callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .executor(callbacks)
-                .build();
+        if (config.transport() == ClientConfig.Transport.JDK) {
+            this.callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
+            this.http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(config.connectTimeout())
+                    .executor(callbacks)
+                    .build();
+            this.transport = new JdkWebSocketTransport(http);
+        } else {
+            this.callbacks = null;
+            this.http = null;
+            this.transport = new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate());
+        }
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
         this.timer.setRemoveOnCancelPolicy(true);
         this.provider = GeminiProvider.INSTANCE;
-        this.transport = new JdkWebSocketTransport(http);
     }
 
     /** Opens a session; see {@code LiveClient.connectAsync}. */
@@ -104,7 +112,10 @@ public final class ClientRuntime implements AutoCloseable {
             s.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));
         }
         timer.shutdownNow();
-        http.shutdownNow();
-        callbacks.shutdown();
+        transport.close();
+        if (http != null) {
+            http.shutdownNow();
+            callbacks.shutdown();
+        }
     }
 }

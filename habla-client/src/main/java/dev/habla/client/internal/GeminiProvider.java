@@ -317,8 +317,10 @@ public final class GeminiProvider implements LiveProvider {
         if (t instanceof LiveException le) {
             return le;
         }
-        if (t instanceof WebSocketHandshakeException h) {
-            int status = h.getResponse() == null ? -1 : h.getResponse().statusCode();
+        int handshakeStatus = t instanceof WebSocketHandshakeException h ? (h.getResponse() == null ? -1 : h.getResponse().statusCode())
+                : t instanceof Transport.HandshakeStatusException h ? h.status() : 0;
+        if (handshakeStatus != 0) {
+            int status = handshakeStatus;
             Kind kind = switch (status) {
                 case 400 -> Kind.INVALID_ARGUMENT;
                 case 401, 403 -> Kind.UNAUTHENTICATED;
@@ -332,6 +334,11 @@ public final class GeminiProvider implements LiveProvider {
         }
         if (t instanceof HttpConnectTimeoutException || t instanceof HttpTimeoutException) {
             return new LiveException(Kind.TIMEOUT, "connect timed out: " + t.getMessage(), t);
+        }
+        // The Jetty transport's timeouts: TCP connect (SocketTimeoutException) and the whole upgrade (TimeoutException).
+        Throwable timeout = cause(t, java.net.SocketTimeoutException.class, java.util.concurrent.TimeoutException.class);
+        if (timeout != null) {
+            return new LiveException(Kind.TIMEOUT, "connect timed out: " + describe(timeout), t);
         }
         Throwable refused = cause(t, ConnectException.class);
         if (refused != null) {

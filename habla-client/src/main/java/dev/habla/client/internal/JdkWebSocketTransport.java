@@ -80,6 +80,11 @@ public final class JdkWebSocketTransport implements Transport {
         MessageTooLargeException(long size) {
             super("server message exceeds " + MAX_MESSAGE_BYTES + " bytes (" + size + " so far)");
         }
+
+        /** Also what {@link JettyWebSocketTransport} reports, with Jetty's message. */
+        MessageTooLargeException(String message) {
+            super("server message exceeds " + MAX_MESSAGE_BYTES + " bytes: " + message);
+        }
     }
 
     /**

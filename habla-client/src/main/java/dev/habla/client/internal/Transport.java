@@ -6,11 +6,29 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The WebSocket underneath a session, reduced to what the session needs. The JDK implementation is
- * {@link JdkWebSocketTransport}; an in-memory one can stand in for tests. Frames are whole messages: the transport
- * joins parts.
+ * The WebSocket underneath a session, reduced to what the session needs. Implementations:
+ * {@link JettyWebSocketTransport} (Jetty 12's client) and {@link JdkWebSocketTransport} ({@code java.net.http});
+ * an in-memory one can stand in for tests. Frames are whole messages: the transport joins parts. One transport serves
+ * all sessions of a client; {@link #close()} releases what it owns (threads, selectors).
  */
-public interface Transport {
+public interface Transport extends AutoCloseable {
+
+    /**
+     * The server answered the upgrade with {@code status} instead of 101; the provider maps the status to a kind (as
+     * the JDK's {@code WebSocketHandshakeException}).
+     */
+    final class HandshakeStatusException extends java.io.IOException {
+        private final int status;
+
+        public HandshakeStatusException(int status, Throwable cause) {
+            super("WebSocket handshake failed: expected HTTP 101 but was " + status, cause);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
 
     /** Where and how to connect. {@code description} is the redacted form for logs. */
     record ConnectRequest(URI uri, Map<String, String> headers, String description) {
@@ -106,4 +124,8 @@ public interface Transport {
      * mapping it to a {@code LiveException} is the provider's job.
      */
     CompletableFuture<Connection> open(ConnectRequest request, Duration timeout, Listener listener);
+
+    /** Releases the transport's own resources; sessions are aborted before. Idempotent. Default: nothing to release. */
+    @Override
+    default void close() {}
 }
