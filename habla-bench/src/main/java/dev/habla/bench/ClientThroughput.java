@@ -154,6 +154,7 @@ public final class ClientThroughput {
         List<Variant> variants = new ArrayList<>();
         for (int t : o.threads()) {
             variants.add(new Variant("send", Subject.HABLA, t, o.burst()));
+            variants.add(new Variant("send", Subject.HABLA_JDK, t, o.burst()));
             variants.add(new Variant("send", Subject.SDK_NAIVE, t, o.burst()));
             variants.add(new Variant("send", Subject.SDK_JOINED, t, o.burst()));
             if (o.ceiling() && t == 1) {
@@ -161,6 +162,7 @@ public final class ClientThroughput {
             }
         }
         variants.add(new Variant("decode", Subject.HABLA, 1, 0));
+        variants.add(new Variant("decode", Subject.HABLA_JDK, 1, 0));
         variants.add(new Variant("decode", Subject.SDK, 1, 0));
         if (o.ceiling()) {
             variants.add(new Variant("decode", Subject.RAW_JDK, 1, 0));
@@ -377,7 +379,7 @@ public final class ClientThroughput {
                 }
                 if (!outcome.complete() && watch.closed()) {
                     List<String> closes = SDK_CLOSES.subList(sdkCloses, SDK_CLOSES.size());
-                    problems.add("connection closed" + (closes.isEmpty() || subject == Subject.HABLA ? ""
+                    problems.add("connection closed" + (closes.isEmpty() || subject.habla() ? ""
                             : " by the SDK's OkHttp WebSocket with " + String.join(", ", closes)));
                 }
                 return new Run(n, start, cpu, outcome, null, problems.isEmpty() ? null : String.join("; ", problems));
@@ -431,7 +433,7 @@ public final class ClientThroughput {
                 continue;
             }
             Row habla = r.find(row.path, Subject.HABLA, row.threads);
-            String ratio = habla == null || row.subject == Subject.HABLA ? "" : ratio(habla.median(), row.median());
+            String ratio = habla == null || row.subject.habla() ? "" : ratio(habla.median(), row.median());
             StringBuilder rounds = new StringBuilder();
             for (double x : row.rates) {
                 rounds.append(rounds.isEmpty() ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x / 1000));
@@ -444,22 +446,25 @@ public final class ClientThroughput {
         }
         out.println();
         out.println("Habla/SDK, median against median (goal >= 3x):");
-        for (int t : o.threads()) {
-            Row h = r.find("send", Subject.HABLA, t);
-            Row naive = r.find("send", Subject.SDK_NAIVE, t);
-            Row joined = r.find("send", Subject.SDK_JOINED, t);
-            if (h != null && naive != null && joined != null) {
-                out.printf(Locale.ROOT, "  send, %d thread%s: %s vs SDK fire-and-forget, %s vs SDK join per send"
-                        + "   (CPU/msg: SDK/Habla %s, %s)%n", t, t == 1 ? " " : "s",
-                        ratio(h.median(), naive.median()), ratio(h.median(), joined.median()),
-                        ratio(naive.cpuMedian(), h.cpuMedian()), ratio(joined.cpuMedian(), h.cpuMedian()));
+        for (Subject hs : new Subject[] {Subject.HABLA, Subject.HABLA_JDK}) {
+            out.println("  " + hs.label + ":");
+            for (int t : o.threads()) {
+                Row h = r.find("send", hs, t);
+                Row naive = r.find("send", Subject.SDK_NAIVE, t);
+                Row joined = r.find("send", Subject.SDK_JOINED, t);
+                if (h != null && naive != null && joined != null) {
+                    out.printf(Locale.ROOT, "    send, %d thread%s: %s vs SDK fire-and-forget, %s vs SDK join per send"
+                            + "   (CPU/msg: SDK/Habla %s, %s)%n", t, t == 1 ? " " : "s",
+                            ratio(h.median(), naive.median()), ratio(h.median(), joined.median()),
+                            ratio(naive.cpuMedian(), h.cpuMedian()), ratio(joined.cpuMedian(), h.cpuMedian()));
+                }
             }
-        }
-        Row hd = r.find("decode", Subject.HABLA, 1);
-        Row sd = r.find("decode", Subject.SDK, 1);
-        if (hd != null && sd != null) {
-            out.printf(Locale.ROOT, "  decode:          %s vs SDK receive()   (CPU/msg: SDK/Habla %s)%n", ratio(hd.median(), sd.median()),
-                    ratio(sd.cpuMedian(), hd.cpuMedian()));
+            Row hd = r.find("decode", hs, 1);
+            Row sd = r.find("decode", Subject.SDK, 1);
+            if (hd != null && sd != null) {
+                out.printf(Locale.ROOT, "    decode:          %s vs SDK receive()   (CPU/msg: SDK/Habla %s)%n", ratio(hd.median(), sd.median()),
+                        ratio(sd.cpuMedian(), hd.cpuMedian()));
+            }
         }
         out.println("Reorders (per-producer sequence numbers in the order the server received them, all measured rounds):");
         for (Row row : r.rows()) {

@@ -10,6 +10,7 @@ import com.google.genai.types.LiveSendRealtimeInputParameters;
 import com.google.genai.types.LiveServerContent;
 import com.google.genai.types.Modality;
 import com.google.genai.types.Part;
+import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
@@ -44,7 +45,10 @@ final class ThroughputClients implements AutoCloseable {
 
     /** Who is measured. */
     enum Subject {
-        HABLA("Habla"),
+        /** Habla on its Jetty transport. */
+        HABLA("Habla (Jetty)"),
+        /** Habla on {@code java.net.http.WebSocket} ({@code ClientConfig.Transport.JDK}). */
+        HABLA_JDK("Habla (JDK WebSocket)"),
         SDK_NAIVE("SDK, fire-and-forget"),
         SDK_JOINED("SDK, join per send"),
         SDK("SDK"),
@@ -54,6 +58,10 @@ final class ThroughputClients implements AutoCloseable {
 
         Subject(String label) {
             this.label = label;
+        }
+
+        boolean habla() {
+            return this == HABLA || this == HABLA_JDK;
         }
     }
 
@@ -78,10 +86,12 @@ final class ThroughputClients implements AutoCloseable {
     }
 
     private final ThroughputTargets.Target target;
-    /** Habla as configured by default (8 MiB send queue budget); the measured bursts fit in it. */
+    /** Habla on the Jetty transport, otherwise as configured by default (8 MiB send queue budget); the bursts fit. */
     private final LiveClient habla;
     /** Habla with a budget for a whole unbounded burst (the probe), so it neither drops nor refuses any of it. */
     private final LiveClient hablaUnbounded;
+    /** Habla on the JDK transport, otherwise as {@link #habla}. */
+    private final LiveClient hablaJdk;
     private final Client sdk;
     private final HttpClient rawHttp;
 
@@ -91,8 +101,10 @@ final class ThroughputClients implements AutoCloseable {
      */
     ThroughputClients(ThroughputTargets.Target target, boolean sdkDeflate) {
         this.target = target;
-        this.habla = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()));
-        this.hablaUnbounded = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).sendQueueBudgetBytes(1L << 30));
+        this.habla = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).transport(ClientConfig.Transport.JETTY));
+        this.hablaUnbounded = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).sendQueueBudgetBytes(1L << 30)
+                .transport(ClientConfig.Transport.JETTY));
+        this.hablaJdk = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).transport(ClientConfig.Transport.JDK));
         // sdk-oracles.md §2 workaround A: the SDK always builds wss://, rewrite to plain http for the loopback server.
         OkHttpClient plainLoopback = new OkHttpClient.Builder().addInterceptor(chain -> {
             okhttp3.Request r = chain.request();
@@ -122,6 +134,7 @@ final class ThroughputClients implements AutoCloseable {
     Sender openSender(Subject subject, byte[][] payloads, boolean unbounded) throws Exception {
         return switch (subject) {
             case HABLA -> new HablaSender(connectHabla(unbounded ? hablaUnbounded : habla, event -> {}));
+            case HABLA_JDK -> new HablaSender(connectHabla(hablaJdk, event -> {}));
             case SDK_NAIVE -> new SdkSender(connectSdk(m -> {}), false, payloads.length);
             case SDK_JOINED -> new SdkSender(connectSdk(m -> {}), true, payloads.length);
             case RAW_JDK -> new RawSender(connectRaw(new RawListener(null)), payloads);
@@ -250,8 +263,8 @@ final class ThroughputClients implements AutoCloseable {
     /** Opens a fresh session (the target expects it) whose listener feeds {@code tally}. */
     Receiver openReceiver(Subject subject, ThroughputTally.Decode tally) throws Exception {
         return switch (subject) {
-            case HABLA -> {
-                LiveSession s = connectHabla(habla, event -> {
+            case HABLA, HABLA_JDK -> {
+                LiveSession s = connectHabla(subject == Subject.HABLA ? habla : hablaJdk, event -> {
                     if (event instanceof LiveEvent.AudioChunk a) {
                         tally.onPcm(a.pcm());
                     }
@@ -391,6 +404,7 @@ final class ThroughputClients implements AutoCloseable {
     public void close() {
         habla.close();
         hablaUnbounded.close();
+        hablaJdk.close();
         sdk.close();
         rawHttp.close();
     }
