@@ -33,16 +33,26 @@ import org.slf4j.LoggerFactory;
  * in {@link JettyConnection#credit}; the invariant is that exactly one Jetty demand is outstanding while the credit is
  * above zero, and none while it is zero. Pings and pongs take Jetty demand but no credit, so they demand again.
  *
- * <p>Threads: Jetty's callbacks run on its pool ({@code habla-jetty-*}, daemon platform threads; they never block
- * here). The only blocking call, {@link Connection#sendText}, runs on the session's virtual writer thread.
+ * <p>Threads: Jetty's callbacks run on its pool ({@code habla-jetty<n>-*}, daemon platform threads, one pool per
+ * client; they never block here). The only blocking call, {@link Connection#sendText}, runs on the session's virtual writer thread.
  */
 public final class JettyWebSocketTransport implements Transport {
     private static final Logger log = LoggerFactory.getLogger(JettyWebSocketTransport.class);
+    /**
+     * How long a failed send waits for the connection's end to be reported. A server that closes right after the
+     * handshake (bad key: 1008) races the setup frame; without the wait the session would see "send failed" before
+     * Jetty has handed over the close frame, and report {@code UNAVAILABLE} instead of the server's code and reason.
+     */
+    private static final long SEND_FAILURE_GRACE_MILLIS = 500;
     /** Jetty reads into buffers of this size; the default 4 KB splits every 6.5 KB audio frame across two reads. */
     private static final int INPUT_BUFFER_BYTES = 64 << 10;
 
+    /** Process-wide, so pool names are unique across clients. */
+    private static final AtomicLong INSTANCES = new AtomicLong();
+
     private final WebSocketClient client;
     private final boolean deflate;
+    private final String poolName;
 
     /**
      * Starts a Jetty WebSocket client with its own HTTP client and thread pool; {@link #close()} stops them.
@@ -53,13 +63,15 @@ public final class JettyWebSocketTransport implements Transport {
     public JettyWebSocketTransport(Duration connectTimeout, boolean deflate) {
         this.deflate = deflate;
         QueuedThreadPool pool = new QueuedThreadPool(64, 2);
-        pool.setName("habla-jetty");
+        this.poolName = "habla-jetty" + INSTANCES.incrementAndGet();
+        pool.setName(poolName);
         pool.setDaemon(true);
         HttpClient http = new HttpClient();
         http.setExecutor(pool);
         http.setConnectTimeout(connectTimeout.toMillis());
         http.setFollowRedirects(false);
         // No proxy (as the JDK transport: its HttpClient has no ProxySelector); TLS verifies host names by default.
+        // The HTTP client is not started here, so the WebSocket client manages it: started and stopped with it.
         WebSocketClient c = new WebSocketClient(http);
         c.setConnectTimeout(connectTimeout.toMillis());
         // Dead peers are found by the session's pings and stall timers, not by an idle timeout (the JDK has none).
@@ -103,7 +115,7 @@ public final class JettyWebSocketTransport implements Transport {
         return result;
     }
 
-    /** Stops the Jetty client (its sessions are aborted first by the runtime). */
+    /** Stops the Jetty client, its HTTP client and pool (the runtime aborts the sessions first). Idempotent. */
     @Override
     public void close() {
         try {
@@ -111,6 +123,11 @@ public final class JettyWebSocketTransport implements Transport {
         } catch (Exception e) {
             log.debug("stopping the Jetty WebSocket client failed", e);
         }
+    }
+
+    /** The name prefix of this transport's threads ({@code habla-jetty<n>-<id>}). */
+    String threadNamePrefix() {
+        return poolName;
     }
 
     /**
@@ -139,11 +156,14 @@ public final class JettyWebSocketTransport implements Transport {
     /** The Jetty session behind {@link Connection}, with the message credit. */
     static final class JettyConnection implements Connection {
         private final Session session;
+        /** Completed once the close or error callback has been passed on (the listener's last call). */
+        private final CompletableFuture<Void> ended;
         /** Messages the session may still receive; a Jetty demand is outstanding exactly while this is above zero. */
         private final AtomicLong credit = new AtomicLong(1);
 
-        JettyConnection(Session session) {
+        JettyConnection(Session session, CompletableFuture<Void> ended) {
             this.session = session;
+            this.ended = ended;
         }
 
         /** For tests: the Jetty session (negotiated extensions). */
@@ -155,8 +175,18 @@ public final class JettyWebSocketTransport implements Transport {
         public void sendText(String text) throws Exception {
             Callback.Completable done = new Callback.Completable();
             session.sendText(text, done);
-            // get() rather than join(): interruptible, so a writer blocked on a stalled socket can be released.
-            done.get();
+            try {
+                // get() rather than join(): interruptible, so a writer blocked on a stalled socket can be released.
+                done.get();
+            } catch (ExecutionException e) {
+                // Let a close frame that is already on its way be reported first (SEND_FAILURE_GRACE_MILLIS).
+                try {
+                    ended.get(SEND_FAILURE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | ExecutionException ignored) {
+                    // not reported in time: the send failure stands
+                }
+                throw e;
+            }
         }
 
         @Override
@@ -223,6 +253,8 @@ public final class JettyWebSocketTransport implements Transport {
     public static final class Endpoint implements Session.Listener {
         private final Listener listener;
         private final AtomicBoolean ended = new AtomicBoolean();
+        /** Completed after the last call to the listener (close or error); a failed send waits on it briefly. */
+        private final CompletableFuture<Void> endReported = new CompletableFuture<>();
         private volatile JettyConnection connection;
 
         Endpoint(Listener listener) {
@@ -232,7 +264,7 @@ public final class JettyWebSocketTransport implements Transport {
         synchronized JettyConnection connection(Session session) {
             JettyConnection c = connection;
             if (c == null) {
-                c = new JettyConnection(session);
+                c = new JettyConnection(session, endReported);
                 connection = c;
             }
             return c;
@@ -290,13 +322,17 @@ public final class JettyWebSocketTransport implements Transport {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
-            if (code == 1006) {
-                // No close frame: the connection just ended. The JDK reports that as an error; so do we, so that the
-                // session's handling (lost connection, 1006) is the same on both transports.
-                listener.onError(new IOException("connection closed without a close frame"
-                        + (reason == null || reason.isEmpty() ? "" : ": " + reason)));
-            } else {
-                listener.onClose(code, reason);
+            try {
+                if (code == 1006) {
+                    // No close frame: the connection just ended. The JDK reports that as an error; so do we, so that
+                    // the session's handling (lost connection, 1006) is the same on both transports.
+                    listener.onError(new IOException("connection closed without a close frame"
+                            + (reason == null || reason.isEmpty() ? "" : ": " + reason)));
+                } else {
+                    listener.onClose(code, reason);
+                }
+            } finally {
+                endReported.complete(null);
             }
         }
 
@@ -305,7 +341,11 @@ public final class JettyWebSocketTransport implements Transport {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
-            listener.onError(translateError(cause));
+            try {
+                listener.onError(translateError(cause));
+            } finally {
+                endReported.complete(null);
+            }
         }
 
         /** Jetty's errors as the JDK transport reports them, so the session maps them the same way. */

@@ -163,6 +163,20 @@ class JettyTransportTest {
     }
 
     @Test
+    void closingTheTransportStopsItsThreads() throws Exception {
+        JettyWebSocketTransport t = new JettyWebSocketTransport(Duration.ofSeconds(5), false);
+        Recorder rec = new Recorder();
+        Transport.Connection c = t.open(provider.connectRequest(config(KEY), session), WAIT, rec)
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        String prefix = t.threadNamePrefix() + "-";
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(th -> th.getName().startsWith(prefix));
+        c.abort();
+        t.close(); // Jetty's stop joins its pool's threads
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(th -> th.getName().startsWith(prefix) && th.isAlive());
+        t.close(); // idempotent
+    }
+
+    @Test
     void theTransportIsChosenInTheConfig() {
         assertThat(ClientConfig.create(b -> b.apiKey("k").transport(ClientConfig.Transport.JDK)).transport())
                 .isEqualTo(ClientConfig.Transport.JDK);
