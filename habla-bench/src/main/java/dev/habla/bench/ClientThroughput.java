@@ -56,7 +56,7 @@ import java.util.zip.CRC32;
  * (steadier than msgs/s on a shared machine). CLI output, so System.out is right here.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.habla.bench.ClientThroughput [--send N] [--decode M] [--burst B]
- * [--warmup W] [--rounds R] [--threads 1,4] [--server light|emulator] [--sdk-deflate] [--no-ceiling] [--no-probe]
+ * [--warmup W] [--rounds R] [--threads 1,4] [--server light|emulator] [--sdk-deflate] [--habla-deflate] [--no-ceiling] [--no-probe]
  * [--stall-seconds S] [--only REGEX]}; {@code bench/client.sh} builds and runs it.
  */
 public final class ClientThroughput {
@@ -70,10 +70,11 @@ public final class ClientThroughput {
      * that made no progress for that long. {@code only} is a regex over e.g. {@code "send SDK_JOINED 4"}.
      */
     public record Options(int sendMessages, int decodeMessages, int burst, int warmups, int rounds, List<Integer> threads,
-            boolean ceiling, ServerKind server, boolean sdkDeflate, boolean probe, Duration stall, String only) {
+            boolean ceiling, ServerKind server, boolean sdkDeflate, boolean probe, Duration stall, String only,
+            boolean hablaDeflate) {
         public static Options defaults() {
             return new Options(20_000, 20_000, 1_800, 1, 3, List.of(1, 4), true, ServerKind.LIGHT, false, true,
-                    Duration.ofSeconds(10), null);
+                    Duration.ofSeconds(10), null, false);
         }
 
         boolean selects(String path, Subject subject, int threads) {
@@ -190,8 +191,9 @@ public final class ClientThroughput {
         try (ThroughputTargets.Target target = o.server() == ServerKind.EMULATOR
                         ? new ThroughputTargets.Emulator(frames, o.sendMessages())
                         : new ThroughputTargets.Light(frames);
-                ThroughputClients clients = new ThroughputClients(target, o.sdkDeflate())) {
+                ThroughputClients clients = new ThroughputClients(target, o.sdkDeflate(), o.hablaDeflate())) {
             log.println("server: " + target.describe() + "; SDK permessage-deflate " + (o.sdkDeflate() ? "offered" : "not offered")
+                    + "; Habla (Jetty) permessage-deflate " + (o.hablaDeflate() ? "offered" : "not offered")
                     + "; common pool parallelism " + ForkJoinPool.getCommonPoolParallelism());
             Bench b = new Bench(o, target, clients, pcm16k, sent.getValue());
             for (int w = 0; w < o.warmups(); w++) {
@@ -426,6 +428,9 @@ public final class ClientThroughput {
                 o.sendMessages(), o.burst(), o.decodeMessages());
         out.printf(Locale.ROOT, "%d warm-up + %d measured rounds, median; SDK permessage-deflate %s%n%n", o.warmups(), o.rounds(),
                 o.sdkDeflate() ? "offered (negotiated by Jetty's default)" : "not offered (like the JDK client)");
+        if (o.hablaDeflate()) {
+            out.println("Habla (Jetty) offers permessage-deflate (--habla-deflate); Habla (JDK WebSocket) cannot");
+        }
         out.printf(Locale.ROOT, "%-7s %-22s %7s %9s  %-16s %10s %8s %8s  %s%n", "path", "client", "threads", "msgs/s", "rounds (k/s)",
                 "Habla/this", "CPU us", "reorders", "checks");
         for (Row row : r.rows()) {
@@ -531,6 +536,7 @@ public final class ClientThroughput {
               --threads 1,4       producer thread counts for the send path
               --server KIND       light (default) or emulator
               --sdk-deflate       let the SDK offer permessage-deflate (stripped by default, like the JDK client)
+              --habla-deflate     let Habla on the Jetty transport offer permessage-deflate (ClientConfig.permessageDeflate)
               --no-ceiling        skip the bare JDK WebSocket rows (transport ceilings)
               --no-probe          skip the one-unbounded-burst probe
               --stall-seconds S   fail a run after S seconds without progress (default 10)
@@ -548,6 +554,7 @@ public final class ClientThroughput {
         boolean ceiling = d.ceiling();
         ServerKind server = d.server();
         boolean deflate = d.sdkDeflate();
+        boolean hablaDeflate = d.hablaDeflate();
         boolean probe = d.probe();
         Duration stall = d.stall();
         String only = d.only();
@@ -567,12 +574,13 @@ public final class ClientThroughput {
                 case "--no-ceiling" -> ceiling = false;
                 case "--server" -> server = ServerKind.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--sdk-deflate" -> deflate = true;
+                case "--habla-deflate" -> hablaDeflate = true;
                 case "--no-probe" -> probe = false;
                 case "--stall-seconds" -> stall = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + a + "\n" + USAGE);
             }
         }
-        return new Options(send, decode, burst, warm, rounds, threads, ceiling, server, deflate, probe, stall, only);
+        return new Options(send, decode, burst, warm, rounds, threads, ceiling, server, deflate, probe, stall, only, hablaDeflate);
     }
 }

@@ -98,12 +98,14 @@ final class ThroughputClients implements AutoCloseable {
     /**
      * @param sdkDeflate whether the SDK may offer permessage-deflate as it does by default (OkHttp); false strips the
      *                   offer so that neither client compresses (the JDK WebSocket cannot), which compares like with like
+     * @param hablaDeflate whether Habla on the Jetty transport offers permessage-deflate (off by default, as in Habla)
      */
-    ThroughputClients(ThroughputTargets.Target target, boolean sdkDeflate) {
+    ThroughputClients(ThroughputTargets.Target target, boolean sdkDeflate, boolean hablaDeflate) {
         this.target = target;
-        this.habla = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).transport(ClientConfig.Transport.JETTY));
+        this.habla = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).transport(ClientConfig.Transport.JETTY)
+                .permessageDeflate(hablaDeflate));
         this.hablaUnbounded = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).sendQueueBudgetBytes(1L << 30)
-                .transport(ClientConfig.Transport.JETTY));
+                .transport(ClientConfig.Transport.JETTY).permessageDeflate(hablaDeflate));
         this.hablaJdk = LiveClient.create(c -> c.apiKey(KEY).baseUrl(target.baseUrl()).transport(ClientConfig.Transport.JDK));
         // sdk-oracles.md §2 workaround A: the SDK always builds wss://, rewrite to plain http for the loopback server.
         OkHttpClient plainLoopback = new OkHttpClient.Builder().addInterceptor(chain -> {
