@@ -50,7 +50,7 @@ public record ClientConfig(
      * they differ in speed and features (habla-client/README.md, "Transports").
      */
     public enum Transport {
-        /** Jetty 12's WebSocket client: faster on both paths, can offer permessage-deflate. */
+        /** Jetty 12's WebSocket client: less CPU per message, faster decode; can offer permessage-deflate. */
         JETTY,
         /** The JDK's {@code java.net.http.WebSocket}: no dependency beyond the JDK, no compression. */
         JDK
