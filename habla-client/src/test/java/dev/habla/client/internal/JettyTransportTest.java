@@ -138,8 +138,10 @@ class JettyTransportTest {
             c.sendPing().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             rec.pong.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
-            // The client closes; the emulator answers with its close frame, reported once, no error.
-            c.sendClose(1000, "done").get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            // The client closes; the emulator answers with its close frame, reported once, no error. The close
+            // future itself is not checked: Jetty sometimes fails it with ClosedChannelException when the peer's close
+            // arrives first (seen once in about ten runs); the session never waits on it, it waits for onClose.
+            c.sendClose(1000, "done");
             assertThat(rec.closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)[0]).isEqualTo(1000);
             assertThat(rec.error).isNotDone();
             assertThat(rec.violations).isEmpty();
