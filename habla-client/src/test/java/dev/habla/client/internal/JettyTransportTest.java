@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Jetty transport on its own against the emulator: message credit, pongs, close, permessage-deflate and
- * handshake failures. (The whole client suite also runs over it: it is the default transport.)
+ * handshake failures. (The whole client suite also runs over it with {@code -Dhabla.client.transport=jetty}.)
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class JettyTransportTest {
