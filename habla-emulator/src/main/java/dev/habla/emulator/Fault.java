@@ -27,7 +27,12 @@ public sealed interface Fault {
     /** Drops the TCP connection without a close frame (the client sees 1006). */
     record DropConnection() implements Fault {}
 
-    /** Stops sending and stops processing client frames for {@code duration} (emulator clock); nothing is lost. */
+    /**
+     * Stops sending and stops processing client frames for {@code duration} (emulator clock); nothing is lost. Frames
+     * the server produced before the stall (e.g. the handle that follows setupComplete) still go out: the stall holds
+     * what comes after it, so a test that injects it after seeing an event knows what the client will receive.
+     * Injecting it again while stalled extends the stall.
+     */
     record Stall(Duration duration) implements Fault {
         public Stall {
             Objects.requireNonNull(duration, "duration");

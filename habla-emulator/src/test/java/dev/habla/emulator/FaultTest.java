@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import java.time.Duration;
@@ -86,6 +87,23 @@ class FaultTest {
             assertThat(c.pollEvent(QUIET)).isNull();
             clock.advance(Duration.ofSeconds(5));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: are you there");
+        }
+    }
+
+    @Test
+    void stallHoldsWhatTheServerProducesAfterItNotWhatItHadAlreadySent() throws Exception {
+        // The script queues frames and injects the stall right after, before the writer can have sent them all.
+        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+                .send(new ServerMessage.SetupComplete(null))
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "before")))
+                .fault(new Fault.Stall(Duration.ofSeconds(5)))
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "after")))
+                .build());
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            assertThat(Fixtures.text(List.of(c.next()))).isEqualTo("before");
+            assertThat(c.pollEvent(QUIET)).as("produced during the stall").isNull();
+            clock.advance(Duration.ofSeconds(5));
+            assertThat(Fixtures.text(List.of(c.next()))).isEqualTo("after");
         }
     }
 

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection; the emulator clock runs
  * timers on its own threads; the writer is one virtual thread draining {@code outbound}, the only code that sends on
- * the socket. {@code lock} guards {@code brain}, {@code script}, {@code stalled}, {@code stallBuffer} and the timers;
+ * the socket. {@code lock} guards {@code brain}, {@code script}, {@code stalled}, {@code stallGeneration},
+ * {@code stallBuffer} and the timers;
  * the brain is only ever called with it held. {@code outbound} is thread-safe and may be fed with or without it.
  */
 public final class Connection implements Session.Listener.AutoDemanding {
@@ -51,6 +52,12 @@ public final class Connection implements Session.Listener.AutoDemanding {
     private record CloseFrame(int code, String reason) implements Out {}
 
     private record Stop() implements Out {}
+
+    /**
+     * Where a stall began in the outbound order: frames queued before it were already sent by the server and go out;
+     * the writer waits here while stall {@code generation} lasts.
+     */
+    private record StallMark(long generation) implements Out {}
 
     private final EmulatorCore core;
     private final String id;
@@ -69,6 +76,8 @@ public final class Connection implements Session.Listener.AutoDemanding {
     private Brain brain;
     private ScriptRunner script;
     private boolean stalled;
+    /** Counts stalls (not extensions of one), so a writer at an old stall's mark does not wait for a later one. */
+    private long stallGeneration;
     private EmulatorClock.Cancellable stallTimer;
     private final ArrayDeque<ClientMessage> stallBuffer = new ArrayDeque<>();
     private EmulatorClock.Cancellable goAwayTimer;
@@ -317,8 +326,9 @@ public final class Connection implements Session.Listener.AutoDemanding {
         try {
             while (true) {
                 Out o = outbound.take();
-                awaitNotStalled();
+                awaitWritable(o);
                 switch (o) {
+                    case StallMark m -> { }
                     case Binary b -> {
                         Callback.Completable c = new Callback.Completable();
                         s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
@@ -358,10 +368,15 @@ public final class Connection implements Session.Listener.AutoDemanding {
         }
     }
 
-    private void awaitNotStalled() throws InterruptedException {
+    /**
+     * Before writing {@code o}: takes {@code lock}, so the step that queued it (a brain step, a timer) has finished and
+     * armed its timers before the client can see the frame (a test that advances the {@code FakeClock} once it saw a
+     * frame relies on that); at a {@link StallMark}, also waits until that stall is over.
+     */
+    private void awaitWritable(Out o) throws InterruptedException {
         lock.lock();
         try {
-            while (stalled && !closed) {
+            while (o instanceof StallMark m && stalled && stallGeneration == m.generation() && !closed) {
                 notStalled.await(100, TimeUnit.MILLISECONDS);
             }
         } finally {
@@ -392,7 +407,12 @@ public final class Connection implements Session.Listener.AutoDemanding {
             case Fault.Stall st -> {
                 lock.lock();
                 try {
-                    stalled = true;
+                    if (!stalled) {
+                        // Under the lock the brain sends with: what it produced before this point is on its way.
+                        stalled = true;
+                        stallGeneration++;
+                        outbound.add(new StallMark(stallGeneration));
+                    }
                     if (stallTimer != null) {
                         stallTimer.cancel();
                     }
