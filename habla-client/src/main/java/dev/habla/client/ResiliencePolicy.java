@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  * @param proactiveHandoverAfter    hand over after this long on one connection even without {@code goAway}; null = off
  * @param handoverDeadlineMargin    switch regardless of turn state this long before a {@code goAway}'s time is up
  * @param quietAudioBeforeHandover  only switch at a boundary where the user's audio has been quiet this long (audio
- *                                  time), so an utterance is not split across connections; zero = don't wait
+ *                                  time), so an utterance is not split across connections, and, after the user spoke,
+ *                                  once the model's reply has started (at most {@code replyTimeout} after the last
+ *                                  speech), so the server's reply to it is not lost with the old connection; zero =
+ *                                  don't wait
  * @param quietLevelDbfs            10-ms audio frames below this level count as quiet
  * @param drainTimeout              how long a switch waits for the old connection to flush and close before aborting it
  * @param maxReconnectAttempts      connection attempts after an unexpected loss before giving up (≥ 1)

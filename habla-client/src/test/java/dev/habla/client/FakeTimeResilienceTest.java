@@ -29,6 +29,7 @@ class FakeTimeResilienceTest extends ResilienceTestBase {
         RecordingListener rec = new RecordingListener();
         try (ResilientSession s = client.connectResilient(text(), rec,
                 policy(p -> p.replyTimeout(Duration.ofSeconds(10)).reconnectOnStall(true)))) {
+            awaitHandle(s); // the server's first handle (sent just after setupComplete) is what the reconnect resumes
             emulator.inject(new Fault.Stall(Duration.ofMinutes(5))); // the server goes silent, silently
             s.sendText("are you there");
             LiveEvent.Stalled stall = advanceUntil(rec, LiveEvent.Stalled.class, x -> true, SECOND, 30);
@@ -46,6 +47,53 @@ class FakeTimeResilienceTest extends ResilienceTestBase {
         rec.assertTerminatedOnce();
         assertThat(timerCount(SessionMetrics.STALLS, "kind", "no_reply")).isEqualTo(1);
         assertThat(counter(SessionMetrics.RECONNECTS, "cause", "stall")).isEqualTo(1);
+    }
+
+    @Test
+    void handoverWaitsForTheReplyToASpokenTurnTheServerHasNotAnsweredYet() throws Exception {
+        fakeTime(b -> { });
+        SessionConfig audio = SessionConfig.create(b -> b.model(NATIVE_AUDIO).responseModality(ResponseModality.AUDIO));
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(audio, rec, policy(p -> { }))) {
+            awaitHandle(s);
+            // The server is slow to answer: it holds the user's speech unprocessed for 10 s (its VAD, and so the end
+            // of the user's turn and the reply, come only then). The client sees nothing but its own quiet audio.
+            emulator.inject(new Fault.Stall(Duration.ofSeconds(10)));
+            speak(s); // 300 ms of speech, then 900 ms of silence: quiet for longer than the 700 ms a switch needs
+            s.handoverNow();
+            rec.await(LiveEvent.HandoverStarted.class, WAIT);
+            // Closing the connection now would drop the reply the server owes to the speech it received on it.
+            assertThat(rec.poll(LiveEvent.HandoverCompleted.class, x -> true, Duration.ofMillis(500)))
+                    .as("no switch while a spoken turn awaits its reply").isNull();
+            fake.advance(Duration.ofSeconds(10)); // the server comes back: end of speech, then the reply
+            rec.await(LiveEvent.AudioChunk.class, WAIT);
+            LiveEvent.TurnComplete answered = advanceUntil(rec, LiveEvent.TurnComplete.class, x -> true, SECOND, 10);
+            assertThat(answered.usage()).as("a complete reply, not a turn cut by a switch").isNotNull();
+            rec.await(LiveEvent.HandoverCompleted.class, WAIT); // then the switch, at the boundary after the reply
+            List<LiveEvent> events = rec.events();
+            assertThat(events.indexOf(answered)).isLessThan(events.indexOf(rec.all(LiveEvent.HandoverCompleted.class).getFirst()));
+            assertThat(rec.all(LiveEvent.Reconnecting.class)).isEmpty();
+            assertThat(emulator.sessions().getLast().history()).as("the server's user turns").hasSize(1);
+        }
+        rec.assertTerminatedOnce();
+    }
+
+    @Test
+    void handoverDoesNotWaitForeverForTheReplyToSpeechTheServerIgnored() throws Exception {
+        fakeTime(b -> { });
+        SessionConfig audio = SessionConfig.create(b -> b.model(NATIVE_AUDIO).responseModality(ResponseModality.AUDIO));
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(audio, rec, policy(p -> p.replyTimeout(Duration.ofSeconds(10))))) {
+            awaitHandle(s);
+            emulator.inject(new Fault.Stall(Duration.ofMinutes(5))); // no reply will come in time
+            speak(s);
+            s.handoverNow();
+            rec.await(LiveEvent.HandoverStarted.class, WAIT);
+            assertThat(rec.poll(LiveEvent.HandoverCompleted.class, x -> true, Duration.ofMillis(300))).isNull();
+            // After the reply timeout since the speech the client stops waiting for a reply and switches.
+            advanceUntil(rec, LiveEvent.HandoverCompleted.class, x -> true, SECOND, 15);
+        }
+        rec.assertTerminatedOnce();
     }
 
     @Test
@@ -189,5 +237,20 @@ class FakeTimeResilienceTest extends ResilienceTestBase {
         assertThat(closed.error()).as("closed by the user: clean").isNull();
         impatient.close();
         rec.assertTerminatedOnce();
+    }
+
+    /** Sends 300 ms of speech and 900 ms of silence (16 kHz) in 100-ms chunks, at once. */
+    static void speak(ResilientSession s) {
+        int rate = 16_000;
+        byte[] pcm = new byte[rate * 12 / 10 * 2];
+        for (int i = 0; i < rate * 3 / 10; i++) {
+            int v = (int) (8000 * Math.sin(2 * Math.PI * 150 * i / (double) rate));
+            pcm[2 * i] = (byte) v;
+            pcm[2 * i + 1] = (byte) (v >> 8);
+        }
+        int chunk = rate / 10 * 2;
+        for (int off = 0; off < pcm.length; off += chunk) {
+            assertThat(s.sendAudio(java.util.Arrays.copyOfRange(pcm, off, off + chunk), rate)).isEqualTo(SendResult.QUEUED);
+        }
     }
 }

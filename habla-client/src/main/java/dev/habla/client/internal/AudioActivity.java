@@ -18,6 +18,8 @@ final class AudioActivity {
     /** Audio time (ns) since the last loud frame; Long.MAX_VALUE before any audio. */
     private long quietNanos = Long.MAX_VALUE;
     private boolean speechSinceMark;
+    /** Loud frames seen so far, for telling whether a chunk carried speech. */
+    private long loudFrames;
 
     AudioActivity(double quietLevelDbfs) {
         double amplitude = 32768 * Math.pow(10, quietLevelDbfs / 20);
@@ -44,6 +46,7 @@ final class AudioActivity {
                 if ((double) frameSum / frameCount > thresholdSquared) {
                     quietNanos = 0;
                     speechSinceMark = true;
+                    loudFrames++;
                 } else if (quietNanos != Long.MAX_VALUE) {
                     quietNanos += frameNanos;
                 }
@@ -57,6 +60,11 @@ final class AudioActivity {
     /** Audio time since the last loud frame (Long.MAX_VALUE if no audio was ever sent). */
     long quietNanos() {
         return quietNanos;
+    }
+
+    /** Loud frames seen so far (grows when a chunk carried speech). */
+    long loudFrames() {
+        return loudFrames;
     }
 
     /** Whether a loud frame was seen since the last {@link #mark()}. */

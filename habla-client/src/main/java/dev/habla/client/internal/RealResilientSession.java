@@ -296,6 +296,8 @@ public final class RealResilientSession implements ResilientSession {
     private final LinkedHashMap<String, PendingCall> calls = new LinkedHashMap<>();
     /** The user ended a turn and no reply turn has started yet. */
     private boolean awaitingReply;
+    /** Scheduler time of the last audio chunk that carried speech (for {@link #spokenReplyWaitLocked}). */
+    private long lastSpeechNanos;
     /** The text message that ended the user's last turn while it is unanswered: re-sent after a stall reconnect. */
     private ClientMessage unansweredTurn;
     /** Counts user input other than audio (text, content, activity start), for telling phantom interruptions. */
@@ -325,6 +327,8 @@ public final class RealResilientSession implements ResilientSession {
     private Scheduler.Cancellable stallTimer;
     private Scheduler.Cancellable proactiveTimer;
     private Scheduler.Cancellable closeTimer;
+    /** Re-checks a waiting handover when the wait for the reply to the user's speech runs out. */
+    private Scheduler.Cancellable spokenReplyTimer;
 
     RealResilientSession(ClientRuntime runtime, ClientConfig client, SessionConfig userConfig, SessionListener listener,
             ResiliencePolicy policy, Runnable onTerminated) {
@@ -1072,6 +1076,9 @@ public final class RealResilientSession implements ResilientSession {
             return;
         }
         boolean boundary = h.forced || atBoundary(p);
+        if (!boundary) {
+            armSpokenReplyRecheck();
+        }
         if (!policy.makeBeforeBreak() || h.standbyFailures >= MAX_STANDBY_FAILURES || latestHandle == null) {
             if (boundary) {
                 beginSwitch(h, p, null);
@@ -1120,7 +1127,8 @@ public final class RealResilientSession implements ResilientSession {
 
     /** Caller holds sendLock. */
     private boolean inputAtBoundaryLocked(Conn p) {
-        if (awaitingReply || activityOpen || (!manualActivity && audio.quietNanos() < quietNeededNanos)) {
+        if (awaitingReply || activityOpen
+                || (!manualActivity && (audio.quietNanos() < quietNeededNanos || spokenReplyWaitLocked(now()) > 0))) {
             return false;
         }
         for (PendingCall pc : calls.values()) {
@@ -1129,6 +1137,43 @@ public final class RealResilientSession implements ResilientSession {
             }
         }
         return true;
+    }
+
+    /**
+     * Caller holds sendLock. How much longer (ns) a switch should wait for the reply to the user's speech, 0 if it
+     * need not. With server-side VAD nothing marks the end of a spoken turn on the client: once the user spoke and went
+     * quiet, the server ends the turn by itself and answers it on the connection that received the speech, so closing
+     * that connection before the reply starts would lose the reply (the server saw the turn; the next connection will
+     * not answer it again). The wait ends when a model turn starts ({@link AudioActivity#mark}) or after the reply
+     * timeout (the server may have heard noise, not a turn), counted from the last chunk with speech. Not with manual
+     * activity detection: there {@code activityEnd} ends the turn ({@code awaitingReply}) and other audio is ignored.
+     */
+    private long spokenReplyWaitLocked(long now) {
+        if (manualActivity || quietNeededNanos == 0 || !audio.speechSinceMark()) {
+            return 0;
+        }
+        Duration limit = policy.replyTimeout() != null ? policy.replyTimeout() : ResiliencePolicy.DEFAULT_REPLY_TIMEOUT;
+        return Math.max(0, limit.toNanos() - (now - lastSpeechNanos));
+    }
+
+    /** Control thread: a handover held back by {@link #spokenReplyWaitLocked} is re-checked when that wait ends. */
+    private void armSpokenReplyRecheck() {
+        if (spokenReplyTimer != null) {
+            return;
+        }
+        long left;
+        sendLock.lock();
+        try {
+            left = spokenReplyWaitLocked(now());
+        } finally {
+            sendLock.unlock();
+        }
+        if (left > 0) {
+            spokenReplyTimer = later(Duration.ofNanos(left), () -> {
+                spokenReplyTimer = null;
+                progressHandover();
+            });
+        }
     }
 
     /** Stops input to {@code old} (buffering it), closes {@code old} gracefully; {@link #finishSwitch} continues. */
@@ -1530,6 +1575,7 @@ public final class RealResilientSession implements ResilientSession {
     }
 
     private void cancelTimers() {
+        cancel(spokenReplyTimer);
         cancel(holdTimer);
         cancel(replyTimer);
         cancel(stallTimer);
@@ -1677,7 +1723,11 @@ public final class RealResilientSession implements ResilientSession {
             case RealtimeInput r -> {
                 if (r.audio() != null && r.audio().data() != null) {
                     long before = audio.quietNanos();
+                    long loudBefore = audio.loudFrames();
                     long after = audio.feed(r.audio().data(), AudioMime.sampleRate(r.audio().mimeType()));
+                    if (audio.loudFrames() != loudBefore) {
+                        lastSpeechNanos = now;
+                    }
                     nudge = handoverPending && before < quietNeededNanos && after >= quietNeededNanos;
                 }
                 if (r.text() != null) {
