@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.protocol.ResponseModality;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,12 +27,14 @@ class LongSessionTest extends ResilienceTestBase {
     static final Duration HOUR = Duration.ofHours(1);
     static final int TURNS = (int) (HOUR.toSeconds() / STEP.toSeconds());
     static final int TURNS_PER_SAMPLE = 60; // 5 emulated minutes
+    static final Duration LIFETIME = Duration.ofMinutes(3);
+    static final Duration GO_AWAY_LEAD = Duration.ofSeconds(10);
 
     @Test
     void oneEmulatedHourKeepsHeapAndLatencyFlat() throws Exception {
         // The emulator shares this JVM: keep its inspection buffers (recorded frames, closed-session snapshots that
         // copy the session's audio) from growing, so the heap series measures the client.
-        fakeTime(b -> b.connectionLifetime(Duration.ofMinutes(3)).goAwayLead(Duration.ofSeconds(10)).maxRecordedMessages(0)
+        fakeTime(b -> b.connectionLifetime(LIFETIME).goAwayLead(GO_AWAY_LEAD).maxRecordedMessages(0)
                 .keepClosedSessions(1));
         SessionConfig audio = SessionConfig.create(b -> b.model(NATIVE_AUDIO).responseModality(ResponseModality.AUDIO));
         LeanListener events = new LeanListener();
@@ -42,10 +45,18 @@ class LongSessionTest extends ResilienceTestBase {
         // the client, so a 5-s mid-turn watchdog would see "5 s without data" that never happened in emulated time.
         // A timeout longer than a step keeps the watchdog on without that artefact (its behaviour has its own tests).
         ResiliencePolicy policy = policy(p -> p.midTurnStallTimeout(Duration.ofSeconds(20)));
+        int handoversExpected = 0;
         try (ResilientSession s = client.connectResilient(audio, events, policy)) {
             assertThat(s.config().contextWindowCompression()).as("compression on by default for audio").isNotNull();
+            // The emulator sends goAway LIFETIME - GO_AWAY_LEAD after a connection opened, on the fake clock. The test
+            // knows when that is and, in the step that fires it, waits for the whole handover before moving time on:
+            // a handover runs on wall time (connect, close), and advancing emulated time past the goAway's deadline
+            // while the client is still switching would turn it into a reconnect that real time would never see.
+            // (Checking for a HandoverStarted after the step instead misses a goAway sent after the turn's last frame.)
+            // Every goAway falls on the end of a step, so each next connection opens exactly there.
+            assertThat(LIFETIME.minus(GO_AWAY_LEAD).toNanos() % STEP.toNanos()).isZero();
+            Instant nextGoAway = fake.clock.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
             for (int i = 0; i < TURNS; i++) {
-                int handoversBefore = events.handoversStarted();
                 events.armFirstAudio();
                 long sentAt;
                 if (i % 6 == 5) {
@@ -56,18 +67,23 @@ class LongSessionTest extends ResilienceTestBase {
                 }
                 latencyNanos[i] = events.awaitFirstAudio(WAIT) - sentAt;
                 int done = events.turnsCompleted();
+                boolean goAwayDue = !nextGoAway.isAfter(fake.clock.now().plus(STEP));
                 fake.advance(STEP);              // the reply plays out; goAway may fire
                 events.awaitTurnsCompleted(done + 1, WAIT);
-                if (events.handoversStarted() > handoversBefore) {
-                    events.awaitHandoversCompleted(events.handoversStarted(), WAIT);
+                if (goAwayDue) {
+                    handoversExpected++;
+                    events.awaitHandoversCompleted(handoversExpected, WAIT);
+                    // The next connection opened while the clock stood still: its goAway is due a lifetime from now.
+                    nextGoAway = fake.clock.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
                 }
+                assertThat(events.handoversStarted()).as("handovers started after turn %d", i).isEqualTo(handoversExpected);
                 if ((i + 1) % TURNS_PER_SAMPLE == 0) {
                     long serverAudio = emulator.sessions().getLast().receivedAudio().length;
                     samples.add(new long[] {(i + 1) * STEP.toSeconds() / 60, heapAfterGc(), s.handovers(), serverAudio});
                 }
             }
             assertThat(s.reconnects()).isZero();
-            assertThat(s.handovers()).isGreaterThanOrEqualTo(15);
+            assertThat(s.handovers()).isEqualTo(handoversExpected).isGreaterThanOrEqualTo(15);
             assertThat(s.transcript().size()).isLessThanOrEqualTo(ResiliencePolicy.DEFAULT_TRANSCRIPT_MAX_TURNS);
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
