@@ -104,18 +104,11 @@ abstract class ResilienceTestBase {
 
     /**
      * Waits until the session holds a resumption handle. The session absorbs the server's resumption updates (no
-     * event for them), so this polls its getter, bounded by {@link #WAIT}. The server sends the first handle just
-     * after setupComplete, so a test that needs the next connection to resume waits for it before breaking things.
+     * event for them), so this polls its getter ({@link EmulatorTest#eventually}). The server sends the first handle
+     * just after setupComplete; a test that needs the next connection to resume waits for it before breaking things.
      */
-    static void awaitHandle(ResilientSession s) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (s.resumptionHandle() == null) {
-            if (System.nanoTime() > deadline) {
-                fail("no resumption handle within " + WAIT);
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+    static void awaitHandle(ResilientSession s) {
+        EmulatorTest.eventually(() -> s.resumptionHandle() != null);
     }
 
     double counter(String name, String... tags) {
