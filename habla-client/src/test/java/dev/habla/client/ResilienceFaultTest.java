@@ -1,10 +1,12 @@
 package dev.habla.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.habla.emulator.EmulatorSession;
 import dev.habla.emulator.Fault;
+import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
 import java.time.Duration;
@@ -179,6 +181,23 @@ class ResilienceFaultTest extends ResilienceTestBase {
         }
         rec.assertTerminatedOnce();
         assertThat(counter(SessionMetrics.HANDOVERS, "cause", "go_away")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnencodableMessageIsRefusedToTheCallerAndTheSessionGoesOn() throws Exception {
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(text(), rec, policy(p -> { }))) {
+            // Jackson has no serializer for a bare Object: the message cannot be put on the wire.
+            var unencodable = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(new Object());
+            ClientMessage.ToolResponse bad = new ClientMessage.ToolResponse(List.of(FunctionResponse.of("call-1", "f", unencodable)));
+            assertThatThrownBy(() -> s.send(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot encode toolResponse");
+            turn(s, rec, "still here");
+            assertThat(rec.text()).isEqualTo("You said: still here");
+            assertThat(s.droppedMessages()).isZero();
+        }
+        rec.assertTerminatedOnce();
+        assertThat(rec.awaitClosed(WAIT).error()).isNull();
     }
 
     @Test

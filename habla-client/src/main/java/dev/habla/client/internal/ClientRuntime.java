@@ -57,6 +57,11 @@ public final class ClientRuntime implements AutoCloseable {
         this.provider = GeminiProvider.INSTANCE;
     }
 
+    /** The wire every session of this client speaks (stateless, thread-safe). */
+    LiveProvider provider() {
+        return provider;
+    }
+
     /** Opens a session; see {@code LiveClient.connectAsync}. */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
         return connect(session, listener, false);

@@ -635,6 +635,18 @@ public final class RealLiveSession implements LiveSession {
     }
 
     /**
+     * Queues frames already encoded by this session's provider ({@link LiveProvider#encode}) as one unit: the
+     * resilient session encodes a message once when the caller sends it, and may hand it to a later connection.
+     */
+    SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane) {
+        SessionState s = state.get();
+        if (s == SessionState.CLOSING || s.isTerminal()) {
+            return SendResult.CLOSED;
+        }
+        return outbound.offer(frames, lane);
+    }
+
+    /**
      * Media (audio, video) may be dropped under pressure and yields to control; the other realtime signals keep their
      * place in the stream (an end of stream or of activity must not overtake the audio before it).
      */

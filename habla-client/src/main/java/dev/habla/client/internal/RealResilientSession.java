@@ -189,8 +189,29 @@ public final class RealResilientSession implements ResilientSession {
         }
     }
 
-    /** A message waiting for the next connection. */
-    private record Buffered(ClientMessage message, long size, boolean media) {}
+    /**
+     * A message waiting for the next connection, with its frames as encoded when it was sent (or as a dead connection
+     * left them). {@code message} is null for media (only tool responses need it again, to be re-routed).
+     */
+    private record Buffered(ClientMessage message, List<String> frames, long size, OutboundQueue.Lane lane) {
+        Buffered {
+            frames = List.copyOf(frames);
+        }
+
+        static Buffered of(ClientMessage m, List<String> frames) {
+            OutboundQueue.Lane lane = RealLiveSession.laneOf(m);
+            long size = 0;
+            for (String f : frames) {
+                size += f.length();
+            }
+            return new Buffered(lane == OutboundQueue.Lane.MEDIA ? null : m, frames, size, lane);
+        }
+
+        /** Audio or video: evicted first when the buffer is over budget. */
+        boolean media() {
+            return lane == OutboundQueue.Lane.MEDIA;
+        }
+    }
 
     /** A handover in progress. Control thread. */
     private final class Handover {
@@ -1259,12 +1280,12 @@ public final class RealResilientSession implements ResilientSession {
             ClientMessage replay = replayTurn;
             replayTurn = null;
             if (replay != null) {
-                buffer.addFirst(new Buffered(replay, 0, false));
+                buffer.addFirst(Buffered.of(replay, runtime.provider().encode(replay))); // re-sent: encoded again
             }
             boolean delivered = true;
             while (!buffer.isEmpty()) {
                 Buffered b = buffer.peekFirst();
-                if (deliverLocked(next, b.message()) == SendResult.CLOSED) {
+                if (deliverLocked(next, b) == SendResult.CLOSED) {
                     delivered = false; // it died already; its Closed will start a reconnect
                     break;
                 }
@@ -1383,8 +1404,9 @@ public final class RealResilientSession implements ResilientSession {
                     continue;
                 }
                 if (m != null) {
-                    buffer.addFirst(new Buffered(m, frames.get(i).length(), RealLiveSession.laneOf(m) == OutboundQueue.Lane.MEDIA));
-                    bufferBytes += frames.get(i).length();
+                    Buffered b = Buffered.of(m, List.of(frames.get(i))); // the frame as it was, not re-encoded
+                    buffer.addFirst(b);
+                    bufferBytes += b.size();
                 }
             }
         } finally {
@@ -1672,7 +1694,12 @@ public final class RealResilientSession implements ResilientSession {
         }
     }
 
+    /**
+     * Any thread. Encodes {@code m} once, outside the lock (an unencodable message throws here, to the caller, before
+     * anything is tracked), then hands the frames to the current connection or the buffer.
+     */
     private SendResult submit(ClientMessage m) {
+        Buffered b = Buffered.of(m, runtime.provider().encode(m));
         boolean nudge = false;
         SendResult result;
         sendLock.lock();
@@ -1683,13 +1710,13 @@ public final class RealResilientSession implements ResilientSession {
             long now = scheduler.nanoTime();
             nudge = track(m, now);
             if (buffering || primary == null) {
-                result = bufferLocked(m);
+                result = bufferLocked(b);
             } else {
-                result = deliverLocked(primary, m);
+                result = deliverLocked(primary, b);
                 if (result == SendResult.CLOSED) {
                     // The connection just died; its Closed is on its way to the control thread.
                     startBufferingLocked(now);
-                    result = bufferLocked(m);
+                    result = bufferLocked(b);
                 }
             }
         } finally {
@@ -1783,9 +1810,8 @@ public final class RealResilientSession implements ResilientSession {
     }
 
     /** Caller holds sendLock. Buffers within the budget; over it, the oldest buffered media goes first. */
-    private SendResult bufferLocked(ClientMessage m) {
-        boolean media = RealLiveSession.laneOf(m) == OutboundQueue.Lane.MEDIA;
-        long size = estimate(m);
+    private SendResult bufferLocked(Buffered m) {
+        long size = m.size();
         long budget = client.sendQueueBudgetBytes();
         if (bufferBytes + size > budget) {
             for (Iterator<Buffered> it = buffer.iterator(); it.hasNext() && bufferBytes + size > budget; ) {
@@ -1798,50 +1824,29 @@ public final class RealResilientSession implements ResilientSession {
                     metrics.anomaly("buffer_overflow");
                 }
             }
-            if (media && bufferBytes + size > budget) {
+            if (m.media() && bufferBytes + size > budget) {
                 bufferDroppedMessages++;
                 bufferDroppedBytes += size;
                 metrics.anomaly("buffer_overflow");
                 return SendResult.DROPPED_OVER_BUDGET;
             }
         }
-        buffer.addLast(new Buffered(m, size, media));
+        buffer.addLast(m);
         bufferBytes += size;
         return SendResult.QUEUED;
-    }
-
-    private static long estimate(ClientMessage m) {
-        if (m instanceof RealtimeInput r) {
-            long n = 96;
-            if (r.audio() != null && r.audio().data() != null) {
-                n += r.audio().data().length * 4L / 3;
-            }
-            if (r.video() != null && r.video().data() != null) {
-                n += r.video().data().length * 4L / 3;
-            }
-            if (r.text() != null) {
-                n += r.text().length();
-            }
-            return n;
-        }
-        try {
-            return LiveCodec.encode(m).length();
-        } catch (RuntimeException e) {
-            return 256;
-        }
     }
 
     /**
      * Caller holds sendLock. Sends on {@code c}; a tool response for a call another (now gone) connection made is
      * turned into conversation content (the call and its response), since {@code c} never issued that id.
      */
-    private SendResult deliverLocked(Conn c, ClientMessage m) {
+    private SendResult deliverLocked(Conn c, Buffered b) {
         RealLiveSession s = c.session;
         if (s == null) {
             return SendResult.CLOSED;
         }
-        if (!(m instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
-            return s.send(m);
+        if (!(b.message() instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
+            return s.sendFrames(b.frames(), b.lane());
         }
         List<FunctionResponse> direct = new ArrayList<>();
         List<Part> callParts = new ArrayList<>();
@@ -1856,11 +1861,13 @@ public final class RealResilientSession implements ResilientSession {
             }
         }
         SendResult result = SendResult.QUEUED;
-        if (!direct.isEmpty()) {
+        if (callParts.isEmpty()) {
+            result = s.sendFrames(b.frames(), b.lane()); // all of them are this connection's calls: the message as sent
+        } else if (!direct.isEmpty()) {
             result = s.send(new ClientMessage.ToolResponse(direct));
-            if (result == SendResult.CLOSED) {
-                return result;
-            }
+        }
+        if (result == SendResult.CLOSED) {
+            return result;
         }
         if (!callParts.isEmpty() && !config.modelFamily().acceptsClientContentMidSession()) {
             // This model refuses clientContent mid-session (1007) and the new connection never issued the ids: the
@@ -1958,12 +1965,7 @@ public final class RealResilientSession implements ResilientSession {
                     + "to change the configuration, open a new session");
         }
         OutboundMessages.checkAllowed(message, config);
-        try {
-            LiveCodec.encode(message);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot encode " + message.wireKey() + ": " + e.getMessage(), e);
-        }
-        return submit(message);
+        return submit(message); // encodes it once; an unencodable message throws IllegalArgumentException
     }
 
     @Override
