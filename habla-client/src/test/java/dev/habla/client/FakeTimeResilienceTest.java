@@ -118,6 +118,31 @@ class FakeTimeResilienceTest extends ResilienceTestBase {
     }
 
     @Test
+    void prematureTurnCompleteIsDroppedAndTheTurnEndsOnce() throws Exception {
+        // On the fake clock the 300-ms hold never runs out by itself: only the model's next chunk can decide that the
+        // held turnComplete was premature, however late a loaded machine delivers it.
+        fakeTime(b -> { });
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(text(), rec, policy(p -> { }))) {
+            emulator.inject(new Fault.PrematureTurnComplete()); // armed for the next reply
+            s.sendText("alpha beta gamma delta epsilon");
+            rec.await(LiveEvent.GenerationComplete.class, WAIT);
+            rec.await(LiveEvent.TurnComplete.class, WAIT);
+            assertThat(rec.poll(LiveEvent.TurnComplete.class, t -> true, Duration.ofMillis(500)))
+                    .as("a second turnComplete").isNull();
+            assertThat(rec.text()).isEqualTo("You said: alpha beta gamma delta epsilon");
+            List<LiveEvent> events = rec.events();
+            int tc = events.indexOf(rec.all(LiveEvent.TurnComplete.class).getFirst());
+            assertThat(events.subList(tc + 1, events.size())).noneMatch(e -> e instanceof LiveEvent.TextDelta);
+            s.sendText("next");
+            rec.await(LiveEvent.TurnComplete.class, WAIT);
+            assertThat(rec.textSince(e -> e == events.get(tc))).isEqualTo("You said: next");
+        }
+        rec.assertTerminatedOnce();
+        assertThat(counter(SessionMetrics.ANOMALIES, "kind", "premature_turn_complete")).isEqualTo(1);
+    }
+
+    @Test
     void phantomInterruptionEndsTheTurnWithoutWedgingTheSession() throws Exception {
         fakeTime(b -> b.textChunkDelay(SECOND));
         RecordingListener rec = new RecordingListener();

@@ -126,26 +126,6 @@ class ResilienceFaultTest extends ResilienceTestBase {
     }
 
     @Test
-    void prematureTurnCompleteIsDroppedAndTheTurnEndsOnce() throws Exception {
-        RecordingListener rec = new RecordingListener();
-        try (ResilientSession s = client.connectResilient(text(), rec, policy(p -> { }))) {
-            emulator.inject(new Fault.PrematureTurnComplete()); // armed for the next reply
-            s.sendText("alpha beta gamma delta epsilon");
-            rec.await(LiveEvent.GenerationComplete.class, WAIT);
-            rec.await(LiveEvent.TurnComplete.class, WAIT);
-            assertThat(rec.poll(LiveEvent.TurnComplete.class, t -> true, Duration.ofMillis(500)))
-                    .as("a second turnComplete").isNull();
-            assertThat(rec.text()).isEqualTo("You said: alpha beta gamma delta epsilon");
-            List<LiveEvent> events = rec.events();
-            int tc = events.indexOf(rec.all(LiveEvent.TurnComplete.class).getFirst());
-            assertThat(events.subList(tc + 1, events.size())).noneMatch(e -> e instanceof LiveEvent.TextDelta);
-            turn(s, rec, "next");
-        }
-        rec.assertTerminatedOnce();
-        assertThat(counter(SessionMetrics.ANOMALIES, "kind", "premature_turn_complete")).isEqualTo(1);
-    }
-
-    @Test
     void toolResultForACallOfALostConnectionIsDeliveredOnTheNewOne() throws Exception {
         RecordingListener rec = new RecordingListener();
         try (ResilientSession s = client.connectResilient(textWithTool("get_time"), rec, policy(p -> { }))) {
