@@ -9,6 +9,7 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveSession;
+import dev.habla.client.ResilientSession;
 import dev.habla.client.SendResult;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.Voices;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +39,8 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.terminal.impl.DumbTerminal;
+import org.jline.utils.AttributedString;
+import org.jline.utils.AttributedStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,6 +70,8 @@ final class ChatCommand implements Callable<Integer> {
     static final Duration EMULATOR_TEXT_CHUNK_DELAY = Duration.ofMillis(40);
     /** Longest wait for an answer to finish playing before the next prompt. */
     static final Duration PLAYBACK_WAIT = Duration.ofMinutes(2);
+    /** A first connect slower than this gets a status line saying that Ctrl-C gives up. */
+    static final Duration SLOW_CONNECT = Duration.ofSeconds(3);
 
     private final CliContext ctx;
 
@@ -107,7 +113,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--no-emulator", description = "Fail (exit 2) instead of starting the built-in emulator when there is no API key.")
     boolean noEmulator;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log the wire traffic (keys redacted) and details to stderr; stack traces on errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Log the wire traffic (keys redacted) and details to stderr; show connection handovers; stack traces on errors.")
     boolean verbose;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
@@ -128,7 +134,9 @@ final class ChatCommand implements Callable<Integer> {
     /**
      * Start-up is arranged so that the prompt shows as early as possible: the built-in emulator starts on a virtual
      * thread while JLine sets the terminal up, and the session connects in the background while the user types the
-     * first message (which waits for it). A connect failure ends the prompt and exits with its code.
+     * first message (which waits for it; Ctrl-C aborts that wait). A connect failure ends the prompt and exits with
+     * its code. The session is a {@link ResilientSession}: handovers, reconnects and stalls are handled there (see
+     * {@link Link}), and {@link Conversation} shows them as status lines.
      */
     @Override
     public Integer call() throws Exception {
@@ -169,9 +177,7 @@ final class ChatCommand implements Callable<Integer> {
             String modelId = model != null ? model.strip()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
-            // Renewing a connection needs a new tool-runner binding per connection; with tools it is left out.
-            boolean renew = !tools.enabled;
-            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction, renew), ctx);
+            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
             Redactor redactor = new Redactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
@@ -184,12 +190,20 @@ final class ChatCommand implements Callable<Integer> {
                  AudioSink speaker = voiceMode ? openSpeaker() : null) {
                 Conversation conversation = new Conversation(terminal.writer(),
                         speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT, verbose, speaker, audioFiles,
-                        ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT));
+                        ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT),
+                        text -> dim(terminal, text), tools::runningCalls);
                 // Closed before the speaker and the client (habit 11): session, then playback, then the client.
-                try (Link link = new Link(client, config, conversation, tools.listener(conversation, reader::printAbove),
-                        tools::attach, renew)) {
-                    link.connect();
-                    terminal.handle(Terminal.Signal.INT, signal -> conversation.stopAnswer());
+                try (Link link = new Link(client, config, tools.listener(conversation, reader::printAbove), session -> {
+                    conversation.attach(session);
+                    tools.attach(session);
+                })) {
+                    // Outside readLine (JLine handles Ctrl-C at the prompt itself): abort a connect being waited
+                    // for, else stop the answer.
+                    terminal.handle(Terminal.Signal.INT, signal -> {
+                        if (!link.abortConnect()) {
+                            conversation.stopAnswer();
+                        }
+                    });
                     try {
                         return chatLoop(reader, link, conversation, voiceMode, failures);
                     } finally {
@@ -212,12 +226,16 @@ final class ChatCommand implements Callable<Integer> {
     private record Failures(String modelId, URI target, KeyChoice key) {}
 
     /**
-     * Main thread: the session for the next user turn (waits for the background connect, or for a renewal in
-     * progress); a failure to connect becomes the matching CliException.
+     * Main thread: the session, once the background connect is over; a failure to connect becomes the matching
+     * CliException, Ctrl-C during the wait exit 130.
      */
-    private LiveSession beginTurn(Link link, Failures f) throws InterruptedException {
+    private ResilientSession awaitSession(Link link, Conversation conversation, Failures f) throws InterruptedException {
         try {
-            return link.beginTurn();
+            return link.awaitSession(SLOW_CONNECT, () -> conversation.notice(
+                    "(connecting to " + where(f) + "…; Ctrl-C gives up)"));
+        } catch (CancellationException e) {
+            throw new CliException(ExitCodes.INTERRUPTED, "stopped while connecting to " + where(f)
+                    + " (Ctrl-C); nothing was sent");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while (cause instanceof CompletionException && cause.getCause() != null) {
@@ -237,7 +255,7 @@ final class ChatCommand implements Callable<Integer> {
         while (true) {
             LiveEvent.Closed closed = conversation.closed();
             if (closed != null) {
-                return ended(closed, failures);
+                return ended(closed, failures, conversation);
             }
             String line;
             try {
@@ -256,22 +274,26 @@ final class ChatCommand implements Callable<Integer> {
             } catch (EndOfFileException e) {
                 reader.getTerminal().writer().println();   // Ctrl-D leaves the cursor after the prompt
                 reader.getTerminal().flush();
-                return ExitCodes.OK;
+                return atEndOfInput(link, conversation, failures);
             }
             String text = line.strip();
             if (text.isEmpty()) {
                 continue;
             }
             if (text.equalsIgnoreCase("exit") || text.equalsIgnoreCase("quit")) {
-                return ExitCodes.OK;
+                if (link.connectFailed()) {
+                    awaitSession(link, conversation, failures);   // reports why
+                }
+                return ExitCodes.OK;   // a connect still under way is abandoned: the user chose to leave
             }
-            LiveSession session = beginTurn(link, failures);
+            LiveSession session = awaitSession(link, conversation, failures);
+            conversation.beginTurn();
             SendResult sent = session.sendText(text);
             if (sent != SendResult.QUEUED) {
                 conversation.abandonTurn();
                 LiveEvent.Closed c = conversation.closed();
                 if (c != null) {
-                    return ended(c, failures);
+                    return ended(c, failures, conversation);
                 }
                 throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message (" + sent + ")");
             }
@@ -287,6 +309,31 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /**
+     * Main thread, Ctrl-D or the end of piped input: whatever is still under way decides the exit code. With
+     * {@code habla chat </dev/null} the input ends before the connect does; a connect that fails (unknown model,
+     * rejected key, ...) must still be reported with its code, not hidden behind exit 0.
+     */
+    private int atEndOfInput(Link link, Conversation conversation, Failures f) throws InterruptedException {
+        awaitSession(link, conversation, f);
+        LiveEvent.Closed closed = conversation.closed();
+        return closed != null && closed.error() != null ? ended(closed, f, conversation) : ExitCodes.OK;
+    }
+
+    /** Where the chat connects, for messages. */
+    private static String where(Failures f) {
+        return f.target() == null ? "generativelanguage.googleapis.com" : f.target().toString();
+    }
+
+    /** A status line in the terminal's faint style; plain on a dumb terminal or a pipe. */
+    static String dim(Terminal terminal, String text) {
+        String type = terminal.getType();
+        if (Terminal.TYPE_DUMB.equals(type) || Terminal.TYPE_DUMB_COLOR.equals(type)) {
+            return text;
+        }
+        return new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal);
+    }
+
+    /**
      * What stops an answer: a {@code clientContent} interrupts the current generation on the Live API (proto
      * comment); an empty one with {@code turnComplete:false} adds nothing to the conversation. Models that refuse
      * {@code clientContent} mid-session (Gemini 3 Live: close 1007) have no such message: the answer is only stopped
@@ -299,20 +346,36 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */
-    private int ended(LiveEvent.Closed closed, Failures f) {
+    private int ended(LiveEvent.Closed closed, Failures f, Conversation conversation) {
         if (closed.error() == null) {
             ctx.err().println("habla: the server ended the session (" + closed.code()
                     + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
             return ExitCodes.OK;
         }
-        throw failure(closed.error(), f);
+        throw failure(closed.error(), f, conversation.reconnectAttempts());
     }
 
     private CliException failure(LiveException e, Failures f) {
+        return failure(e, f, 0);
+    }
+
+    /**
+     * @param reconnectAttempts how often the session tried to reconnect before failing with {@code e} (0: it failed
+     *                          at the first connect, or without trying)
+     */
+    private CliException failure(LiveException e, Failures f, int reconnectAttempts) {
         String modelId = f.modelId();
         KeyChoice key = f.key();
-        String where = f.target() == null ? "generativelanguage.googleapis.com" : f.target().toString();
+        String where = where(f);
         String detail = detail(e);
+        if (reconnectAttempts > 0 && e.kind() == LiveException.Kind.UNAVAILABLE) {
+            // The session lost its connection and every reconnect attempt failed: say so, with the last cause.
+            String last = reason(e.closeCode() <= 0 && e.getCause() instanceof LiveException c ? c : e);
+            return new CliException(ExitCodes.UNAVAILABLE, new Redactor(key.key()).redact(
+                    "lost the connection to " + where + " and could not reconnect (" + reconnectAttempts + " attempt"
+                            + (reconnectAttempts == 1 ? "" : "s") + (last.isEmpty() ? "" : "; last: " + last)
+                            + "); check the network or --base-url"), e);
+        }
         String message = switch (e.kind()) {
             case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
             case NOT_FOUND -> "model '" + modelId + "' was not found" + detail + "; pick another with --model (e.g. "
@@ -332,26 +395,33 @@ final class ChatCommand implements Callable<Integer> {
         return new CliException(ExitCodes.forKind(e.kind()), new Redactor(key.key()).redact(message), e);
     }
 
+    /** " (reason)", or "" when there is none. */
     private static String detail(LiveException e) {
+        String reason = reason(e);
+        return reason.isEmpty() ? "" : " (" + reason + ")";
+    }
+
+    /** The close code and reason, the HTTP status, or the message; one line, "" when there is none. */
+    private static String reason(LiveException e) {
         String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
                 : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
         if (reason == null || reason.isBlank()) {
             return "";
         }
         // "connection refused or unreachable: ConnectException": the class name means nothing to a user.
-        return " (" + oneLine(reason).replaceAll(":\\s*[A-Za-z.]*(Exception|Error)$", "") + ")";
+        return oneLine(reason).replaceAll(":\\s*[A-Za-z.]*(Exception|Error)$", "");
     }
 
     private static String oneLine(String s) {
         return s.replaceAll("\\s+", " ").strip();
     }
 
-    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction,
-                                        boolean resumption) {
+    /** The session's settings; resumption is on (the resilient session needs it, and would turn it on anyway). */
+    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction) {
         try {
             return SessionConfig.create(b -> {
                 b.model(modelId).responseModality(speaks ? ResponseModality.AUDIO : ResponseModality.TEXT)
-                        .resumption(resumption);
+                        .resumption(true);
                 if (speaks) {
                     b.outputTranscription(true);
                 }

@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,12 @@ import org.slf4j.LoggerFactory;
  * The chat's view of one session: turns what the server streams into terminal output, speaker audio and WAV files,
  * and tells the main thread when an answer is over.
  *
- * <p>Threads: {@link #onEvent} runs on the session's reader thread; {@link #beginTurn} and {@link #awaitAnswer} on the
+ * <p>The session is a {@link dev.habla.client.ResilientSession}: it reports what happens to its connections as
+ * {@link LiveEvent.ConnectionEvent}s, shown here as short status lines (dim on a real terminal): a lost connection and
+ * its recovery, and stalls, always; the routine handover at the service's connection limit only with
+ * {@code --verbose}.
+ *
+ * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #beginTurn} and {@link #awaitAnswer} on the
  * main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
  * {@link #lock} guards the turn state and serialises all writes to the terminal, so an answer being streamed and a
  * Ctrl-C marker never interleave.
@@ -57,6 +64,10 @@ final class Conversation implements SessionListener {
     private final Consumer<LiveSession> interruption;
     /** Makes a pending readLine return (the session ended while the user sits at the prompt). */
     private final Runnable wakePrompt;
+    /** Dims a status line on terminals that can. */
+    private final UnaryOperator<String> dim;
+    /** Tool calls still running (with --tools), so the answer they belong to is not over yet. */
+    private final IntSupplier toolsRunning;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -82,9 +93,14 @@ final class Conversation implements SessionListener {
     private boolean warnedRate;
     /** Guarded by lock: the main thread is closing the session on purpose; its Closed event is expected. */
     private boolean leaving;
+    /** Guarded by lock: the attempt number of the last reconnect (0 before any). */
+    private int reconnectAttempts;
+    /** Guarded by lock: a stall was reported and nothing came since (its reconnect needs no "connection lost"). */
+    private boolean stalled;
 
     Conversation(PrintWriter out, Show show, boolean verbose, AudioSink speaker, AudioFiles audioFiles, CliContext ctx,
-                 Consumer<String> notice, Consumer<LiveSession> interruption, Runnable wakePrompt) {
+                 Consumer<String> notice, Consumer<LiveSession> interruption, Runnable wakePrompt,
+                 UnaryOperator<String> dim, IntSupplier toolsRunning) {
         this.out = out;
         this.show = show;
         this.verbose = verbose;
@@ -94,6 +110,8 @@ final class Conversation implements SessionListener {
         this.notice = notice;
         this.interruption = interruption;
         this.wakePrompt = wakePrompt;
+        this.dim = dim;
+        this.toolsRunning = toolsRunning;
     }
 
     void attach(LiveSession session) {
@@ -115,11 +133,21 @@ final class Conversation implements SessionListener {
         }
     }
 
-    /** True between answers: no answer awaited and none of a stopped one still arriving. */
-    boolean idle() {
+    /** Attempts of the last reconnect (0 if the session never had to reconnect). */
+    int reconnectAttempts() {
         lock.lock();
         try {
-            return !answering && staleTurns == 0 && closed == null;
+            return reconnectAttempts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Any thread: a status line for the user (see {@link #status}). */
+    void notice(String text) {
+        lock.lock();
+        try {
+            status(text);
         } finally {
             lock.unlock();
         }
@@ -211,16 +239,26 @@ final class Conversation implements SessionListener {
 
     @Override
     public void onEvent(LiveEvent event) {
+        // Asked before taking our lock (the runner's lock is never taken inside it). A runner removes a call only
+        // after queueing its response, under its lock, so a turnComplete that follows the response sees 0.
+        boolean toolRunning = event instanceof LiveEvent.TurnComplete && toolsRunning.getAsInt() > 0;
         lock.lock();
         try {
-            handle(event);
+            handle(event, toolRunning);
+            if (event instanceof LiveEvent.Stalled) {
+                stalled = true;
+            } else if (event instanceof LiveEvent.Reconnecting || event instanceof LiveEvent.Reconnected
+                    || event instanceof LiveEvent.TextDelta || event instanceof LiveEvent.OutputTranscription
+                    || event instanceof LiveEvent.AudioChunk || event instanceof LiveEvent.ToolCallRequested) {
+                stalled = false;
+            }
         } finally {
             lock.unlock();
         }
     }
 
-    /** Reader thread, under lock. */
-    private void handle(LiveEvent event) {
+    /** Session event thread, under lock. */
+    private void handle(LiveEvent event, boolean toolRunning) {
         boolean live = answering && staleTurns == 0;
         switch (event) {
             case LiveEvent.TextDelta t -> {
@@ -250,12 +288,39 @@ final class Conversation implements SessionListener {
             case LiveEvent.TurnComplete t -> {
                 if (staleTurns > 0) {
                     staleTurns--;   // the end of a stopped answer
-                } else if (answering) {
+                } else if (answering && !toolRunning) {
                     finishTurn();
                 }
+                // With a tool still running, this is the turn the session closed because its connection was lost:
+                // the tool's result goes to the model on the next connection, and the answer continues from it.
             }
-            case LiveEvent.GoingAway g -> notice.accept(
-                    "[the server will end this connection in " + Durations.format(g.timeLeft()) + "]");
+            case LiveEvent.GoingAway g -> log.info("The server will end this connection in {}", g.timeLeft());
+            case LiveEvent.HandoverStarted h -> {
+                if (verbose) {
+                    status(h.timeLeft() == null ? "(moving to a new connection)"
+                            : "(the server will end this connection in " + roughly(h.timeLeft())
+                                    + "; moving to a new one)");
+                }
+            }
+            case LiveEvent.HandoverCompleted h -> {
+                if (verbose) {
+                    status("(now on connection " + h.connection() + ")");
+                }
+            }
+            case LiveEvent.Reconnecting r -> {
+                reconnectAttempts = r.attempt();
+                if (r.attempt() == 1) {
+                    status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
+                } else if (verbose) {
+                    status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")");
+                }
+            }
+            case LiveEvent.Reconnected r -> status(r.resumed() ? "(reconnected)"
+                    : "(reconnected; the server could not resume the session, so a new one goes on from the conversation so far)");
+            case LiveEvent.Stalled s -> status(switch (s.kind()) {
+                case NO_REPLY -> "(no reply for " + roughly(s.duration()) + ")";
+                case MID_TURN -> "(the answer stalled for " + roughly(s.duration()) + ")";
+            });
             case LiveEvent.Closed c -> {
                 boolean atPrompt = !answering && !leaving;
                 closed = c;
@@ -278,7 +343,33 @@ final class Conversation implements SessionListener {
             case LiveEvent.VoiceActivity v -> { }
             case LiveEvent.WaitingForInput w -> { }
             case LiveEvent.Unrecognized u -> log.info("Unrecognized server fields: {}", u.fields());
-            case LiveEvent.ConnectionEvent c -> log.info("Connection: {}", c);
+        }
+    }
+
+    /** "15 s" (whole seconds from 1 s on, "250 ms" below): status lines need no decimals. */
+    private static String roughly(Duration d) {
+        return d.toMillis() < 1000 ? Durations.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
+    }
+
+    /** " (1006)", " (1011 Internal error occurred.)", or "" when the cause has no close code. */
+    private static String why(dev.habla.client.LiveException cause) {
+        if (cause == null || cause.closeCode() <= 0) {
+            return "";
+        }
+        String reason = cause.closeReason() == null ? "" : cause.closeReason().strip();
+        return " (" + cause.closeCode() + (reason.isEmpty() ? "" : " " + reason) + ")";
+    }
+
+    /**
+     * Under lock: a short status line, dimmed. In the middle of an answer it goes on its own line in the answer's
+     * flow; otherwise above the prompt (JLine keeps a line being edited intact).
+     */
+    private void status(String text) {
+        if (answering) {
+            endLine();
+            print(dim.apply(text) + "\n");
+        } else {
+            notice.accept(dim.apply(text));
         }
     }
 

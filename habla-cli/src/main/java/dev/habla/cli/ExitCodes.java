@@ -24,6 +24,8 @@ public final class ExitCodes {
     public static final int RESOURCE_EXHAUSTED = 6;
     /** Any other server-side error (INVALID_ARGUMENT, INTERNAL, DEADLINE_EXCEEDED, PROTOCOL, ...). */
     public static final int SERVER_ERROR = 7;
+    /** Ctrl-C while the chat was still connecting (128 + SIGINT, the shell's convention for an interrupted command). */
+    public static final int INTERRUPTED = 130;
     /** Bad command line: unknown option, unknown voice, bad duration, unreadable file (sysexits EX_USAGE). */
     public static final int USAGE = 64;
 

@@ -1,253 +1,98 @@
 package dev.habla.cli;
 
 import dev.habla.client.LiveClient;
-import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
+import dev.habla.client.ResiliencePolicy;
+import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The chat's connection to the service: one {@link LiveSession} at a time. When the server announces the end of a
- * connection ({@code goAway}; the service ends connections after about 10 minutes), and the chat is between answers,
- * it opens a new connection that resumes the same session with the latest resumption handle, switches to it and
- * closes the old one, so a conversation outlives the connection limit.
+ * The chat's one {@link ResilientSession} (habla-client), which keeps the conversation across the service's
+ * connection limit ({@code goAway}: make-before-break handover at a turn boundary), unexpected drops (reconnect with
+ * the resumption handle, or re-seeding when the handle is refused), silent stalls, and tool calls pending across a
+ * switch. This class adds only what a terminal needs around it: the first connect runs in the background while the
+ * user types, the first turn waits for it, and Ctrl-C can abort that wait.
  *
- * <p>Events: each connection gets its own listener tagged with a generation; events of a connection that was
- * replaced are dropped (its {@code Closed} included), and a {@code Closed} of the current connection that arrives
- * while its replacement is being opened is held back, then dropped if the replacement succeeds.
- *
- * <p>Threads: listeners run on the sessions' reader threads, {@link #beginTurn} and {@link #close} on the main
- * thread, connect completions on the client's threads. {@link #lock} guards the fields below it; lock order is this
- * lock, then the conversation's.
+ * <p>Threads: created, {@link #awaitSession} and {@link #close} on the main thread; {@link #abortConnect} on JLine's
+ * signal thread (Ctrl-C); {@code onOpen} on the thread that completes the connect. All state is in {@link #connecting}
+ * (a thread-safe future).
  */
 final class Link implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Link.class);
+    /** How the chat keeps its session alive; see {@link #policy()}. */
+    private static final ResiliencePolicy POLICY = policy();
 
-    private final LiveClient client;
-    private final SessionConfig config;
-    private final Conversation conversation;
-    /** The listener chain each connection delivers into (tool display and runner, then the conversation). */
-    private final SessionListener downstream;
-    /** Called with each connection once it is open (tools answer calls on it). */
-    private final Consumer<LiveSession> onOpen;
-    /** Whether to renew on goAway (needs {@code config.resumption()}). */
-    private final boolean renew;
+    private final CompletableFuture<ResilientSession> connecting;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    /** Guarded by lock: generation of the connection in use (events of others are dropped, except the renewal's). */
-    private int generation = 1;
-    /** Guarded by lock: the first connect. */
-    private CompletableFuture<LiveSession> first;
-    /** Guarded by lock: the connection in use, once open. */
-    private LiveSession current;
-    /** Guarded by lock: goAway seen on the current connection, renewal not started yet. */
-    private boolean renewWanted;
-    /** Guarded by lock: the generation being opened by a renewal, or 0. */
-    private int renewing;
-    /** Guarded by lock: a Closed of the current connection that arrived during a renewal. */
-    private LiveEvent.Closed heldClose;
-    /** Guarded by lock. */
-    private boolean closed;
-
-    Link(LiveClient client, SessionConfig config, Conversation conversation, SessionListener downstream,
-         Consumer<LiveSession> onOpen, boolean renew) {
-        this.client = client;
-        this.config = config;
-        this.conversation = conversation;
-        this.downstream = downstream;
-        this.onOpen = onOpen;
-        this.renew = renew && config.resumption();
-    }
-
-    /** Starts the first connect in the background. */
-    void connect() {
-        CompletableFuture<LiveSession> f = client.connectAsync(config, listener(1));
-        lock.lock();
-        try {
-            first = f;
-        } finally {
-            lock.unlock();
-        }
-        f.thenAccept(session -> {
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-                current = session;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            conversation.attach(session);
-            onOpen.accept(session);
-        });
+    /**
+     * Starts the first connect. {@code listener} gets everything the session reports (one {@code Closed}, last, also
+     * when the connect fails); {@code onOpen} is called with the session once it is set up.
+     */
+    Link(LiveClient client, SessionConfig config, SessionListener listener, Consumer<LiveSession> onOpen) {
+        connecting = client.connectResilientAsync(config, listener, POLICY);
+        connecting.thenAccept(onOpen);
     }
 
     /**
-     * Main thread: the session to send the next user turn on, with the conversation already expecting its answer.
-     * Waits for the first connect and for a renewal in progress, so that no turn goes to a connection being
-     * replaced (the resumed session would not contain it).
-     *
-     * @throws ExecutionException if the first connect failed
+     * The library's defaults (six reconnect attempts over about 8 s, handover a minute before the documented
+     * 10-minute limit) plus: a stalled answer is not left hanging in a chat. No reply 15 s after a message, or 15 s
+     * of nothing in the middle of an answer, reconnects, and a message that got no reply is sent again. The mid-turn
+     * limit is raised from 5 s to 15 s because server-side code execution and search can pause an answer for seconds.
      */
-    LiveSession beginTurn() throws InterruptedException, ExecutionException {
-        CompletableFuture<LiveSession> f;
-        lock.lock();
+    static ResiliencePolicy policy() {
+        return ResiliencePolicy.create(p -> p.reconnectOnStall(true).midTurnStallTimeout(Duration.ofSeconds(15)));
+    }
+
+    /**
+     * Main thread: the open session, once the first connect finished. Calls {@code slow} once if that takes longer
+     * than {@code patience}.
+     *
+     * @throws ExecutionException    the connect failed (its cause is the typed {@code LiveException})
+     * @throws CancellationException {@link #abortConnect} stopped it
+     */
+    ResilientSession awaitSession(Duration patience, Runnable slow) throws InterruptedException, ExecutionException {
         try {
-            f = first;
-        } finally {
-            lock.unlock();
+            return connecting.get(patience.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            slow.run();
         }
-        f.get();
-        lock.lock();
-        try {
-            while (renewing != 0 && !closed) {
-                changed.await();
-            }
-            conversation.beginTurn();
-            return current;
-        } finally {
-            lock.unlock();
-        }
+        return connecting.get();
     }
 
-    private SessionListener listener(int gen) {
-        return event -> onEvent(gen, event);
+    /** Whether the first connect is over (open or failed). */
+    boolean connectDone() {
+        return connecting.isDone();
     }
 
-    /** Reader thread of connection {@code gen}. */
-    private void onEvent(int gen, LiveEvent event) {
-        if (accept(gen, event)) {
-            downstream.onEvent(event);
-        }
-        maybeRenew();
+    /** Whether the first connect failed (or was aborted); the cause comes from {@link #awaitSession}. */
+    boolean connectFailed() {
+        return connecting.isCompletedExceptionally();
     }
 
-    /** Reader thread of connection {@code gen}: whether the chat should see {@code event}. */
-    private boolean accept(int gen, LiveEvent event) {
-        lock.lock();
-        try {
-            if (gen != generation) {
-                // A replaced connection (whatever it still says is not part of the chat), or the renewal before
-                // the switch (nothing to show yet; its failure is handled where its connect completes).
-                return false;
-            }
-            if (event instanceof LiveEvent.Closed c && renewing != 0) {
-                heldClose = c;   // delivered only if the renewal fails
-                return false;
-            }
-            if (event instanceof LiveEvent.GoingAway g && renew) {
-                renewWanted = true;
-                log.info("The server will end this connection in {}; renewing it between answers", g.timeLeft());
-                return false;   // handled here: nothing for the user to do
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+    /**
+     * Signal thread (Ctrl-C): aborts the first connect if it is still under way; whoever waits in
+     * {@link #awaitSession} gets a {@link CancellationException}.
+     *
+     * @return true if a connect was aborted
+     */
+    boolean abortConnect() {
+        return !connecting.isDone() && connecting.cancel(false);
     }
 
-    /** Any thread: starts a renewal if one is wanted and the chat is between answers. */
-    private void maybeRenew() {
-        String handle;
-        int gen;
-        lock.lock();
-        try {
-            if (!renewWanted || renewing != 0 || closed || current == null || !conversation.idle()) {
-                return;
-            }
-            renewWanted = false;
-            handle = current.resumptionHandle();
-            if (handle == null) {
-                log.warn("The server is ending the connection, and it gave no resumption handle to continue on a new one");
-                return;
-            }
-            gen = generation + 1;
-            renewing = gen;
-        } finally {
-            lock.unlock();
-        }
-        log.info("Renewing the connection (goAway) with resumption handle");
-        client.connectAsync(config.withResumptionHandle(handle), listener(gen))
-                .whenComplete((session, error) -> renewed(gen, session, error));
-    }
-
-    /** Client thread: the renewal's connect finished. */
-    private void renewed(int gen, LiveSession session, Throwable error) {
-        LiveSession old = null;
-        LiveSession unused = null;
-        LiveEvent.Closed deliver = null;
-        lock.lock();
-        try {
-            renewing = 0;
-            changed.signalAll();
-            if (error == null && !closed) {
-                old = current;
-                current = session;
-                generation = gen;
-                heldClose = null;
-            } else {
-                deliver = heldClose;
-                heldClose = null;
-                unused = session;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (unused != null) {
-            unused.close();
-        }
-        if (error == null && unused == null) {
-            conversation.attach(session);
-            onOpen.accept(session);
-            if (old != null) {
-                old.close();   // its Closed is dropped: the generation moved on
-            }
-            log.info("Switched to the renewed connection");
-        } else if (error != null) {
-            log.warn("Could not renew the connection: {}", error.toString());
-            if (deliver != null) {
-                downstream.onEvent(deliver);
-            }
-        }
-    }
-
-    /** Main thread: closes the connection in use (1000) and stops a connect in progress. Idempotent. */
+    /** Main thread: closes the session (close 1000, after what was sent is flushed) or aborts the connect. Idempotent. */
     @Override
     public void close() {
-        LiveSession s;
-        CompletableFuture<LiveSession> f;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            s = current;
-            f = first;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (f != null) {
-            f.cancel(false);
-            if (s == null && f.state() == Future.State.SUCCESS) {
-                s = f.resultNow();
-            }
-        }
-        if (s != null) {
-            s.close();
+        if (!connecting.cancel(false) && connecting.state() == Future.State.SUCCESS) {
+            connecting.resultNow().close();
         }
     }
 }

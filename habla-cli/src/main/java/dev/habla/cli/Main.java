@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'habla COMMAND --help' for the options of a command.",
                 "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected, 4 model not found,",
-                "5 unreachable or dropped, 6 quota, 7 other server error, 64 bad usage, 69 no audio device."})
+                "5 unreachable or dropped, 6 quota, 7 other server error, 64 bad usage, 69 no audio device,",
+                "130 Ctrl-C while connecting."})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -45,6 +47,13 @@ public final class Main implements Callable<Integer> {
     /** Runs one command line in {@code ctx}; returns the exit code. Used by {@link #main} and by tests. */
     public static int run(CliContext ctx, String... args) {
         return commandLine(ctx, isVerbose(args)).execute(args);
+    }
+
+    /** Like {@link #run(CliContext, String...)}, after {@code prepare} adjusted the commands (tests add tools so). */
+    static int run(CliContext ctx, Consumer<CommandLine> prepare, String... args) {
+        CommandLine cl = commandLine(ctx, isVerbose(args));
+        prepare.accept(cl);
+        return cl.execute(args);
     }
 
     static CommandLine commandLine(CliContext ctx, boolean verbose) {

@@ -5,6 +5,7 @@ import dev.habla.client.LiveSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.tools.BuiltinTools;
+import dev.habla.tools.FunctionTool;
 import dev.habla.tools.ToolActivity;
 import dev.habla.tools.ToolEvents;
 import dev.habla.tools.ToolRegistry;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
  * activity ({@code [tool calculator {"expression":"6*7"} → {"value":42} in 3 ms]}), model-written code, its results
  * and search sources are printed inline.
  *
- * <p>Threads: {@link Display#onEvent} runs on the session's reader thread and forwards to the conversation; tool
+ * <p>Threads: {@link Display#onEvent} runs on the session's event thread and forwards to the conversation; tool
  * activity arrives on the runner's event thread. Both print through {@code notice} (JLine's {@code printAbove}, which
  * keeps a prompt being edited intact); {@link #lock} guards the line state shared by the two.
  */
@@ -50,6 +51,9 @@ final class ToolSupport {
 
     @Option(names = "--google-search", description = "Let the model search Google; queries and sources are shown.")
     boolean googleSearch;
+
+    /** More tools declared and answered with {@code --tools}; set before the command runs (tests: a tool they gate). */
+    final List<FunctionTool> extraTools = new ArrayList<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: the conversation's last printed model text did not end a line. */
@@ -74,6 +78,7 @@ final class ToolSupport {
         ToolRegistry.Builder registry = ToolRegistry.builder().codeExecution(codeExecution).googleSearch(googleSearch);
         if (enabled) {
             registry.add(BuiltinTools.all(Clock.systemDefaultZone(), dirs));
+            registry.add(extraTools);
         }
         ToolRegistry built = registry.build();
         if (built.declarations().isEmpty()) {
@@ -99,11 +104,19 @@ final class ToolSupport {
         return binding;
     }
 
-    /** The session connect returned: tool calls are answered from now on. */
+    /**
+     * The session connect returned: tool calls are answered from now on. The session is resilient: one binding
+     * serves all its connections, and a result for a call of a connection that is gone reaches the model on the next.
+     */
     void attach(LiveSession session) {
         if (binding != null) {
             binding.attach(session);
         }
+    }
+
+    /** Calls the runner is still working on (0 without {@code --tools}). Any thread. */
+    int runningCalls() {
+        return runner == null ? 0 : runner.pendingCalls();
     }
 
     /** Runner event thread. */

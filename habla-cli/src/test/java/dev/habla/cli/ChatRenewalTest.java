@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service ends every connection after about ten minutes (goAway first). The chat renews the connection with the
- * session's resumption handle between answers, so the conversation, and its memory, go on. Time is the emulator's
- * fake clock.
+ * The service ends every connection after about ten minutes (goAway first). The chat's resilient session moves to a
+ * new connection with the session's resumption handle, so the conversation, and its memory, go on, without a word on
+ * screen. Time is the emulator's fake clock. (A goAway in the middle of an answer, with tools, and drops: see
+ * {@link ChatResilienceTest}.)
  */
 @Timeout(60)
 class ChatRenewalTest {

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import picocli.CommandLine;
 
 /**
  * Runs {@link Main} on a virtual thread with stdin fed line by line and stdout watched as it is written, for
@@ -36,6 +38,11 @@ final class InteractiveRun implements AutoCloseable {
     private final Thread thread;
 
     InteractiveRun(Path workDir, Path home, Map<String, String> env, String... args) {
+        this(workDir, home, env, cl -> { }, args);
+    }
+
+    /** With {@code prepare} applied to the command tree first (see {@link Main#run(CliContext, Consumer, String...)}). */
+    InteractiveRun(Path workDir, Path home, Map<String, String> env, Consumer<CommandLine> prepare, String... args) {
         InputStream in = new InputStream() {
             private byte[] current = new byte[0];
             private int at;
@@ -89,7 +96,7 @@ final class InteractiveRun implements AutoCloseable {
         CliContext ctx = new CliContext(in, new PrintStream(watched, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env, workDir, home, false);
         thread = Thread.ofVirtual().name("interactive-habla").start(() -> {
-            exit.set(Main.run(ctx, args));
+            exit.set(Main.run(ctx, prepare, args));
             lock.lock();
             try {
                 printed.signalAll();
@@ -133,6 +140,31 @@ final class InteractiveRun implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Waits at most {@code timeout} for stdout to satisfy {@code condition}; whether it does. */
+    boolean awaitOutQuietly(Duration timeout, Predicate<String> condition) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!condition.test(out.toString(StandardCharsets.UTF_8))) {
+                if (nanos <= 0 || exit.get() != Integer.MIN_VALUE) {
+                    return false;
+                }
+                nanos = printed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits (bounded) for the exit code without closing stdin (the chat ends on its own). */
+    int awaitExitWithoutEof(Duration timeout) throws InterruptedException {
+        if (!thread.join(timeout)) {
+            fail("habla did not exit within " + timeout + ". stdout:\n" + out() + "\nstderr:\n" + err());
+        }
+        return exit.get();
     }
 
     /** Closes stdin and waits (bounded) for the exit code. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +111,22 @@ class TerminalTest {
         assertThat(awaitExitStatus()).isEqualTo("0");
     }
 
-    private void startChat() throws Exception {
+    @Test
+    void ctrlCWhileTheFirstConnectHangsGivesUpAndExits130() throws Exception {
+        // The kernel accepts connections into the backlog, but nobody answers the WebSocket handshake.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String url = "http://127.0.0.1:" + silent.getLocalPort();
+            startChat("--base-url", url);
+            awaitScreen("the prompt", TerminalTest::atPrompt);
+            type("hello");
+            awaitScreen("the slow-connect notice (after 3 s)", s -> s.contains("(connecting to " + url + "…; Ctrl-C gives up)"));
+            tmux("send-keys", "-t", "chat", "C-c");
+            assertThat(awaitExitStatus()).isEqualTo(String.valueOf(ExitCodes.INTERRUPTED));
+            assertThat(screen()).contains("habla: stopped while connecting to " + url + " (Ctrl-C); nothing was sent");
+        }
+    }
+
+    private void startChat(String... args) throws Exception {
         requireTmux();
         Path root = Path.of("").toAbsolutePath().getParent();
         Path launcher = root.resolve("habla");
@@ -122,7 +139,8 @@ class TerminalTest {
                 "export HOME=" + sh(work.toString()),
                 "export JAVA_HOME=" + sh(System.getProperty("java.home")),
                 "export HABLA_CLASSPATH=" + sh(classpath),
-                sh(launcher.toString()) + " chat",
+                sh(launcher.toString()) + " chat" + java.util.Arrays.stream(args).map(a -> " " + sh(a))
+                        .collect(java.util.stream.Collectors.joining()),
                 "echo $? > " + sh(work.resolve("status.tmp").toString()),
                 "mv " + sh(work.resolve("status.tmp").toString()) + " " + sh(work.resolve("status").toString()),
                 ""));
