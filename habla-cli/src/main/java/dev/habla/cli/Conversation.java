@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -97,6 +99,8 @@ final class Conversation implements SessionListener {
     private int reconnectAttempts;
     /** Guarded by lock: a stall was reported and nothing came since (its reconnect needs no "connection lost"). */
     private boolean stalled;
+    /** Guarded by lock: --verbose status lines held back while an answer is mid-line, shown when it ends. */
+    private final List<String> deferred = new ArrayList<>();
 
     Conversation(PrintWriter out, Show show, boolean verbose, AudioSink speaker, AudioFiles audioFiles, CliContext ctx,
                  Consumer<String> notice, Consumer<LiveSession> interruption, Runnable wakePrompt,
@@ -219,6 +223,7 @@ final class Conversation implements SessionListener {
             closeWav(true);
             endLine();
             print("[stopped]\n");
+            printDeferred();
             changed.signalAll();
             s = session;
         } finally {
@@ -299,12 +304,12 @@ final class Conversation implements SessionListener {
                 if (verbose) {
                     status(h.timeLeft() == null ? "(moving to a new connection)"
                             : "(the server will end this connection in " + roughly(h.timeLeft())
-                                    + "; moving to a new one)");
+                                    + "; moving to a new one)", true);
                 }
             }
             case LiveEvent.HandoverCompleted h -> {
                 if (verbose) {
-                    status("(now on connection " + h.connection() + ")");
+                    status("(now on connection " + h.connection() + ")", true);
                 }
             }
             case LiveEvent.Reconnecting r -> {
@@ -312,7 +317,7 @@ final class Conversation implements SessionListener {
                 if (r.attempt() == 1) {
                     status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
                 } else if (verbose) {
-                    status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")");
+                    status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")", false);
                 }
             }
             case LiveEvent.Reconnected r -> status(r.resumed() ? "(reconnected)"
@@ -365,6 +370,15 @@ final class Conversation implements SessionListener {
      * flow; otherwise above the prompt (JLine keeps a line being edited intact).
      */
     private void status(String text) {
+        status(text, false);
+    }
+
+    /** @param canWait a routine notice: in the middle of an answer's line it waits for the answer's end */
+    private void status(String text, boolean canWait) {
+        if (canWait && answering && !atLineStart) {
+            deferred.add(text);
+            return;
+        }
         if (answering) {
             endLine();
             print(dim.apply(text) + "\n");
@@ -409,7 +423,16 @@ final class Conversation implements SessionListener {
             print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved), length.toMillis() / 1000.0));
         }
         print("\n");
+        printDeferred();
         changed.signalAll();
+    }
+
+    /** Under lock, after an answer ended (the prompt is not back yet): the held-back status lines. */
+    private void printDeferred() {
+        for (String text : deferred) {
+            print(dim.apply(text) + "\n");
+        }
+        deferred.clear();
     }
 
     private void closeWav(boolean quietly) {

@@ -62,8 +62,8 @@ class ChatRenewalTest {
             chat.type("history");
             chat.awaitOut("the history from the resumed session", WAIT,
                     s -> s.contains("History: 1. hello\n\nyou> "));
-            ReceivedMessage turn = next(ClientMessage.ClientContent.class);
-            assertThat(turn.sessionId()).as("sent on the new connection").isEqualTo(resumed.sessionId());
+            // Which connection carried it depends on how fast the user was: the switch happens at the first turn
+            // boundary after the next connection is ready (ChatResilienceTest pins it down with --verbose).
 
             clock.advance(Duration.ofSeconds(5));   // the old connection's end: nothing for the chat to notice
             chat.type("still here");
@@ -71,6 +71,8 @@ class ChatRenewalTest {
             chat.type("exit");
             assertThat(chat.awaitExit(WAIT)).isZero();
             assertThat(chat.err()).isEmpty();
+            assertThat(chat.out()).as("a routine handover prints nothing without --verbose")
+                    .doesNotContain("connection").doesNotContain("reconnect");
         }
     }
 
