@@ -99,6 +99,18 @@ final class Conversation implements SessionListener {
     private int reconnectAttempts;
     /** Guarded by lock: a stall was reported and nothing came since (its reconnect needs no "connection lost"). */
     private boolean stalled;
+    /** Guarded by lock: a handover started and has not completed. */
+    private boolean handingOver;
+    /**
+     * Guarded by lock: the reconnect under way only finishes a handover: the server closed the old connection cleanly
+     * (its announced end) before the switch, so the session resumes on a new one. Routine: no status line.
+     */
+    private boolean routineReconnect;
+    /**
+     * Guarded by lock: the last answer ended with a turnComplete without usage or reason, which is how the session
+     * closes an answer its connection lost (a loss right after it then cut the answer, which is worth a line).
+     */
+    private boolean maybeCut;
     /** Guarded by lock: --verbose status lines held back while an answer is mid-line, shown when it ends. */
     private final List<String> deferred = new ArrayList<>();
 
@@ -256,6 +268,7 @@ final class Conversation implements SessionListener {
                     || event instanceof LiveEvent.TextDelta || event instanceof LiveEvent.OutputTranscription
                     || event instanceof LiveEvent.AudioChunk || event instanceof LiveEvent.ToolCallRequested) {
                 stalled = false;
+                maybeCut = false;
             }
         } finally {
             lock.unlock();
@@ -291,6 +304,7 @@ final class Conversation implements SessionListener {
                 }
             }
             case LiveEvent.TurnComplete t -> {
+                maybeCut = live && t.usage() == null && t.reason() == null;
                 if (staleTurns > 0) {
                     staleTurns--;   // the end of a stopped answer
                 } else if (answering && !toolRunning) {
@@ -301,6 +315,7 @@ final class Conversation implements SessionListener {
             }
             case LiveEvent.GoingAway g -> log.info("The server will end this connection in {}", g.timeLeft());
             case LiveEvent.HandoverStarted h -> {
+                handingOver = true;
                 if (verbose) {
                     status(h.timeLeft() == null ? "(moving to a new connection)"
                             : "(the server will end this connection in " + roughly(h.timeLeft())
@@ -308,20 +323,34 @@ final class Conversation implements SessionListener {
                 }
             }
             case LiveEvent.HandoverCompleted h -> {
-                if (verbose) {
+                handingOver = false;
+                if (maybeCut) {
+                    // The server's time ran out before the answer did: the switch could not wait for its end.
+                    status("(the server ended the connection during the answer, which stops there; "
+                            + "the conversation goes on)");
+                } else if (verbose) {
                     status("(now on connection " + h.connection() + ")", true);
                 }
             }
             case LiveEvent.Reconnecting r -> {
                 reconnectAttempts = r.attempt();
                 if (r.attempt() == 1) {
-                    status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
+                    routineReconnect = handingOver && !maybeCut && r.cause() != null && r.cause().closeCode() == 1000;
+                    handingOver = false;
+                    if (!routineReconnect || verbose) {
+                        status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
+                    }
                 } else if (verbose) {
                     status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")", false);
                 }
             }
-            case LiveEvent.Reconnected r -> status(r.resumed() ? "(reconnected)"
-                    : "(reconnected; the server could not resume the session, so a new one goes on from the conversation so far)");
+            case LiveEvent.Reconnected r -> {
+                if (!routineReconnect || verbose || !r.resumed()) {
+                    status(r.resumed() ? "(reconnected)" : "(reconnected; the server could not resume the session, "
+                            + "so a new one goes on from the conversation so far)");
+                }
+                routineReconnect = false;
+            }
             case LiveEvent.Stalled s -> status(switch (s.kind()) {
                 case NO_REPLY -> "(no reply for " + roughly(s.duration()) + ")";
                 case MID_TURN -> "(the answer stalled for " + roughly(s.duration()) + ")";

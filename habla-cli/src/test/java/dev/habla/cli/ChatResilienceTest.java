@@ -98,6 +98,31 @@ class ChatResilienceTest {
     }
 
     @Test
+    void whenTheServerEndsTheConnectionBeforeTheAnswerDoesTheChatSaysSoAndGoesOn() throws Exception {
+        clock = new FakeClock();
+        emu = LiveEmulator.builder().port(0).clock(clock).textChunkDelay(Duration.ofMillis(100)).build().start();
+        try (InteractiveRun chat = chat()) {
+            StringBuilder words = new StringBuilder("count");
+            for (int i = 1; i <= 60; i++) {
+                words.append(" w").append(i);
+            }
+            chat.type(words.toString());
+            chat.awaitOut("the start of the answer", WAIT, s -> s.contains("you> You"));
+            // 1 s is less than the client's 2 s margin: it switches at once, in the middle of the answer.
+            emu.inject(new Fault.GoAway(Duration.ofSeconds(1)));
+            advanceUntil(chat, "a line saying why the answer stopped, and the prompt",
+                    s -> (s.contains("(the server ended the connection during the answer") || s.contains("(connection lost"))
+                            && s.endsWith("you> "));
+            assertThat(chat.out()).as("the answer stopped early").doesNotContain("w60");
+            chat.type("history");
+            advanceUntil(chat, "the conversation going on", s -> s.contains("History: 1. count w1"));
+            chat.type("exit");
+            assertThat(chat.awaitExit(WAIT)).isZero();
+            assertThat(chat.err()).isEmpty();
+        }
+    }
+
+    @Test
     void withToolsAGoAwayHandsOverAndTheConversationGoesOn() throws Exception {
         emu = LiveEmulator.builder().port(0).build().start();
         try (InteractiveRun chat = chat("--tools", "--verbose")) {
