@@ -68,11 +68,6 @@ final class Link implements AutoCloseable {
         return connecting.get();
     }
 
-    /** Whether the first connect is over (open or failed). */
-    boolean connectDone() {
-        return connecting.isDone();
-    }
-
     /** Whether the first connect failed (or was aborted); the cause comes from {@link #awaitSession}. */
     boolean connectFailed() {
         return connecting.isCompletedExceptionally();
