@@ -112,6 +112,7 @@ class BargeInTest {
         // it. A fresh loop per trial: with such a device the next answer would queue behind the unflushed audio.
         Duration deviceBuffer = VoiceLoopConfig.DEFAULT_DEVICE_BUFFER;
         List<Long> latencies = new ArrayList<>();
+        List<Long> afterSilenced = new ArrayList<>();
         for (int trial = 0; trial < 5; trial++) {
             Recorder events = new Recorder();
             PushSource mic = new PushSource();
@@ -124,12 +125,17 @@ class BargeInTest {
                 BargeIn b = events.await(BargeIn.class, WAIT);
                 long lastAudible = speaker.lastAudibleEndBefore(speaker.nextStartAfter(b.silencedNanos()));
                 latencies.add(Math.max(0, lastAudible - b.arrivalNanos()));
+                afterSilenced.add(Math.max(0, lastAudible - b.silencedNanos()));
             }
         }
-        Report.line("barge-in with a device that ignores flush (device buffer %d ms): arrival -> last audible: %s",
-                deviceBuffer.toMillis(), Report.stats(latencies));
-        // One device buffer plus the 20 ms piece written last, and a little scheduling.
-        assertThat(Report.percentileMs(latencies, 1.0))
+        Report.line("barge-in with a device that ignores flush (device buffer %d ms): arrival -> last audible: %s; "
+                + "silenced -> last audible: %s", deviceBuffer.toMillis(), Report.stats(latencies),
+                Report.stats(afterSilenced));
+        // What the device still plays once the loop has silenced (no audio of the cut turn is written after that) is
+        // bounded by the pump's lead: one device buffer plus the 20 ms piece written last, and a little slack for
+        // the pump being descheduled between reading the clock and writing. Arrival -> silenced is the server test's
+        // measure; here it would only add how long this thread waited for a CPU on a loaded machine.
+        assertThat(Report.percentileMs(afterSilenced, 1.0))
                 .isLessThanOrEqualTo(deviceBuffer.toMillis() + SpeakerPump.PIECE.toMillis() + 10.0);
     }
 
