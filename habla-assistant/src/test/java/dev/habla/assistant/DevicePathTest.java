@@ -116,7 +116,7 @@ class DevicePathTest {
             assertThat(span).as("the answer is heard on vsink.monitor").isNotNull();
             // Silence the device inserted when PulseAudio or the playback threads were starved (underruns: runs of
             // silence longer than the synthetic voice's 70 ms pauses between words) is not part of the answer.
-            int gaps = recording.silentRuns(span[0], span[1] + 1, 150 * 24);
+            int gaps = recording.silentRuns(span[0], span[1] + 1, 100 * 24);
             double capturedMs = (span[1] - span[0] + 1 - gaps) / 24.0;
             double expectedMs = answer.generatedAudio().toMillis();
             short[] captured = recording.samples();
