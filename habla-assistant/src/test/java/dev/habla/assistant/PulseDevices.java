@@ -208,6 +208,44 @@ final class PulseDevices {
             }
         }
 
+        /** Waits until at least {@code samples} samples have been recorded; false on timeout. */
+        boolean awaitLength(int samples, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            lock.lockInterruptibly();
+            try {
+                while (length < samples) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    grew.await(left, TimeUnit.NANOSECONDS);
+                }
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Samples in [from, to) that lie in inaudible runs of at least {@code minRun} samples. */
+        int silentRuns(int from, int to, int minRun) {
+            lock.lock();
+            try {
+                int total = 0;
+                int run = 0;
+                for (int i = from; i < Math.min(to, length); i++) {
+                    if (Math.abs(samples[i]) > DeviceModelSink.AUDIBLE) {
+                        total += run >= minRun ? run : 0;
+                        run = 0;
+                    } else {
+                        run++;
+                    }
+                }
+                return total + (run >= minRun ? run : 0);
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** Index of the last audible sample in [from, to), or -1. */
         int lastAudible(int from, int to) {
             lock.lock();

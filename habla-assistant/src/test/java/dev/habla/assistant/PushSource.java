@@ -32,6 +32,8 @@ class PushSource implements AudioSource {
     private long pacedEnd = Long.MIN_VALUE;
     private boolean ended;
     private boolean closed;
+    /** Most a paced chunk was handed to the reader after it became readable (clock nanos), since the last take. */
+    private long maxLateness;
 
     PushSource(VoiceClock clock) {
         this.clock = clock;
@@ -123,8 +125,27 @@ class PushSource implements AudioSource {
                     continue;
                 }
                 queue.pollFirst();
+                if (head.readyAt() != 0) {
+                    // How long the reader was not there to take it: its thread waiting for a CPU, or still busy.
+                    maxLateness = Math.max(maxLateness, clock.nanoTime() - head.readyAt());
+                }
                 return head.chunk();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The most any paced chunk was taken after it became readable, since the last call (which this resets): how far
+     * the reader lagged behind the "microphone", in clock nanos.
+     */
+    long takeMaxLateness() {
+        lock.lock();
+        try {
+            long m = maxLateness;
+            maxLateness = 0;
+            return m;
         } finally {
             lock.unlock();
         }

@@ -50,7 +50,11 @@ final class Room implements AudioSource {
     private final Resampler down = Resampler.create(FAR_RATE, 16_000);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition closedSignal = lock.newCondition();
+    /** Signalled when the reader asks for the next chunk (it has processed everything before). */
+    private final Condition consumedSignal = lock.newCondition();
     private boolean closed;
+    /** Guarded by lock: clock time up to which the reader has taken and processed the mic signal. */
+    private long consumedUntil = Long.MIN_VALUE;
 
     // Reader-thread state.
     private short[] far16 = new short[16_000];
@@ -59,6 +63,10 @@ final class Room implements AudioSource {
     private long sequence;
     private volatile short[] user;
     private volatile long userStart = Long.MAX_VALUE;   // mic sample index
+    /** A user utterance placed relative to the start of the next reply, until that start is known. */
+    private volatile Planned planned;
+
+    private record Planned(short[] speech, long since, long offsetNanos) {}
 
     Room(VoiceClock clock, DeviceModelSink speaker, Acoustics acoustics, long seed) {
         this.clock = clock;
@@ -72,6 +80,38 @@ final class Room implements AudioSource {
     void userSpeaks(short[] speech, long at) {
         user = speech;
         userStart = Math.max(0, (at - t0) * 16_000 / 1_000_000_000L);
+    }
+
+    /**
+     * The user says {@code speech} (16 kHz) starting {@code offsetNanos} after the first audible sample of the reply
+     * written to the speaker after clock time {@code since} starts playing. The room places the speech itself, as soon
+     * as the speaker holds that reply (it is written before it plays, and echoes only after it played), so where the
+     * speech falls in the reply does not depend on when the test thread gets to run.
+     */
+    void userSpeaksIntoReply(short[] speech, long since, long offsetNanos) {
+        user = null;
+        userStart = Long.MAX_VALUE;
+        planned = new Planned(speech, since, offsetNanos);
+    }
+
+    /**
+     * Waits until the loop has read and processed the microphone signal up to clock time {@code t} (it asks for the
+     * next chunk only after processing the previous one); false on timeout (real time).
+     */
+    boolean awaitConsumed(long t, java.time.Duration timeout) throws InterruptedException {
+        long left = timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            while (consumedUntil < t) {
+                if (closed || left <= 0) {
+                    return false;
+                }
+                left = consumedSignal.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Clock time of mic sample {@code index}. */
@@ -90,6 +130,9 @@ final class Room implements AudioSource {
         long due = timeOf(first + CHUNK);
         lock.lockInterruptibly();
         try {
+            // The reader is back for more: everything before this chunk has gone through the loop.
+            consumedUntil = timeOf(first);
+            consumedSignal.signalAll();
             long wait;
             while (!closed && (wait = due - clock.nanoTime()) > 0) {
                 closedSignal.await(Math.max(1, clock.toRealNanos(wait)), TimeUnit.NANOSECONDS);
@@ -101,6 +144,7 @@ final class Room implements AudioSource {
             lock.unlock();
         }
         short[] mic = new short[CHUNK];
+        placePlannedSpeech(first);
         // Echo needs the far end up to (this chunk's end - the shortest path), which has played and is final.
         ensureFar((int) (first + CHUNK));
         double g = Math.pow(10, acoustics.echoGainDb() / 20);
@@ -120,6 +164,26 @@ final class Room implements AudioSource {
             mic[i] = Pcm16.clip(v);
         }
         return new PcmChunk(sequence++, timeOf(first), FORMAT, Pcm16.toBytes(mic));
+    }
+
+    /** Places a planned utterance once the reply it belongs to has been written to the speaker. */
+    private void placePlannedSpeech(long firstSample) {
+        Planned p = planned;
+        if (p == null) {
+            return;
+        }
+        long start = speaker.firstAudibleAfter(p.since());
+        if (start == Long.MIN_VALUE) {
+            return;
+        }
+        long index = Math.max(0, (start + p.offsetNanos() - t0) * 16_000 / 1_000_000_000L);
+        if (index < firstSample) {
+            throw new IllegalStateException("the planned speech would start at sample " + index
+                    + ", before the chunk being captured (" + firstSample + "): the offset is too short");
+        }
+        planned = null;
+        userStart = index;
+        user = p.speech();
     }
 
     private double far(long index) {
@@ -149,6 +213,7 @@ final class Room implements AudioSource {
         try {
             closed = true;
             closedSignal.signalAll();
+            consumedSignal.signalAll();
         } finally {
             lock.unlock();
         }
