@@ -75,6 +75,11 @@ public final class SileroVad implements VoiceActivityDetector {
      * @throws VadException if the resource is missing or onnxruntime cannot load it
      */
     public static SileroVad create() {
+        return onLoaderThread(SileroVad::load);
+    }
+
+    /** {@link #create()}'s work: on the loader thread (see {@link #onLoaderThread}). */
+    private static SileroVad load() {
         byte[] model = model();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long started = System.nanoTime();
@@ -98,6 +103,49 @@ public final class SileroVad implements VoiceActivityDetector {
             throw new VadException("onnxruntime could not load the Silero VAD model " + MODEL_RESOURCE + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Stack for loading: many times what onnxruntime was seen to need (between 512 KB and 1 MB). */
+    static final long LOAD_STACK_BYTES = 16L << 20;
+
+    /**
+     * Runs {@code load} on a platform thread of its own with a large stack. The JVM's first onnxruntime set-up and
+     * model load recurse deeply in native code: on a 512 KB thread stack they overflow, and on the JVM's default 1 MB
+     * (the main thread's) they came within a few KB of it (a longer class path tipped {@code habla talk} over). A
+     * native stack overflow is not a StackOverflowError: it kills the JVM with SIGSEGV. Inference itself needs little
+     * stack (checked down to 128 KB), so only loading moves.
+     */
+    private static SileroVad onLoaderThread(java.util.function.Supplier<SileroVad> load) {
+        SileroVad[] result = new SileroVad[1];
+        Throwable[] failure = new Throwable[1];
+        Thread loader = new Thread(null, () -> {
+            try {
+                result[0] = load.get();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "habla-vad-load", LOAD_STACK_BYTES);
+        loader.setDaemon(true);
+        loader.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loader.join();   // the loader's writes above happen-before join() returns
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;   // loading cannot be abandoned half-way; the flag is restored below
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        return result[0];
     }
 
     @Override

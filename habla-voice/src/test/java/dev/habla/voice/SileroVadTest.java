@@ -79,6 +79,25 @@ class SileroVadTest {
     }
 
     @Test
+    void loadsFromAThreadWithASmallStackInAFreshJvm() throws Exception {
+        // The first model load in a JVM recursed deep enough in onnxruntime to overflow a 512 KB thread stack and
+        // kill the JVM (SIGSEGV, no Java error); habla talk's main thread (1 MB) was a few KB from it. Only the first
+        // load does it, so a child JVM runs it (VadLoadMain: load and run from a 256 KB thread).
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                VadLoadMain.class.getName())).redirectErrorStream(true);
+        Process p = pb.start();
+        String output;
+        try (var in = p.getInputStream()) {
+            output = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor(50, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("silence p=");
+    }
+
+    @Test
     void classifiesSpeechAndNonSpeechFrames() {
         float[] sp = probabilities(speech);
         float[] noise = probabilities(TestSignals.whiteNoise(1, 3 * RATE, 0.3 * 32768 / Math.sqrt(3)));
