@@ -132,12 +132,27 @@ public final class EmulatorCore {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        List<Connection> conns;
         Server s;
         lock.lock();
         try {
-            conns = new ArrayList<>(open.values());
             s = server;
+        } finally {
+            lock.unlock();
+        }
+        // As a server shutting down: stop accepting first, then close what is open. Otherwise a client that
+        // reconnects at once on the 1001 below reaches the still-listening socket, connects, and is then cut
+        // without a close frame when Jetty stops.
+        if (s != null) {
+            for (var connector : s.getConnectors()) {
+                if (connector instanceof ServerConnector sc) {
+                    sc.close();
+                }
+            }
+        }
+        List<Connection> conns;
+        lock.lock();
+        try {
+            conns = new ArrayList<>(open.values());
         } finally {
             lock.unlock();
         }
