@@ -30,9 +30,11 @@ import java.util.List;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li>Handover is make-before-break: the next connection is opened with the latest resumption handle while the old one
- *       streams, and the switch happens when the old one is between turns (no model turn open, no tool call pending,
- *       no user turn awaiting its reply, the user's audio quiet) or when its {@code goAway} time is nearly up.</li>
+ *   <li>Handover is make-before-break: once the old connection is between turns (no model turn open, no tool call
+ *       pending, no user turn awaiting its reply, the user's audio quiet), or when its {@code goAway} time is nearly
+ *       up, the next connection is opened with the latest resumption handle while the old one stays open and keeps
+ *       taking the user's input; the switch happens when the new one is ready. (Opening it earlier, mid-turn, would
+ *       resume a state without that turn.)</li>
  *   <li>User input sent during a switch or a reconnect is buffered (within the client's send budget) and delivered on
  *       the next connection after everything the old one accepted: nothing dropped, nothing duplicated, order kept.
  *       Messages an aborted connection had queued but not written are re-sent.</li>
