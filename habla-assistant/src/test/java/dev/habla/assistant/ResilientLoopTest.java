@@ -69,13 +69,7 @@ class ResilientLoopTest {
 
     /** Client messages the emulator received (all connections, arrival order) until {@code done} holds for them. */
     private List<ReceivedMessage> receivedUntil(Predicate<List<ReceivedMessage>> done) throws InterruptedException {
-        List<ReceivedMessage> out = new ArrayList<>();
-        ReceivedMessage m;
-        while ((m = emu.takeClientMessage(done.test(out) ? Duration.ofMillis(1) : WAIT)) != null) {
-            out.add(m);
-        }
-        assertThat(done.test(out)).as("the expected client messages arrived within %s", WAIT).isTrue();
-        return out;
+        return Received.until(emu, done, WAIT);
     }
 
     private static boolean hasStreamEnd(List<ReceivedMessage> wire) {

@@ -61,24 +61,9 @@ class TurnTakingTest {
         return out;
     }
 
-    /**
-     * The client messages the emulator has received, taken until {@code done} holds for them (then whatever follows
-     * within a millisecond). For assertions about a message sent just before an event: the event fires on the loop's
-     * thread when the message is queued, and the emulator reads it a little later.
-     */
-    private List<ClientMessage> receivedUntil(Predicate<List<ClientMessage>> done) throws InterruptedException {
-        List<ClientMessage> out = new ArrayList<>();
-        ReceivedMessage m;
-        while ((m = emu.takeClientMessage(done.test(out) ? Duration.ofMillis(1) : WAIT)) != null) {
-            out.add(m.message());
-        }
-        assertThat(done.test(out)).as("the expected client messages arrived within %s: %s", WAIT, trace(out)).isTrue();
-        return out;
-    }
-
-    private static long streamEnds(List<ClientMessage> messages) {
+    private static long streamEnds(List<ReceivedMessage> messages) {
         return messages.stream()
-                .filter(m -> m instanceof RealtimeInput r && Boolean.TRUE.equals(r.audioStreamEnd())).count();
+                .filter(m -> m.message() instanceof RealtimeInput r && Boolean.TRUE.equals(r.audioStreamEnd())).count();
     }
 
     /**
@@ -262,17 +247,6 @@ class TurnTakingTest {
         }
     }
 
-    /** All client messages (with their connection) until {@code done} holds for them. */
-    private List<ReceivedMessage> receivedMessagesUntil(Predicate<List<ReceivedMessage>> done) throws InterruptedException {
-        List<ReceivedMessage> out = new ArrayList<>();
-        ReceivedMessage m;
-        while ((m = emu.takeClientMessage(done.test(out) ? Duration.ofMillis(1) : WAIT)) != null) {
-            out.add(m);
-        }
-        assertThat(done.test(out)).as("the expected client messages arrived within %s", WAIT).isTrue();
-        return out;
-    }
-
     private static long count(List<ReceivedMessage> wire, Predicate<RealtimeInput> p) {
         return wire.stream().filter(m -> m.message() instanceof RealtimeInput r && p.test(r)).count();
     }
@@ -294,9 +268,9 @@ class TurnTakingTest {
                 mic.push(signal);
                 mic.end();
                 events.awaitCount(AssistantEvent.InputEnded.class, 1, WAIT);
-                List<ReceivedMessage> wire = receivedMessagesUntil(w -> mode == VadMode.ASSIST
+                List<ReceivedMessage> wire = Received.until(emu, w -> mode == VadMode.ASSIST
                         ? count(w, r -> Boolean.TRUE.equals(r.audioStreamEnd())) >= 2
-                        : count(w, r -> r.activityEnd() != null) >= 2);
+                        : count(w, r -> r.activityEnd() != null) >= 2, WAIT);
                 UplinkCheck check = UplinkCheck.of(dev.habla.voice.Pcm16.toBytes(signal), wire);
                 assertThat(check.mismatchedBytes()).as(mode + " foreign bytes").isZero();
                 assertThat(check.duplicatedBytes()).as(mode + " duplicated bytes").isZero();
@@ -329,7 +303,8 @@ class TurnTakingTest {
             assertThat(events.await(StreamPaused.class, WAIT).reason()).isEqualTo(PauseReason.MUTED);
             // Every end the loop sent (the muted one included) has reached the emulator.
             long ends = loop.metrics().streamEnds();
-            List<ClientMessage> wire = receivedUntil(w -> streamEnds(w) >= ends);
+            List<ClientMessage> wire = Received.until(emu, w -> streamEnds(w) >= ends, WAIT).stream()
+                    .map(ReceivedMessage::message).toList();
             // Audio (speech + 1 s of silence), end; resumed audio, ... ; nothing while muted but the end.
             String t = trace(wire);
             assertThat(t).startsWith("SA+EA+").endsWith("E").doesNotContain("EE");

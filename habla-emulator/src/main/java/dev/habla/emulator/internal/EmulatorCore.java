@@ -149,13 +149,7 @@ public final class EmulatorCore {
                 }
             }
         }
-        List<Connection> conns;
-        lock.lock();
-        try {
-            conns = new ArrayList<>(open.values());
-        } finally {
-            lock.unlock();
-        }
+        List<Connection> conns = openConnections();
         for (Connection c : conns) {
             c.close(1001, "");
         }
@@ -218,14 +212,18 @@ public final class EmulatorCore {
         target.applyFault(fault);
     }
 
-    public List<EmulatorSession> sessions() {
-        List<Connection> conns;
+    /** A snapshot of the open connections, taken under the lock. */
+    private List<Connection> openConnections() {
         lock.lock();
         try {
-            conns = new ArrayList<>(open.values());
+            return new ArrayList<>(open.values());
         } finally {
             lock.unlock();
         }
+    }
+
+    public List<EmulatorSession> sessions() {
+        List<Connection> conns = openConnections();
         List<EmulatorSession> out = new ArrayList<>(conns.size());
         for (Connection c : conns) {
             out.add(c.snapshot());
