@@ -29,14 +29,15 @@ import org.slf4j.LoggerFactory;
  *       {@link VoiceLoopConfig#streamEndAfterSilence()} of silence, {@code audioStreamEnd} and a pause until a frame the
  *       local VAD scores as likely speech (the audio just before it is sent first; the server's VAD judges). ASSIST also silences playback on a local speech start.</li>
  *   <li>MANUAL: {@code activityStart}, the pre-roll, the utterance, then {@code activityEnd} once the send queue has
- *       drained (control messages overtake queued audio); nothing is sent between utterances.</li>
+ *       drained (a second guard: the client already keeps stream signals behind queued audio); nothing is sent
+ *       between utterances.</li>
  *   <li>PUSH_TO_TALK: as MANUAL, but the key decides (pre-roll {@value #PTT_PRE_ROLL_MS} ms).</li>
  * </ul>
  * No microphone sample goes up twice: a pre-roll (or catch-up) only carries samples after the last real one sent
  * ({@link #sentThrough}); frames replaced by silence over echo do not count as sent. With a resilient session the
  * uplink needs nothing else across a handover or reconnect: the session buffers what is sent during the switch and
- * delivers it in order on the next connection, and the waits before {@code audioStreamEnd}/{@code activityEnd} keep
- * them behind the audio (see {@link VoiceLoop#awaitSendQueueEmpty}).
+ * delivers it in order on the next connection, and the client keeps {@code audioStreamEnd}/{@code activityEnd}
+ * behind the audio sent before them (the waits before them, {@link VoiceLoop#awaitSendQueueEmpty}, are a second guard).
  *
  * All state here belongs to this thread, except the flags it reads from the loop (muted, push-to-talk).
  */
