@@ -12,8 +12,6 @@ import dev.habla.client.SessionState;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.CloseCodes;
-import dev.habla.protocol.Content;
-import dev.habla.protocol.FunctionResponse;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -55,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * costs the JDK a trip through its selector each time demand runs out). A slow listener thus stops the socket being
  * read (TCP back-pressure) instead of blocking the HTTP client's threads or growing memory.
  */
-public final class RealLiveSession implements LiveSession {
+public final class RealLiveSession extends AbstractLiveSession {
     private static final Logger log = LoggerFactory.getLogger(RealLiveSession.class);
 
     /** Frames buffered between the socket and the listener, counting those the transport may still deliver. */
@@ -574,49 +572,13 @@ public final class RealLiveSession implements LiveSession {
     }
 
     @Override
-    public SendResult sendText(String text) {
-        return send(OutboundMessages.text(text, config));
+    SessionConfig sessionConfig() {
+        return config;
     }
 
     @Override
-    public SendResult sendRealtimeText(String text) {
-        Objects.requireNonNull(text, "text");
-        return send(RealtimeInput.ofText(text));
-    }
-
-    @Override
-    public SendResult sendAudio(byte[] pcm, int sampleRate) {
-        return send(OutboundMessages.audio(pcm, sampleRate));
-    }
-
-    @Override
-    public SendResult sendVideo(String mimeType, byte[] image) {
-        return send(OutboundMessages.video(mimeType, image));
-    }
-
-    @Override
-    public SendResult sendToolResponse(List<FunctionResponse> responses) {
-        return send(OutboundMessages.toolResponse(responses, client.vertex() == null));
-    }
-
-    @Override
-    public SendResult activityStart() {
-        return send(RealtimeInput.ofActivityStart());
-    }
-
-    @Override
-    public SendResult activityEnd() {
-        return send(RealtimeInput.ofActivityEnd());
-    }
-
-    @Override
-    public SendResult audioStreamEnd() {
-        return send(RealtimeInput.ofAudioStreamEnd());
-    }
-
-    @Override
-    public SendResult sendClientContent(List<Content> turns, boolean turnComplete) {
-        return send(new ClientMessage.ClientContent(turns == null ? null : List.copyOf(turns), turnComplete));
+    ClientConfig clientConfig() {
+        return client;
     }
 
     @Override

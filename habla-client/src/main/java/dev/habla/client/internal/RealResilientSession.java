@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * into the new connection, under the same lock, so later sends queue behind it. A connection that dies instead hands
  * back the frames it had not written ({@link RealLiveSession#unsentFrames()}); they go first.
  */
-public final class RealResilientSession implements ResilientSession {
+public final class RealResilientSession extends AbstractLiveSession implements ResilientSession {
     private static final Logger log = LoggerFactory.getLogger(RealResilientSession.class);
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -1910,51 +1910,13 @@ public final class RealResilientSession implements ResilientSession {
     // ---- LiveSession -------------------------------------------------------------------------------------
 
     @Override
-    public SendResult sendText(String text) {
-        return submit(OutboundMessages.text(text, config));
+    SessionConfig sessionConfig() {
+        return config;
     }
 
     @Override
-    public SendResult sendRealtimeText(String text) {
-        Objects.requireNonNull(text, "text");
-        return submit(RealtimeInput.ofText(text));
-    }
-
-    @Override
-    public SendResult sendAudio(byte[] pcm, int sampleRate) {
-        return submit(OutboundMessages.audio(pcm, sampleRate));
-    }
-
-    @Override
-    public SendResult sendVideo(String mimeType, byte[] image) {
-        return submit(OutboundMessages.video(mimeType, image));
-    }
-
-    @Override
-    public SendResult sendToolResponse(List<FunctionResponse> responses) {
-        return submit(OutboundMessages.toolResponse(responses, client.vertex() == null));
-    }
-
-    @Override
-    public SendResult activityStart() {
-        return submit(RealtimeInput.ofActivityStart());
-    }
-
-    @Override
-    public SendResult activityEnd() {
-        return submit(RealtimeInput.ofActivityEnd());
-    }
-
-    @Override
-    public SendResult audioStreamEnd() {
-        return submit(RealtimeInput.ofAudioStreamEnd());
-    }
-
-    @Override
-    public SendResult sendClientContent(List<Content> turns, boolean turnComplete) {
-        ClientMessage.ClientContent m = new ClientMessage.ClientContent(turns == null ? null : List.copyOf(turns), turnComplete);
-        OutboundMessages.checkAllowed(m, config); // before buffering: refused now, not when a buffer is flushed
-        return submit(m);
+    ClientConfig clientConfig() {
+        return client;
     }
 
     @Override

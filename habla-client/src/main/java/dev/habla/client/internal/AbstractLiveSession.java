@@ -1,0 +1,72 @@
+package dev.habla.client.internal;
+
+import dev.habla.client.ClientConfig;
+import dev.habla.client.LiveSession;
+import dev.habla.client.SendResult;
+import dev.habla.client.SessionConfig;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.ClientMessage.RealtimeInput;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.FunctionResponse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The convenience senders of {@link LiveSession}, once for both sessions: each builds its message (validated by
+ * {@link OutboundMessages}) and hands it to {@link #send(ClientMessage)}, where the session checks, encodes and queues
+ * (or buffers) it. Thread-safe as {@code send} is.
+ */
+abstract class AbstractLiveSession implements LiveSession {
+
+    /** The session's configuration (model rules, how typed text goes up). */
+    abstract SessionConfig sessionConfig();
+
+    /** The client's configuration (Gemini API or Vertex wire form). */
+    abstract ClientConfig clientConfig();
+
+    @Override
+    public final SendResult sendText(String text) {
+        return send(OutboundMessages.text(text, sessionConfig()));
+    }
+
+    @Override
+    public final SendResult sendRealtimeText(String text) {
+        Objects.requireNonNull(text, "text");
+        return send(RealtimeInput.ofText(text));
+    }
+
+    @Override
+    public final SendResult sendAudio(byte[] pcm, int sampleRate) {
+        return send(OutboundMessages.audio(pcm, sampleRate));
+    }
+
+    @Override
+    public final SendResult sendVideo(String mimeType, byte[] image) {
+        return send(OutboundMessages.video(mimeType, image));
+    }
+
+    @Override
+    public final SendResult sendToolResponse(List<FunctionResponse> responses) {
+        return send(OutboundMessages.toolResponse(responses, clientConfig().vertex() == null));
+    }
+
+    @Override
+    public final SendResult activityStart() {
+        return send(RealtimeInput.ofActivityStart());
+    }
+
+    @Override
+    public final SendResult activityEnd() {
+        return send(RealtimeInput.ofActivityEnd());
+    }
+
+    @Override
+    public final SendResult audioStreamEnd() {
+        return send(RealtimeInput.ofAudioStreamEnd());
+    }
+
+    @Override
+    public final SendResult sendClientContent(List<Content> turns, boolean turnComplete) {
+        return send(new ClientMessage.ClientContent(turns == null ? null : List.copyOf(turns), turnComplete));
+    }
+}
