@@ -56,6 +56,9 @@ class ResilienceFaultTest extends ResilienceTestBase {
             assertThat(rec.text()).contains("You said: two");
             turn(s, rec, "history");
             assertThat(rec.text()).endsWith("History: 1. one | 2. two");
+            // The audio may still be on its way (control such as the turns above goes ahead of queued audio): wait
+            // for it, bounded; once it is there it must be the marker exactly.
+            EmulatorTest.eventually(() -> emulator.sessions().getLast().receivedAudio().length >= marker.length);
             byte[] got = emulator.sessions().getLast().receivedAudio();
             assertThat(java.util.Arrays.copyOfRange(got, Math.max(0, got.length - marker.length), got.length))
                     .as("audio sent while reconnecting reached the new connection").isEqualTo(marker);
