@@ -12,20 +12,17 @@ import dev.habla.client.LiveSession;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SendResult;
 import dev.habla.client.SessionConfig;
-import dev.habla.client.Voices;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ResponseModality;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -140,9 +137,9 @@ final class ChatCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws Exception {
-        String voiceName = voice == null ? null : canonicalVoice(voice);
-        String instruction = systemInstruction();
-        URI base = baseUrl == null ? null : parseBaseUrl(baseUrl);
+        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), voice);
+        String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
+        URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         KeyChoice key = resolveKey(base);
         boolean voiceMode = voiceName != null;
         AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
@@ -434,50 +431,6 @@ final class ChatCommand implements Callable<Integer> {
             });
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
-        }
-    }
-
-    private String canonicalVoice(String name) {
-        try {
-            return Voices.canonical(name);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "unknown voice '" + name + "'; choose one of "
-                    + String.join(", ", Voices.ALL) + " (any case)");
-        }
-    }
-
-    private String systemInstruction() {
-        if (system != null && systemFile != null) {
-            throw new ParameterException(spec.commandLine(), "use --system or --system-file, not both");
-        }
-        if (systemFile == null) {
-            return system;
-        }
-        Path file = ctx.resolve(systemFile);
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (text.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--system-file " + systemFile + " is empty");
-            }
-            return text;
-        } catch (IOException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.charset.CharacterCodingException ? "not UTF-8 text" : e.toString();
-            throw new ParameterException(spec.commandLine(), "cannot read --system-file " + systemFile + ": " + why);
-        }
-    }
-
-    private URI parseBaseUrl(String url) {
-        try {
-            URI u = new URI(url.strip());
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!List.of("http", "https", "ws", "wss").contains(scheme) || u.getHost() == null) {
-                throw new URISyntaxException(url, "expected http(s)://host[:port] or ws(s)://host[:port]");
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new ParameterException(spec.commandLine(), "bad --base-url '" + url + "': " + e.getReason());
         }
     }
 

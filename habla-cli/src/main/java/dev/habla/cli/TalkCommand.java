@@ -21,7 +21,6 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.SessionConfig;
-import dev.habla.client.Voices;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.RealtimeInputConfig.ActivityHandling;
 import dev.habla.protocol.RealtimeInputConfig.EndSensitivity;
@@ -29,9 +28,7 @@ import dev.habla.protocol.RealtimeInputConfig.StartSensitivity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,9 +193,9 @@ final class TalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String voiceName = voice == null ? null : canonicalVoice(voice);
-        String instruction = systemInstruction();
-        URI base = baseUrl == null ? null : parseBaseUrl(baseUrl);
+        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), voice);
+        String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
+        URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         ServerVad serverVad = serverVad();
         if (fast && input == null) {
             throw new ParameterException(spec.commandLine(), "--fast needs --input");
@@ -687,47 +684,6 @@ final class TalkCommand implements Callable<Integer> {
             });
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
-        }
-    }
-
-    private String canonicalVoice(String name) {
-        try {
-            return Voices.canonical(name);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "unknown voice '" + name + "'; choose one of "
-                    + String.join(", ", Voices.ALL) + " (any case)");
-        }
-    }
-
-    private String systemInstruction() {
-        if (system != null && systemFile != null) {
-            throw new ParameterException(spec.commandLine(), "use --system or --system-file, not both");
-        }
-        if (systemFile == null) {
-            return system;
-        }
-        try {
-            String text = Files.readString(ctx.resolve(systemFile), StandardCharsets.UTF_8).strip();
-            if (text.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--system-file " + systemFile + " is empty");
-            }
-            return text;
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot read --system-file " + systemFile + ": "
-                    + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
-        }
-    }
-
-    private URI parseBaseUrl(String url) {
-        try {
-            URI u = new URI(url.strip());
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!List.of("http", "https", "ws", "wss").contains(scheme) || u.getHost() == null) {
-                throw new URISyntaxException(url, "expected http(s)://host[:port] or ws(s)://host[:port]");
-            }
-            return u;
-        } catch (URISyntaxException e) {
-            throw new ParameterException(spec.commandLine(), "bad --base-url '" + url + "': " + e.getReason());
         }
     }
 
