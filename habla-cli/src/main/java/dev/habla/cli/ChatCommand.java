@@ -175,7 +175,7 @@ final class ChatCommand implements Callable<Integer> {
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
             SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
-            Redactor redactor = new Redactor(key.key());
+            KeyRedactor redactor = new KeyRedactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
             try (LiveClient client = LiveClient.create(c -> {
@@ -368,7 +368,7 @@ final class ChatCommand implements Callable<Integer> {
         if (reconnectAttempts > 0 && e.kind() == LiveException.Kind.UNAVAILABLE) {
             // The session lost its connection and every reconnect attempt failed: say so, with the last cause.
             String last = reason(e.closeCode() <= 0 && e.getCause() instanceof LiveException c ? c : e);
-            return new CliException(ExitCodes.UNAVAILABLE, new Redactor(key.key()).redact(
+            return new CliException(ExitCodes.UNAVAILABLE, new KeyRedactor(key.key()).redact(
                     "lost the connection to " + where + " and could not reconnect (" + reconnectAttempts + " attempt"
                             + (reconnectAttempts == 1 ? "" : "s") + (last.isEmpty() ? "" : "; last: " + last)
                             + "); check the network or --base-url"), e);
@@ -389,7 +389,7 @@ final class ChatCommand implements Callable<Integer> {
             case CLOSED -> "the session was closed" + detail;
             case LISTENER_FAILED -> "internal error while showing the answer" + detail;
         };
-        return new CliException(ExitCodes.forKind(e.kind()), new Redactor(key.key()).redact(message), e);
+        return new CliException(ExitCodes.forKind(e.kind()), new KeyRedactor(key.key()).redact(message), e);
     }
 
     /** " (reason)", or "" when there is none. */

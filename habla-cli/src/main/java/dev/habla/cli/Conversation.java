@@ -341,7 +341,7 @@ final class Conversation implements SessionListener {
                         status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
                     }
                 } else if (verbose) {
-                    status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")", false);
+                    status("(reconnect attempt " + r.attempt() + " in " + DurationText.format(r.delay()) + ")", false);
                 }
             }
             case LiveEvent.Reconnected r -> {
@@ -382,7 +382,7 @@ final class Conversation implements SessionListener {
 
     /** "15 s" (whole seconds from 1 s on, "250 ms" below): status lines need no decimals. */
     private static String roughly(Duration d) {
-        return d.toMillis() < 1000 ? Durations.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
+        return d.toMillis() < 1000 ? DurationText.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
     }
 
     /** " (1006)", " (1011 Internal error occurred.)", or "" when the cause has no close code. */

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  * <pre>{@code
  * ToolRegistry registry = ToolRegistry.builder()
  *         .add(Tools.function("get_weather", "Current weather for a city", WeatherArgs.class, this::weather))
- *         .addAll(new MyTools())                       // @Tool methods
+ *         .addAll(new MyTools())                       // @ToolMethod methods
  *         .add(BuiltinTools.calculator())
  *         .defaultTimeout(Duration.ofSeconds(10))
  *         .build();
@@ -160,7 +160,7 @@ public final class ToolRegistry {
             return this;
         }
 
-        /** The {@link Tool}-annotated methods of {@code annotated} (see {@link Tools#fromObject(Object)}). */
+        /** The {@link ToolMethod}-annotated methods of {@code annotated} (see {@link Tools#fromObject(Object)}). */
         public Builder addAll(Object annotated) {
             return add(Tools.fromObject(annotated));
         }

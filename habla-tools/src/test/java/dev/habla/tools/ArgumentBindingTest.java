@@ -167,12 +167,12 @@ class ArgumentBindingTest {
     }
 
     static final class Methods {
-        @Tool(description = "Adds")
+        @ToolMethod(description = "Adds")
         public int add(int a, int b) {
             return a + b;
         }
 
-        @Tool(description = "Greets")
+        @ToolMethod(description = "Greets")
         public String greet(@Param(name = "who", required = false) String name) {
             return "hello " + (name == null ? "you" : name);
         }

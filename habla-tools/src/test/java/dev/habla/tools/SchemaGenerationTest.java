@@ -184,16 +184,16 @@ class SchemaGenerationTest {
     // ---- annotated methods ----
 
     static final class Annotated {
-        @Tool(description = "Current time")
+        @ToolMethod(description = "Current time")
         public String clock() {
             return "noon";
         }
 
-        @Tool(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT,
+        @ToolMethod(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT,
                 timeoutMillis = 1500)
         public void addNote(@Param(description = "The note text") String text, Optional<Integer> priority, List<String> tags) {}
 
-        @Tool(description = "Static helper")
+        @ToolMethod(description = "Static helper")
         static int twice(int n) {
             return 2 * n;
         }
@@ -219,11 +219,11 @@ class SchemaGenerationTest {
 
         assertThat(Tools.fromClass(StaticOnly.class)).extracting(FunctionTool::name).containsExactly("shout");
         assertThatThrownBy(() -> Tools.fromClass(Annotated.class)).hasMessageContaining("instance method needs an object");
-        assertThatThrownBy(() -> Tools.fromObject("no tools here")).hasMessageContaining("has no @Tool methods");
+        assertThatThrownBy(() -> Tools.fromObject("no tools here")).hasMessageContaining("has no @ToolMethod methods");
     }
 
     static final class StaticOnly {
-        @Tool(description = "Upper-cases")
+        @ToolMethod(description = "Upper-cases")
         static String shout(String text) {
             return text.toUpperCase(java.util.Locale.ROOT);
         }
