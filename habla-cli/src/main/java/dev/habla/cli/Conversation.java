@@ -1,5 +1,6 @@
 package dev.habla.cli;
 
+import dev.habla.audio.AudioFileException;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.WavWriter;
@@ -431,7 +432,7 @@ final class Conversation implements SessionListener {
                 wav = WavWriter.create(audioFiles.nextFile(), AudioFormat.mono(rate));
             }
             wav.write(a.pcm());
-        } catch (IOException e) {
+        } catch (IOException | AudioFileException e) {
             log.warn("Could not save the answer's audio: {}", e.toString());
             closeWav(true);
         }

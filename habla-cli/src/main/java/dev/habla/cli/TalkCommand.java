@@ -9,6 +9,7 @@ import dev.habla.assistant.VadMode;
 import dev.habla.assistant.VoiceLoop;
 import dev.habla.assistant.VoiceLoopConfig;
 import dev.habla.audio.AudioDeviceException;
+import dev.habla.audio.AudioFileException;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.AudioSource;
@@ -619,12 +620,13 @@ final class TalkCommand implements Callable<Integer> {
             try {
                 return WavSource.open(file, fast ? WavSource.Pacing.FAST : WavSource.Pacing.REAL_TIME,
                         WavSource.DEFAULT_CHUNK, INPUT_TAIL);
-            } catch (NoSuchFileException e) {
-                throw new ParameterException(spec.commandLine(), "--input " + input + ": no such file");
             } catch (WavFormatException e) {
                 throw new ParameterException(spec.commandLine(), "--input " + input + ": " + e.getMessage());
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot read --input " + input + ": " + e.getMessage());
+            } catch (AudioFileException e) {
+                if (e.getCause() instanceof NoSuchFileException) {
+                    throw new ParameterException(spec.commandLine(), "--input " + input + ": no such file");
+                }
+                throw new ParameterException(spec.commandLine(), "cannot read --input " + input + ": " + ioMessage(e));
             }
         }
         try {
@@ -639,8 +641,8 @@ final class TalkCommand implements Callable<Integer> {
             Path file = ctx.resolve(output);
             try {
                 return WavSink.create(file, AudioFormat.PCM_24K_MONO);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot write --output " + output + ": " + e.getMessage());
+            } catch (AudioFileException e) {
+                throw new ParameterException(spec.commandLine(), "cannot write --output " + output + ": " + ioMessage(e));
             }
         }
         try {
@@ -648,6 +650,11 @@ final class TalkCommand implements Callable<Integer> {
         } catch (AudioDeviceException e) {
             throw new CliException(NO_AUDIO_DEVICE, "no speaker: " + e.getMessage() + " (use --output FILE.wav, or see `habla devices`)");
         }
+    }
+
+    /** The underlying I/O error's message (what the JDK says about the file), else the exception's own. */
+    private static String ioMessage(AudioFileException e) {
+        return e.getCause() instanceof IOException io ? io.getMessage() : e.getMessage();
     }
 
     private ServerVad serverVad() {
