@@ -40,11 +40,15 @@ import javax.tools.ToolProvider;
  */
 final class SnippetCompiler {
 
-    /** What every snippet may use without importing it. */
-    static final List<String> DEFAULT_IMPORTS = List.of(
-            "dev.habla.protocol.*", "dev.habla.emulator.*", "dev.habla.client.*", "dev.habla.tools.*",
-            "dev.habla.audio.*", "dev.habla.voice.*", "dev.habla.assistant.*",
-            "java.time.*", "java.util.*", "java.nio.file.*");
+    /** Always imported besides the library's packages. */
+    static final List<String> JDK_IMPORTS = List.of("java.time.*", "java.util.*", "java.nio.file.*");
+
+    /**
+     * What every snippet may use without importing it: the public package of every Habla module on the test class
+     * path (found there, so a new module is importable as soon as this module depends on it; never
+     * {@code .internal} packages, nor this module's own), then {@link #JDK_IMPORTS}.
+     */
+    static final List<String> DEFAULT_IMPORTS = defaultImports();
 
     private SnippetCompiler() {}
 
@@ -126,6 +130,44 @@ final class SnippetCompiler {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
+        }
+    }
+
+    private static List<String> defaultImports() {
+        java.util.TreeSet<String> packages = new java.util.TreeSet<>();
+        for (String entry : testClassPath().split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (java.nio.file.Files.isDirectory(p)) {
+                Path base = p.resolve("dev/habla");
+                if (java.nio.file.Files.isDirectory(base)) {
+                    try (var dirs = java.nio.file.Files.list(base)) {
+                        dirs.filter(d -> hasClasses(d)).forEach(d -> packages.add(d.getFileName().toString()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            } else if (entry.endsWith(".jar") && java.nio.file.Files.isRegularFile(p)) {
+                try (var jar = new java.util.jar.JarFile(p.toFile())) {
+                    jar.stream().map(java.util.jar.JarEntry::getName)
+                            .filter(n -> n.matches("dev/habla/[^/]+/[^/]+\\.class"))
+                            .forEach(n -> packages.add(n.split("/")[2]));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        packages.remove("examples");
+        List<String> out = new java.util.ArrayList<>();
+        packages.forEach(name -> out.add("dev.habla." + name + ".*"));
+        out.addAll(JDK_IMPORTS);
+        return List.copyOf(out);
+    }
+
+    private static boolean hasClasses(Path dir) {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".class"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

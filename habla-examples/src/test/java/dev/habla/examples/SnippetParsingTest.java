@@ -83,4 +83,11 @@ class SnippetParsingTest {
         assertThat(SnippetCompiler.compile(s, Path.of("/repo"), out)).isEmpty();
         assertThat(Files.exists(out.resolve("snippets/Snippet_L2.class"))).isTrue();
     }
+
+    @Test
+    void everyLibraryPackageIsImportedAndNoInternalOne() {
+        assertThat(SnippetCompiler.DEFAULT_IMPORTS).contains("dev.habla.protocol.*", "dev.habla.emulator.*",
+                "dev.habla.client.*", "dev.habla.tools.*", "dev.habla.audio.*", "dev.habla.voice.*",
+                "dev.habla.assistant.*", "java.time.*").noneMatch(i -> i.contains("internal") || i.contains("examples"));
+    }
 }
