@@ -149,12 +149,11 @@ class SchemaGenerationTest {
 
     @Test
     void registryDeclaresAllFunctionsInOneToolAndRejectsMistakes() {
-        ToolRegistry r = ToolRegistry.builder()
+        ToolRegistry r = ToolRegistry.create(b -> b
                 .add(Tools.function("a", "A", () -> 1))
                 .add(Tools.function("b", "B", WeatherArgs.class, x -> 2))
                 .codeExecution(true)
-                .googleSearch(true)
-                .build();
+                .googleSearch(true));
         assertThat(r.declarations()).hasSize(3);
         assertThat(r.declarations().getFirst().functionDeclarations()).extracting(FunctionDeclaration::name).containsExactly("a", "b");
         assertThat(r.declarations().get(1).codeExecution()).isNotNull();
