@@ -35,7 +35,9 @@ import java.util.function.IntSupplier;
  * {@link #next}. {@link #stop} ends the answer being received (or the one asked for and not begun) at once, as
  * {@link Answer.Ending#STOPPED}, calls {@link LiveSession#interrupt()}, and drops the rest of that answer up to its
  * {@code turnComplete}: neither the collector nor the downstream listener sees it (the server keeps streaming until it
- * notices the stop, or to the end on models without a stop message).
+ * notices the stop, or to the end on models without a stop message). An event the event thread is handing downstream
+ * at the very moment of the stop may still arrive there; a downstream that prints should check its own "stopped"
+ * state under its own lock, as {@code habla chat} does.
  *
  * <h2>Threads</h2>
  * {@link #onEvent} runs on the session's event thread; {@code ask}, {@code next} and {@code stop} on any thread.
