@@ -20,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,8 +132,7 @@ final class Conversation implements SessionListener {
      * The listener to connect with: an {@link AnswerCollector} in front of {@code downstream} (which ends here), told
      * about running tool calls so an answer waiting for a tool's result is not over.
      */
-    SessionListener collector(java.util.function.Function<SessionListener, SessionListener> downstream,
-                              java.util.function.IntSupplier toolsRunning) {
+    SessionListener collector(Function<SessionListener, SessionListener> downstream, IntSupplier toolsRunning) {
         answers = AnswerCollector.create(c -> c.downstream(downstream.apply(this)).pendingTools(toolsRunning));
         return answers;
     }
@@ -388,7 +389,7 @@ final class Conversation implements SessionListener {
     }
 
     /** " (1006)", " (1011 Internal error occurred.)", or "" when the cause has no close code. */
-    private static String why(dev.habla.client.LiveException cause) {
+    private static String why(LiveException cause) {
         if (cause == null || cause.closeCode() <= 0) {
             return "";
         }
