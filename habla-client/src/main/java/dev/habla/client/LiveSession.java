@@ -78,6 +78,23 @@ public interface LiveSession extends AutoCloseable {
     SendResult sendClientContent(List<Content> turns, boolean turnComplete);
 
     /**
+     * Asks the server to stop the answer it is generating (a user's "stop"), without adding anything to the
+     * conversation: on the Gemini Live wire an empty {@code clientContent} with {@code turnComplete:false}, which
+     * interrupts the current generation; the server then ends that answer with {@code interrupted} (if it was still
+     * streaming) and {@code turnComplete}. Playback of what was already received is the caller's to stop. Gemini 3 Live
+     * models refuse {@code clientContent} mid-session and have no stop message: nothing is sent and the answer runs to
+     * its end ({@link AnswerCollector#stop} still drops its rest locally).
+     *
+     * @return true if the stop request was queued; false if the model has none, or the session is closed
+     */
+    default boolean interrupt() {
+        if (!config().modelFamily().acceptsClientContentMidSession()) {
+            return false;
+        }
+        return sendClientContent(List.of(), false) == SendResult.QUEUED;
+    }
+
+    /**
      * Sends any client message as is (audio, video and {@code mediaChunks} realtime input travel in the media lane,
      * everything else in the control lane).
      *
