@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * bounded writer per socket), the registry of connections, the script queue, the record of client messages,
  * resumption handles and id counters.
  *
- * <p>{@code lock} guards {@code open}, {@code closed}, {@code scripts} and the started/closed state. Connections call
+ * <p>{@code lock} guards {@code open}, {@code closed}, {@code idle}, {@code scripts} and the started/closed state (lock
+ * order: a connection's lock, then this one, then a logical session's). Connections call
  * back into it from Jetty's virtual threads.
  */
 public final class EmulatorCore {
@@ -39,6 +40,12 @@ public final class EmulatorCore {
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, Connection> open = new LinkedHashMap<>();
     private final ArrayDeque<EmulatorSession> closed = new ArrayDeque<>();
+    /**
+     * Logical sessions with no open connection that still keep their recorded audio (a resumption may come), oldest
+     * first: at most {@code keepClosedSessions}, their audio together within {@code maxRecordedAudio} (the newest always
+     * stays); the others drop their audio (their handles still resume, with history).
+     */
+    private final LinkedHashMap<String, LogicalSession> idle = new LinkedHashMap<>();
     private final ArrayDeque<Script> scripts = new ArrayDeque<>();
     private final LinkedBlockingDeque<ReceivedMessage> received = new LinkedBlockingDeque<>();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -240,6 +247,10 @@ public final class EmulatorCore {
         }
     }
 
+    /**
+     * Keeps the final snapshot of a closed connection: at most {@code keepClosedSessions}, and while their audio
+     * together exceeds {@code maxRecordedAudio} the oldest go too (the newest is always kept).
+     */
     void unregister(Connection c, EmulatorSession finalSnapshot) {
         lock.lock();
         try {
@@ -248,7 +259,66 @@ public final class EmulatorCore {
                 while (closed.size() > config.keepClosedSessions()) {
                     closed.removeFirst();
                 }
+                long audio = 0;
+                for (EmulatorSession s : closed) {
+                    audio += s.receivedAudio().length;
+                }
+                while (audio > config.maxRecordedAudioBytes() && closed.size() > 1) {
+                    audio -= closed.removeFirst().receivedAudio().length;
+                }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code ls} has no open connection any more. */
+    void sessionIdle(LogicalSession ls) {
+        List<LogicalSession> release = new ArrayList<>();
+        lock.lock();
+        try {
+            idle.remove(ls.id());
+            idle.put(ls.id(), ls);
+            long audio = 0;
+            for (LogicalSession s : idle.values()) {
+                audio += s.recordedAudioBytes();
+            }
+            // Oldest first: beyond the count, or while their audio together exceeds the budget (the newest stays).
+            var it = idle.values().iterator();
+            while (idle.size() > 1 && (idle.size() > config.keepClosedSessions() || audio > config.maxRecordedAudioBytes())) {
+                LogicalSession oldest = it.next();
+                audio -= oldest.recordedAudioBytes();
+                release.add(oldest);
+                it.remove();
+            }
+        } finally {
+            lock.unlock();
+        }
+        release.forEach(LogicalSession::releaseAudio);
+    }
+
+    /** {@code ls} has an open connection (new or resumed). */
+    void sessionActive(LogicalSession ls) {
+        lock.lock();
+        try {
+            idle.remove(ls.id());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sizes of what the emulator retains, for the memory tests and harness. */
+    public record Retained(int openConnections, int closedSnapshots, long closedSnapshotAudioBytes, int idleSessions,
+            int recordedMessages) {}
+
+    public Retained retained() {
+        lock.lock();
+        try {
+            long audio = 0;
+            for (EmulatorSession s : closed) {
+                audio += s.receivedAudio().length;
+            }
+            return new Retained(open.size(), closed.size(), audio, idle.size(), received.size());
         } finally {
             lock.unlock();
         }

@@ -28,20 +28,20 @@ class InternalsTest {
 
     @Test
     void textChunksKeepTheTextExactly() {
-        assertThat(Brain.textChunks("You said: hi")).containsExactly("You", " said:", " hi");
+        assertThat(ReplyStreamer.textChunks("You said: hi")).containsExactly("You", " said:", " hi");
         String longer = "one two three four five six seven eight nine ten eleven twelve thirteen";
-        List<String> chunks = Brain.textChunks(longer);
+        List<String> chunks = ReplyStreamer.textChunks(longer);
         assertThat(chunks).hasSizeGreaterThanOrEqualTo(3);
         assertThat(String.join("", chunks)).isEqualTo(longer);
-        assertThat(Brain.textChunks("single")).containsExactly("single");
+        assertThat(ReplyStreamer.textChunks("single")).containsExactly("single");
     }
 
     @Test
     void sampleRateFromMime() {
-        assertThat(Brain.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
-        assertThat(Brain.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
-        assertThat(Brain.sampleRate("audio/pcm")).isEqualTo(16000);
-        assertThat(Brain.sampleRate(null)).isEqualTo(16000);
+        assertThat(Parts.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
+        assertThat(Parts.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
+        assertThat(Parts.sampleRate("audio/pcm")).isEqualTo(16000);
+        assertThat(Parts.sampleRate(null)).isEqualTo(16000);
     }
 
     @Test
