@@ -219,7 +219,8 @@ class EchoServerTest {
         try (WsTestClient client = WsTestClient.connectNotReading(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
             client.send(SETUP);
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!server.connections().getFirst().isClosing() && System.nanoTime() < deadline) {
+            // The server registers the connection when its socket opens, which may come after the client's handshake.
+            while ((server.connections().isEmpty() || !server.connections().getFirst().isClosing()) && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             assertThat(server.connections().getFirst().isClosing()).isTrue();
