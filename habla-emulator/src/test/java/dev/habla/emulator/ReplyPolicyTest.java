@@ -109,4 +109,21 @@ class ReplyPolicyTest {
             assertThat(Fixtures.text(good.untilTurnComplete())).isEqualTo("You said: still here");
         }
     }
+
+    @Test
+    void readmeSnippetRuns() throws Exception {
+        // --- habla-emulator/README.md, "Replies" ---
+        LiveEmulator emu = LiveEmulator.builder().replies(turn -> turn.images().isEmpty()
+                ? ReplyPolicy.deterministic().reply(turn)                        // the default below
+                : Reply.text("I see " + turn.images().size() + " frame(s).")).build().start();
+        // ---
+        this.emu = emu;
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            c.send(ClientMessage.ClientContent.userText("hi"));
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: hi");
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {9}));
+            c.send(ClientMessage.ClientContent.userText("look"));
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I see 1 frame(s).");
+        }
+    }
 }
