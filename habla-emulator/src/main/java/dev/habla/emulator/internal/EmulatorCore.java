@@ -307,23 +307,6 @@ public final class EmulatorCore {
         }
     }
 
-    /** Sizes of what the emulator retains, for the memory tests and harness. */
-    public record Retained(int openConnections, int closedSnapshots, long closedSnapshotAudioBytes, int idleSessions,
-            int recordedMessages) {}
-
-    public Retained retained() {
-        lock.lock();
-        try {
-            long audio = 0;
-            for (EmulatorSession s : closed) {
-                audio += s.receivedAudio().length;
-            }
-            return new Retained(open.size(), closed.size(), audio, idle.size(), received.size());
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public String toString() {
         return "EmulatorCore" + config;
