@@ -212,7 +212,7 @@ public final class GeminiProvider implements LiveProvider {
     }
 
     /** Events of one decoded frame, in delivery order. */
-    static List<LiveEvent> events(ServerFrame f) {
+    public static List<LiveEvent> events(ServerFrame f) {
         List<LiveEvent> out = new ArrayList<>(4);
         boolean usageUsed = false;
         switch (f.message()) {
