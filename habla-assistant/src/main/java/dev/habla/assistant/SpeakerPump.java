@@ -108,6 +108,7 @@ final class SpeakerPump implements Runnable {
         long underruns;
         boolean startedSpeaking = false;
         long epoch;
+        long writtenOfTurn;
         loop.speakerLock.lock();
         try {
             if (generation != loop.flushGeneration || stopped) {
@@ -140,6 +141,7 @@ final class SpeakerPump implements Runnable {
             playhead += duration;
             resumeAt = playhead - leadNanos;
             epoch = buffer.epoch();
+            writtenOfTurn = buffer.cursor(epoch).playedBytes();
             underruns = buffer.stats().underruns();
             if (underruns == underrunsSeen) {
                 underruns = -1;
@@ -149,6 +151,9 @@ final class SpeakerPump implements Runnable {
         } finally {
             loop.speakerLock.unlock();
         }
+        // What the speaker really wrote of this answer (its turn epoch), for providers that truncate the answer to what
+        // was played on barge-in (OpenAI); outside the lock: the session call must not hold up a flush.
+        loop.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(writtenOfTurn));
         if (startedSpeaking) {
             loop.emit(new AssistantEvent.AssistantSpeaking(epoch));
         }

@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *  session reader ─► AudioChunk ─► PlaybackBuffer(epoch) ─► speaker pump ─► (to device format) ─► AudioSink
  *   (the client's)    Interrupted ─► flush(newEpoch) ──────►  (habla-&lt;id&gt;-speaker, paced one device buffer ahead)
  * </pre>
+ * What is sent is resampled from 16 kHz to the session provider's input rate when it differs
+ * ({@link dev.habla.client.Capabilities#inputSampleRate()}: 24 kHz on OpenAI Realtime), and the speaker pump reports
+ * what it wrote of each answer ({@link LiveSession#reportPlayback}; on barge-in, what was heard).
  * Stages are wired here by hand; they do not forward anything to each other. Both pumps are named virtual threads.
  * The queues are bounded: the playback buffer by its capacity, the session's send queue by its byte budget, the
  * sink by its own bound.
@@ -226,7 +229,9 @@ public final class VoiceLoop implements AutoCloseable {
                 binding.attach(session);
             }
             if (config.microphone() != null) {
-                micPump = new MicPump(this, config, detector, policy, clock);
+                int uplinkRate = config.uplinkSampleRate() != null ? config.uplinkSampleRate()
+                        : session.capabilities().inputSampleRate();
+                micPump = new MicPump(this, config, detector, policy, clock, uplinkRate);
                 detector = null;   // owned by the pump from now on
                 micThread = Thread.ofVirtual().name("habla-" + id + "-mic").start(micPump);
             }
@@ -697,6 +702,11 @@ public final class VoiceLoop implements AutoCloseable {
             transcript.cut(open.epoch, buffer.cursor(open.epoch).playedBytes());
         }
         metrics.flushedBytes.addAndGet(discarded);
+        if (discarded > 0 || aheadNanos > 0) {
+            // The cut answer was heard up to here (written minus what the device still held): the final position for
+            // the provider (OpenAI truncates the answer to it; Gemini ignores it).
+            reportPlayback(MODEL_FORMAT.durationOf(heardBytes));
+        }
         switch (trigger) {
             case SERVER_INTERRUPTED -> {
                 metrics.serverBargeIns.incrementAndGet();
@@ -728,6 +738,22 @@ public final class VoiceLoop implements AutoCloseable {
 
     LiveSession sessionOrNull() {
         return session;
+    }
+
+    /**
+     * Tells the session how much of the current answer was played ({@link LiveSession#reportPlayback}). Speaker pump
+     * (after each write) and whoever silences (on barge-in); a session that fails to take it must not stop playback.
+     */
+    void reportPlayback(Duration played) {
+        LiveSession s = session;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.reportPlayback(played);
+        } catch (RuntimeException e) {
+            log.debug("loop {}: playback report refused: {}", id, e.toString());
+        }
     }
 
     VoiceMetrics metricsSink() {
