@@ -108,7 +108,6 @@ final class SpeakerPump implements Runnable {
         long underruns;
         boolean startedSpeaking = false;
         long epoch;
-        long writtenOfTurn;
         loop.speakerLock.lock();
         try {
             if (generation != loop.flushGeneration || stopped) {
@@ -141,7 +140,9 @@ final class SpeakerPump implements Runnable {
             playhead += duration;
             resumeAt = playhead - leadNanos;
             epoch = buffer.epoch();
-            writtenOfTurn = buffer.cursor(epoch).playedBytes();
+            // What the speaker really wrote of this answer (its turn epoch), for providers that truncate the answer to
+            // what was played on barge-in (OpenAI). Under the lock, so a barge-in's final report cannot be overtaken.
+            loop.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(buffer.cursor(epoch).playedBytes()));
             underruns = buffer.stats().underruns();
             if (underruns == underrunsSeen) {
                 underruns = -1;
@@ -151,9 +152,6 @@ final class SpeakerPump implements Runnable {
         } finally {
             loop.speakerLock.unlock();
         }
-        // What the speaker really wrote of this answer (its turn epoch), for providers that truncate the answer to what
-        // was played on barge-in (OpenAI); outside the lock: the session call must not hold up a flush.
-        loop.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(writtenOfTurn));
         if (startedSpeaking) {
             loop.emit(new AssistantEvent.AssistantSpeaking(epoch));
         }

@@ -686,11 +686,16 @@ public final class VoiceLoop implements AutoCloseable {
             aheadNanos = speakerPump.cutTimeline();
             sink.flush();
             silenced = clock.nanoTime();
+            if (discarded > 0 || aheadNanos > 0) {
+                // The cut answer was heard up to here (written minus what the device still held): the final position
+                // for the provider (OpenAI truncates the answer to it; Gemini ignores it). Under the speaker lock, as
+                // the pump's reports are, so no report of an earlier write can follow it.
+                reportPlayback(MODEL_FORMAT.durationOf(heardBytes(current, aheadNanos)));
+            }
         } finally {
             speakerLock.unlock();
         }
-        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
-        long heardBytes = Math.max(0, current.playedBytes() - aheadBytes);
+        long heardBytes = heardBytes(current, aheadNanos);
         boolean cutSomething = discarded > 0 || aheadNanos > 0 || open != null;
         if (discarded > 0 || aheadNanos > 0 || (open != null && open.epoch == epoch)) {
             transcript.cut(epoch, heardBytes);
@@ -702,11 +707,6 @@ public final class VoiceLoop implements AutoCloseable {
             transcript.cut(open.epoch, buffer.cursor(open.epoch).playedBytes());
         }
         metrics.flushedBytes.addAndGet(discarded);
-        if (discarded > 0 || aheadNanos > 0) {
-            // The cut answer was heard up to here (written minus what the device still held): the final position for
-            // the provider (OpenAI truncates the answer to it; Gemini ignores it).
-            reportPlayback(MODEL_FORMAT.durationOf(heardBytes));
-        }
         switch (trigger) {
             case SERVER_INTERRUPTED -> {
                 metrics.serverBargeIns.incrementAndGet();
@@ -740,9 +740,17 @@ public final class VoiceLoop implements AutoCloseable {
         return session;
     }
 
+    /** Of the epoch {@code current} describes: bytes written minus what the device still held when it was cut. */
+    private long heardBytes(PlaybackCursor current, long aheadNanos) {
+        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
+        return Math.max(0, current.playedBytes() - aheadBytes);
+    }
+
     /**
-     * Tells the session how much of the current answer was played ({@link LiveSession#reportPlayback}). Speaker pump
-     * (after each write) and whoever silences (on barge-in); a session that fails to take it must not stop playback.
+     * Tells the session how much of the current answer was played ({@link LiveSession#reportPlayback}). Called under
+     * {@link #speakerLock} by the speaker pump (after each write) and by whoever silences (on barge-in), so reports
+     * reach the session in playback order; the call only queues (non-blocking). A session that refuses it must not
+     * stop playback.
      */
     void reportPlayback(Duration played) {
         LiveSession s = session;

@@ -15,7 +15,13 @@ import dev.habla.client.internal.LiveProvider;
 import dev.habla.client.internal.ProviderConnection;
 import dev.habla.client.internal.Transport;
 import dev.habla.emulator.LiveEmulator;
+import dev.habla.emulator.Script;
 import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.Part;
+import dev.habla.protocol.ServerMessage;
+import dev.habla.protocol.ServerMessage.ServerContent;
+import dev.habla.voice.Pcm16;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -193,5 +199,57 @@ class ProviderSeamLoopTest {
         }
         assertThat(reports.getLast()).isEqualTo(ended.entry().generatedAudio());
         assertThat(speaker.played().length).isEqualTo(24 * (int) reports.getLast().toMillis());
+    }
+
+    @Test
+    void aBargeInReportsWhatWasHeardLastAndTheNextAnswerStartsAfresh() throws Exception {
+        // The scripted turn of BargeInTest: 1.2 s of answer at once, the server's interrupted 600 ms later, then a
+        // 300 ms answer.
+        Script.Builder script = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
+        for (int i = 0; i < 6; i++) {
+            script.send(audio(200));
+        }
+        script.pause(Duration.ofMillis(600)).send(ServerContent.interruptedSignal()).send(ServerContent.turnCompleted())
+                .send(audio(300)).send(ServerContent.turnCompleted());
+        emu.enqueue(script.build());
+        RecordingProvider provider = new RecordingProvider(16_000);
+        try (LiveClient client = LiveClient.create(c -> c.apiKey("test").baseUrl(emu.baseUrl())
+                .provider(Provider.custom(provider)))) {
+            Recorder events = new Recorder();
+            try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session())
+                    .speaker(new DeviceModelSink()).observer(events).plainSession())) {
+                loop.sendText("count to six");
+                AssistantEvent.BargeIn b = events.await(AssistantEvent.BargeIn.class, VoiceLoopTest.WAIT);
+                Transcript.Entry cut = events.await(AssistantEvent.TurnEnded.class, VoiceLoopTest.WAIT).entry();
+                Transcript.Entry next = events.await(AssistantEvent.TurnEnded.class, VoiceLoopTest.WAIT).entry();
+                assertThat(loop.awaitPlaybackIdle(VoiceLoopTest.WAIT)).isTrue();
+                List<Duration> reports = List.copyOf(provider.played);
+                // Reports rise while the cut answer plays; the barge-in's report (what was heard, less than what was
+                // written) is the cut answer's last; the next answer's reports start again from its first piece.
+                // Each write adds audio, so the first report not above its predecessor is the barge-in's.
+                int cutAt = 1;
+                while (cutAt < reports.size() && reports.get(cutAt).compareTo(reports.get(cutAt - 1)) > 0) {
+                    cutAt++;
+                }
+                assertThat(cutAt).as("a barge-in report among %s", reports).isLessThan(reports.size());
+                assertThat(reports.get(cutAt)).isEqualTo(b.heard());
+                assertThat(b.heard()).isEqualTo(cut.heardAudio()).isBetween(Duration.ofMillis(250), Duration.ofMillis(650));
+                assertThat(reports.get(cutAt - 1)).isGreaterThanOrEqualTo(b.heard());
+                List<Duration> after = reports.subList(cutAt + 1, reports.size());
+                assertThat(after).isNotEmpty();
+                assertThat(after.getFirst()).isLessThan(b.heard());
+                assertThat(after.getLast()).isEqualTo(next.generatedAudio()).isEqualTo(Duration.ofMillis(300));
+            }
+        }
+    }
+
+    private static ServerMessage audio(int ms) {
+        short[] s = new short[24 * ms];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (short) Math.round(0.3 * 32767 * Math.sin(2 * Math.PI * 220 * i / 24_000.0));
+        }
+        return ServerContent.modelTurn(new Content(List.of(Part.ofInlineData("audio/pcm;rate=24000", Pcm16.toBytes(s))),
+                "model"));
     }
 }
