@@ -40,8 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Gemini Live wire ({@code BidiGenerateContent}) on the Gemini Developer API and on Vertex AI. Stateless: its
- * {@link ProviderConnection} ({@link GeminiConnection}) only binds the configs. Capabilities come from
+ * The Gemini Live wire ({@code BidiGenerateContent}) on the Gemini Developer API and on Vertex AI. Stateless (but for
+ * the bounded set of names already warned about); its {@link ProviderConnection} ({@link GeminiConnection}) only binds
+ * the configs. Capabilities come from
  * {@link ModelFamily} (Gemini's capability table); continuity from {@link GeminiContinuity}.
  *
  * <p>Endpoints (live-protocol.md §1): {@code /ws/google.ai.generativelanguage.{v}.GenerativeService.BidiGenerateContent}
