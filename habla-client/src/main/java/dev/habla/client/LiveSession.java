@@ -128,6 +128,24 @@ public interface LiveSession extends AutoCloseable {
     /** The configuration this session was opened with. */
     SessionConfig config();
 
+    /**
+     * What this session's provider and model accept (text output, how typed text goes up, audio rates, voices…), so
+     * callers need not know the provider or test model names.
+     */
+    Capabilities capabilities();
+
+    /**
+     * Reports how much of the current model answer's audio has actually been played to the user: cumulative from that
+     * answer's first {@link LiveEvent.AudioChunk} (a new answer starts with the first chunk after a
+     * {@link LiveEvent.TurnComplete} or {@link LiveEvent.Interrupted}). Call it as the speaker writes, and once more
+     * with the final position when playback is cut (barge-in). Providers that keep the conversation as the user heard
+     * it (OpenAI Realtime truncates the answer there) use it; Gemini ignores it. Non-blocking, thread-safe; ignored
+     * after the session is closing.
+     *
+     * @throws IllegalArgumentException if {@code played} is negative
+     */
+    void reportPlayback(java.time.Duration played);
+
     /** Client-local id used in thread names and logs ({@code habla-<id>-writer}). */
     String id();
 
