@@ -38,6 +38,10 @@ class EmulatorCommandTest {
         final Thread thread;
 
         Running(String... args) {
+            this(Map.of(), args);
+        }
+
+        Running(Map<String, String> env, String... args) {
             OutputStream lineSink = new OutputStream() {
                 private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
@@ -53,7 +57,7 @@ class EmulatorCommandTest {
             };
             CliContext ctx = new CliContext(new ByteArrayInputStream(new byte[0]),
                     new PrintStream(lineSink, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                    Map.of(), work, home, false);
+                    env, work, home, false);
             CommandLine cl = Main.commandLine(ctx, false);
             command = (EmulatorCommand) cl.getSubcommands().get("emulator").getCommand();
             String[] all = new String[args.length + 1];
@@ -111,6 +115,30 @@ class EmulatorCommandTest {
                     "chat", "--base-url", url);
             assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
         }
+    }
+
+    /** The key the emulator accepts need not be on its command line, where `ps` shows it to every user. */
+    @Test
+    void theAcceptedKeyComesFromAFileOrTheEnvironment() throws Exception {
+        java.nio.file.Files.writeString(work.resolve("emulator.key"), "from-file-5e6f\n");
+        try (Running emulator = new Running("--api-key-file", "emulator.key")) {
+            String url = emulator.nextLine().substring("base URL: ".length());
+            assertThat(chatWithKey(url, "from-file-5e6f").exitCode()).isZero();
+            assertThat(chatWithKey(url, "another-9z8y").exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        }
+        try (Running emulator = new Running(Map.of(EmulatorCommand.KEY_VARIABLE, "from-env-7a8b"))) {
+            String url = emulator.nextLine().substring("base URL: ".length());
+            assertThat(chatWithKey(url, "from-env-7a8b").exitCode()).isZero();
+            assertThat(chatWithKey(url, "another-9z8y").exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        }
+        CliRun.Result missing = CliRun.run(work, home, Map.of(), "", "emulator", "--api-key-file", "nope.key");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("cannot read --api-key-file nope.key: no such file or folder")
+                .doesNotContain("Exception");
+    }
+
+    private CliRun.Result chatWithKey(String url, String key) {
+        return CliRun.run(work, home, Map.of("GEMINI_API_KEY", key), "hello\nexit\n", "chat", "--base-url", url);
     }
 
     @Test
