@@ -32,7 +32,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -555,17 +554,19 @@ final class ChatCommand implements Callable<Integer> {
         return new DumbTerminal("habla", Terminal.TYPE_DUMB, ctx.in(), ctx.out(), StandardCharsets.UTF_8);
     }
 
+    /** JLine's reader without a redraw per key of a paste ({@link TypeaheadLineReader}). */
     private LineReader lineReader(Terminal terminal) {
-        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("habla")
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
-                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
-                .variable(LineReader.HISTORY_SIZE, 1000);
+        Map<String, Object> variables = new java.util.HashMap<>();
+        variables.put(LineReader.HISTORY_SIZE, 1000);
         Path history = historyFile();
         if (history != null) {
-            b.variable(LineReader.HISTORY_FILE, history);
+            variables.put(LineReader.HISTORY_FILE, history);
         }
-        return b.build();
+        LineReader reader = new TypeaheadLineReader(terminal, "habla", variables);
+        reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+        reader.option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
+        reader.option(LineReader.Option.HISTORY_IGNORE_SPACE, true);
+        return reader;
     }
 
     /** {@code ~/.habla_history} when it can be written, else null (history stays in memory). */
