@@ -181,14 +181,16 @@ final class ChatCommand implements Callable<Integer> {
                         + " (replies are scripted)");
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
-            // A local server reached without a key is an emulator (`habla emulator`): the same model as the built-in
-            // one, so text mode streams TEXT rather than waiting for a native-audio model's speech.
+            // A local server reached without a key is most likely `habla emulator`. The model stays the default
+            // (the same as for any --base-url), but a native-audio model answers in speech: text mode shows the
+            // transcript when the spoken answer would have ended, which is slow for long answers. Say so once.
             boolean localEmulator = emulator == null && key.key().equals(EMULATOR_KEY) && base != null;
             String modelId = model != null ? model.strip()
-                    : (emulator != null || localEmulator) && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
-            if (localEmulator && model == null) {
-                ctx.err().println("No GEMINI_API_KEY: using the local server at " + base + " as an emulator, model "
-                        + modelId + " (--model picks another)");
+                    : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
+            if (localEmulator && model == null && !voiceMode) {
+                ctx.err().println("habla: " + modelId + " answers in speech, so text mode shows its transcript when"
+                        + " the spoken answer would have ended; for text answers from `habla emulator` add --model "
+                        + EMULATOR_TEXT_MODEL);
             }
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
             SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);

@@ -112,7 +112,8 @@ final class EmulatorCommand implements Callable<Integer> {
             ctx.out().println("ws URL:   " + emulator.wsUrl("v1beta"));
             ctx.out().flush();
             ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (key == null ? " (any API key)" : " (one API key)")
-                    + "; try: habla chat --base-url " + emulator.baseUrl() + ". Stop with Ctrl-C.");
+                    + "; try: habla chat --base-url " + emulator.baseUrl() + " --model " + ChatCommand.EMULATOR_TEXT_MODEL
+                    + ". Stop with Ctrl-C.");
             try {
                 stop.await();
             } finally {

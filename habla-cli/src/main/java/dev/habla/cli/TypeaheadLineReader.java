@@ -29,10 +29,16 @@ final class TypeaheadLineReader extends LineReaderImpl {
 
     @Override
     protected void redisplay(boolean flush) {
-        if (flush && reading && moreInputWaiting()) {
+        if (flush && reading && !dumbTerminal() && moreInputWaiting()) {
             return;   // the key after this one triggers the redraw; the last one of the paste draws the line
         }
         super.redisplay(flush);
+    }
+
+    /** A dumb terminal (pipes, tests) draws the prompt once and never redraws per key: nothing to save there. */
+    private boolean dumbTerminal() {
+        String type = getTerminal().getType();
+        return Terminal.TYPE_DUMB.equals(type) || Terminal.TYPE_DUMB_COLOR.equals(type);
     }
 
     private boolean moreInputWaiting() {

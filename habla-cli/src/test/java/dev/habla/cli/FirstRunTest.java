@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.audio.WavData;
 import dev.habla.audio.WavReader;
 import dev.habla.emulator.LiveEmulator;
-import dev.habla.emulator.ReceivedMessage;
-import dev.habla.protocol.ClientMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -97,18 +95,30 @@ class FirstRunTest {
                 .doesNotContain("AIza-secret-1234");
     }
 
+    /**
+     * {@code habla chat --base-url <habla emulator>} without a key keeps the default (native-audio) model, like any
+     * {@code --base-url}, and says why text mode then waits for the spoken answer and how to get text answers; the
+     * emulator's own hint names that model.
+     */
     @Test
-    void habla_emulatorGetsTheSameModelAsTheBuiltInOneAndSaysSo() throws Exception {
-        try (LiveEmulator emu = LiveEmulator.builder().port(0).build().start()) {
-            String line = "a".repeat(299);
-            CliRun.Result r = run(Map.of(), line + "\nexit\n", "chat", "--base-url", emu.baseUrl());
-            assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(r.err()).contains("No GEMINI_API_KEY: using the local server at " + emu.baseUrl()
-                    + " as an emulator, model " + ChatCommand.EMULATOR_TEXT_MODEL);
-            assertThat(r.out()).contains("You said: " + line);
-            ReceivedMessage first = emu.takeClientMessage(Duration.ofSeconds(5));
-            assertThat(first.message()).isInstanceOfSatisfying(ClientMessage.Setup.class,
-                    setup -> assertThat(setup.model()).isEqualTo("models/" + ChatCommand.EMULATOR_TEXT_MODEL));
+    void habla_emulatorsHintAndTheChatExplainTheModelChoice() throws Exception {
+        try (EmulatorCommandTest.Running emulator = new EmulatorCommandTest.Running(work, home, Map.of())) {
+            String url = emulator.nextLine().substring("base URL: ".length());
+            assertThat(emulator.nextErrLine()).contains("try: habla chat --base-url " + url + " --model "
+                    + ChatCommand.EMULATOR_TEXT_MODEL);
+
+            CliRun.Result chat = run(Map.of(), "hi\nexit\n", "chat", "--base-url", url);
+            assertThat(chat.exitCode()).as(chat.toString()).isZero();
+            assertThat(chat.err()).contains("habla: " + ChatCommand.DEFAULT_MODEL + " answers in speech, so text mode"
+                    + " shows its transcript when the spoken answer would have ended; for text answers from"
+                    + " `habla emulator` add --model " + ChatCommand.EMULATOR_TEXT_MODEL);
+            assertThat(chat.out()).contains("You said: hi");
+
+            CliRun.Result text = run(Map.of(), "hi\nexit\n", "chat", "--base-url", url, "--model",
+                    ChatCommand.EMULATOR_TEXT_MODEL);
+            assertThat(text.exitCode()).as(text.toString()).isZero();
+            assertThat(text.err()).doesNotContain("answers in speech");
+            assertThat(text.out()).contains("You said: hi");
         }
     }
 
