@@ -126,6 +126,15 @@ class TerminalTest {
                 .anySatisfy(entry -> assertThat(entry).endsWith(line.toString()));
     }
 
+    /** A connect that fails at once (unknown model) ends the chat with one line, and no empty prompt is left above it. */
+    @Test
+    void anUnknownModelLeavesNoEmptyPromptAboveItsMessage() throws Exception {
+        startChat("--model", "nope");
+        assertThat(awaitExitStatus()).isEqualTo("4");
+        String screen = awaitScreen("the message", s -> s.contains("habla: model 'nope' was not found"));
+        assertThat(screen).doesNotContain("you>");
+    }
+
     @Test
     void ctrlCTwiceAtThePromptQuits() throws Exception {
         startChat();
