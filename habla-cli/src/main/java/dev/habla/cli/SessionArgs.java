@@ -90,7 +90,7 @@ final class SessionArgs {
      * under a millisecond; remote hosts are not probed (their refusals go through the usual retries).
      */
     static void refuseClosedLocalPort(URI base) {
-        if (base == null || !ChatCommand.isLoopback(base)) {
+        if (base == null || !KeyChoice.isLoopback(base)) {
             return;
         }
         String scheme = base.getScheme().toLowerCase(Locale.ROOT);

@@ -209,7 +209,7 @@ final class TalkCommand implements Callable<Integer> {
         if (halfDuplex && headphones) {
             throw new ParameterException(spec.commandLine(), "use --half-duplex or --headphones, not both");
         }
-        ChatCommand.KeyChoice key = resolveKey(base);
+        KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
         SessionConfig session = sessionConfig(modelId, voiceName, instruction);
@@ -262,7 +262,7 @@ final class TalkCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------------------------
 
     private int fileRun(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink, DuplexMode duplex,
-                        ServerVad serverVad, String modelId, URI target, ChatCommand.KeyChoice key) throws Exception {
+                        ServerVad serverVad, String modelId, URI target, KeyChoice key) throws Exception {
         PrintStream out = ctx.out();
         Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null);
         VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
@@ -308,7 +308,7 @@ final class TalkCommand implements Callable<Integer> {
 
     private int interactive(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, String modelId, URI target,
-                            ChatCommand.KeyChoice key) throws Exception {
+                            KeyChoice key) throws Exception {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
@@ -438,7 +438,7 @@ final class TalkCommand implements Callable<Integer> {
 
     private VoiceLoop start(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, Printer printer, boolean fileSink, String modelId,
-                            URI target, ChatCommand.KeyChoice key) {
+                            URI target, KeyChoice key) {
         try {
             VoiceLoop loop = VoiceLoop.start(client, VoiceLoopConfig.create(c -> c.session(session).microphone(source)
                     .speaker(sink).vadMode(vad).serverVad(serverVad).duplex(duplex).pacedSpeaker(!fileSink)
@@ -703,11 +703,11 @@ final class TalkCommand implements Callable<Integer> {
     }
 
     /** The same key rules as {@code habla chat}. */
-    private ChatCommand.KeyChoice resolveKey(URI base) {
-        return ChatCommand.resolveKey(ctx, base, noEmulator);
+    private KeyChoice resolveKey(URI base) {
+        return KeyChoice.resolve(ctx, base, noEmulator);
     }
 
-    private int ended(LiveEvent.Closed closed, String modelId, URI target, ChatCommand.KeyChoice key) {
+    private int ended(LiveEvent.Closed closed, String modelId, URI target, KeyChoice key) {
         if (closed.error() == null) {
             ctx.err().println("habla: the server ended the session (" + closed.code()
                     + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
@@ -716,7 +716,7 @@ final class TalkCommand implements Callable<Integer> {
         throw failure(closed.error(), modelId, target, key);
     }
 
-    private CliException failure(LiveException e, String modelId, URI target, ChatCommand.KeyChoice key) {
+    private CliException failure(LiveException e, String modelId, URI target, KeyChoice key) {
         String where = target == null ? "generativelanguage.googleapis.com" : target.toString();
         String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
                 : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
