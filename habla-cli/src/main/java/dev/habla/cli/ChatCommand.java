@@ -416,7 +416,7 @@ final class ChatCommand implements Callable<Integer> {
      */
     static String modelNotFound(String modelId, String apiVersion, LiveException e) {
         return "model '" + modelId + "' was not found, or does not support the Live API, in API version "
-                + (apiVersion == null ? "v1beta" : apiVersion) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
+                + (apiVersion == null ? "v1beta" : apiVersion.strip().toLowerCase(java.util.Locale.ROOT)) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
                 + "; pick another with --model (e.g. " + DEFAULT_MODEL + ")";
     }
 
