@@ -5,6 +5,8 @@
 # Clock: the pane's shell writes the start time just before it runs ./habla; tmux pipes everything the pane prints
 # to a small watcher (pipe-pane), which writes the time it first sees "you> ". Nothing polls while habla starts. It
 # also reports the java process's user+system CPU time at that moment (from /proc), which depends less on other load.
+# Then it runs `./habla --help` RUNS times and reports its wall and CPU time (user+system of the whole launcher and
+# JVM, from getrusage). Runs are warm: a first call builds if needed and makes the class archive.
 # Usage: habla-cli/scripts/measure-startup.sh [RUNS] [extra chat args]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,3 +55,16 @@ stats() { local s; s=$(printf '%s\n' "$@" | sort -n); echo "min $(echo "$s" | he
 echo "wall ms: ${walls[*]}"
 echo "cpu ms:  ${cpus[*]}"
 echo "wall to prompt (ms): $(stats "${walls[@]}"); java cpu by then (ms): $(stats "${cpus[@]}"); load $(cut -d' ' -f1 /proc/loadavg)"
+python3 - "$root/habla" "$runs" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+walls, cpus = [], []
+for _ in range(int(sys.argv[2])):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.monotonic()
+    subprocess.run([sys.argv[1], "--help"], stdout=subprocess.DEVNULL, check=True)
+    walls.append((time.monotonic() - t) * 1000)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+print("habla --help: wall median %.0f ms (min %.0f, max %.0f); cpu median %.0f ms (min %.0f, max %.0f)" % (
+    statistics.median(walls), min(walls), max(walls), statistics.median(cpus), min(cpus), max(cpus)))
+PY

@@ -106,6 +106,78 @@ class WavReaderTest {
                 .hasMessageContaining("16-bit PCM").hasMessageContaining("8 bits");
     }
 
+    /** A WAV header with the given format tag and sample width, then {@code data}. */
+    private static byte[] wav(int tag, int bits, int channels, int rate, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(44 + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        int blockAlign = channels * bits / 8;
+        b.put(ascii("RIFF")).putInt(36 + data.length).put(ascii("WAVE"));
+        b.put(ascii("fmt ")).putInt(16).putShort((short) tag).putShort((short) channels).putInt(rate)
+                .putInt(rate * blockAlign).putShort((short) blockAlign).putShort((short) bits);
+        b.put(ascii("data")).putInt(data.length).put(data);
+        return b.array();
+    }
+
+    @Test
+    void convertsThirtyTwoBitFloatToSixteenBitPcm() throws IOException {
+        float[] samples = {0f, 0.5f, -0.5f, 1f, -1f, 1.5f, -2f, Float.NaN};
+        ByteBuffer data = ByteBuffer.allocate(samples.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : samples) {
+            data.putFloat(f);
+        }
+        Path file = dir.resolve("float.wav");
+        Files.write(file, wav(3, 32, 2, 48_000, data.array()));
+        WavData read = WavReader.read(file);
+        assertThat(read.format()).isEqualTo(new AudioFormat(48_000, 2));
+        assertThat(shorts(read.pcm())).containsExactly(0, 16384, -16383, 32767, -32767, 32767, -32767, 0);
+
+        try (WavReader r = WavReader.open(file)) {   // streamed in odd pieces: whole samples, same values
+            assertThat(r.dataBytes()).isEqualTo(samples.length * 2);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[5];
+            int n;
+            while ((n = r.read(buf, 0, buf.length)) >= 0) {
+                assertThat(n % 2).isZero();
+                out.write(buf, 0, n);
+            }
+            assertThat(out.toByteArray()).isEqualTo(read.pcm());
+        }
+    }
+
+    @Test
+    void convertsSixtyFourBitFloatAndWiderPcm() throws IOException {
+        ByteBuffer doubles = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.25).putDouble(-1);
+        Path f64 = dir.resolve("f64.wav");
+        Files.write(f64, wav(3, 64, 1, 16_000, doubles.array()));
+        assertThat(shorts(WavReader.read(f64).pcm())).containsExactly(8192, -32767);
+
+        Path p24 = dir.resolve("p24.wav");   // 0x123456 and -1 (0xFFFFFF): their top 16 bits
+        Files.write(p24, wav(1, 24, 1, 16_000, new byte[] {0x56, 0x34, 0x12, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}));
+        assertThat(shorts(WavReader.read(p24).pcm())).containsExactly(0x1234, -1);
+
+        Path p32 = dir.resolve("p32.wav");
+        Files.write(p32, wav(1, 32, 1, 16_000, new byte[] {0, 0, 0x00, (byte) 0x80, 1, 2, 3, 4}));
+        assertThat(shorts(WavReader.read(p32).pcm())).containsExactly(-32768, 0x0403);
+    }
+
+    @Test
+    void aBinaryFileIsDescribedInHexNotInRawBytes() throws IOException {
+        Path mp3 = dir.resolve("song.wav");
+        Files.write(mp3, new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 0, 0x0f, 0x76, 1, 2, 3});
+        assertThatThrownBy(() -> WavReader.read(mp3)).isInstanceOf(WavFormatException.class)
+                .satisfies(e -> assertThat(((WavFormatException) e).reason())
+                        .isEqualTo("Not a RIFF/WAVE file: it starts with bytes 49 44 33 04"))
+                .hasMessageContaining(mp3.toString());
+    }
+
+    private static int[] shorts(byte[] pcm) {
+        ByteBuffer b = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
+        int[] out = new int[pcm.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.getShort(i * 2);
+        }
+        return out;
+    }
+
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

@@ -16,9 +16,7 @@ import dev.habla.client.SessionListener;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ResponseModality;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +30,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -52,10 +49,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "chat", sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Talk to Gemini Live from the terminal. Type a message and press Enter; the answer streams in.",
-            "Type exit or quit (or press Ctrl-D) to leave; Ctrl-C stops an answer, twice at the prompt quits.",
-            "The API key comes from GEMINI_API_KEY in the environment or in ./.env; without one, a built-in",
-            "emulator answers with scripted replies (try: history)."})
+            "Talk to Gemini Live from the terminal. Type a message and press Enter;",
+            "the answer streams in. Type exit or quit (or press Ctrl-D) to leave;",
+            "Ctrl-C stops an answer, twice at the prompt quits.",
+            "The API key comes from GEMINI_API_KEY in the environment or in ./.env;",
+            "without one, a built-in emulator answers with scripted replies (try: history)."})
 final class ChatCommand implements Callable<Integer> {
 
     /** Speaks on the real API today (TEXT-capable half-cascade models were retired in late 2025): text mode shows its transcript. */
@@ -77,8 +75,8 @@ final class ChatCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "Model id. Default: " + DEFAULT_MODEL + " (" + EMULATOR_TEXT_MODEL
-                    + " in text mode on the built-in emulator). Native-audio models answer in speech; text mode shows the transcript.")
+            description = "Model id. Native-audio models answer in speech; text mode shows the transcript. Default:%n"
+                    + DEFAULT_MODEL + ",%nin text mode on an emulator:%n" + EMULATOR_TEXT_MODEL + ".")
     String model;
 
     @Option(names = "--voice", paramLabel = "NAME",
@@ -102,10 +100,10 @@ final class ChatCommand implements Callable<Integer> {
     boolean noPlay;
 
     @Option(names = "--base-url", paramLabel = "URL",
-            description = "Service root, e.g. http://127.0.0.1:8765 for `habla emulator`. Default: https://generativelanguage.googleapis.com. A key is needed unless it is a loopback address.")
+            description = "Service root, e.g. http://127.0.0.1:8765 for `habla emulator` (no key needed for a loopback address). Default:%nhttps://generativelanguage.googleapis.com")
     String baseUrl;
 
-    @Option(names = "--api-version", paramLabel = "VERSION", description = "v1beta (default), v1alpha or v1.")
+    @Option(names = "--api-version", paramLabel = "VERSION", description = "v1beta (default), v1alpha or v1; others are refused.")
     String apiVersion;
 
     @Option(names = "--no-emulator", description = "Fail (exit 2) instead of starting the built-in emulator when there is no API key.")
@@ -141,8 +139,17 @@ final class ChatCommand implements Callable<Integer> {
         String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), voice);
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
-        KeyChoice key = resolveKey(base);
+        String version = SessionArgs.apiVersion(spec.commandLine(), apiVersion);
         boolean voiceMode = voiceName != null;
+        // Every option is checked before anything starts (emulator, terminal, connection).
+        for (String voiceOnly : List.of("--clear", "--no-play", "--audio-out")) {
+            if (!voiceMode && spec.commandLine().getParseResult().hasMatchedOption(voiceOnly)) {
+                throw new ParameterException(spec.commandLine(), voiceOnly + " is for voice mode: add --voice NAME");
+            }
+        }
+        tools.validate(ctx);
+        KeyChoice key = resolveKey(base);
+        SessionArgs.refuseClosedLocalPort(base);
         AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
 
         CompletableFuture<LiveEmulator> emulatorStart = new CompletableFuture<>();
@@ -172,15 +179,24 @@ final class ChatCommand implements Callable<Integer> {
                         + " (replies are scripted)");
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
+            // A local server reached without a key is most likely `habla emulator`. The model stays the default
+            // (the same as for any --base-url), but a native-audio model answers in speech: text mode shows the
+            // transcript when the spoken answer would have ended, which is slow for long answers. Say so once.
+            boolean localEmulator = emulator == null && key.key().equals(EMULATOR_KEY) && base != null;
             String modelId = model != null ? model.strip()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
+            if (localEmulator && model == null && !voiceMode) {
+                ctx.err().println("habla: " + modelId + " answers in speech, so text mode shows its transcript when"
+                        + " the spoken answer would have ended; for text answers from `habla emulator` add --model "
+                        + EMULATOR_TEXT_MODEL);
+            }
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
             SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
             KeyRedactor redactor = new KeyRedactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
             try (LiveClient client = LiveClient.create(c -> {
-                     c.apiKey(key.key()).baseUrl(target).apiVersion(apiVersion);
+                     c.apiKey(key.key()).baseUrl(target).apiVersion(version);
                      if (verbose) {
                          c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                      }
@@ -263,7 +279,10 @@ final class ChatCommand implements Callable<Integer> {
                 lastWasCtrlC = false;
             } catch (UserInterruptException e) {
                 if (conversation.closed() != null) {
-                    continue;   // raised by the listener thread to end the prompt: reported at the top
+                    // Raised by the listener thread to end the prompt: reported at the top. An empty prompt left
+                    // above that report (a connect that failed, e.g. an unknown model) is erased first.
+                    erasePromptLine(reader.getTerminal(), e.getPartialLine());
+                    continue;
                 }
                 if (lastWasCtrlC) {
                     return ExitCodes.OK;
@@ -323,6 +342,16 @@ final class ChatCommand implements Callable<Integer> {
         return f.target() == null ? "generativelanguage.googleapis.com" : f.target().toString();
     }
 
+    /** Moves up to the line JLine left the interrupted prompt on and clears it, on a terminal that can. */
+    private static void erasePromptLine(Terminal terminal, String partialLine) {
+        String type = terminal.getType();
+        if ((partialLine == null || partialLine.isEmpty()) && !Terminal.TYPE_DUMB.equals(type)
+                && !Terminal.TYPE_DUMB_COLOR.equals(type)) {
+            terminal.writer().print("\033[1A\r\033[2K");
+            terminal.flush();
+        }
+    }
+
     /** A status line in the terminal's faint style; plain on a dumb terminal or a pipe. */
     static String dim(Terminal terminal, String text) {
         String type = terminal.getType();
@@ -365,8 +394,7 @@ final class ChatCommand implements Callable<Integer> {
         }
         String message = switch (e.kind()) {
             case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
-            case NOT_FOUND -> "model '" + modelId + "' was not found" + detail + "; pick another with --model (e.g. "
-                    + DEFAULT_MODEL + ")";
+            case NOT_FOUND -> modelNotFound(modelId, apiVersion, e);
             case UNAVAILABLE -> e.closeCode() == 1000 || e.closeCode() == 1001
                     ? "the server ended the session" + detail + "; start habla again to continue"
                     : "cannot reach " + where + detail + "; check the network or --base-url";
@@ -380,6 +408,16 @@ final class ChatCommand implements Callable<Integer> {
             case LISTENER_FAILED -> "internal error while showing the answer" + detail;
         };
         return new CliException(ExitCodes.forKind(e.kind()), new KeyRedactor(key.key()).redact(message), e);
+    }
+
+    /**
+     * The NOT_FOUND message, written out in full: the server's close reason says the same but is cut at 123 bytes
+     * (the WebSocket limit), mid-sentence.
+     */
+    static String modelNotFound(String modelId, String apiVersion, LiveException e) {
+        return "model '" + modelId + "' was not found, or does not support the Live API, in API version "
+                + (apiVersion == null ? "v1beta" : apiVersion.strip().toLowerCase(java.util.Locale.ROOT)) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
+                + "; pick another with --model (e.g. " + DEFAULT_MODEL + ")";
     }
 
     /** " (reason)", or "" when there is none. */
@@ -424,53 +462,8 @@ final class ChatCommand implements Callable<Integer> {
         }
     }
 
-    /** Where the key comes from, and whether the built-in emulator has to stand in. */
-    record KeyChoice(String key, String origin, boolean startEmulator) {}
-
     private KeyChoice resolveKey(URI base) {
-        String fromEnv = ctx.env().get("GEMINI_API_KEY");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return new KeyChoice(fromEnv.strip(), "from the environment", false);
-        }
-        Path dotEnv = ctx.resolve(Path.of(".env"));
-        try {
-            Map<String, String> vars = DotEnv.read(dotEnv);
-            String fromFile = vars.get("GEMINI_API_KEY");
-            if (fromFile != null && !fromFile.isBlank()) {
-                return new KeyChoice(fromFile.strip(), "from " + ctx.display(dotEnv), false);
-            }
-        } catch (IOException e) {
-            ctx.err().println("habla: ignoring " + ctx.display(dotEnv) + ": " + e.getMessage());
-        }
-        if (base != null) {
-            if (isLoopback(base)) {
-                return new KeyChoice(EMULATOR_KEY, "a placeholder for the local server", false);
-            }
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
-                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
-        }
-        if (noEmulator) {
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
-                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
-        }
-        return new KeyChoice(EMULATOR_KEY, "the built-in emulator", true);
-    }
-
-    static boolean isLoopback(URI uri) {
-        String host = uri.getHost();
-        if (host == null) {
-            return false;
-        }
-        if (host.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        try {
-            String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            // Only literal addresses: no DNS lookup for a name the user typed.
-            return h.matches("[0-9.]+|[0-9a-fA-F:]+") && InetAddress.getByName(h).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return KeyChoice.resolve(ctx, base, noEmulator);
     }
 
     private AudioFiles openAudioFiles() {
@@ -478,7 +471,7 @@ final class ChatCommand implements Callable<Integer> {
         try {
             return AudioFiles.open(dir, clear);
         } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot use --audio-out " + audioOut + ": " + e);
+            throw new ParameterException(spec.commandLine(), "cannot use --audio-out " + audioOut + ": " + SessionArgs.why(e));
         }
     }
 
@@ -506,17 +499,19 @@ final class ChatCommand implements Callable<Integer> {
         return new DumbTerminal("habla", Terminal.TYPE_DUMB, ctx.in(), ctx.out(), StandardCharsets.UTF_8);
     }
 
+    /** JLine's reader without a redraw per key of a paste ({@link TypeaheadLineReader}). */
     private LineReader lineReader(Terminal terminal) {
-        LineReaderBuilder b = LineReaderBuilder.builder().terminal(terminal).appName("habla")
-                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-                .option(LineReader.Option.HISTORY_IGNORE_DUPS, true)
-                .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
-                .variable(LineReader.HISTORY_SIZE, 1000);
+        Map<String, Object> variables = new java.util.HashMap<>();
+        variables.put(LineReader.HISTORY_SIZE, 1000);
         Path history = historyFile();
         if (history != null) {
-            b.variable(LineReader.HISTORY_FILE, history);
+            variables.put(LineReader.HISTORY_FILE, history);
         }
-        return b.build();
+        LineReader reader = new TypeaheadLineReader(terminal, "habla", variables);
+        reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+        reader.option(LineReader.Option.HISTORY_IGNORE_DUPS, true);
+        reader.option(LineReader.Option.HISTORY_IGNORE_SPACE, true);
+        return reader;
     }
 
     /** {@code ~/.habla_history} when it can be written, else null (history stays in memory). */

@@ -435,7 +435,10 @@ final class Conversation implements SessionListener {
             }
             wav.write(a.pcm());
         } catch (IOException | AudioFileException e) {
-            log.warn("Could not save the answer's audio: {}", e.toString());
+            // In words: the JDK's file exceptions say only the path, and their class name the rest.
+            String why = e instanceof IOException io ? SessionArgs.why(io)
+                    : e.getCause() instanceof IOException io ? SessionArgs.why(io) : e.getMessage();
+            log.warn("Could not save the answer's audio in {}: {}", ctx.display(audioFiles.dir()), why);
             closeWav(true);
         }
     }
@@ -474,7 +477,7 @@ final class Conversation implements SessionListener {
             wav.close();
         } catch (IOException e) {
             if (!quietly) {
-                log.warn("Could not finish {}: {}", wav.path(), e.toString());
+                log.warn("Could not finish {}: {}", ctx.display(wav.path()), SessionArgs.why(e));
             }
         } finally {
             wav = null;

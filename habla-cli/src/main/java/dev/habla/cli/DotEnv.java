@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads {@code .env} files as the common tools (python-dotenv, docker compose) do, for the subset people use:
  * {@code KEY=value}, optional {@code export } prefix, single or double quotes, {@code #} comments on their own line
- * or after an unquoted value (preceded by a space), blank lines. Lines that do not parse are skipped.
+ * or after an unquoted value (preceded by a space), blank lines. Lines that do not parse are skipped, and reported
+ * (line number and why, never the value: it may be a key) to the {@code warn} callback of
+ * {@link #read(Path, Consumer)}.
  * Double-quoted values understand {@code \"}, {@code \\} and {@code \n}; single-quoted values are literal.
  */
 final class DotEnv {
@@ -24,26 +27,44 @@ final class DotEnv {
 
     /** The variables of {@code file}; an empty map if it does not exist. */
     static Map<String, String> read(Path file) throws IOException {
+        return read(file, problem -> { });
+    }
+
+    /**
+     * The variables of {@code file}; an empty map if it does not exist. Each line skipped because it does not parse
+     * is passed to {@code warn} as "line N: why; it is ignored".
+     */
+    static Map<String, String> read(Path file, Consumer<String> warn) throws IOException {
         if (!Files.isRegularFile(file)) {
             return Map.of();
         }
-        return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+        return parse(Files.readAllLines(file, StandardCharsets.UTF_8), warn);
     }
 
     static Map<String, String> parse(List<String> lines) {
+        return parse(lines, problem -> { });
+    }
+
+    static Map<String, String> parse(List<String> lines, Consumer<String> warn) {
         Map<String, String> vars = new LinkedHashMap<>();
+        int number = 0;
         for (String raw : lines) {
+            number++;
             String line = raw.startsWith("\uFEFF") ? raw.substring(1) : raw;
             if (line.isBlank() || line.stripLeading().startsWith("#")) {
                 continue;
             }
             Matcher m = LINE.matcher(line);
             if (!m.matches()) {
+                warn.accept("line " + number + ": not NAME=value; it is ignored");
                 continue;
             }
             String value = value(m.group(2));
             if (value != null) {
                 vars.put(m.group(1), value);
+            } else {
+                warn.accept("line " + number + ": the value of " + m.group(1) + " has no closing "
+                        + m.group(2).charAt(0) + " quote; it is ignored");
             }
         }
         return vars;

@@ -1,6 +1,10 @@
 package dev.habla.cli;
 
 import dev.habla.emulator.LiveEmulator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,9 +32,17 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "TCP port on 127.0.0.1; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    /** Where the emulator's one accepted key may come from without showing in the process list. */
+    static final String KEY_VARIABLE = "HABLA_EMULATOR_API_KEY";
+
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Accept only this API key (others get close 1008). Default: any non-empty key.")
+            description = "Accept only this API key (others get close 1008). Visible to other users in the process "
+                    + "list: prefer --api-key-file or $" + KEY_VARIABLE + ". Default: any non-empty key.")
     String apiKey;
+
+    @Option(names = "--api-key-file", paramLabel = "PATH",
+            description = "Accept only the key in this file (its first line).")
+    Path apiKeyFile;
 
     @Option(names = "--connection-lifetime", paramLabel = "DURATION", defaultValue = "10m", converter = DurationText.class,
             description = "How long a connection lives before the emulator ends it, like the service. Default: ${DEFAULT-VALUE}.")
@@ -74,10 +86,11 @@ final class EmulatorCommand implements Callable<Integer> {
         if (textChunkDelay.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");
         }
+        String key = acceptedKey();
         LiveEmulator.Builder builder = LiveEmulator.builder().port(port).connectionLifetime(connectionLifetime)
                 .goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
-        if (apiKey != null && !apiKey.isBlank()) {
-            builder.apiKey(apiKey);
+        if (key != null) {
+            builder.apiKey(key);
         }
         LiveEmulator emulator;
         try {
@@ -98,8 +111,9 @@ final class EmulatorCommand implements Callable<Integer> {
             ctx.out().println("base URL: " + emulator.baseUrl());
             ctx.out().println("ws URL:   " + emulator.wsUrl("v1beta"));
             ctx.out().flush();
-            ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (apiKey == null ? " (any API key)" : "")
-                    + "; try: habla chat --base-url " + emulator.baseUrl() + ". Stop with Ctrl-C.");
+            ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (key == null ? " (any API key)" : " (one API key)")
+                    + "; try: habla chat --base-url " + emulator.baseUrl() + " --model " + ChatCommand.EMULATOR_TEXT_MODEL
+                    + ". Stop with Ctrl-C.");
             try {
                 stop.await();
             } finally {
@@ -112,6 +126,28 @@ final class EmulatorCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** The one key to accept: --api-key, --api-key-file or $HABLA_EMULATOR_API_KEY (at most one); null for any. */
+    private String acceptedKey() {
+        if (apiKey != null && apiKeyFile != null) {
+            throw new ParameterException(spec.commandLine(), "use --api-key or --api-key-file, not both");
+        }
+        if (apiKeyFile != null) {
+            try {
+                String first = Files.readAllLines(ctx.resolve(apiKeyFile), StandardCharsets.UTF_8).stream()
+                        .findFirst().orElse("").strip();
+                if (first.isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--api-key-file " + apiKeyFile + " is empty");
+                }
+                return first;
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "cannot read --api-key-file " + apiKeyFile + ": "
+                        + SessionArgs.why(e));
+            }
+        }
+        String key = apiKey != null ? apiKey : ctx.env().get(KEY_VARIABLE);
+        return key == null || key.isBlank() ? null : key.strip();
     }
 
     private static String rootMessage(Throwable t) {

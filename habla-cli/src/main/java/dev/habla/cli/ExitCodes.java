@@ -28,6 +28,8 @@ public final class ExitCodes {
     public static final int INTERRUPTED = 130;
     /** Bad command line: unknown option, unknown voice, bad duration, unreadable file (sysexits EX_USAGE). */
     public static final int USAGE = 64;
+    /** {@code habla talk --input}: the server heard no speech in the file (silent or too quiet; sysexits EX_DATAERR). */
+    public static final int NO_SPEECH = 65;
 
     /** The exit code for a session failure of this kind. */
     public static int forKind(LiveException.Kind kind) {

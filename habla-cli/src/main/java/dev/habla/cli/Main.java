@@ -21,10 +21,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "habla", mixinStandardHelpOptions = true, version = "habla 0.1.0-SNAPSHOT", usageHelpAutoWidth = true,
         description = "Real-time conversation with Gemini over the Live API.",
         commandListHeading = "%nCommands:%n",
+        // Footer lines stay under 80 columns: picocli wraps longer ones mid-list.
         footer = {"", "Run 'habla COMMAND --help' for the options of a command.",
-                "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected, 4 model not found,",
-                "5 unreachable or dropped, 6 quota, 7 other server error, 64 bad usage, 69 no audio device,",
-                "130 Ctrl-C while connecting."})
+                "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected,",
+                "  4 model not found, 5 unreachable or dropped, 6 quota, 7 other server error,",
+                "  64 bad usage, 65 no speech in the input file, 69 no audio device,",
+                "  130 Ctrl-C while connecting."})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -69,7 +71,7 @@ public final class Main implements Callable<Integer> {
         cl.setParameterExceptionHandler((ParameterException e, String[] a) -> {
             CommandLine where = e.getCommandLine();
             PrintWriter err = where.getErr();
-            err.println(where.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            err.println(where.getCommandSpec().qualifiedName() + ": " + usageMessage(e));
             UnmatchedArgumentException.printSuggestions(e, err);
             err.println("Try '" + where.getCommandSpec().qualifiedName() + " --help' for more information.");
             if (verbose && e.getCause() != null) {
@@ -96,6 +98,26 @@ public final class Main implements Callable<Integer> {
             return ExitCodes.INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * picocli's message, except for what it calls an "unmatched argument": an unknown command at the top level
+     * (listing the commands), an unknown option or an unexpected word below it.
+     */
+    static String usageMessage(ParameterException e) {
+        if (!(e instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+            return e.getMessage();
+        }
+        String first = u.getUnmatched().getFirst();
+        CommandLine where = e.getCommandLine();
+        if (first.startsWith("-")) {
+            return "unknown option '" + first + "'";
+        }
+        if (where.getParent() == null && !where.getSubcommands().isEmpty()) {
+            return "unknown command '" + first + "'; the commands are "
+                    + String.join(", ", where.getSubcommands().keySet());
+        }
+        return "unexpected argument '" + first + "' (this command takes options only)";
     }
 
     @Override

@@ -70,18 +70,22 @@ import picocli.CommandLine.Spec;
  * interrupts the prompt for it).
  */
 @Command(name = "talk", sortOptions = false, usageHelpAutoWidth = true,
+        // Lines under 80 columns: picocli wraps longer ones mid-sentence.
         description = {
-            "Talk to Gemini Live: speak, hear the answer, interrupt it by talking over it. Type a line to send text",
-            "into the same conversation; exit, quit, Ctrl-D or Ctrl-C end it (microphone first, then the session,",
-            "then the speaker). With --vad ptt, an empty line (or Ctrl-T) toggles talking.",
-            "The API key comes from GEMINI_API_KEY in the environment or in ./.env; without one, a built-in",
-            "emulator answers (\"I heard N seconds of audio.\")."},
-        footer = {"", "File mode: --input speech.wav (16-bit PCM WAV, any rate) is spoken into the session in real time",
-            "(--fast: at once); --output reply.wav receives every answer (24 kHz mono); the command exits once every",
-            "utterance has been answered and played, or after --timeout.",
-            "Exit codes: 0 ok, 2 no API key, 3 key rejected, 4 model not found, 5 network/unreachable or no answer",
-            "in time, 6 quota, 7 other server error, 64 bad usage, " + TalkCommand.NO_AUDIO_DEVICE
-                    + " no usable audio device (one line on stderr)."})
+            "Talk to Gemini Live: speak, hear the answer, interrupt it by talking over it.",
+            "Type a line to send text into the same conversation; exit, quit, Ctrl-D or",
+            "Ctrl-C end it (microphone first, then the session, then the speaker).",
+            "With --vad ptt, an empty line (or Ctrl-T) toggles talking.",
+            "The API key comes from GEMINI_API_KEY in the environment or in ./.env;",
+            "without one, a built-in emulator answers (\"I heard N seconds of audio.\")."},
+        footer = {"", "File mode: --input speech.wav (a WAV file: PCM or float, any rate) is spoken",
+            "into the session in real time (--fast: at once); --output reply.wav receives",
+            "every answer (24 kHz mono); the command exits once every utterance has been",
+            "answered and played, or after --timeout.",
+            "Exit codes: 0 ok, 2 no API key, 3 key rejected, 4 model not found,",
+            "  5 network/unreachable or no answer in time, 6 quota, 7 other server error,",
+            "  64 bad usage, 65 no speech in the input file,",
+            "  " + TalkCommand.NO_AUDIO_DEVICE + " no usable audio device (one line on stderr)."})
 final class TalkCommand implements Callable<Integer> {
 
     /** No microphone or speaker that works (sysexits EX_UNAVAILABLE). */
@@ -96,7 +100,7 @@ final class TalkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "MODEL", description = "Model id (native audio). Default: " + ChatCommand.DEFAULT_MODEL + ".")
+    @Option(names = "--model", paramLabel = "MODEL", description = "Model id (native audio). Default:%n" + ChatCommand.DEFAULT_MODEL + ".")
     String model;
 
     @Option(names = "--voice", paramLabel = "NAME", description = "Prebuilt voice (e.g. Kore, Puck, Aoede; any case).")
@@ -197,6 +201,7 @@ final class TalkCommand implements Callable<Integer> {
         String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), voice);
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
+        String version = SessionArgs.apiVersion(spec.commandLine(), apiVersion);
         ServerVad serverVad = serverVad();
         if (fast && input == null) {
             throw new ParameterException(spec.commandLine(), "--fast needs --input");
@@ -204,7 +209,8 @@ final class TalkCommand implements Callable<Integer> {
         if (halfDuplex && headphones) {
             throw new ParameterException(spec.commandLine(), "use --half-duplex or --headphones, not both");
         }
-        ChatCommand.KeyChoice key = resolveKey(base);
+        KeyChoice key = resolveKey(base);
+        SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
         SessionConfig session = sessionConfig(modelId, voiceName, instruction);
 
@@ -232,7 +238,7 @@ final class TalkCommand implements Callable<Integer> {
             KeyRedactor redactor = new KeyRedactor(key.key());
             SessionConfig configured = tools.configure(session, ctx);
             try (LiveClient client = LiveClient.create(c -> {
-                c.apiKey(key.key()).baseUrl(target).apiVersion(apiVersion);
+                c.apiKey(key.key()).baseUrl(target).apiVersion(version);
                 if (verbose) {
                     c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                 }
@@ -256,7 +262,7 @@ final class TalkCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------------------------
 
     private int fileRun(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink, DuplexMode duplex,
-                        ServerVad serverVad, String modelId, URI target, ChatCommand.KeyChoice key) throws Exception {
+                        ServerVad serverVad, String modelId, URI target, KeyChoice key) throws Exception {
         PrintStream out = ctx.out();
         Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null);
         VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
@@ -276,8 +282,10 @@ final class TalkCommand implements Callable<Integer> {
                                 + " answers so far)");
             }
             if (answers == 0) {
-                throw new CliException(ExitCodes.UNAVAILABLE, "no answer: the server heard no speech in "
-                        + (input == null ? "the microphone" : ctx.display(input)));
+                // Not a connection problem (the session is up and idle): the input had nothing to answer.
+                throw new CliException(input == null ? ExitCodes.UNAVAILABLE : ExitCodes.NO_SPEECH,
+                        "no answer: the server heard no speech in "
+                        + (input == null ? "the microphone" : ctx.display(input) + " (silent, or too quiet?)"));
             }
         } finally {
             if (hook != null) {
@@ -300,7 +308,7 @@ final class TalkCommand implements Callable<Integer> {
 
     private int interactive(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, String modelId, URI target,
-                            ChatCommand.KeyChoice key) throws Exception {
+                            KeyChoice key) throws Exception {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
@@ -430,7 +438,7 @@ final class TalkCommand implements Callable<Integer> {
 
     private VoiceLoop start(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, Printer printer, boolean fileSink, String modelId,
-                            URI target, ChatCommand.KeyChoice key) {
+                            URI target, KeyChoice key) {
         try {
             VoiceLoop loop = VoiceLoop.start(client, VoiceLoopConfig.create(c -> c.session(session).microphone(source)
                     .speaker(sink).vadMode(vad).serverVad(serverVad).duplex(duplex).pacedSpeaker(!fileSink)
@@ -621,7 +629,7 @@ final class TalkCommand implements Callable<Integer> {
                 return WavSource.open(file, fast ? WavSource.Pacing.FAST : WavSource.Pacing.REAL_TIME,
                         WavSource.DEFAULT_CHUNK, INPUT_TAIL);
             } catch (WavFormatException e) {
-                throw new ParameterException(spec.commandLine(), "--input " + input + ": " + e.getMessage());
+                throw new ParameterException(spec.commandLine(), "--input " + input + ": " + e.reason());
             } catch (AudioFileException e) {
                 if (e.getCause() instanceof NoSuchFileException) {
                     throw new ParameterException(spec.commandLine(), "--input " + input + ": no such file");
@@ -654,7 +662,7 @@ final class TalkCommand implements Callable<Integer> {
 
     /** The underlying I/O error's message (what the JDK says about the file), else the exception's own. */
     private static String ioMessage(AudioFileException e) {
-        return e.getCause() instanceof IOException io ? io.getMessage() : e.getMessage();
+        return e.getCause() instanceof IOException io ? SessionArgs.why(io) : e.getMessage();
     }
 
     private ServerVad serverVad() {
@@ -695,36 +703,11 @@ final class TalkCommand implements Callable<Integer> {
     }
 
     /** The same key rules as {@code habla chat}. */
-    private ChatCommand.KeyChoice resolveKey(URI base) {
-        String fromEnv = ctx.env().get("GEMINI_API_KEY");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return new ChatCommand.KeyChoice(fromEnv.strip(), "from the environment", false);
-        }
-        Path dotEnv = ctx.resolve(Path.of(".env"));
-        try {
-            Map<String, String> vars = DotEnv.read(dotEnv);
-            String fromFile = vars.get("GEMINI_API_KEY");
-            if (fromFile != null && !fromFile.isBlank()) {
-                return new ChatCommand.KeyChoice(fromFile.strip(), "from " + ctx.display(dotEnv), false);
-            }
-        } catch (IOException e) {
-            ctx.err().println("habla: ignoring " + ctx.display(dotEnv) + ": " + e.getMessage());
-        }
-        if (base != null) {
-            if (ChatCommand.isLoopback(base)) {
-                return new ChatCommand.KeyChoice(ChatCommand.EMULATOR_KEY, "a placeholder for the local server", false);
-            }
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
-                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
-        }
-        if (noEmulator) {
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
-                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
-        }
-        return new ChatCommand.KeyChoice(ChatCommand.EMULATOR_KEY, "the built-in emulator", true);
+    private KeyChoice resolveKey(URI base) {
+        return KeyChoice.resolve(ctx, base, noEmulator);
     }
 
-    private int ended(LiveEvent.Closed closed, String modelId, URI target, ChatCommand.KeyChoice key) {
+    private int ended(LiveEvent.Closed closed, String modelId, URI target, KeyChoice key) {
         if (closed.error() == null) {
             ctx.err().println("habla: the server ended the session (" + closed.code()
                     + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
@@ -733,15 +716,14 @@ final class TalkCommand implements Callable<Integer> {
         throw failure(closed.error(), modelId, target, key);
     }
 
-    private CliException failure(LiveException e, String modelId, URI target, ChatCommand.KeyChoice key) {
+    private CliException failure(LiveException e, String modelId, URI target, KeyChoice key) {
         String where = target == null ? "generativelanguage.googleapis.com" : target.toString();
         String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
                 : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
         String detail = reason == null || reason.isBlank() ? "" : " (" + reason.replaceAll("\\s+", " ").strip() + ")";
         String message = switch (e.kind()) {
             case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
-            case NOT_FOUND -> "model '" + modelId + "' was not found" + detail + "; pick another with --model (e.g. "
-                    + ChatCommand.DEFAULT_MODEL + ")";
+            case NOT_FOUND -> ChatCommand.modelNotFound(modelId, apiVersion, e);
             case UNAVAILABLE, TIMEOUT -> "cannot reach " + where + detail + "; check the network or --base-url";
             case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
             default -> "the session failed: " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + detail;

@@ -62,8 +62,8 @@ final class ToolSupport {
     private ToolRunner.Binding binding;
     private Consumer<String> notice = s -> { };
 
-    /** The session config with the tools the options ask for; validates the options. */
-    SessionConfig configure(SessionConfig config, CliContext ctx) {
+    /** Checks the options (before anything starts); returns the allowed folders, resolved. */
+    List<Path> validate(CliContext ctx) {
         if (!allowDirs.isEmpty() && !enabled) {
             throw new ParameterException(spec.commandLine(), "--allow-dir needs --tools");
         }
@@ -75,6 +75,12 @@ final class ToolSupport {
             }
             dirs.add(abs);
         }
+        return dirs;
+    }
+
+    /** The session config with the tools the options ask for; validates the options. */
+    SessionConfig configure(SessionConfig config, CliContext ctx) {
+        List<Path> dirs = validate(ctx);
         ToolRegistry built = ToolRegistry.create(r -> {
             r.codeExecution(codeExecution).googleSearch(googleSearch);
             if (enabled) {

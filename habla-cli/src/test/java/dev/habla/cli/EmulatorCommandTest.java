@@ -29,15 +29,16 @@ class EmulatorCommandTest {
     @TempDir
     Path home;
 
-    /** Runs {@code habla emulator ARGS} on a thread; stdout lines arrive in {@link #lines}. */
-    final class Running implements AutoCloseable {
+    /** Runs {@code habla emulator ARGS} on a thread; stdout lines arrive in {@link #lines} (FirstRunTest uses it too). */
+    static final class Running implements AutoCloseable {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> errLines = new LinkedBlockingQueue<>();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final AtomicInteger exit = new AtomicInteger(-1);
         final EmulatorCommand command;
         final Thread thread;
 
-        Running(String... args) {
+        Running(Path work, Path home, Map<String, String> env, String... args) {
             OutputStream lineSink = new OutputStream() {
                 private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
@@ -51,9 +52,23 @@ class EmulatorCommandTest {
                     }
                 }
             };
+            OutputStream errSink = new OutputStream() {   // err keeps everything; errLines gets each line too
+                private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+                @Override
+                public synchronized void write(int b) {
+                    err.write(b);
+                    if (b == '\n') {
+                        errLines.add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    } else {
+                        line.write(b);
+                    }
+                }
+            };
             CliContext ctx = new CliContext(new ByteArrayInputStream(new byte[0]),
-                    new PrintStream(lineSink, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                    Map.of(), work, home, false);
+                    new PrintStream(lineSink, true, StandardCharsets.UTF_8), new PrintStream(errSink, true, StandardCharsets.UTF_8),
+                    env, work, home, false);
             CommandLine cl = Main.commandLine(ctx, false);
             command = (EmulatorCommand) cl.getSubcommands().get("emulator").getCommand();
             String[] all = new String[args.length + 1];
@@ -68,6 +83,13 @@ class EmulatorCommandTest {
             return l;
         }
 
+        /** The next stderr line. */
+        String nextErrLine() throws InterruptedException {
+            String l = errLines.poll(20, TimeUnit.SECONDS);
+            assertThat(l).as("stderr line; stderr: %s", err).isNotNull();
+            return l;
+        }
+
         @Override
         public void close() throws InterruptedException {
             command.stop();
@@ -78,7 +100,7 @@ class EmulatorCommandTest {
     @Test
     void printsItsUrlsServesChatsAndStops() throws Exception {
         String baseUrl;
-        try (Running emulator = new Running("--port", "0", "--text-chunk-delay", "0s")) {
+        try (Running emulator = new Running(work, home, Map.of(), "--port", "0", "--text-chunk-delay", "0s")) {
             Matcher base = Pattern.compile("base URL: (http://127\\.0\\.0\\.1:(\\d+))").matcher(emulator.nextLine());
             assertThat(base.matches()).isTrue();
             baseUrl = base.group(1);
@@ -100,7 +122,7 @@ class EmulatorCommandTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (Running emulator = new Running("--port", String.valueOf(port), "--api-key", "only-this-1a2b",
+        try (Running emulator = new Running(work, home, Map.of(), "--port", String.valueOf(port), "--api-key", "only-this-1a2b",
                 "--connection-lifetime", "1h", "--goaway-lead", "250ms")) {
             assertThat(emulator.nextLine()).isEqualTo("base URL: http://127.0.0.1:" + port);
             String url = "http://127.0.0.1:" + port;
@@ -111,6 +133,30 @@ class EmulatorCommandTest {
                     "chat", "--base-url", url);
             assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
         }
+    }
+
+    /** The key the emulator accepts need not be on its command line, where `ps` shows it to every user. */
+    @Test
+    void theAcceptedKeyComesFromAFileOrTheEnvironment() throws Exception {
+        java.nio.file.Files.writeString(work.resolve("emulator.key"), "from-file-5e6f\n");
+        try (Running emulator = new Running(work, home, Map.of(), "--api-key-file", "emulator.key")) {
+            String url = emulator.nextLine().substring("base URL: ".length());
+            assertThat(chatWithKey(url, "from-file-5e6f").exitCode()).isZero();
+            assertThat(chatWithKey(url, "another-9z8y").exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        }
+        try (Running emulator = new Running(work, home, Map.of(EmulatorCommand.KEY_VARIABLE, "from-env-7a8b"))) {
+            String url = emulator.nextLine().substring("base URL: ".length());
+            assertThat(chatWithKey(url, "from-env-7a8b").exitCode()).isZero();
+            assertThat(chatWithKey(url, "another-9z8y").exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        }
+        CliRun.Result missing = CliRun.run(work, home, Map.of(), "", "emulator", "--api-key-file", "nope.key");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err()).contains("cannot read --api-key-file nope.key: no such file or folder")
+                .doesNotContain("Exception");
+    }
+
+    private CliRun.Result chatWithKey(String url, String key) {
+        return CliRun.run(work, home, Map.of("GEMINI_API_KEY", key), "hello\nexit\n", "chat", "--base-url", url);
     }
 
     @Test

@@ -115,11 +115,11 @@ class SmallPartsTest {
 
     @Test
     void loopbackBaseUrls() {
-        assertThat(ChatCommand.isLoopback(URI.create("http://127.0.0.1:8765"))).isTrue();
-        assertThat(ChatCommand.isLoopback(URI.create("ws://localhost:1"))).isTrue();
-        assertThat(ChatCommand.isLoopback(URI.create("http://[::1]:9"))).isTrue();
-        assertThat(ChatCommand.isLoopback(URI.create("http://127.1.2.3"))).isTrue();
-        assertThat(ChatCommand.isLoopback(URI.create("https://generativelanguage.googleapis.com"))).isFalse();
-        assertThat(ChatCommand.isLoopback(URI.create("http://10.0.0.1"))).isFalse();
+        assertThat(KeyChoice.isLoopback(URI.create("http://127.0.0.1:8765"))).isTrue();
+        assertThat(KeyChoice.isLoopback(URI.create("ws://localhost:1"))).isTrue();
+        assertThat(KeyChoice.isLoopback(URI.create("http://[::1]:9"))).isTrue();
+        assertThat(KeyChoice.isLoopback(URI.create("http://127.1.2.3"))).isTrue();
+        assertThat(KeyChoice.isLoopback(URI.create("https://generativelanguage.googleapis.com"))).isFalse();
+        assertThat(KeyChoice.isLoopback(URI.create("http://10.0.0.1"))).isFalse();
     }
 }

@@ -100,6 +100,41 @@ class TerminalTest {
         assertThat(awaitExitStatus()).isEqualTo("0");
     }
 
+    /**
+     * A pasted document arrives as thousands of keys at once, here without bracketed paste (the hard case: JLine
+     * used to redraw the line after each key, quadratic in its length). It is sent whole. How long it takes is
+     * measured by {@code habla-cli/scripts/measure-paste.sh}, not here.
+     */
+    @Test
+    void aPastedLongLineIsSentWhole() throws Exception {
+        StringBuilder line = new StringBuilder("BEGIN");
+        for (int i = 0; line.length() < 4990; i++) {
+            line.append(' ').append("word").append(i);
+        }
+        line.append(" END");
+        Path paste = Files.writeString(work.resolve("paste.txt"), line);
+        startChat();
+        awaitScreen("the prompt", TerminalTest::atPrompt);
+        tmux("load-buffer", paste.toString());
+        tmux("paste-buffer", "-t", "chat");
+        tmux("send-keys", "-t", "chat", "Enter");
+        awaitScreen("the whole echo", s -> s.contains(" END\n\nyou>") && atPrompt(s));
+        type("exit");
+        assertThat(awaitExitStatus()).isEqualTo("0");
+        // The line as the chat took it (its history file), and as the emulator received it (its echo, above).
+        assertThat(Files.readAllLines(work.resolve(".habla_history")))
+                .anySatisfy(entry -> assertThat(entry).endsWith(line.toString()));
+    }
+
+    /** A connect that fails at once (unknown model) ends the chat with one line, and no empty prompt is left above it. */
+    @Test
+    void anUnknownModelLeavesNoEmptyPromptAboveItsMessage() throws Exception {
+        startChat("--model", "nope");
+        assertThat(awaitExitStatus()).isEqualTo("4");
+        String screen = awaitScreen("the message", s -> s.contains("habla: model 'nope' was not found"));
+        assertThat(screen).doesNotContain("you>");
+    }
+
     @Test
     void ctrlCTwiceAtThePromptQuits() throws Exception {
         startChat();
