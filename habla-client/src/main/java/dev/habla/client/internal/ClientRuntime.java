@@ -100,8 +100,13 @@ public final class ClientRuntime implements AutoCloseable {
                 () -> resilient.remove(self[0]));
         self[0] = r;
         resilient.add(r);
-        // On a closed client the first connect fails with CLOSED, which is not retried: the session ends at once.
-        return r.start();
+        // Published before it starts, so close() may fail it first; start() runs once whoever calls it first. On a
+        // closed client the first connect fails with CLOSED, which is not retried: the session ends at once.
+        CompletableFuture<dev.habla.client.ResilientSession> opened = r.start();
+        if (closed.get()) {
+            r.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));
+        }
+        return opened;
     }
 
     /** Aborts open sessions, then stops the timer and the HTTP client. Idempotent. */

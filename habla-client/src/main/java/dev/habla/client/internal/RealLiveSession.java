@@ -120,8 +120,8 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
     private volatile boolean retainUnsent;
-    /** Frames queued but never written when the session terminated (only with retainUnsent). */
-    private volatile List<String> unsent = List.of();
+    /** Messages queued but never written when the session terminated, with their sources (only with retainUnsent). */
+    private volatile List<OutboundQueue.Message> unsent = List.of();
 
     // Written by the dispatcher only; read by any thread.
     private volatile String sessionId;
@@ -149,11 +149,11 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     /**
-     * After termination: the frames that were queued but never handed to the socket (control first, then media), if
-     * {@link #retainUnsentFrames()} was called; otherwise empty. The one frame being written at that moment is not
-     * included: whether the server got it is unknown.
+     * After termination: the frames the caller sent that were queued but never handed to the socket, in sending order,
+     * each with the message it encodes, if {@link #retainUnsentFrames()} was called; otherwise empty. The one frame
+     * being written at that moment is not included: whether the server got it is unknown.
      */
-    public List<String> unsentFrames() {
+    public List<OutboundQueue.Message> unsentFrames() {
         return unsent;
     }
 
@@ -593,32 +593,26 @@ public final class RealLiveSession extends AbstractLiveSession {
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;
         }
-        return outbound.offer(provider.encode(message), laneOf(message));
+        return outbound.offer(provider.encode(message), laneOf(message), message);
     }
 
     /**
      * Queues frames already encoded by this session's provider ({@link LiveProvider#encode}) as one unit: the
      * resilient session encodes a message once when the caller sends it, and may hand it to a later connection.
      */
-    SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane) {
+    SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane, ClientMessage source) {
         SessionState s = state.get();
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;
         }
-        return outbound.offer(frames, lane);
+        return outbound.offer(frames, lane, source);
     }
 
     /**
-     * Media (audio, video) may be dropped under pressure and yields to control; the other realtime signals keep their
-     * place in the stream (an end of stream or of activity must not overtake the audio before it).
+     * What may be dropped under pressure ({@link OutboundQueue#laneOf}); every message keeps its place in the order.
      */
     static OutboundQueue.Lane laneOf(ClientMessage m) {
-        if (m instanceof RealtimeInput r) {
-            boolean media = r.audio() != null || r.video() != null
-                    || (r.mediaChunks() != null && !r.mediaChunks().isEmpty());
-            return media ? OutboundQueue.Lane.MEDIA : OutboundQueue.Lane.ORDERED;
-        }
-        return OutboundQueue.Lane.CONTROL;
+        return OutboundQueue.laneOf(m);
     }
 
     @Override

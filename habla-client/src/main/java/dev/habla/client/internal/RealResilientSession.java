@@ -21,11 +21,9 @@ import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
-import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.Part;
 import dev.habla.protocol.RealtimeInputConfig;
 import dev.habla.protocol.ServerMessage;
-import dev.habla.protocol.Strictness;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -191,7 +189,8 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     /**
      * A message waiting for the next connection, with its frames as encoded when it was sent (or as a dead connection
-     * left them). {@code message} is null for media (only tool responses need it again, to be re-routed).
+     * left them). {@code message} is null for audio and video (nobody needs them again: tool responses are re-routed,
+     * an unanswered turn is recognised by identity).
      */
     private record Buffered(ClientMessage message, List<String> frames, long size, OutboundQueue.Lane lane) {
         Buffered {
@@ -199,17 +198,16 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         }
 
         static Buffered of(ClientMessage m, List<String> frames) {
-            OutboundQueue.Lane lane = RealLiveSession.laneOf(m);
+            return of(m, frames, OutboundQueue.laneOf(m));
+        }
+
+        static Buffered of(ClientMessage m, List<String> frames, OutboundQueue.Lane lane) {
             long size = 0;
             for (String f : frames) {
                 size += f.length();
             }
-            return new Buffered(lane == OutboundQueue.Lane.MEDIA ? null : m, frames, size, lane);
-        }
-
-        /** Audio or video: evicted first when the buffer is over budget. */
-        boolean media() {
-            return lane == OutboundQueue.Lane.MEDIA;
+            return new Buffered(lane == OutboundQueue.Lane.MEDIA || lane == OutboundQueue.Lane.VIDEO ? null : m,
+                    frames, size, lane);
         }
     }
 
@@ -286,6 +284,8 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     private final Semaphore eventPermits = new Semaphore(EVENT_PERMITS);
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
     private volatile Thread control;
+    /** {@link #start()} ran (exactly once, from whichever of the connecting thread and {@link #fail} comes first). */
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set once by {@link #terminate} on the control thread; readers use it to stop enqueueing. */
     private volatile boolean terminated;
     private volatile Phase phase = Phase.CONNECTING;
@@ -305,7 +305,9 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     private Conn primary;
     private boolean buffering = true;
     private final ArrayDeque<Buffered> buffer = new ArrayDeque<>();
+    /** Bytes of buffered messages other than video frames (those count in {@link #bufferVideoBytes}). */
     private long bufferBytes;
+    private long bufferVideoBytes;
     private long bufferStartNanos;
     private long bufferDroppedMessages;
     private long bufferDroppedBytes;
@@ -402,8 +404,15 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     // ---- start and control loop --------------------------------------------------------------------------
 
-    /** Starts the control thread and the first connection; the future completes when it is set up. */
+    /**
+     * Starts the control thread and the first connection; the future completes when it is set up. Idempotent: the
+     * client publishes the session (so its close can fail it) before the connecting thread starts it, and
+     * {@link #fail} starts it too, so that a failure before the start still ends the session through the control thread.
+     */
     CompletableFuture<dev.habla.client.ResilientSession> start() {
+        if (!started.compareAndSet(false, true)) {
+            return opened;
+        }
         control = Thread.ofVirtual().name("habla-" + id + "-events").start(this::controlLoop);
         opened.whenComplete((s, e) -> {
             if (e instanceof java.util.concurrent.CancellationException) {
@@ -429,9 +438,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     /** Ends the session with {@code error} (client closed…). Any thread. */
     void fail(LiveException error) {
-        if (control == null) {
-            start();
-        }
+        start(); // no-op if started; otherwise the one start, whose first connect the failure below discards
         signals.add(new Task(() -> terminate(CloseCodes.ABNORMAL, error.getMessage(), error)));
     }
 
@@ -1273,6 +1280,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
      */
     private Duration promote(Conn next) {
         Duration gap;
+        boolean replayed = false;
         next.role = Role.PRIMARY;
         sendLock.lock();
         try {
@@ -1281,6 +1289,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             replayTurn = null;
             if (replay != null) {
                 buffer.addFirst(Buffered.of(replay, runtime.provider().encode(replay))); // re-sent: encoded again
+                // Unanswered until a reply starts: lost again with this connection, it is re-sent again.
+                unansweredTurn = replay;
+                awaitingReply = true;
+                replayed = true;
             }
             boolean delivered = true;
             while (!buffer.isEmpty()) {
@@ -1290,7 +1302,11 @@ public final class RealResilientSession extends AbstractLiveSession implements R
                     break;
                 }
                 buffer.pollFirst();
-                bufferBytes -= b.size();
+                if (b.lane() == OutboundQueue.Lane.VIDEO) {
+                    bufferVideoBytes -= b.size();
+                } else {
+                    bufferBytes -= b.size();
+                }
             }
             if (delivered) {
                 buffering = false;
@@ -1305,6 +1321,9 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         latestResumable = next.resumable;
         connectionCount++;
         state = SessionState.OPEN;
+        if (replayed) {
+            onUserTurnEnded(now()); // the reply watchdog counts from the re-send
+        }
         return gap;
     }
 
@@ -1364,7 +1383,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
                 retire(c);
                 conns.remove(c);
                 closeTurnIfOpen(c);
-                requeueUnsent(c);
+                requeueUnsent(c, false);
                 Switch sw = switching;
                 if (closeRequested) {
                     if (sw != null && sw.old == c) {
@@ -1386,33 +1405,62 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         }
     }
 
-    /** Control thread: re-queues, in front of the buffer, the frames {@code c} accepted but never wrote. */
-    private void requeueUnsent(Conn c) {
+    /**
+     * Control thread: re-queues, in front of the buffer, the frames {@code c} accepted but never wrote, as they were
+     * (not re-encoded), grouped back into the messages they encode. If {@code c} was {@code lost} (not closed by a
+     * switch, which flushes), also decides whether the user's unanswered turn must be re-sent: if it is not among them,
+     * {@code c} handed it to its socket, and a socket that died right then may have swallowed it (the server never saw
+     * it, so the next connection would wait for an answer that never comes). It is re-sent first on the next
+     * connection ({@link #replayTurn}), once; a turn still buffered is not.
+     */
+    private void requeueUnsent(Conn c, boolean lost) {
         RealLiveSession s = c.session;
-        List<String> frames = s == null ? List.of() : s.unsentFrames();
-        if (frames.isEmpty()) {
-            return;
+        List<OutboundQueue.Message> frames = s == null ? List.of() : s.unsentFrames();
+        List<Buffered> units = new ArrayList<>();
+        for (int i = 0; i < frames.size(); ) {
+            OutboundQueue.Message first = frames.get(i);
+            List<String> texts = new ArrayList<>();
+            int j = i;
+            while (j < frames.size() && (j == i || (first.source() != null && frames.get(j).source() == first.source()))) {
+                texts.add(frames.get(j).text());
+                j++;
+            }
+            units.add(Buffered.of(first.source(), texts, first.lane()));
+            i = j;
         }
         sendLock.lock();
         try {
-            for (int i = frames.size() - 1; i >= 0; i--) {
-                ClientMessage m;
-                try {
-                    m = LiveCodec.decodeClient(frames.get(i), Strictness.LENIENT).message();
-                } catch (RuntimeException e) {
-                    log.warn("resilient session {}: cannot re-send an unsent frame: {}", id, e.toString());
-                    continue;
-                }
-                if (m != null) {
-                    Buffered b = Buffered.of(m, List.of(frames.get(i))); // the frame as it was, not re-encoded
-                    buffer.addFirst(b);
+            for (int i = units.size() - 1; i >= 0; i--) {
+                Buffered b = units.get(i);
+                buffer.addFirst(b);
+                if (b.lane() == OutboundQueue.Lane.VIDEO) {
+                    bufferVideoBytes += b.size();
+                } else {
                     bufferBytes += b.size();
                 }
+            }
+            ClientMessage turn = unansweredTurn;
+            if (lost && turn != null && replayTurn == null && !bufferedLocked(turn)) {
+                replayTurn = turn;
+                unansweredTurn = null;
+                log.debug("resilient session {}: the unanswered turn went into {} as it was lost; re-sending it", id, c);
             }
         } finally {
             sendLock.unlock();
         }
-        log.debug("resilient session {}: {} unsent frames of {} will go to the next connection", id, frames.size(), c);
+        if (!frames.isEmpty()) {
+            log.debug("resilient session {}: {} unsent frames of {} will go to the next connection", id, frames.size(), c);
+        }
+    }
+
+    /** Caller holds sendLock: whether {@code m} is waiting in the buffer (sent while buffering, or left unsent). */
+    private boolean bufferedLocked(ClientMessage m) {
+        for (Buffered b : buffer) {
+            if (b.message() == m) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void primaryLost(Conn c, LiveEvent.Closed closed) {
@@ -1426,7 +1474,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         } finally {
             sendLock.unlock();
         }
-        requeueUnsent(c);
+        requeueUnsent(c, true);
         cancel(proactiveTimer);
         cancel(stallTimer);
         stallTimer = null;
@@ -1632,6 +1680,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             dropped = buffer.size();
             buffer.clear();
             bufferBytes = 0;
+            bufferVideoBytes = 0;
         } finally {
             sendLock.unlock();
         }
@@ -1809,31 +1858,54 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         return b.toString();
     }
 
-    /** Caller holds sendLock. Buffers within the budget; over it, the oldest buffered media goes first. */
+    /**
+     * Caller holds sendLock. Buffers within the budget, with the lanes' rules of {@link OutboundQueue}: over the budget
+     * the oldest buffered audio goes first; video frames have a budget of their own and a new one replaces the ones
+     * buffered before it.
+     */
     private SendResult bufferLocked(Buffered m) {
         long size = m.size();
         long budget = client.sendQueueBudgetBytes();
+        if (m.lane() == OutboundQueue.Lane.VIDEO) {
+            if (size > budget) {
+                bufferDroppedLocked(size);
+                return SendResult.DROPPED_OVER_BUDGET;
+            }
+            for (Iterator<Buffered> it = buffer.iterator(); it.hasNext(); ) {
+                Buffered b = it.next();
+                if (b.lane() == OutboundQueue.Lane.VIDEO) {
+                    it.remove();
+                    bufferVideoBytes -= b.size();
+                    bufferDroppedLocked(b.size());
+                }
+            }
+            buffer.addLast(m);
+            bufferVideoBytes += size;
+            return SendResult.QUEUED;
+        }
         if (bufferBytes + size > budget) {
             for (Iterator<Buffered> it = buffer.iterator(); it.hasNext() && bufferBytes + size > budget; ) {
                 Buffered b = it.next();
-                if (b.media()) {
+                if (b.lane() == OutboundQueue.Lane.MEDIA) {
                     it.remove();
                     bufferBytes -= b.size();
-                    bufferDroppedMessages++;
-                    bufferDroppedBytes += b.size();
-                    metrics.anomaly("buffer_overflow");
+                    bufferDroppedLocked(b.size());
                 }
             }
-            if (m.media() && bufferBytes + size > budget) {
-                bufferDroppedMessages++;
-                bufferDroppedBytes += size;
-                metrics.anomaly("buffer_overflow");
+            if (m.lane() == OutboundQueue.Lane.MEDIA && bufferBytes + size > budget) {
+                bufferDroppedLocked(size);
                 return SendResult.DROPPED_OVER_BUDGET;
             }
         }
         buffer.addLast(m);
         bufferBytes += size;
         return SendResult.QUEUED;
+    }
+
+    private void bufferDroppedLocked(long bytes) {
+        bufferDroppedMessages++;
+        bufferDroppedBytes += bytes;
+        metrics.anomaly("buffer_overflow");
     }
 
     /**
@@ -1846,7 +1918,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             return SendResult.CLOSED;
         }
         if (!(b.message() instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
-            return s.sendFrames(b.frames(), b.lane());
+            return s.sendFrames(b.frames(), b.lane(), b.message());
         }
         List<FunctionResponse> direct = new ArrayList<>();
         List<Part> callParts = new ArrayList<>();
@@ -1862,7 +1934,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         }
         SendResult result = SendResult.QUEUED;
         if (callParts.isEmpty()) {
-            result = s.sendFrames(b.frames(), b.lane()); // all of them are this connection's calls: the message as sent
+            result = s.sendFrames(b.frames(), b.lane(), b.message()); // all of them are this connection's calls: the message as sent
         } else if (!direct.isEmpty()) {
             result = s.send(new ClientMessage.ToolResponse(direct));
         }
@@ -1935,7 +2007,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         sendLock.lock();
         try {
             RealLiveSession s = primary == null ? null : primary.session;
-            return bufferBytes + (s == null || buffering ? 0 : s.queuedBytes());
+            return bufferBytes + bufferVideoBytes + (s == null || buffering ? 0 : s.queuedBytes());
         } finally {
             sendLock.unlock();
         }
