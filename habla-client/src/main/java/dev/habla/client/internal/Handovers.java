@@ -133,7 +133,7 @@ final class Handovers {
         ResilientConnection sb = standby;
         if (sb == null) {
             if (boundary) {
-                standby = s.openConn(handle, false);
+                standby = s.connections().open(handle, false);
             }
             return;
         }
@@ -144,8 +144,8 @@ final class Handovers {
             // The conversation moved on since the standby was opened: its state would lack the newest turns.
             if (boundary) {
                 log.debug("resilient session {}: standby {} is stale; reopening with the latest handle", s.id(), sb);
-                s.discard(sb);
-                standby = s.openConn(handle, false);
+                s.connections().discard(sb);
+                standby = s.connections().open(handle, false);
             }
             return;
         }
@@ -183,7 +183,7 @@ final class Handovers {
         Switch sw = new Switch(h, old, next);
         switching = sw;
         log.debug("resilient session {}: switching {} -> {}", s.id(), old, next == null ? "(new connection after close)" : next);
-        s.closeGracefully(old);
+        s.connections().closeGracefully(old);
         sw.drainTimer = s.later(policy.drainTimeout(), () -> {
             if (switching == sw && sw.old.session != null) {
                 log.debug("resilient session {}: {} did not close within {} ms; aborting it", s.id(), sw.old,
@@ -206,7 +206,7 @@ final class Handovers {
         if (next == null || next.role != Role.STANDBY) {
             // Break-before-make (by policy, or the standby failed): connect now, resuming (or re-seeding).
             if (next != null) {
-                s.discard(next);
+                s.connections().discard(next);
             }
             s.reconnectControl().startForHandover(h);
             return;

@@ -37,19 +37,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The machinery behind {@link ResilientSession}: a chain of {@link RealLiveSession} connections that carry one
  * conversation, a control thread that owns every decision, and a send path that never blocks. This class is the
- * actor: its control loop, the set of connections, their lifecycle and the session's end. Its helpers, each one job:
+ * actor (on {@link ControlLoop}): it carries the conversation across connections, and owns the session's start and
+ * end. Its helpers, each one job: {@link Connections} (the set of connections and their lifecycle),
  * {@link SendPath} (the send lock and all it guards: buffer, budget, tool-call routing, the user's turn),
  * {@link CarrierEvents} (the carrier's events, turn tracking with {@link TurnState}), {@link TurnBoundary} (may we
  * switch now?), {@link StallWatchdog}, {@link Handovers} and {@link Reconnects}.
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li><b>control</b> {@code habla-<id>-events} (virtual), exactly one per session: takes {@link Signal}s in order
+ *   <li><b>control</b> {@code habla-<id>-events} (virtual), exactly one per session: takes signals in order
  *       (connection events, connect outcomes, timer ticks, API requests), runs the state machine and calls the user's
  *       listener. Everything not guarded by the send path's lock or marked volatile is touched only here, so the
  *       listener sees one thread, in order.</li>
  *   <li>connection reader threads ({@code habla-<n>-reader}): their listener only enqueues, after taking one of
- *       {@link #EVENT_PERMITS} permits that the control thread returns once it handled the event: a slow user listener
+ *       {@link ControlLoop#EVENT_PERMITS} permits that the control thread returns once it handled the event: a slow user listener
  *       stops the readers, whose bounded inbound buffers then push back on TCP.</li>
  *   <li>senders (any thread): {@link SendPath} takes its lock briefly and either hands the message to the current
  *       connection's outbound queue or buffers it; never blocks on I/O.</li>
@@ -68,19 +69,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     private static final Logger log = LoggerFactory.getLogger(RealResilientSession.class);
     private static final AtomicLong IDS = new AtomicLong();
 
-    /** Connection events waiting for the control thread before the connections' readers are held back. */
-    static final int EVENT_PERMITS = 256;
     private static final long CLOSE_SLACK_MILLIS = 1_000;
-
-    private sealed interface Signal permits ConnEvent, Connected, ConnectFailed, Task {}
-
-    private record ConnEvent(ResilientConnection conn, LiveEvent event) implements Signal {}
-
-    private record Connected(ResilientConnection conn, RealLiveSession session) implements Signal {}
-
-    private record ConnectFailed(ResilientConnection conn, LiveException error) implements Signal {}
-
-    private record Task(Runnable action) implements Signal {}
 
     // ---- configuration ---------------------------------------------------------------------------------------
 
@@ -99,17 +88,14 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     private final CarrierEvents carrier;
     private final Handovers handovers;
     private final Reconnects reconnects;
+    private final Connections connections;
 
     // ---- cross-thread ----------------------------------------------------------------------------------------
 
     private final CompletableFuture<ResilientSession> opened = new CompletableFuture<>();
-    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private final Semaphore eventPermits = new Semaphore(EVENT_PERMITS);
+    private final ControlLoop loop;
     private final CountDownLatch terminatedLatch = new CountDownLatch(1);
-    /** {@link #start()} ran (once, from whichever of the connecting thread and {@link #fail} comes first). */
-    private final AtomicBoolean started = new AtomicBoolean();
-    private volatile Thread control;
-    /** Set once by {@link #terminate} on the control thread; readers use it to stop enqueueing. */
+    /** Set once by {@link #terminate} on the control thread. */
     private volatile boolean terminated;
     volatile Phase phase = Phase.CONNECTING;
     private volatile SessionState state = SessionState.CONNECTING;
@@ -124,8 +110,6 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     // ---- control thread ----------------------------------------------------------------------------------
 
-    private final List<ResilientConnection> conns = new ArrayList<>();
-    private int connSeq;
     private boolean firstSetupForwarded;
     boolean closeRequested;
     private Scheduler.Cancellable closeTimer;
@@ -140,6 +124,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         this.listener = listener;
         this.onTerminated = onTerminated;
         this.metrics = new MicrometerSessionMetrics(policy.meterRegistry(), policy.metricTags());
+        this.loop = new ControlLoop("habla-" + id + "-events", scheduler);
         this.latestHandle = userConfig.resumptionHandle();
         this.config = effectiveConfig(userConfig, policy);
         TurnBoundary boundary = TurnBoundary.of(config, policy);
@@ -147,12 +132,12 @@ public final class RealResilientSession extends AbstractLiveSession implements R
                 new SendPath.Control() {
                     @Override
                     public void userTurnEnded(long nanos) {
-                        signals.add(new Task(() -> watchdog.userTurnEnded(nanos)));
+                        loop.run(() -> watchdog.userTurnEnded(nanos));
                     }
 
                     @Override
                     public void boundaryMayHaveChanged() {
-                        signals.add(new Task(handovers::progress));
+                        loop.run(handovers::progress);
                     }
                 }, () -> handoverPending);
         this.watchdog = new StallWatchdog(policy, new StallWatchdog.Host() {
@@ -179,6 +164,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         this.carrier = new CarrierEvents(this, policy, send, watchdog, metrics);
         this.handovers = new Handovers(this, policy, send);
         this.reconnects = new Reconnects(this, policy);
+        this.connections = new Connections(this, runtime, config, send);
     }
 
     /**
@@ -206,19 +192,40 @@ public final class RealResilientSession extends AbstractLiveSession implements R
      * thread.
      */
     CompletableFuture<ResilientSession> start() {
-        if (!started.compareAndSet(false, true)) {
+        if (!loop.start(new ControlLoop.Handler() {
+            @Override
+            public void event(ResilientConnection c, LiveEvent e) {
+                connections.event(c, e);
+            }
+
+            @Override
+            public void connected(ResilientConnection c, RealLiveSession session) {
+                connections.connected(c, session);
+            }
+
+            @Override
+            public void connectFailed(ResilientConnection c, LiveException error) {
+                connections.connectFailed(c, error, terminated);
+            }
+
+            @Override
+            public void internalError(RuntimeException e) {
+                log.error("resilient session {}: internal error; failing the session", id, e);
+                terminate(CloseCodes.INTERNAL, "internal error: " + e,
+                        new LiveException(Kind.INTERNAL, "resilient session failed internally: " + e, e));
+            }
+        })) {
             return opened;
         }
-        control = Thread.ofVirtual().name("habla-" + id + "-events").start(this::controlLoop);
         opened.whenComplete((s, e) -> {
             if (e instanceof java.util.concurrent.CancellationException) {
-                signals.add(new Task(() -> onCloseRequested(true))); // the caller gave up on the connect
+                loop.run(() -> onCloseRequested(true)); // the caller gave up on the connect
             }
         });
-        signals.add(new Task(() -> {
+        loop.run(() -> {
             send.startFirstConnect(now());
             reconnects.startInitial();
-        }));
+        });
         return opened;
     }
 
@@ -229,43 +236,12 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     /** Ends the session with {@code error} (client closed…). Any thread. */
     void fail(LiveException error) {
         start(); // no-op if started; otherwise the one start, whose first connect the failure below discards
-        signals.add(new Task(() -> terminate(CloseCodes.ABNORMAL, error.getMessage(), error)));
-    }
-
-    private void controlLoop() {
-        while (!terminated) {
-            Signal s;
-            try {
-                s = signals.take();
-            } catch (InterruptedException e) {
-                continue; // nobody interrupts this thread on purpose
-            }
-            try {
-                switch (s) {
-                    case ConnEvent ce -> onConnEvent(ce.conn(), ce.event());
-                    case Connected c -> onConnected(c.conn(), c.session());
-                    case ConnectFailed f -> onConnectFailed(f.conn(), f.error());
-                    case Task t -> t.action().run();
-                }
-            } catch (RuntimeException e) {
-                log.error("resilient session {}: internal error; failing the session", id, e);
-                terminate(CloseCodes.INTERNAL, "internal error: " + e,
-                        new LiveException(Kind.INTERNAL, "resilient session failed internally: " + e, e));
-            } finally {
-                if (s instanceof ConnEvent) {
-                    eventPermits.release();
-                }
-            }
-        }
+        loop.run(() -> terminate(CloseCodes.ABNORMAL, error.getMessage(), error));
     }
 
     /** Runs {@code action} on the control thread after {@code delay}. */
     Scheduler.Cancellable later(Duration delay, Runnable action) {
-        return scheduler.schedule(delay, () -> {
-            if (!terminated) {
-                signals.add(new Task(action));
-            }
-        });
+        return loop.later(delay, action);
     }
 
     long now() {
@@ -289,135 +265,24 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         return carrier;
     }
 
-    // ---- connections -------------------------------------------------------------------------------------
+    Connections connections() {
+        return connections;
+    }
+
+    StallWatchdog watchdog() {
+        return watchdog;
+    }
+
+    // ---- the conversation across connections -------------------------------------------------------------
 
     /** A connection's reader thread: hands the event over, with back-pressure. */
-    private void deliver(ResilientConnection c, LiveEvent event) {
-        if (terminated) {
-            return;
-        }
-        eventPermits.acquireUninterruptibly();
-        if (terminated) {
-            eventPermits.release();
-            return;
-        }
-        signals.add(new ConnEvent(c, event));
+    void deliver(ResilientConnection c, LiveEvent event) {
+        loop.deliver(c, event);
     }
 
-    /**
-     * Control thread: opens a connection resuming {@code handle}, or fresh (seeded with the transcript if
-     * {@code reseed}); its outcome comes back as {@link Connected} or {@link ConnectFailed}.
-     */
-    ResilientConnection openConn(String handle, boolean reseed) {
-        ResilientConnection c = new ResilientConnection(++connSeq, handle, reseed, this::deliver);
-        conns.add(c);
-        // The resilient session's other place shaping the provider's session configuration (see effectiveConfig).
-        SessionConfig cfg = handle != null ? config.withResumptionHandle(handle)
-                : reseed ? config.with(b -> b.initialHistory(send.seedTurns()))
-                : config;
-        log.debug("resilient session {}: opening {} ({})", id, c, handle == null ? (reseed ? "fresh, re-seeded" : "fresh") : "resuming");
-        c.future = runtime.connect(cfg, c, true);
-        c.future.whenComplete((s, e) -> {
-            if (e == null) {
-                signals.add(new Connected(c, (RealLiveSession) s));
-            } else {
-                signals.add(new ConnectFailed(c, toLive(e)));
-            }
-        });
-        return c;
-    }
-
-    private static LiveException toLive(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t instanceof LiveException le ? le : new LiveException(Kind.UNAVAILABLE, "connect failed: " + t, t);
-    }
-
-    /** Control thread: drops a connection we no longer want. */
-    void discard(ResilientConnection c) {
-        if (c == null || c.role == Role.DEAD) {
-            return;
-        }
-        c.role = Role.DEAD;
-        conns.remove(c);
-        send.retire(c);
-        if (c.session != null) {
-            c.session.abort();
-        } else if (c.future != null) {
-            c.future.cancel(false);
-        }
-    }
-
-    /** Closes gracefully without blocking the control thread: the connection flushes, then closes. */
-    void closeGracefully(ResilientConnection c) {
-        RealLiveSession s = c.session;
-        if (s != null) {
-            Thread.ofVirtual().name("habla-" + id + "-close-" + c.seq).start(s::close);
-        }
-    }
-
-    private void onConnected(ResilientConnection c, RealLiveSession s) {
-        c.session = s;
-        if (terminated || closeRequested || c.role == Role.DEAD) {
-            c.role = Role.DEAD;
-            conns.remove(c);
-            send.retire(c);
-            s.abort();
-            return;
-        }
-        if (reconnects.isCandidate(c)) {
-            reconnects.connected(c);
-            return;
-        }
-        if (handovers.standby == c) {
-            c.role = Role.STANDBY;
-            log.debug("resilient session {}: standby {} ready", id, c);
-            handovers.progress();
-            return;
-        }
-        c.role = Role.DEAD;
-        conns.remove(c);
-        send.retire(c);
-        s.abort();
-    }
-
-    private void onConnectFailed(ResilientConnection c, LiveException e) {
-        boolean wasWanted = c.role != Role.DEAD;
-        c.role = Role.DEAD;
-        c.retired = true;
-        conns.remove(c);
-        if (terminated || !wasWanted) {
-            return;
-        }
-        boolean refused = c.handle != null && e.kind() == Kind.INVALID_ARGUMENT;
-        if (reconnects.isCandidate(c)) {
-            reconnects.candidateFailed(e, refused);
-            return;
-        }
-        handovers.standbyConnectFailed(c, refused, e);
-    }
-
-    private void onConnEvent(ResilientConnection c, LiveEvent e) {
-        if (terminated) {
-            return;
-        }
-        if (e instanceof LiveEvent.Closed closed) {
-            onConnClosed(c, closed);
-            return;
-        }
-        switch (c.role) {
-            case DEAD -> { }
-            case CONNECTING, STANDBY -> {
-                switch (e) {
-                    case LiveEvent.SetupCompleted s -> { }
-                    case LiveEvent.ResumptionUpdate u -> trackHandle(c, u);
-                    case LiveEvent.GoingAway g -> c.goAwayPending = g.timeLeft();
-                    default -> c.held.add(e);
-                }
-            }
-            case PRIMARY, RETIRING -> carrier.on(c, e);
-        }
+    /** Any thread: the outcome of a connect started by {@link Connections#open}. */
+    void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
+        loop.connectOutcome(c, session, error);
     }
 
     void trackHandle(ResilientConnection c, LiveEvent.ResumptionUpdate u) {
@@ -485,69 +350,6 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         }
     }
 
-    // ---- losses ------------------------------------------------------------------------------------------
-
-    private void onConnClosed(ResilientConnection c, LiveEvent.Closed closed) {
-        Role role = c.role;
-        if (role == Role.DEAD || role == Role.CONNECTING) {
-            return; // CONNECTING: the connect future's failure (ConnectFailed) decides what happens next
-        }
-        c.role = Role.DEAD;
-        send.retire(c);
-        conns.remove(c);
-        switch (role) {
-            case DEAD, CONNECTING -> { }
-            case STANDBY -> handovers.standbyClosed(c);
-            case RETIRING -> {
-                carrier.closeTurnIfOpen(c);
-                send.requeueUnsent(c, false);
-                Handovers.Switch sw = handovers.switching;
-                if (sw == null || sw.old != c) {
-                    return;
-                }
-                if (closeRequested) {
-                    handovers.switching = null;
-                    terminate(closed.code(), closed.reason(), null);
-                } else {
-                    handovers.finishSwitch(sw);
-                }
-            }
-            case PRIMARY -> {
-                carrier.closeTurnIfOpen(c);
-                primaryLost(c, closed);
-            }
-        }
-    }
-
-    private void primaryLost(ResilientConnection c, LiveEvent.Closed closed) {
-        send.lost(c, now());
-        send.requeueUnsent(c, true);
-        handovers.primaryLost();
-        watchdog.carrierLost();
-        if (closeRequested) {
-            terminate(closed.code(), closed.reason(), closed.error() != null && closed.error().kind() != Kind.CLOSED
-                    ? closed.error() : null);
-            return;
-        }
-        LiveException cause;
-        String tag;
-        if (c.killed != null) {
-            cause = new LiveException(Kind.UNAVAILABLE, "connection abandoned: " + c.killed);
-            tag = "stall";
-        } else {
-            cause = closed.error() != null ? closed.error()
-                    : new LiveException(Kind.UNAVAILABLE, "the server closed the connection: " + closed.code()
-                            + (closed.reason().isEmpty() ? "" : " " + closed.reason()), closed.code(), closed.reason(), -1, null);
-            tag = MicrometerSessionMetrics.cause(cause);
-        }
-        log.debug("resilient session {}: lost {}: {}", id, c, cause.toString());
-        if (!cause.kind().retryable()) {
-            terminate(closed.code(), closed.reason(), cause);
-            return;
-        }
-        reconnects.primaryLost(cause, tag, closed.code());
-    }
-
     /** A watchdog saw a stall: tell the user; with the policy's consent, abandon the connection and reconnect. */
     private void stalled(StallKind kind, Duration d) {
         metrics.stall(kind, d);
@@ -584,10 +386,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         state = SessionState.CLOSING;
         cancelTimers();
         reconnects.stop();
-        discard(handovers.standby);
+        connections.discard(handovers.standby);
         handovers.standby = null;
         if (handovers.switching != null) {
-            discard(handovers.switching.next);
+            connections.discard(handovers.switching.next);
             closeTimer = later(client.closeTimeout().plus(policy.drainTimeout()),
                     () -> terminate(CloseCodes.ABNORMAL, "connection did not close in time; aborted", null));
             return; // the retiring connection's Closed ends the session
@@ -598,7 +400,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             if (buffered > 0) {
                 log.debug("resilient session {}: closing with {} buffered messages undelivered", id, buffered);
             }
-            closeGracefully(p);
+            connections.closeGracefully(p);
             closeTimer = later(client.closeTimeout().plusMillis(CLOSE_SLACK_MILLIS),
                     () -> terminate(CloseCodes.ABNORMAL, "peer did not answer the close in time; aborted", null));
             return;
@@ -629,10 +431,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         }
         cancelTimers();
         StallWatchdog.cancel(closeTimer);
-        for (ResilientConnection c : List.copyOf(conns)) {
-            discard(c);
-        }
-        conns.clear();
+        connections.discardAll();
         LiveEvent.Closed closed = new LiveEvent.Closed(code, reason, error);
         if (!opened.isDone()) {
             opened.completeExceptionally(error != null ? error
@@ -649,7 +448,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             log.warn("resilient session {}: listener threw on Closed (ignored: the session is already over)", id, t);
         }
         terminatedLatch.countDown();
-        eventPermits.release(EVENT_PERMITS * 4); // readers blocked on a permit see `terminated` and return
+        loop.stop();
         try {
             onTerminated.run();
         } catch (RuntimeException e) {
@@ -747,7 +546,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     public void close() {
         send.closeSends();
         if (!terminated) {
-            signals.add(new Task(() -> onCloseRequested(false)));
+            loop.run(() -> onCloseRequested(false));
         }
         awaitTermination(client.closeTimeout().plus(policy.drainTimeout()).plusMillis(2 * CLOSE_SLACK_MILLIS));
     }
@@ -756,13 +555,13 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     public void abort() {
         send.closeSends();
         if (!terminated) {
-            signals.add(new Task(() -> onCloseRequested(true)));
+            loop.run(() -> onCloseRequested(true));
         }
         awaitTermination(Duration.ofMillis(CLOSE_SLACK_MILLIS));
     }
 
     private void awaitTermination(Duration d) {
-        if (Thread.currentThread() == control) {
+        if (loop.onControlThread()) {
             return; // the listener called us: termination completes after it returns
         }
         try {
@@ -815,7 +614,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     @Override
     public void handoverNow() {
         if (!terminated) {
-            signals.add(new Task(() -> handovers.start(HandoverCause.PROACTIVE, null)));
+            loop.run(() -> handovers.start(HandoverCause.PROACTIVE, null));
         }
     }
 

@@ -99,7 +99,7 @@ final class Reconnects {
             return;
         }
         if (sb != null) {
-            s.discard(sb);
+            s.connections().discard(sb);
             hs.standby = null;
         }
         nextAttempt(false);
@@ -156,7 +156,7 @@ final class Reconnects {
     private void attempt(Attempts r) {
         String h = r.handleRefused ? null : s.latestHandle;
         boolean reseed = h == null && !r.initial;
-        r.candidate = s.openConn(h, reseed);
+        r.candidate = s.connections().open(h, reseed);
     }
 
     /** The candidate is set up: it carries the conversation now. */
@@ -202,7 +202,7 @@ final class Reconnects {
     void stop() {
         if (current != null) {
             StallWatchdog.cancel(current.timer);
-            s.discard(current.candidate);
+            s.connections().discard(current.candidate);
             current = null;
         }
     }

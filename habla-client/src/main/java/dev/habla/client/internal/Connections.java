@@ -1,0 +1,215 @@
+package dev.habla.client.internal;
+
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveException;
+import dev.habla.client.LiveException.Kind;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.internal.ResilientConnection.Role;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The set of connections of a resilient session and their lifecycle: opening one (resuming, fresh, or re-seeded with
+ * the transcript), what its connect outcome and its events mean given its {@link Role}, and what its end means (a
+ * standby lost, a switch finished, the conversation's connection lost). Control thread only.
+ */
+final class Connections {
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+    private final RealResilientSession s;
+    private final ClientRuntime runtime;
+    /** The session's effective config (resumption on, no handle). */
+    private final SessionConfig config;
+    private final SendPath send;
+    private final List<ResilientConnection> conns = new ArrayList<>();
+    private int seq;
+
+    Connections(RealResilientSession s, ClientRuntime runtime, SessionConfig config, SendPath send) {
+        this.s = s;
+        this.runtime = runtime;
+        this.config = config;
+        this.send = send;
+    }
+
+    /**
+     * Opens a connection resuming {@code handle}, or fresh (seeded with the transcript if {@code reseed}); its outcome
+     * comes back to {@link #connected} or {@link #connectFailed} through the control thread.
+     */
+    ResilientConnection open(String handle, boolean reseed) {
+        ResilientConnection c = new ResilientConnection(++seq, handle, reseed, s::deliver);
+        conns.add(c);
+        // With RealResilientSession.effectiveConfig, the places the resilient session shapes the session configuration.
+        SessionConfig cfg = handle != null ? config.withResumptionHandle(handle)
+                : reseed ? config.with(b -> b.initialHistory(send.seedTurns()))
+                : config;
+        log.debug("resilient session {}: opening {} ({})", s.id(), c, handle == null ? (reseed ? "fresh, re-seeded" : "fresh") : "resuming");
+        c.future = runtime.connect(cfg, c, true);
+        c.future.whenComplete((session, e) -> s.connectOutcome(c, (RealLiveSession) session, e == null ? null : toLive(e)));
+        return c;
+    }
+
+    private static LiveException toLive(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof LiveException le ? le : new LiveException(Kind.UNAVAILABLE, "connect failed: " + t, t);
+    }
+
+    /** Drops a connection we no longer want. */
+    void discard(ResilientConnection c) {
+        if (c == null || c.role == Role.DEAD) {
+            return;
+        }
+        c.role = Role.DEAD;
+        conns.remove(c);
+        send.retire(c);
+        if (c.session != null) {
+            c.session.abort();
+        } else if (c.future != null) {
+            c.future.cancel(false);
+        }
+    }
+
+    /** Discards every connection (the session ended). */
+    void discardAll() {
+        for (ResilientConnection c : List.copyOf(conns)) {
+            discard(c);
+        }
+        conns.clear();
+    }
+
+    /** Closes gracefully without blocking the control thread: the connection flushes, then closes. */
+    void closeGracefully(ResilientConnection c) {
+        RealLiveSession session = c.session;
+        if (session != null) {
+            Thread.ofVirtual().name("habla-" + s.id() + "-close-" + c.seq).start(session::close);
+        }
+    }
+
+    void connected(ResilientConnection c, RealLiveSession session) {
+        c.session = session;
+        if (s.ending() || c.role == Role.DEAD) {
+            c.role = Role.DEAD;
+            conns.remove(c);
+            send.retire(c);
+            session.abort();
+            return;
+        }
+        if (s.reconnectControl().isCandidate(c)) {
+            s.reconnectControl().connected(c);
+            return;
+        }
+        if (s.handoverControl().standby == c) {
+            c.role = Role.STANDBY;
+            log.debug("resilient session {}: standby {} ready", s.id(), c);
+            s.handoverControl().progress();
+            return;
+        }
+        c.role = Role.DEAD;
+        conns.remove(c);
+        send.retire(c);
+        session.abort();
+    }
+
+    void connectFailed(ResilientConnection c, LiveException e, boolean terminated) {
+        boolean wasWanted = c.role != Role.DEAD;
+        c.role = Role.DEAD;
+        c.retired = true;
+        conns.remove(c);
+        if (terminated || !wasWanted) {
+            return;
+        }
+        boolean refused = c.handle != null && e.kind() == Kind.INVALID_ARGUMENT;
+        if (s.reconnectControl().isCandidate(c)) {
+            s.reconnectControl().candidateFailed(e, refused);
+            return;
+        }
+        s.handoverControl().standbyConnectFailed(c, refused, e);
+    }
+
+    /** An event of {@code c}: a standby holds it; the conversation's connection (or a retiring one) delivers it. */
+    void event(ResilientConnection c, LiveEvent e) {
+        if (e instanceof LiveEvent.Closed closed) {
+            closed(c, closed);
+            return;
+        }
+        switch (c.role) {
+            case DEAD -> { }
+            case CONNECTING, STANDBY -> {
+                switch (e) {
+                    case LiveEvent.SetupCompleted x -> { }
+                    case LiveEvent.ResumptionUpdate u -> s.trackHandle(c, u);
+                    case LiveEvent.GoingAway g -> c.goAwayPending = g.timeLeft();
+                    default -> c.held.add(e);
+                }
+            }
+            case PRIMARY, RETIRING -> s.carrierEvents().on(c, e);
+        }
+    }
+
+    private void closed(ResilientConnection c, LiveEvent.Closed closed) {
+        Role role = c.role;
+        if (role == Role.DEAD || role == Role.CONNECTING) {
+            return; // CONNECTING: the connect future's failure decides what happens next
+        }
+        c.role = Role.DEAD;
+        send.retire(c);
+        conns.remove(c);
+        switch (role) {
+            case DEAD, CONNECTING -> { }
+            case STANDBY -> s.handoverControl().standbyClosed(c);
+            case RETIRING -> {
+                s.carrierEvents().closeTurnIfOpen(c);
+                send.requeueUnsent(c, false);
+                Handovers.Switch sw = s.handoverControl().switching;
+                if (sw == null || sw.old != c) {
+                    return;
+                }
+                if (s.closeRequested) {
+                    s.handoverControl().switching = null;
+                    s.terminate(closed.code(), closed.reason(), null);
+                } else {
+                    s.handoverControl().finishSwitch(sw);
+                }
+            }
+            case PRIMARY -> {
+                s.carrierEvents().closeTurnIfOpen(c);
+                primaryLost(c, closed);
+            }
+        }
+    }
+
+    /** The conversation's connection ended: buffer input, keep what it never wrote, then reconnect or end. */
+    private void primaryLost(ResilientConnection c, LiveEvent.Closed closed) {
+        send.lost(c, s.now());
+        send.requeueUnsent(c, true);
+        s.handoverControl().primaryLost();
+        s.watchdog().carrierLost();
+        if (s.closeRequested) {
+            s.terminate(closed.code(), closed.reason(), closed.error() != null && closed.error().kind() != Kind.CLOSED
+                    ? closed.error() : null);
+            return;
+        }
+        LiveException cause;
+        String tag;
+        if (c.killed != null) {
+            cause = new LiveException(Kind.UNAVAILABLE, "connection abandoned: " + c.killed);
+            tag = "stall";
+        } else {
+            cause = closed.error() != null ? closed.error()
+                    : new LiveException(Kind.UNAVAILABLE, "the server closed the connection: " + closed.code()
+                            + (closed.reason().isEmpty() ? "" : " " + closed.reason()), closed.code(), closed.reason(), -1, null);
+            tag = MicrometerSessionMetrics.cause(cause);
+        }
+        log.debug("resilient session {}: lost {}: {}", s.id(), c, cause.toString());
+        if (!cause.kind().retryable()) {
+            s.terminate(closed.code(), closed.reason(), cause);
+            return;
+        }
+        s.reconnectControl().primaryLost(cause, tag, closed.code());
+    }
+}
