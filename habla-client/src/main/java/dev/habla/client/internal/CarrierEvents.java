@@ -56,7 +56,7 @@ final class CarrierEvents {
         }
         switch (e) {
             case LiveEvent.SetupCompleted x -> {
-                s.firstSetup(x);
+                s.connections().firstSetup(x);
                 return;
             }
             case LiveEvent.GoingAway g -> {
@@ -66,7 +66,7 @@ final class CarrierEvents {
                 return;
             }
             case LiveEvent.ResumptionUpdate u -> {
-                s.trackHandle(c, u);
+                s.connections().trackHandle(c, u);
                 s.handoverControl().progress();
                 return;
             }

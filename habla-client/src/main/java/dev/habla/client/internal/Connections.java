@@ -3,8 +3,11 @@ package dev.habla.client.internal;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveException.Kind;
+import dev.habla.client.ResilientSession.Phase;
 import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionState;
 import dev.habla.client.internal.ResilientConnection.Role;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -14,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The set of connections of a resilient session and their lifecycle: opening one (resuming, fresh, or re-seeded with
- * the transcript), what its connect outcome and its events mean given its {@link Role}, and what its end means (a
- * standby lost, a switch finished, the conversation's connection lost). Control thread only.
+ * the transcript), what its connect outcome and its events mean given its {@link Role}, which one carries the
+ * conversation ({@link #promote}), and what a connection's end means (a standby lost, a switch finished, the
+ * conversation's connection lost). Control thread only.
  */
 final class Connections {
     private static final Logger log = LoggerFactory.getLogger(Connections.class);
@@ -27,6 +31,7 @@ final class Connections {
     private final SendPath send;
     private final List<ResilientConnection> conns = new ArrayList<>();
     private int seq;
+    private boolean firstSetupForwarded;
 
     Connections(RealResilientSession s, ClientRuntime runtime, SessionConfig config, SendPath send) {
         this.s = s;
@@ -142,7 +147,7 @@ final class Connections {
             case CONNECTING, STANDBY -> {
                 switch (e) {
                     case LiveEvent.SetupCompleted x -> { }
-                    case LiveEvent.ResumptionUpdate u -> s.trackHandle(c, u);
+                    case LiveEvent.ResumptionUpdate u -> trackHandle(c, u);
                     case LiveEvent.GoingAway g -> c.goAwayPending = g.timeLeft();
                     default -> c.held.add(e);
                 }
@@ -211,5 +216,72 @@ final class Connections {
             return;
         }
         s.reconnectControl().primaryLost(cause, tag, closed.code());
+    }
+
+    // ---- the conversation across connections --------------------------------------------------------------
+
+    void trackHandle(ResilientConnection c, LiveEvent.ResumptionUpdate u) {
+        c.trackHandle(u);
+        if (c.role == Role.PRIMARY) {
+            s.latestResumable = c.resumable;
+            if (c.latestHandle != null) {
+                s.latestHandle = c.latestHandle;
+            }
+        }
+    }
+
+    /** The first connection's setupComplete reaches the user; later ones are the session's business. */
+    void firstSetup(LiveEvent.SetupCompleted setup) {
+        if (!firstSetupForwarded) {
+            firstSetupForwarded = true;
+            s.emit(setup);
+        }
+    }
+
+    /** The connection whose model turns the watchdog follows: the primary, or the one being retired. */
+    ResilientConnection carrier() {
+        Handovers.Switch sw = s.handovers.switching;
+        if (sw != null && sw.old.role == Role.RETIRING) {
+            return sw.old;
+        }
+        ResilientConnection p = send.primary();
+        return p != null && p.role == Role.PRIMARY ? p : null;
+    }
+
+    /**
+     * Makes {@code next} the connection carrying the conversation (its input flushed by the send path; a fresh
+     * replacement was seeded at connect). Returns the gap.
+     */
+    Duration promote(ResilientConnection next) {
+        next.role = Role.PRIMARY;
+        SendPath.Promotion p = send.promote(next, s.now());
+        if (next.latestHandle != null) {
+            s.latestHandle = next.latestHandle;
+        }
+        s.latestResumable = next.resumable;
+        s.connectionCount++;
+        s.state = SessionState.OPEN;
+        if (p.replayed()) {
+            s.watchdog().userTurnEnded(s.now()); // the re-sent turn's reply is awaited from now
+        }
+        return p.gap();
+    }
+
+    /** After a promotion was announced: deliver what the standby held, honour a goAway it got early. */
+    void afterPromotion(ResilientConnection next) {
+        s.phase = s.handovers.handover != null ? Phase.HANDING_OVER : Phase.CONNECTED;
+        List<LiveEvent> held = List.copyOf(next.held);
+        next.held.clear();
+        for (LiveEvent e : held) {
+            if (s.terminated() || next.role != Role.PRIMARY) {
+                break;
+            }
+            s.carrier.on(next, e);
+        }
+        if (next.goAwayPending != null) {
+            Duration g = next.goAwayPending;
+            next.goAwayPending = null;
+            s.handovers.start(LiveEvent.HandoverCause.GO_AWAY, g);
+        }
     }
 }

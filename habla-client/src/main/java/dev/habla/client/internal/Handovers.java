@@ -215,14 +215,14 @@ final class Handovers {
     }
 
     void complete(Handover h, ResilientConnection next) {
-        Duration gap = s.promote(next);
+        Duration gap = s.connections().promote(next);
         end(h);
         s.handoverCount++;
         s.metrics.handover(h.cause, gap);
         log.debug("resilient session {}: handover to {} done, gap {} ms", s.id(), next, gap.toMillis());
         armProactive(next);
         s.emit(new LiveEvent.HandoverCompleted(gap, s.connectionCount));
-        s.afterPromotion(next);
+        s.connections().afterPromotion(next);
     }
 
     void end(Handover h) {

@@ -10,7 +10,6 @@ import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.client.SessionState;
 import dev.habla.protocol.ClientMessage;
-import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.CloseCodes;
 import java.util.List;
 import java.util.Objects;

@@ -19,17 +19,11 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.Content;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,8 +79,8 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     final MicrometerSessionMetrics metrics;
     private final SendPath send;
     private final StallWatchdog watchdog;
-    private final CarrierEvents carrier;
-    private final Handovers handovers;
+    final CarrierEvents carrier;
+    final Handovers handovers;
     private final Reconnects reconnects;
     private final Connections connections;
 
@@ -98,10 +92,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     /** Set once by {@link #terminate} on the control thread. */
     private volatile boolean terminated;
     volatile Phase phase = Phase.CONNECTING;
-    private volatile SessionState state = SessionState.CONNECTING;
+    volatile SessionState state = SessionState.CONNECTING;
     /** Written by the control thread. */
     volatile String latestHandle;
-    private volatile boolean latestResumable;
+    volatile boolean latestResumable;
     /** A handover waits for a boundary: senders nudge the control thread when the user's audio turns quiet. */
     volatile boolean handoverPending;
     volatile int connectionCount;
@@ -110,7 +104,6 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     // ---- control thread ----------------------------------------------------------------------------------
 
-    private boolean firstSetupForwarded;
     boolean closeRequested;
     private Scheduler.Cancellable closeTimer;
 
@@ -153,7 +146,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
             @Override
             public ResilientConnection carrier() {
-                return RealResilientSession.this.carrier();
+                return connections.carrier();
             }
 
             @Override
@@ -248,6 +241,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         return scheduler.nanoTime();
     }
 
+    boolean terminated() {
+        return terminated;
+    }
+
     /** The session is ending (closed or closing): no new handovers or attempts. */
     boolean ending() {
         return terminated || closeRequested;
@@ -283,71 +280,6 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     /** Any thread: the outcome of a connect started by {@link Connections#open}. */
     void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
         loop.connectOutcome(c, session, error);
-    }
-
-    void trackHandle(ResilientConnection c, LiveEvent.ResumptionUpdate u) {
-        c.trackHandle(u);
-        if (c.role == Role.PRIMARY) {
-            latestResumable = c.resumable;
-            if (c.latestHandle != null) {
-                latestHandle = c.latestHandle;
-            }
-        }
-    }
-
-    /** The first connection's setupComplete reaches the user; later ones are the session's business. */
-    void firstSetup(LiveEvent.SetupCompleted s) {
-        if (!firstSetupForwarded) {
-            firstSetupForwarded = true;
-            emit(s);
-        }
-    }
-
-    /** The connection whose model turns the watchdog follows: the primary, or the one being retired. */
-    private ResilientConnection carrier() {
-        Handovers.Switch sw = handovers.switching;
-        if (sw != null && sw.old.role == Role.RETIRING) {
-            return sw.old;
-        }
-        ResilientConnection p = send.primary();
-        return p != null && p.role == Role.PRIMARY ? p : null;
-    }
-
-    /**
-     * Makes {@code next} the connection carrying the conversation (its input flushed by the send path; a fresh
-     * replacement was seeded at connect). Returns the gap.
-     */
-    Duration promote(ResilientConnection next) {
-        next.role = Role.PRIMARY;
-        SendPath.Promotion p = send.promote(next, now());
-        if (next.latestHandle != null) {
-            latestHandle = next.latestHandle;
-        }
-        latestResumable = next.resumable;
-        connectionCount++;
-        state = SessionState.OPEN;
-        if (p.replayed()) {
-            watchdog.userTurnEnded(now()); // the re-sent turn's reply is awaited from now
-        }
-        return p.gap();
-    }
-
-    /** After a promotion was announced: deliver what the standby held, honour a goAway it got early. */
-    void afterPromotion(ResilientConnection next) {
-        phase = handovers.handover != null ? Phase.HANDING_OVER : Phase.CONNECTED;
-        List<LiveEvent> held = List.copyOf(next.held);
-        next.held.clear();
-        for (LiveEvent e : held) {
-            if (terminated || next.role != Role.PRIMARY) {
-                break;
-            }
-            carrier.on(next, e);
-        }
-        if (next.goAwayPending != null) {
-            Duration g = next.goAwayPending;
-            next.goAwayPending = null;
-            handovers.start(HandoverCause.GO_AWAY, g);
-        }
     }
 
     /** A watchdog saw a stall: tell the user; with the policy's consent, abandon the connection and reconnect. */

@@ -165,7 +165,7 @@ final class Reconnects {
         current = null;
         StallWatchdog.cancel(r.timer);
         boolean resumed = c.handle != null;
-        Duration gap = s.promote(c);
+        Duration gap = s.connections().promote(c);
         s.handoverControl().armProactive(c);
         if (r.initial) {
             s.phase = Phase.CONNECTED;
@@ -183,7 +183,7 @@ final class Reconnects {
                     gap.toMillis());
             s.emit(new LiveEvent.Reconnected(gap, resumed, r.attempts, s.connectionCount));
         }
-        s.afterPromotion(c);
+        s.connections().afterPromotion(c);
     }
 
     private void giveUp(Attempts r, LiveException last) {
