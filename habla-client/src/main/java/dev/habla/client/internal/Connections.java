@@ -3,6 +3,7 @@ package dev.habla.client.internal;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveException.Kind;
+import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession.Phase;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionState;
@@ -41,13 +42,29 @@ final class Connections {
     }
 
     /**
+     * Compression for every session, not only audio-answering ones: the 15-minute limit counts audio sent, whatever
+     * the output modality (a text-answering session fed by a microphone hits it too), and a long text conversation
+     * would otherwise end when it fills the context window. (With {@link #open}, the places the resilient session shapes the
+     * session configuration.)
+     */
+    static SessionConfig effectiveConfig(SessionConfig c, ResiliencePolicy p) {
+        boolean compress = p.compression() && c.contextWindowCompression() == null;
+        return c.with(b -> {
+            b.resumption(true).resumptionHandle(null);
+            if (compress) {
+                b.contextWindowCompression();
+            }
+        });
+    }
+
+    /**
      * Opens a connection resuming {@code handle}, or fresh (seeded with the transcript if {@code reseed}); its outcome
      * comes back to {@link #connected} or {@link #connectFailed} through the control thread.
      */
     ResilientConnection open(String handle, boolean reseed) {
         ResilientConnection c = new ResilientConnection(++seq, handle, reseed, s::deliver);
         conns.add(c);
-        // With RealResilientSession.effectiveConfig, the places the resilient session shapes the session configuration.
+        // With effectiveConfig, the places the resilient session shapes the session configuration.
         SessionConfig cfg = handle != null ? config.withResumptionHandle(handle)
                 : reseed ? config.with(b -> b.initialHistory(send.seedTurns()))
                 : config;

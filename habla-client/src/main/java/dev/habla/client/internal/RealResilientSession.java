@@ -3,7 +3,6 @@ package dev.habla.client.internal;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveEvent.HandoverCause;
-import dev.habla.client.LiveEvent.StallKind;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveException.Kind;
 import dev.habla.client.ResiliencePolicy;
@@ -119,7 +118,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         this.metrics = new MicrometerSessionMetrics(policy.meterRegistry(), policy.metricTags());
         this.loop = new ControlLoop("habla-" + id + "-events", scheduler);
         this.latestHandle = userConfig.resumptionHandle();
-        this.config = effectiveConfig(userConfig, policy);
+        this.config = Connections.effectiveConfig(userConfig, policy);
         TurnBoundary boundary = TurnBoundary.of(config, policy);
         this.send = new SendPath(id, runtime.provider(), client, userConfig, config, policy, boundary, metrics,
                 new SendPath.Control() {
@@ -133,47 +132,12 @@ public final class RealResilientSession extends AbstractLiveSession implements R
                         loop.run(handovers::progress);
                     }
                 }, () -> handoverPending);
-        this.watchdog = new StallWatchdog(policy, new StallWatchdog.Host() {
-            @Override
-            public Scheduler.Cancellable later(Duration delay, Runnable action) {
-                return RealResilientSession.this.later(delay, action);
-            }
-
-            @Override
-            public long now() {
-                return RealResilientSession.this.now();
-            }
-
-            @Override
-            public ResilientConnection carrier() {
-                return connections.carrier();
-            }
-
-            @Override
-            public void stalled(StallKind kind, Duration d) {
-                RealResilientSession.this.stalled(kind, d);
-            }
-        }, send, metrics);
-        this.carrier = new CarrierEvents(this, policy, send, watchdog, metrics);
-        this.handovers = new Handovers(this, policy, send);
         this.reconnects = new Reconnects(this, policy);
         this.connections = new Connections(this, runtime, config, send);
-    }
-
-    /**
-     * Compression for every session, not only audio-answering ones: the 15-minute limit counts audio sent, whatever
-     * the output modality (a text-answering session fed by a microphone hits it too), and a long text conversation
-     * would otherwise end when it fills the context window. (With {@link #openConn}, the places this class shapes
-     * the provider's session configuration.)
-     */
-    private static SessionConfig effectiveConfig(SessionConfig c, ResiliencePolicy p) {
-        boolean compress = p.compression() && c.contextWindowCompression() == null;
-        return c.with(b -> {
-            b.resumption(true).resumptionHandle(null);
-            if (compress) {
-                b.contextWindowCompression();
-            }
-        });
+        this.watchdog = new StallWatchdog(policy, new StallWatchdog.Host(this::later, this::now,
+                connections::carrier, reconnects::stalled), send, metrics);
+        this.carrier = new CarrierEvents(this, policy, send, watchdog, metrics);
+        this.handovers = new Handovers(this, policy, send);
     }
 
     // ---- start and control loop --------------------------------------------------------------------------
@@ -266,6 +230,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         return connections;
     }
 
+    SendPath sendPath() {
+        return send;
+    }
+
     StallWatchdog watchdog() {
         return watchdog;
     }
@@ -280,25 +248,6 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     /** Any thread: the outcome of a connect started by {@link Connections#open}. */
     void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
         loop.connectOutcome(c, session, error);
-    }
-
-    /** A watchdog saw a stall: tell the user; with the policy's consent, abandon the connection and reconnect. */
-    private void stalled(StallKind kind, Duration d) {
-        metrics.stall(kind, d);
-        log.debug("resilient session {}: stalled {} for {} ms", id, kind, d.toMillis());
-        emit(new LiveEvent.Stalled(kind, d));
-        if (terminated || !policy.reconnectOnStall() || closeRequested || handovers.switching != null || reconnects.active()) {
-            return;
-        }
-        ResilientConnection c = send.primary();
-        if (c == null || c.role != Role.PRIMARY || c.session == null) {
-            return;
-        }
-        if (kind == StallKind.NO_REPLY) {
-            send.replayUnansweredTurn();
-        }
-        c.killed = "stalled (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ", " + d.toMillis() + " ms)";
-        c.session.abort(); // its Closed comes back as a loss with cause "stall"
     }
 
     // ---- closing -----------------------------------------------------------------------------------------

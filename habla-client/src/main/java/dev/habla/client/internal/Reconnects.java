@@ -2,6 +2,7 @@ package dev.habla.client.internal;
 
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
+import dev.habla.client.LiveEvent.StallKind;
 import dev.habla.client.LiveException.Kind;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession.Phase;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Connection attempts of a resilient session: the first connect, a reconnect after the connection carrying the
  * conversation was lost, and the connect of a break-before-make handover. One attempt at a time, with the policy's
  * backoff, resuming from the latest handle; a refused handle falls back to a fresh session seeded with the transcript
- * (if the policy allows); a non-retryable failure or too many attempts end the session. Control thread only.
+ * (if the policy allows); a non-retryable failure or too many attempts end the session. Also the reaction to a stall
+ * (abandon the connection and reconnect, if the policy says so). Control thread only.
  */
 final class Reconnects {
     private static final Logger log = LoggerFactory.getLogger(Reconnects.class);
@@ -196,6 +198,25 @@ final class Reconnects {
         LiveException e = new LiveException(kind, msg, last.closeCode(), last.closeReason(), last.httpStatus(), last);
         current = null;
         s.terminate(last.closeCode() > 0 ? last.closeCode() : CloseCodes.ABNORMAL, msg, e);
+    }
+
+    /** A watchdog saw a stall: tell the user; with the policy's consent, abandon the connection and reconnect. */
+    void stalled(StallKind kind, Duration d) {
+        s.metrics.stall(kind, d);
+        log.debug("resilient session {}: stalled {} for {} ms", s.id(), kind, d.toMillis());
+        s.emit(new LiveEvent.Stalled(kind, d));
+        if (s.ending() || !policy.reconnectOnStall() || s.handovers.switching != null || active()) {
+            return;
+        }
+        ResilientConnection c = s.sendPath().primary();
+        if (c == null || c.role != Role.PRIMARY || c.session == null) {
+            return;
+        }
+        if (kind == StallKind.NO_REPLY) {
+            s.sendPath().replayUnansweredTurn();
+        }
+        c.killed = "stalled (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ", " + d.toMillis() + " ms)";
+        c.session.abort(); // its Closed comes back as a loss with cause "stall"
     }
 
     /** Close requested: no more attempts. */

@@ -4,6 +4,10 @@ import dev.habla.client.LiveEvent.StallKind;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.Scheduler;
 import java.time.Duration;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The two stall watchdogs of a resilient session, and the time-to-first-output metrics they share a clock with:
@@ -15,19 +19,13 @@ import java.time.Duration;
  */
 final class StallWatchdog {
 
-    /** What the watchdog needs from the session. */
-    interface Host {
-        /** Runs {@code action} on the control thread after {@code delay}. */
-        Scheduler.Cancellable later(Duration delay, Runnable action);
-
-        long now();
-
-        /** The connection whose model turn is watched (the primary, or the one being retired), or null. */
-        ResilientConnection carrier();
-
-        /** A stall was detected (after it was counted). */
-        void stalled(StallKind kind, Duration d);
-    }
+    /**
+     * What the watchdog needs from the session: a timer that runs its action on the control thread, the time, the
+     * connection whose model turn is watched (the primary, or the one being retired; null if none), and what to do
+     * about a stall (after it was counted here).
+     */
+    record Host(BiFunction<Duration, Runnable, Scheduler.Cancellable> later, LongSupplier now,
+            Supplier<ResilientConnection> carrier, BiConsumer<StallKind, Duration> stalled) {}
 
     private final ResiliencePolicy policy;
     private final Host host;
@@ -57,7 +55,7 @@ final class StallWatchdog {
         cancel(replyTimer);
         replyTimer = null;
         if (policy.replyTimeout() != null) {
-            replyTimer = host.later(policy.replyTimeout(), this::replyCheck);
+            replyTimer = host.later().apply(policy.replyTimeout(), this::replyCheck);
         }
     }
 
@@ -101,7 +99,7 @@ final class StallWatchdog {
         if (policy.midTurnStallTimeout() == null || stallTimer != null) {
             return;
         }
-        stallTimer = host.later(policy.midTurnStallTimeout(), this::stallCheck);
+        stallTimer = host.later().apply(policy.midTurnStallTimeout(), this::stallCheck);
     }
 
     /** The carrier was lost: its turn is no longer watched. */
@@ -120,33 +118,33 @@ final class StallWatchdog {
         if (!replyPending) {
             return;
         }
-        long waited = host.now() - turnEndNanos;
+        long waited = host.now().getAsLong() - turnEndNanos;
         long limit = policy.replyTimeout().toNanos();
         if (waited < limit) {
-            replyTimer = host.later(Duration.ofNanos(limit - waited), this::replyCheck);
+            replyTimer = host.later().apply(Duration.ofNanos(limit - waited), this::replyCheck);
             return;
         }
         replyPending = false;
         firstAudioPending = false;
         firstTextPending = false;
         send.replyTimedOut();
-        host.stalled(StallKind.NO_REPLY, Duration.ofNanos(waited));
+        host.stalled().accept(StallKind.NO_REPLY, Duration.ofNanos(waited));
     }
 
     private void stallCheck() {
         stallTimer = null;
-        ResilientConnection c = host.carrier();
+        ResilientConnection c = host.carrier().get();
         if (c == null || !c.turn.generating() || c.turn.stallReported()) {
             return;
         }
-        long idle = c.turn.idleNanos(host.now());
+        long idle = c.turn.idleNanos(host.now().getAsLong());
         long limit = policy.midTurnStallTimeout().toNanos();
         if (idle < limit) {
-            stallTimer = host.later(Duration.ofNanos(limit - idle), this::stallCheck);
+            stallTimer = host.later().apply(Duration.ofNanos(limit - idle), this::stallCheck);
             return;
         }
         c.turn.stallReported(true);
-        host.stalled(StallKind.MID_TURN, Duration.ofNanos(idle));
+        host.stalled().accept(StallKind.MID_TURN, Duration.ofNanos(idle));
     }
 
     static void cancel(Scheduler.Cancellable c) {
