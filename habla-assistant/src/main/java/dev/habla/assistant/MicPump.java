@@ -8,6 +8,7 @@ import dev.habla.audio.PcmChunk;
 import dev.habla.client.LiveSession;
 import dev.habla.voice.DuplexPolicy;
 import dev.habla.voice.Pcm16;
+import dev.habla.voice.Resampler;
 import dev.habla.voice.VadConfig;
 import dev.habla.voice.VadEvent;
 import dev.habla.voice.VadSegmenter;
@@ -44,6 +45,7 @@ import org.slf4j.LoggerFactory;
 final class MicPump implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(MicPump.class);
+    /** The rate the mic pipeline and the local VAD run at. */
     static final int RATE = VoiceActivityDetector.SAMPLE_RATE;
     /**
      * Audio sent before a push-to-talk start (a key is often pressed just after speech begins), and when a paused
@@ -64,6 +66,14 @@ final class MicPump implements Runnable {
     private final VadConfig vadConfig;
     private final VadSegmenter segmenter;
     private final MicConverter converter;
+    /** The rate audio is sent at (the session provider's input rate, or the config's). */
+    private final int uplinkRate;
+    /**
+     * {@link #RATE} to {@link #uplinkRate} when they differ (OpenAI Realtime takes 24 kHz), else null. Streaming: one
+     * resampler for the whole uplink, so chunk boundaries leave no seams; its latency (a few samples) holds back the
+     * last moment of a segment until the next one, which is silence the VAD hangover added anyway.
+     */
+    private final Resampler uplink;
     private final int frameSamples;
     private final long frameNanos;
     private final long streamEndSamples;
@@ -104,7 +114,8 @@ final class MicPump implements Runnable {
     private volatile double level = Double.NEGATIVE_INFINITY;
     private volatile boolean detectorClosed;
 
-    MicPump(VoiceLoop loop, VoiceLoopConfig config, VoiceActivityDetector detector, DuplexPolicy policy, VoiceClock clock) {
+    MicPump(VoiceLoop loop, VoiceLoopConfig config, VoiceActivityDetector detector, DuplexPolicy policy, VoiceClock clock,
+            int uplinkRate) {
         this.loop = loop;
         this.source = config.microphone();
         this.detector = detector;
@@ -114,6 +125,8 @@ final class MicPump implements Runnable {
         this.vadConfig = config.vadConfig();
         this.segmenter = new VadSegmenter(vadConfig);
         this.converter = new MicConverter(source.format(), RATE);
+        this.uplinkRate = uplinkRate;
+        this.uplink = uplinkRate == RATE ? null : Resampler.create(RATE, uplinkRate);
         this.frameSamples = detector.frameSamples();
         if (detector.sampleRate() != RATE) {
             throw new IllegalArgumentException("the detector must run at " + RATE + " Hz, runs at " + detector.sampleRate());
@@ -466,7 +479,14 @@ final class MicPump implements Runnable {
 
     private void send(LiveSession session, short[] samples, int offset, int length) {
         if (length > 0) {
-            session.sendAudio(Pcm16.toBytes(samples, offset, length), RATE);
+            if (uplink == null) {
+                session.sendAudio(Pcm16.toBytes(samples, offset, length), RATE);
+            } else {
+                short[] out = uplink.process(samples, offset, length);
+                if (out.length > 0) {
+                    session.sendAudio(Pcm16.toBytes(out, 0, out.length), uplinkRate);
+                }
+            }
         }
     }
 

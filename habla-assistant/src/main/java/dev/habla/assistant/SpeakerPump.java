@@ -140,6 +140,9 @@ final class SpeakerPump implements Runnable {
             playhead += duration;
             resumeAt = playhead - leadNanos;
             epoch = buffer.epoch();
+            // What the speaker really wrote of this answer (its turn epoch), for providers that truncate the answer to
+            // what was played on barge-in (OpenAI). Under the lock, so a barge-in's final report cannot be overtaken.
+            loop.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(buffer.cursor(epoch).playedBytes()));
             underruns = buffer.stats().underruns();
             if (underruns == underrunsSeen) {
                 underruns = -1;

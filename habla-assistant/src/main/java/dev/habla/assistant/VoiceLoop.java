@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *  session reader ─► AudioChunk ─► PlaybackBuffer(epoch) ─► speaker pump ─► (to device format) ─► AudioSink
  *   (the client's)    Interrupted ─► flush(newEpoch) ──────►  (habla-&lt;id&gt;-speaker, paced one device buffer ahead)
  * </pre>
+ * What is sent is resampled from 16 kHz to the session provider's input rate when it differs
+ * ({@link dev.habla.client.Capabilities#inputSampleRate()}: 24 kHz on OpenAI Realtime), and the speaker pump reports
+ * what it wrote of each answer ({@link LiveSession#reportPlayback}; on barge-in, what was heard).
  * Stages are wired here by hand; they do not forward anything to each other. Both pumps are named virtual threads.
  * The queues are bounded: the playback buffer by its capacity, the session's send queue by its byte budget, the
  * sink by its own bound.
@@ -226,7 +229,9 @@ public final class VoiceLoop implements AutoCloseable {
                 binding.attach(session);
             }
             if (config.microphone() != null) {
-                micPump = new MicPump(this, config, detector, policy, clock);
+                int uplinkRate = config.uplinkSampleRate() != null ? config.uplinkSampleRate()
+                        : session.capabilities().inputSampleRate();
+                micPump = new MicPump(this, config, detector, policy, clock, uplinkRate);
                 detector = null;   // owned by the pump from now on
                 micThread = Thread.ofVirtual().name("habla-" + id + "-mic").start(micPump);
             }
@@ -681,11 +686,16 @@ public final class VoiceLoop implements AutoCloseable {
             aheadNanos = speakerPump.cutTimeline();
             sink.flush();
             silenced = clock.nanoTime();
+            if (discarded > 0 || aheadNanos > 0) {
+                // The cut answer was heard up to here (written minus what the device still held): the final position
+                // for the provider (OpenAI truncates the answer to it; Gemini ignores it). Under the speaker lock, as
+                // the pump's reports are, so no report of an earlier write can follow it.
+                reportPlayback(MODEL_FORMAT.durationOf(heardBytes(current, aheadNanos)));
+            }
         } finally {
             speakerLock.unlock();
         }
-        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
-        long heardBytes = Math.max(0, current.playedBytes() - aheadBytes);
+        long heardBytes = heardBytes(current, aheadNanos);
         boolean cutSomething = discarded > 0 || aheadNanos > 0 || open != null;
         if (discarded > 0 || aheadNanos > 0 || (open != null && open.epoch == epoch)) {
             transcript.cut(epoch, heardBytes);
@@ -728,6 +738,30 @@ public final class VoiceLoop implements AutoCloseable {
 
     LiveSession sessionOrNull() {
         return session;
+    }
+
+    /** Of the epoch {@code current} describes: bytes written minus what the device still held when it was cut. */
+    private long heardBytes(PlaybackCursor current, long aheadNanos) {
+        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
+        return Math.max(0, current.playedBytes() - aheadBytes);
+    }
+
+    /**
+     * Tells the session how much of the current answer was played ({@link LiveSession#reportPlayback}). Called under
+     * {@link #speakerLock} by the speaker pump (after each write) and by whoever silences (on barge-in), so reports
+     * reach the session in playback order; the call only queues (non-blocking). A session that refuses it must not
+     * stop playback.
+     */
+    void reportPlayback(Duration played) {
+        LiveSession s = session;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.reportPlayback(played);
+        } catch (RuntimeException e) {
+            log.debug("loop {}: playback report refused: {}", id, e.toString());
+        }
     }
 
     VoiceMetrics metricsSink() {

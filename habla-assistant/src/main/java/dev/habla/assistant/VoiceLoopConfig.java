@@ -63,6 +63,9 @@ import java.util.function.UnaryOperator;
  *                              boundaries, reconnect with the resumption handle, stall watchdog); null = a plain
  *                              {@link dev.habla.client.LiveSession} that ends with its connection. Default
  *                              {@link ResiliencePolicy#defaults()}
+ * @param uplinkSampleRate      the PCM rate the microphone audio is sent at; null (the default) = the rate the session's
+ *                              provider takes ({@link dev.habla.client.Capabilities#inputSampleRate()}: 16 kHz on
+ *                              Gemini, 24 kHz on OpenAI Realtime). The local VAD runs at 16 kHz whatever this is.
  */
 public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, AudioSink speaker, VadMode vadMode,
                               ServerVad serverVad, VadConfig vadConfig, Supplier<VoiceActivityDetector> detector,
@@ -70,7 +73,8 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
                               Duration doubleTalkConfirm, Duration streamEndAfterSilence,
                               Duration preBuffer, Duration deviceBuffer, boolean pacedSpeaker, Duration outputLatency,
                               boolean transcription, VoiceClock clock, AssistantObserver observer, ToolRunner tools,
-                              UnaryOperator<SessionListener> listenerDecorator, ResiliencePolicy resilience) {
+                              UnaryOperator<SessionListener> listenerDecorator, ResiliencePolicy resilience,
+                              Integer uplinkSampleRate) {
 
     /** Local barge-in by default: the speaker stops as soon as the user starts talking. */
     public static final VadMode DEFAULT_VAD_MODE = VadMode.ASSIST;
@@ -124,6 +128,9 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         if (preBuffer.isNegative() || outputLatency.isNegative()) {
             throw new IllegalArgumentException("preBuffer and outputLatency must be >= 0");
         }
+        if (uplinkSampleRate != null && (uplinkSampleRate < 8_000 || uplinkSampleRate > 48_000)) {
+            throw new IllegalArgumentException("uplinkSampleRate must be 8000..48000 Hz or null, was " + uplinkSampleRate);
+        }
         if (deviceBuffer.isNegative() || deviceBuffer.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("deviceBuffer must be 0..1 s, was " + deviceBuffer);
         }
@@ -167,6 +174,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         private ToolRunner tools;
         private UnaryOperator<SessionListener> listenerDecorator;
         private ResiliencePolicy resilience = ResiliencePolicy.defaults();
+        private Integer uplinkSampleRate;
 
         private Builder() {
         }
@@ -194,6 +202,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
             tools = c.tools;
             listenerDecorator = c.listenerDecorator;
             resilience = c.resilience;
+            uplinkSampleRate = c.uplinkSampleRate;
         }
 
         public Builder session(SessionConfig v) { session = v; return this; }
@@ -221,11 +230,13 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         public Builder resilience(ResiliencePolicy v) { resilience = v; return this; }
         /** Opt out of resilience: one plain connection; the conversation ends with it (goAway, drop, ~10 minutes). */
         public Builder plainSession() { resilience = null; return this; }
+        /** The rate microphone audio is sent at; null (default) = the session provider's input rate. */
+        public Builder uplinkSampleRate(Integer hz) { uplinkSampleRate = hz; return this; }
 
         public VoiceLoopConfig build() {
             return new VoiceLoopConfig(session, microphone, speaker, vadMode, serverVad, vadConfig, detector, duplex,
                     duplexPolicy, assumedEchoGainDb, doubleTalkConfirm, streamEndAfterSilence, preBuffer, deviceBuffer, pacedSpeaker, outputLatency,
-                    transcription, clock, observer, tools, listenerDecorator, resilience);
+                    transcription, clock, observer, tools, listenerDecorator, resilience, uplinkSampleRate);
         }
     }
 }

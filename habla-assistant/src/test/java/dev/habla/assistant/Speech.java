@@ -3,8 +3,6 @@ package dev.habla.assistant;
 import dev.habla.audio.WavData;
 import dev.habla.audio.WavReader;
 import dev.habla.voice.Pcm16;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -24,8 +22,6 @@ final class Speech {
                 throw new IllegalStateException(name + " is " + wav.format());
             }
             return Pcm16.toShorts(wav.pcm());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

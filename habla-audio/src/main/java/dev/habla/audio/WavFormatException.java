@@ -1,12 +1,12 @@
 package dev.habla.audio;
 
-import java.io.IOException;
+import java.nio.file.Path;
 
 /** A file is not a WAV file this package can read (not RIFF/WAVE, not 16-bit PCM, truncated header). */
-public final class WavFormatException extends IOException {
+public final class WavFormatException extends AudioFileException {
     private static final long serialVersionUID = 1L;
 
-    public WavFormatException(String message) {
-        super(message);
+    public WavFormatException(Path path, String message) {
+        super(path, message);
     }
 }

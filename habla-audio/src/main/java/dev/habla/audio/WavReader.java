@@ -42,9 +42,19 @@ public final class WavReader implements AutoCloseable {
         this.dataBytes = dataBytes;
     }
 
-    /** Opens {@code path} and parses its header; the PCM is read on demand. */
-    public static WavReader open(Path path) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    /**
+     * Opens {@code path} and parses its header; the PCM is read on demand.
+     *
+     * @throws WavFormatException  if it is not 16-bit PCM WAV
+     * @throws AudioFileException  if it cannot be read (the cause says why)
+     */
+    public static WavReader open(Path path) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw AudioFileException.of(path, "open", e);
+        }
         try {
             return parse(path, channel);
         } catch (IOException | RuntimeException e) {
@@ -53,14 +63,21 @@ public final class WavReader implements AutoCloseable {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw e;
+            throw e instanceof IOException io ? AudioFileException.of(path, "read", io) : (RuntimeException) e;
         }
     }
 
-    /** Reads the format and all the PCM of {@code path}. */
-    public static WavData read(Path path) throws IOException {
+    /**
+     * Reads the format and all the PCM of {@code path}.
+     *
+     * @throws WavFormatException  if it is not 16-bit PCM WAV
+     * @throws AudioFileException  if it cannot be read (the cause says why)
+     */
+    public static WavData read(Path path) {
         try (WavReader reader = open(path)) {
             return new WavData(reader.format(), reader.readAll());
+        } catch (IOException e) {
+            throw AudioFileException.of(path, "read", e);
         }
     }
 
@@ -132,7 +149,7 @@ public final class WavReader implements AutoCloseable {
         long size = channel.size();
         ByteBuffer riff = readAt(path, channel, 0, 12);
         if (!fourCc(riff, 0).equals("RIFF") || !fourCc(riff, 8).equals("WAVE")) {
-            throw new WavFormatException("Not a RIFF/WAVE file: " + path + " starts with '" + fourCc(riff, 0)
+            throw new WavFormatException(path, "Not a RIFF/WAVE file: " + path + " starts with '" + fourCc(riff, 0)
                     + "'...'" + fourCc(riff, 8) + "'");
         }
         AudioFormat format = null;
@@ -146,7 +163,7 @@ public final class WavReader implements AutoCloseable {
                 case "fmt " -> format = parseFmt(path, readAt(path, channel, body, (int) Math.min(chunkSize, 40)));
                 case "data" -> {
                     if (format == null) {
-                        throw new WavFormatException("WAV 'data' chunk before 'fmt ' in " + path);
+                        throw new WavFormatException(path, "WAV 'data' chunk before 'fmt ' in " + path);
                     }
                     long available = size - body;
                     long length = (chunkSize == 0 || chunkSize == 0xFFFF_FFFFL || chunkSize > available)
@@ -158,12 +175,12 @@ public final class WavReader implements AutoCloseable {
             }
             at = body + chunkSize + (chunkSize & 1);
         }
-        throw new WavFormatException("No 'data' chunk in " + path);
+        throw new WavFormatException(path, "No 'data' chunk in " + path);
     }
 
-    private static AudioFormat parseFmt(Path path, ByteBuffer fmt) throws WavFormatException {
+    private static AudioFormat parseFmt(Path path, ByteBuffer fmt) {
         if (fmt.limit() < 16) {
-            throw new WavFormatException("WAV 'fmt ' chunk too short (" + fmt.limit() + " bytes) in " + path);
+            throw new WavFormatException(path, "WAV 'fmt ' chunk too short (" + fmt.limit() + " bytes) in " + path);
         }
         int tag = Short.toUnsignedInt(fmt.getShort(0));
         if (tag == WAVE_FORMAT_EXTENSIBLE && fmt.limit() >= 26) {
@@ -173,13 +190,13 @@ public final class WavReader implements AutoCloseable {
         int rate = fmt.getInt(4);
         int bits = Short.toUnsignedInt(fmt.getShort(14));
         if (tag != WAVE_FORMAT_PCM || bits != AudioFormat.BITS_PER_SAMPLE) {
-            throw new WavFormatException("Expected 16-bit PCM WAV but " + path + " has format tag " + tag
+            throw new WavFormatException(path, "Expected 16-bit PCM WAV but " + path + " has format tag " + tag
                     + " with " + bits + " bits per sample");
         }
         try {
             return new AudioFormat(rate, channels);
         } catch (IllegalArgumentException e) {
-            throw new WavFormatException("Unsupported WAV format in " + path + ": " + e.getMessage());
+            throw new WavFormatException(path, "Unsupported WAV format in " + path + ": " + e.getMessage());
         }
     }
 
@@ -189,7 +206,7 @@ public final class WavReader implements AutoCloseable {
         while (b.hasRemaining()) {
             int n = channel.read(b, p);
             if (n < 0) {
-                throw new WavFormatException("Truncated WAV header in " + path + ": needed " + length
+                throw new WavFormatException(path, "Truncated WAV header in " + path + ": needed " + length
                         + " bytes at offset " + position);
             }
             p += n;

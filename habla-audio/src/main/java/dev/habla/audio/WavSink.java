@@ -31,8 +31,12 @@ public final class WavSink implements AudioSink {
         this.writer = writer;
     }
 
-    /** Creates (or truncates) {@code path} for PCM in {@code format}. */
-    public static WavSink create(Path path, AudioFormat format) throws IOException {
+    /**
+     * Creates (or truncates) {@code path} for PCM in {@code format}.
+     *
+     * @throws AudioFileException if the file cannot be created (the cause says why)
+     */
+    public static WavSink create(Path path, AudioFormat format) {
         return new WavSink(WavWriter.create(Objects.requireNonNull(path, "path"), Objects.requireNonNull(format, "format")));
     }
 

@@ -72,7 +72,7 @@ public final class WavSource implements AudioSource {
     }
 
     /** Opens a WAV file, 20 ms chunks, no trailing silence. */
-    public static WavSource open(Path path, Pacing pacing) throws IOException {
+    public static WavSource open(Path path, Pacing pacing) {
         return open(path, pacing, DEFAULT_CHUNK, Duration.ZERO);
     }
 
@@ -81,15 +81,19 @@ public final class WavSource implements AudioSource {
      *
      * @param chunk           audio per {@link #read()} (rounded down to whole frames)
      * @param trailingSilence silence appended after the file's data
-     * @throws IOException         if the file cannot be read
      * @throws WavFormatException  if it is not 16-bit PCM WAV
+     * @throws AudioFileException  if the file cannot be read (the cause says why)
      */
-    public static WavSource open(Path path, Pacing pacing, Duration chunk, Duration trailingSilence) throws IOException {
+    public static WavSource open(Path path, Pacing pacing, Duration chunk, Duration trailingSilence) {
         WavReader reader = WavReader.open(path);
         try {
             return new WavSource(reader.format(), reader, null, pacing, chunk, trailingSilence);
         } catch (RuntimeException e) {
-            reader.close();
+            try {
+                reader.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }

@@ -42,10 +42,19 @@ public final class WavWriter implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Creates (or truncates) {@code path} and writes the header. */
-    public static WavWriter create(Path path, AudioFormat format) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+    /**
+     * Creates (or truncates) {@code path} and writes the header.
+     *
+     * @throws AudioFileException if the file cannot be created or written (the cause says why)
+     */
+    public static WavWriter create(Path path, AudioFormat format) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw AudioFileException.of(path, "create", e);
+        }
         try {
             writeFully(channel, header(format, 0), 0);
             channel.position(HEADER_BYTES);
@@ -55,7 +64,7 @@ public final class WavWriter implements AutoCloseable {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw e;
+            throw e instanceof IOException io ? AudioFileException.of(path, "write", io) : (RuntimeException) e;
         }
         return new WavWriter(path, format, channel);
     }

@@ -5,13 +5,14 @@ import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.DeviceSpeaker;
 import dev.habla.audio.NullSink;
+import dev.habla.client.AnswerCollector;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveSession;
 import dev.habla.client.ResilientSession;
-import dev.habla.client.SendResult;
 import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionListener;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ResponseModality;
 import java.io.IOException;
@@ -175,7 +176,7 @@ final class ChatCommand implements Callable<Integer> {
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
             SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
-            Redactor redactor = new Redactor(key.key());
+            KeyRedactor redactor = new KeyRedactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
             try (LiveClient client = LiveClient.create(c -> {
@@ -187,10 +188,12 @@ final class ChatCommand implements Callable<Integer> {
                  AudioSink speaker = voiceMode ? openSpeaker() : null) {
                 Conversation conversation = new Conversation(terminal.writer(),
                         speaks ? Conversation.Show.TRANSCRIPT : Conversation.Show.TEXT, verbose, speaker, audioFiles,
-                        ctx, reader::printAbove, ChatCommand::sendInterruption, () -> terminal.raise(Terminal.Signal.INT),
-                        text -> dim(terminal, text), tools::runningCalls);
+                        ctx, reader::printAbove, () -> terminal.raise(Terminal.Signal.INT), text -> dim(terminal, text));
                 // Closed before the speaker and the client (habit 11): session, then playback, then the client.
-                try (Link link = new Link(client, config, tools.listener(conversation, reader::printAbove), session -> {
+                // session → answer collector → tool runner → tool display → conversation
+                SessionListener listener = conversation.collector(
+                        display -> tools.listener(display, reader::printAbove), tools::runningCalls);
+                try (Link link = new Link(client, config, listener, session -> {
                     conversation.attach(session);
                     tools.attach(session);
                 })) {
@@ -284,17 +287,16 @@ final class ChatCommand implements Callable<Integer> {
                 return ExitCodes.OK;   // a connect still under way is abandoned: the user chose to leave
             }
             LiveSession session = awaitSession(link, conversation, failures);
-            conversation.beginTurn();
-            SendResult sent = session.sendText(text);
-            if (sent != SendResult.QUEUED) {
-                conversation.abandonTurn();
+            CompletableFuture<AnswerCollector.Answer> answer = conversation.ask(session, text);
+            if (answer.isCompletedExceptionally()) {
                 LiveEvent.Closed c = conversation.closed();
                 if (c != null) {
                     return ended(c, failures, conversation);
                 }
-                throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message (" + sent + ")");
+                throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message ("
+                        + answer.exceptionNow().getMessage() + ")");
             }
-            switch (conversation.awaitAnswer()) {
+            switch (conversation.awaitAnswer(answer)) {
                 case COMPLETED -> {
                     if (voiceMode) {
                         conversation.awaitPlayback(PLAYBACK_WAIT);
@@ -330,18 +332,6 @@ final class ChatCommand implements Callable<Integer> {
         return new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal);
     }
 
-    /**
-     * What stops an answer: a {@code clientContent} interrupts the current generation on the Live API (proto
-     * comment); an empty one with {@code turnComplete:false} adds nothing to the conversation. Models that refuse
-     * {@code clientContent} mid-session (Gemini 3 Live: close 1007) have no such message: the answer is only stopped
-     * here and its rest is dropped until its {@code turnComplete}.
-     */
-    static void sendInterruption(LiveSession session) {
-        if (session.config().modelFamily().acceptsClientContentMidSession()) {
-            session.sendClientContent(List.of(), false);
-        }
-    }
-
     /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */
     private int ended(LiveEvent.Closed closed, Failures f, Conversation conversation) {
         if (closed.error() == null) {
@@ -368,7 +358,7 @@ final class ChatCommand implements Callable<Integer> {
         if (reconnectAttempts > 0 && e.kind() == LiveException.Kind.UNAVAILABLE) {
             // The session lost its connection and every reconnect attempt failed: say so, with the last cause.
             String last = reason(e.closeCode() <= 0 && e.getCause() instanceof LiveException c ? c : e);
-            return new CliException(ExitCodes.UNAVAILABLE, new Redactor(key.key()).redact(
+            return new CliException(ExitCodes.UNAVAILABLE, new KeyRedactor(key.key()).redact(
                     "lost the connection to " + where + " and could not reconnect (" + reconnectAttempts + " attempt"
                             + (reconnectAttempts == 1 ? "" : "s") + (last.isEmpty() ? "" : "; last: " + last)
                             + "); check the network or --base-url"), e);
@@ -389,7 +379,7 @@ final class ChatCommand implements Callable<Integer> {
             case CLOSED -> "the session was closed" + detail;
             case LISTENER_FAILED -> "internal error while showing the answer" + detail;
         };
-        return new CliException(ExitCodes.forKind(e.kind()), new Redactor(key.key()).redact(message), e);
+        return new CliException(ExitCodes.forKind(e.kind()), new KeyRedactor(key.key()).redact(message), e);
     }
 
     /** " (reason)", or "" when there is none. */

@@ -1,8 +1,11 @@
 package dev.habla.cli;
 
+import dev.habla.audio.AudioFileException;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.WavWriter;
+import dev.habla.client.AnswerCollector;
+import dev.habla.client.LiveException;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SessionListener;
@@ -13,9 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -30,10 +35,14 @@ import org.slf4j.LoggerFactory;
  * its recovery, and stalls, always; the routine handover at the service's connection limit only with
  * {@code --verbose}.
  *
- * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #beginTurn} and {@link #awaitAnswer} on the
+ * <p>Which answer is under way, stopping it, and waiting for it are the library's {@link AnswerCollector}: it sits
+ * between the session and this class (so the rest of a stopped answer never reaches it), {@link #ask} sends a line
+ * through it and {@link #awaitAnswer} waits for the answer it returns.
+ *
+ * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #ask} and {@link #awaitAnswer} on the
  * main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
- * {@link #lock} guards the turn state and serialises all writes to the terminal, so an answer being streamed and a
- * Ctrl-C marker never interleave.
+ * {@link #lock} guards the display state and serialises all writes to the terminal, so an answer being streamed and a
+ * Ctrl-C marker never interleave. Lock order: this class's lock, then the collector's (never the other way).
  */
 final class Conversation implements SessionListener {
 
@@ -62,29 +71,21 @@ final class Conversation implements SessionListener {
     private final CliContext ctx;
     /** Prints a notice line without breaking a prompt being edited. */
     private final Consumer<String> notice;
-    /** Sends whatever the server treats as "stop generating" (see ChatCommand). */
-    private final Consumer<LiveSession> interruption;
+    /** Tracks the answers; it forwards the session's events here (set by {@link #collector}). */
+    private AnswerCollector answers;
     /** Makes a pending readLine return (the session ended while the user sits at the prompt). */
     private final Runnable wakePrompt;
     /** Dims a status line on terminals that can. */
     private final UnaryOperator<String> dim;
-    /** Tool calls still running (with --tools), so the answer they belong to is not over yet. */
-    private final IntSupplier toolsRunning;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     /** Guarded by lock: set once connect returned. */
     private LiveSession session;
-    /** Guarded by lock: a user turn was sent and its answer is still awaited (not complete, not stopped). */
-    private boolean answering;
-    /** Guarded by lock: the last answer was stopped with Ctrl-C. */
-    private boolean lastStopped;
     /**
-     * Guarded by lock: answers the user stopped whose {@code turnComplete} has not arrived yet. The server keeps
-     * streaming a stopped answer until it notices (the next user message interrupts it at the latest), then ends it
-     * with {@code turnComplete}; until then everything it sends belongs to the stopped answer and is dropped.
+     * Guarded by lock: a user turn was sent and its answer is still shown as under way (not complete, not stopped).
+     * The rest of a stopped answer never arrives here: the collector drops it.
      */
-    private int staleTurns;
+    private boolean answering;
     /** Guarded by lock: the terminal event, once it arrived. */
     private LiveEvent.Closed closed;
     /** Guarded by lock: true when the last character printed ended a line. */
@@ -115,8 +116,7 @@ final class Conversation implements SessionListener {
     private final List<String> deferred = new ArrayList<>();
 
     Conversation(PrintWriter out, Show show, boolean verbose, AudioSink speaker, AudioFiles audioFiles, CliContext ctx,
-                 Consumer<String> notice, Consumer<LiveSession> interruption, Runnable wakePrompt,
-                 UnaryOperator<String> dim, IntSupplier toolsRunning) {
+                 Consumer<String> notice, Runnable wakePrompt, UnaryOperator<String> dim) {
         this.out = out;
         this.show = show;
         this.verbose = verbose;
@@ -124,10 +124,17 @@ final class Conversation implements SessionListener {
         this.audioFiles = audioFiles;
         this.ctx = ctx;
         this.notice = notice;
-        this.interruption = interruption;
         this.wakePrompt = wakePrompt;
         this.dim = dim;
-        this.toolsRunning = toolsRunning;
+    }
+
+    /**
+     * The listener to connect with: an {@link AnswerCollector} in front of {@code downstream} (which ends here), told
+     * about running tool calls so an answer waiting for a tool's result is not over.
+     */
+    SessionListener collector(Function<SessionListener, SessionListener> downstream, IntSupplier toolsRunning) {
+        answers = AnswerCollector.create(c -> c.downstream(downstream.apply(this)).pendingTools(toolsRunning));
+        return answers;
     }
 
     void attach(LiveSession session) {
@@ -179,37 +186,42 @@ final class Conversation implements SessionListener {
         }
     }
 
-    /** Main thread, before sending a user turn: from now on output belongs to this turn. */
-    void beginTurn() {
+    /**
+     * Main thread: sends a user turn; from now on output belongs to it. The future is its answer (failed with a
+     * {@link LiveException} if the line was not sent or the session ended first).
+     */
+    CompletableFuture<AnswerCollector.Answer> ask(LiveSession session, String text) {
         lock.lock();
         try {
             answering = true;
-            lastStopped = false;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Main thread: the turn could not be sent. */
-    void abandonTurn() {
-        lock.lock();
-        try {
-            answering = false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Main thread: blocks until the answer completes, the user stops it, or the session closes. */
-    Outcome awaitAnswer() throws InterruptedException {
-        lock.lock();
-        try {
-            while (answering && closed == null) {
-                changed.await();
+        CompletableFuture<AnswerCollector.Answer> answer = answers.ask(session, text);
+        if (answer.isCompletedExceptionally()) {
+            lock.lock();
+            try {
+                answering = false;
+            } finally {
+                lock.unlock();
             }
-            return closed != null ? Outcome.CLOSED : lastStopped ? Outcome.STOPPED : Outcome.COMPLETED;
-        } finally {
-            lock.unlock();
+        }
+        return answer;
+    }
+
+    /**
+     * Main thread: blocks until the answer completes, the user stops it, or the session closes. The collector hands
+     * an answer out only after this class has shown its last event.
+     */
+    Outcome awaitAnswer(CompletableFuture<AnswerCollector.Answer> answer) throws InterruptedException {
+        try {
+            return switch (answer.get().ending()) {
+                case COMPLETED, INTERRUPTED -> Outcome.COMPLETED;
+                case STOPPED -> Outcome.STOPPED;
+                case CLOSED -> Outcome.CLOSED;
+            };
+        } catch (ExecutionException e) {
+            return Outcome.CLOSED;
         }
     }
 
@@ -220,31 +232,26 @@ final class Conversation implements SessionListener {
      * @return true if an answer was stopped
      */
     boolean stopAnswer() {
-        LiveSession s;
         lock.lock();
         try {
             if (speaker != null) {
                 speaker.flush();
             }
-            if (!answering || closed != null) {
+            if (!answering || closed != null || session == null) {
                 return false;
             }
             answering = false;
-            lastStopped = true;
-            staleTurns++;
             closeWav(true);
             endLine();
             print("[stopped]\n");
             printDeferred();
-            changed.signalAll();
-            s = session;
+            // Under our lock (order: ours, then the collector's): nothing of this answer is shown after the marker.
+            // The collector ends the answer (the main thread returns to the prompt), asks the server to stop
+            // (LiveSession.interrupt) and drops the rest of it.
+            return answers.stop(session);
         } finally {
             lock.unlock();
         }
-        if (s != null) {
-            interruption.accept(s);
-        }
-        return true;
     }
 
     /** Main thread, voice mode: waits (bounded) until the answer has been played, or Ctrl-C flushed it. */
@@ -256,12 +263,11 @@ final class Conversation implements SessionListener {
 
     @Override
     public void onEvent(LiveEvent event) {
-        // Asked before taking our lock (the runner's lock is never taken inside it). A runner removes a call only
-        // after queueing its response, under its lock, so a turnComplete that follows the response sees 0.
-        boolean toolRunning = event instanceof LiveEvent.TurnComplete && toolsRunning.getAsInt() > 0;
         lock.lock();
         try {
-            handle(event, toolRunning);
+            // The collector decided before forwarding the event: a turnComplete that leaves it answering came while
+            // a tool still runs (the collector asked the runner), so the answer is not over.
+            handle(event, event instanceof LiveEvent.TurnComplete && answers.answering());
             if (event instanceof LiveEvent.Stalled) {
                 stalled = true;
             } else if (event instanceof LiveEvent.Reconnecting || event instanceof LiveEvent.Reconnected
@@ -277,7 +283,7 @@ final class Conversation implements SessionListener {
 
     /** Session event thread, under lock. */
     private void handle(LiveEvent event, boolean toolRunning) {
-        boolean live = answering && staleTurns == 0;
+        boolean live = answering;
         switch (event) {
             case LiveEvent.TextDelta t -> {
                 if (live && show == Show.TEXT && (!t.thought() || verbose)) {
@@ -305,9 +311,7 @@ final class Conversation implements SessionListener {
             }
             case LiveEvent.TurnComplete t -> {
                 maybeCut = live && t.usage() == null && t.reason() == null;
-                if (staleTurns > 0) {
-                    staleTurns--;   // the end of a stopped answer
-                } else if (answering && !toolRunning) {
+                if (answering && !toolRunning) {
                     finishTurn();
                 }
                 // With a tool still running, this is the turn the session closed because its connection was lost:
@@ -341,7 +345,7 @@ final class Conversation implements SessionListener {
                         status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
                     }
                 } else if (verbose) {
-                    status("(reconnect attempt " + r.attempt() + " in " + Durations.format(r.delay()) + ")", false);
+                    status("(reconnect attempt " + r.attempt() + " in " + DurationText.format(r.delay()) + ")", false);
                 }
             }
             case LiveEvent.Reconnected r -> {
@@ -359,7 +363,6 @@ final class Conversation implements SessionListener {
                 boolean atPrompt = !answering && !leaving;
                 closed = c;
                 closeWav(true);
-                changed.signalAll();
                 if (atPrompt) {
                     wakePrompt.run();
                 }
@@ -382,11 +385,11 @@ final class Conversation implements SessionListener {
 
     /** "15 s" (whole seconds from 1 s on, "250 ms" below): status lines need no decimals. */
     private static String roughly(Duration d) {
-        return d.toMillis() < 1000 ? Durations.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
+        return d.toMillis() < 1000 ? DurationText.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
     }
 
     /** " (1006)", " (1011 Internal error occurred.)", or "" when the cause has no close code. */
-    private static String why(dev.habla.client.LiveException cause) {
+    private static String why(LiveException cause) {
         if (cause == null || cause.closeCode() <= 0) {
             return "";
         }
@@ -431,7 +434,7 @@ final class Conversation implements SessionListener {
                 wav = WavWriter.create(audioFiles.nextFile(), AudioFormat.mono(rate));
             }
             wav.write(a.pcm());
-        } catch (IOException e) {
+        } catch (IOException | AudioFileException e) {
             log.warn("Could not save the answer's audio: {}", e.toString());
             closeWav(true);
         }
@@ -453,7 +456,6 @@ final class Conversation implements SessionListener {
         }
         print("\n");
         printDeferred();
-        changed.signalAll();
     }
 
     /** Under lock, after an answer ended (the prompt is not back yet): the held-back status lines. */

@@ -32,15 +32,15 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "Accept only this API key (others get close 1008). Default: any non-empty key.")
     String apiKey;
 
-    @Option(names = "--connection-lifetime", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class,
+    @Option(names = "--connection-lifetime", paramLabel = "DURATION", defaultValue = "10m", converter = DurationText.class,
             description = "How long a connection lives before the emulator ends it, like the service. Default: ${DEFAULT-VALUE}.")
     Duration connectionLifetime;
 
-    @Option(names = "--goaway-lead", paramLabel = "DURATION", defaultValue = "5s", converter = Durations.class,
+    @Option(names = "--goaway-lead", paramLabel = "DURATION", defaultValue = "5s", converter = DurationText.class,
             description = "How long before that end goAway is sent. Default: ${DEFAULT-VALUE}.")
     Duration goAwayLead;
 
-    @Option(names = "--text-chunk-delay", paramLabel = "DURATION", defaultValue = "40ms", converter = Durations.class,
+    @Option(names = "--text-chunk-delay", paramLabel = "DURATION", defaultValue = "40ms", converter = DurationText.class,
             description = "Pause between the chunks of a text answer (0s sends it at once). Default: ${DEFAULT-VALUE}.")
     Duration textChunkDelay;
 
@@ -69,7 +69,7 @@ final class EmulatorCommand implements Callable<Integer> {
         }
         if (goAwayLead.isNegative() || goAwayLead.compareTo(connectionLifetime) > 0) {
             throw new ParameterException(spec.commandLine(), "--goaway-lead must be between 0 and --connection-lifetime ("
-                    + Durations.format(connectionLifetime) + ")");
+                    + DurationText.format(connectionLifetime) + ")");
         }
         if (textChunkDelay.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");

@@ -9,6 +9,7 @@ import dev.habla.assistant.VadMode;
 import dev.habla.assistant.VoiceLoop;
 import dev.habla.assistant.VoiceLoopConfig;
 import dev.habla.audio.AudioDeviceException;
+import dev.habla.audio.AudioFileException;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.AudioSource;
@@ -133,7 +134,7 @@ final class TalkCommand implements Callable<Integer> {
     @Option(names = "--fast", description = "With --input: send the file as fast as possible instead of in real time.")
     boolean fast;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationText.class,
             description = "File mode: give up waiting for the answers after this long (e.g. 30s, 2m). Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
@@ -228,7 +229,7 @@ final class TalkCommand implements Callable<Integer> {
                         + " (it answers \"I heard N seconds of audio.\")");
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
-            Redactor redactor = new Redactor(key.key());
+            KeyRedactor redactor = new KeyRedactor(key.key());
             SessionConfig configured = tools.configure(session, ctx);
             try (LiveClient client = LiveClient.create(c -> {
                 c.apiKey(key.key()).baseUrl(target).apiVersion(apiVersion);
@@ -270,8 +271,8 @@ final class TalkCommand implements Callable<Integer> {
             long answers = loop.transcript().assistantEntries().size();
             if (!idle) {
                 throw new CliException(ExitCodes.UNAVAILABLE, answers == 0
-                        ? "no answer within " + Durations.format(timeout) + "; check the input file and --timeout"
-                        : "the conversation did not finish within " + Durations.format(timeout) + " (" + answers
+                        ? "no answer within " + DurationText.format(timeout) + "; check the input file and --timeout"
+                        : "the conversation did not finish within " + DurationText.format(timeout) + " (" + answers
                                 + " answers so far)");
             }
             if (answers == 0) {
@@ -542,11 +543,11 @@ final class TalkCommand implements Callable<Integer> {
                 case LiveEvent.Reconnecting r -> "(connection lost" + (r.cause() == null ? "" : ": " + brief(r.cause()))
                         + "; reconnecting" + (r.attempt() > 1 ? ", attempt " + r.attempt() : "") + "…)";
                 case LiveEvent.Reconnected r -> String.format(Locale.ROOT, "(reconnected after %s; %s)",
-                        Durations.format(r.gap()), r.resumed() ? "the conversation goes on"
+                        DurationText.format(r.gap()), r.resumed() ? "the conversation goes on"
                                 : "a new session, told what was said so far");
                 case LiveEvent.Stalled st -> switch (st.kind()) {
-                    case MID_TURN -> "(the answer stalled: nothing for " + Durations.format(st.duration()) + ")";
-                    case NO_REPLY -> "(no answer for " + Durations.format(st.duration()) + ")";
+                    case MID_TURN -> "(the answer stalled: nothing for " + DurationText.format(st.duration()) + ")";
+                    case NO_REPLY -> "(no answer for " + DurationText.format(st.duration()) + ")";
                 };
             };
         }
@@ -619,12 +620,13 @@ final class TalkCommand implements Callable<Integer> {
             try {
                 return WavSource.open(file, fast ? WavSource.Pacing.FAST : WavSource.Pacing.REAL_TIME,
                         WavSource.DEFAULT_CHUNK, INPUT_TAIL);
-            } catch (NoSuchFileException e) {
-                throw new ParameterException(spec.commandLine(), "--input " + input + ": no such file");
             } catch (WavFormatException e) {
                 throw new ParameterException(spec.commandLine(), "--input " + input + ": " + e.getMessage());
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot read --input " + input + ": " + e.getMessage());
+            } catch (AudioFileException e) {
+                if (e.getCause() instanceof NoSuchFileException) {
+                    throw new ParameterException(spec.commandLine(), "--input " + input + ": no such file");
+                }
+                throw new ParameterException(spec.commandLine(), "cannot read --input " + input + ": " + ioMessage(e));
             }
         }
         try {
@@ -639,8 +641,8 @@ final class TalkCommand implements Callable<Integer> {
             Path file = ctx.resolve(output);
             try {
                 return WavSink.create(file, AudioFormat.PCM_24K_MONO);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot write --output " + output + ": " + e.getMessage());
+            } catch (AudioFileException e) {
+                throw new ParameterException(spec.commandLine(), "cannot write --output " + output + ": " + ioMessage(e));
             }
         }
         try {
@@ -648,6 +650,11 @@ final class TalkCommand implements Callable<Integer> {
         } catch (AudioDeviceException e) {
             throw new CliException(NO_AUDIO_DEVICE, "no speaker: " + e.getMessage() + " (use --output FILE.wav, or see `habla devices`)");
         }
+    }
+
+    /** The underlying I/O error's message (what the JDK says about the file), else the exception's own. */
+    private static String ioMessage(AudioFileException e) {
+        return e.getCause() instanceof IOException io ? io.getMessage() : e.getMessage();
     }
 
     private ServerVad serverVad() {
@@ -739,7 +746,7 @@ final class TalkCommand implements Callable<Integer> {
             case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
             default -> "the session failed: " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + detail;
         };
-        return new CliException(ExitCodes.forKind(e.kind()), new Redactor(key.key()).redact(message), e);
+        return new CliException(ExitCodes.forKind(e.kind()), new KeyRedactor(key.key()).redact(message), e);
     }
 
     private Terminal openTerminal() throws IOException {

@@ -75,12 +75,13 @@ final class ToolSupport {
             }
             dirs.add(abs);
         }
-        ToolRegistry.Builder registry = ToolRegistry.builder().codeExecution(codeExecution).googleSearch(googleSearch);
-        if (enabled) {
-            registry.add(BuiltinTools.all(Clock.systemDefaultZone(), dirs));
-            registry.add(extraTools);
-        }
-        ToolRegistry built = registry.build();
+        ToolRegistry built = ToolRegistry.create(r -> {
+            r.codeExecution(codeExecution).googleSearch(googleSearch);
+            if (enabled) {
+                r.add(BuiltinTools.all(Clock.systemDefaultZone(), dirs));
+                r.add(extraTools);
+            }
+        });
         if (built.declarations().isEmpty()) {
             return config;
         }

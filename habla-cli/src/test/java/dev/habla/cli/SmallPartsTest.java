@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations, .env parsing, redaction, audio file numbering, exit-code mapping. */
+/** DurationText, .env parsing, redaction, audio file numbering, exit-code mapping. */
 class SmallPartsTest {
 
     @TempDir
@@ -23,22 +23,22 @@ class SmallPartsTest {
 
     @Test
     void durationsAsPeopleTypeThem() {
-        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(Durations.parse("5s")).isEqualTo(Duration.ofSeconds(5));
-        assertThat(Durations.parse("10m")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
-        assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(Durations.parse(" 2D ")).isEqualTo(Duration.ofDays(2));
-        assertThat(Durations.parse("PT10M")).isEqualTo(Duration.ofMinutes(10));
-        assertThat(Durations.parse("0s")).isEqualTo(Duration.ZERO);
+        assertThat(DurationText.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DurationText.parse("5s")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(DurationText.parse("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(DurationText.parse("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(DurationText.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(DurationText.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DurationText.parse(" 2D ")).isEqualTo(Duration.ofDays(2));
+        assertThat(DurationText.parse("PT10M")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(DurationText.parse("0s")).isEqualTo(Duration.ZERO);
         for (String bad : List.of("", "5", "5x", "s", "-5s", "5 s", "10mm", "P", "1e3s")) {
-            assertThatThrownBy(() -> Durations.parse(bad)).as(bad).isInstanceOf(TypeConversionException.class)
+            assertThatThrownBy(() -> DurationText.parse(bad)).as(bad).isInstanceOf(TypeConversionException.class)
                     .hasMessageContaining("is not a duration");
         }
-        assertThat(Durations.format(Duration.ofMillis(250))).isEqualTo("250 ms");
-        assertThat(Durations.format(Duration.ofMillis(2400))).isEqualTo("2.4 s");
-        assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10 min");
+        assertThat(DurationText.format(Duration.ofMillis(250))).isEqualTo("250 ms");
+        assertThat(DurationText.format(Duration.ofMillis(2400))).isEqualTo("2.4 s");
+        assertThat(DurationText.format(Duration.ofMinutes(10))).isEqualTo("10 min");
     }
 
     @Test
@@ -76,7 +76,7 @@ class SmallPartsTest {
 
     @Test
     void redactsTheKeyAndKeyParameters() {
-        Redactor r = new Redactor("AIzaSyExample123");
+        KeyRedactor r = new KeyRedactor("AIzaSyExample123");
         assertThat(r.redact("wss://host/ws?key=AIzaSyExample123&x=1")).isEqualTo("wss://host/ws?key=<redacted>&x=1");
         assertThat(r.redact("x-goog-api-key: AIzaSyExample123")).isEqualTo("x-goog-api-key: <redacted>");
         assertThat(r.redact("ws://h/p?key=someOtherKey")).isEqualTo("ws://h/p?key=<redacted>");

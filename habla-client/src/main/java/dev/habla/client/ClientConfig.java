@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * @param transport            the WebSocket client underneath; null = the system property {@value #TRANSPORT_PROPERTY}
  *                             ({@code jetty} or {@code jdk}) if set, else {@link #DEFAULT_TRANSPORT}
  * @param permessageDeflate    offer permessage-deflate compression (Jetty transport only; used if the server accepts it)
+ * @param provider             the service's wire and rules; null = {@link Provider#GEMINI}
  */
 public record ClientConfig(
         String apiKey,
@@ -43,7 +44,8 @@ public record ClientConfig(
         long sendQueueBudgetBytes,
         Consumer<String> wireLog,
         Transport transport,
-        boolean permessageDeflate) {
+        boolean permessageDeflate,
+        Provider provider) {
 
     /**
      * The WebSocket client a {@link LiveClient} uses. Both behave the same (same tests, same errors, same flow control);
@@ -150,6 +152,10 @@ public record ClientConfig(
             String p = System.getProperty(TRANSPORT_PROPERTY);
             transport = p == null || p.isBlank() ? DEFAULT_TRANSPORT : parseTransport(p);
         }
+        provider = provider == null ? Provider.GEMINI : provider;
+        if (vertex != null && !provider.equals(Provider.GEMINI)) {
+            throw new IllegalArgumentException("vertex(..) is a Gemini setting; provider is " + provider.name());
+        }
         if (permessageDeflate && transport == Transport.JDK) {
             throw new IllegalArgumentException("permessageDeflate needs the JETTY transport (java.net.http cannot compress)");
         }
@@ -186,7 +192,7 @@ public record ClientConfig(
                 + ", baseUrl=" + baseUrl + ", apiVersion=" + apiVersion + ", vertex=" + vertex
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout
                 + ", sendQueueBudgetBytes=" + sendQueueBudgetBytes + ", wireLog=" + (wireLog == null ? "off" : "on")
-                + ", transport=" + transport + ", permessageDeflate=" + permessageDeflate + "]";
+                + ", transport=" + transport + ", permessageDeflate=" + permessageDeflate + ", provider=" + provider + "]";
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -203,6 +209,7 @@ public record ClientConfig(
         private Consumer<String> wireLog;
         private Transport transport;
         private boolean permessageDeflate;
+        private Provider provider;
 
         Builder() {}
 
@@ -222,10 +229,12 @@ public record ClientConfig(
         public Builder wireLog(Consumer<String> sink) { this.wireLog = sink; return this; }
         public Builder transport(Transport transport) { this.transport = transport; return this; }
         public Builder permessageDeflate(boolean on) { this.permessageDeflate = on; return this; }
+        /** The service's wire and rules; default {@link Provider#GEMINI}. */
+        public Builder provider(Provider provider) { this.provider = provider; return this; }
 
         public ClientConfig build() {
             return new ClientConfig(apiKey, ephemeralToken, baseUrl, apiVersion, vertex, connectTimeout, pingInterval,
-                    closeTimeout, sendQueueBudgetBytes, wireLog, transport, permessageDeflate);
+                    closeTimeout, sendQueueBudgetBytes, wireLog, transport, permessageDeflate, provider);
         }
     }
 }

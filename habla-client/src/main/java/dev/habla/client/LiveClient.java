@@ -46,6 +46,14 @@ public final class LiveClient implements AutoCloseable {
     }
 
     /**
+     * What {@code session}'s model accepts on this client's provider (the same as {@link LiveSession#capabilities()} of
+     * a session opened with it), e.g. the microphone rate to capture at before connecting.
+     */
+    public Capabilities capabilities(SessionConfig session) {
+        return config.provider().spi().capabilities(config, Objects.requireNonNull(session, "session config"));
+    }
+
+    /**
      * Opens a session and blocks until the server's {@code setupComplete} (at most
      * {@link ClientConfig#connectTimeout()}). The listener is attached before the first frame can arrive; it receives
      * {@link LiveEvent.SetupCompleted} first and, in all cases (failure included), exactly one {@link LiveEvent.Closed}

@@ -78,6 +78,23 @@ public interface LiveSession extends AutoCloseable {
     SendResult sendClientContent(List<Content> turns, boolean turnComplete);
 
     /**
+     * Asks the server to stop the answer it is generating (a user's "stop"), without adding anything to the
+     * conversation: on the Gemini Live wire an empty {@code clientContent} with {@code turnComplete:false}, which
+     * interrupts the current generation; the server then ends that answer with {@code interrupted} (if it was still
+     * streaming) and {@code turnComplete}. Playback of what was already received is the caller's to stop. Gemini 3 Live
+     * models refuse {@code clientContent} mid-session and have no stop message: nothing is sent and the answer runs to
+     * its end ({@link AnswerCollector#stop} still drops its rest locally).
+     *
+     * @return true if the stop request was queued; false if the model has none, or the session is closed
+     */
+    default boolean interrupt() {
+        if (!config().modelFamily().acceptsClientContentMidSession()) {
+            return false;
+        }
+        return sendClientContent(List.of(), false) == SendResult.QUEUED;
+    }
+
+    /**
      * Sends any client message as is (audio, video and {@code mediaChunks} realtime input travel in the media lane,
      * everything else in the control lane).
      *
@@ -110,6 +127,24 @@ public interface LiveSession extends AutoCloseable {
 
     /** The configuration this session was opened with. */
     SessionConfig config();
+
+    /**
+     * What this session's provider and model accept (text output, how typed text goes up, audio rates, voices…), so
+     * callers need not know the provider or test model names.
+     */
+    Capabilities capabilities();
+
+    /**
+     * Reports how much of the current model answer's audio has actually been played to the user: cumulative from that
+     * answer's first {@link LiveEvent.AudioChunk} (a new answer starts with the first chunk after a
+     * {@link LiveEvent.TurnComplete} or {@link LiveEvent.Interrupted}). Call it as the speaker writes, and once more
+     * with the final position when playback is cut (barge-in). Providers that keep the conversation as the user heard
+     * it (OpenAI Realtime truncates the answer there) use it; Gemini ignores it. Non-blocking, thread-safe; ignored
+     * after the session is closing.
+     *
+     * @throws IllegalArgumentException if {@code played} is negative
+     */
+    void reportPlayback(java.time.Duration played);
 
     /** Client-local id used in thread names and logs ({@code habla-<id>-writer}). */
     String id();

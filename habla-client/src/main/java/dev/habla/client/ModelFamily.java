@@ -6,9 +6,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a family of Live models accepts on the wire: the one place where the client decides model-dependent behaviour
- * (live-protocol.md §3.1, §3.2, the model table in §7). Everything else asks {@link #of(String)} instead of testing
- * model names.
+ * What a family of Gemini Live models accepts on the wire: Gemini's capability table (live-protocol.md §3.1, §3.2, the
+ * model table in §7), the one place where the Gemini provider decides model-dependent behaviour. Callers ask
+ * {@link LiveSession#capabilities()} (which the Gemini provider derives from this table) instead of testing model
+ * names or families.
  *
  * <table>
  *   <caption>Rules per family</caption>

@@ -1,18 +1,12 @@
 package dev.habla.client;
 
+import dev.habla.client.internal.GeminiSetup;
 import dev.habla.protocol.ClientMessage;
-import dev.habla.protocol.ClientMessage.AudioTranscriptionConfig;
-import dev.habla.protocol.ClientMessage.ContextWindowCompressionConfig;
-import dev.habla.protocol.ClientMessage.ProactivityConfig;
-import dev.habla.protocol.ClientMessage.SessionResumptionConfig;
 import dev.habla.protocol.Content;
-import dev.habla.protocol.GenerationConfig;
 import dev.habla.protocol.GenerationConfig.MediaResolution;
-import dev.habla.protocol.GenerationConfig.ThinkingConfig;
 import dev.habla.protocol.GenerationConfig.ThinkingLevel;
 import dev.habla.protocol.RealtimeInputConfig;
 import dev.habla.protocol.ResponseModality;
-import dev.habla.protocol.SpeechConfig;
 import dev.habla.protocol.Tool;
 import java.util.List;
 import java.util.Objects;
@@ -21,9 +15,12 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * What one live session asks for: model, output modality, voice, instructions, sampling, transcription, tools,
- * resumption, compression. Immutable and validated on creation, so a bad value fails here with a clear
- * {@link IllegalArgumentException} instead of as a close code from the server.
+ * What one live session asks for: a provider-neutral core (model, output modality, voice, instructions, sampling,
+ * transcription, turn detection, tools, initial history) and the options only one provider has ({@link #gemini()}:
+ * resumption, compression, media resolution, thinking, affective dialog, proactivity, setup override). Immutable and
+ * validated on creation, so a bad value fails here with a clear {@link IllegalArgumentException} instead of as a close
+ * code from the server. Each provider maps the core to its wire and reads its own options; options of another
+ * provider are ignored.
  *
  * <pre>{@code
  * SessionConfig config = SessionConfig.create(b -> b
@@ -36,37 +33,29 @@ import java.util.regex.Pattern;
  * configuration of a connection cannot change while it is open; to change it (except the model), reconnect with
  * {@link #withResumptionHandle(String)}.
  *
- * @param model                    model id ({@code gemini-…}, {@code models/gemini-…} or a Vertex resource name); required
- * @param responseModality         {@code TEXT} or {@code AUDIO}; null = server default
- * @param voice                    a prebuilt voice, canonical spelling (see {@link Voices})
- * @param languageCode             BCP-47 speech language, e.g. {@code en-US}
- * @param systemInstruction        system instruction text
- * @param temperature              0..2
- * @param topP                     0..1
- * @param topK                     ≥ 1
- * @param maxOutputTokens          ≥ 1
- * @param seed                     sampling seed
- * @param inputTranscription       transcribe the user's audio
- * @param outputTranscription      transcribe the model's audio
- * @param realtimeInputConfig      VAD and turn settings
- * @param tools                    tools (never null; empty = none)
- * @param resumption               ask for resumption handles
- * @param resumptionHandle         resume this earlier session (implies {@code resumption})
- * @param contextWindowCompression sliding-window compression, or null
- * @param mediaResolution          token cost per video frame
- * @param thinkingBudget           thinking tokens (2.5 models; 0 disables, -1 dynamic); exclusive with {@code thinkingLevel}
- * @param thinkingLevel            thinking level (3.x models)
- * @param includeThoughts          stream thought text ({@link LiveEvent.TextDelta#thought()})
- * @param affectiveDialog          native audio: adapt tone to the user's emotion
- * @param proactiveAudio           native audio: let the model stay silent on irrelevant input
- * @param setupOverride            escape hatch applied last by {@link #toSetup}: edits the wire setup for fields this
- *                                 record does not cover (language hints…); not validated; may be null
- * @param initialHistory           earlier turns (roles {@code user} and {@code model}) the conversation starts from,
- *                                 sent once right after {@code setupComplete}, before anything else, as the model's
- *                                 {@link ModelFamily} wants it (Gemini 3 Live: {@code historyConfig} in the setup, then
- *                                 {@code clientContent} with {@code turnComplete:true}; others: {@code clientContent}
- *                                 with {@code turnComplete:false}); never null; empty = none. Not with a
- *                                 {@code resumptionHandle} (a resumed session already has its history).
+ * <p>Models and voices the client does not know are used as given, with a warning logged once when a session connects
+ * (the services add them faster than this library is released); known voices are canonicalised
+ * ({@code kore} → {@code Kore}).
+ *
+ * @param model               model id ({@code gemini-…}, {@code models/gemini-…}, a Vertex resource name, or another
+ *                            provider's id); required
+ * @param responseModality    {@code TEXT} or {@code AUDIO}; null = the model's default ({@link Capabilities})
+ * @param voice               a voice name; documented names are canonicalised (see {@link Voices}), others kept as given
+ * @param languageCode        BCP-47 speech language, e.g. {@code en-US}
+ * @param systemInstruction   system instruction text
+ * @param temperature         0..2
+ * @param maxOutputTokens     ≥ 1
+ * @param inputTranscription  transcribe the user's audio
+ * @param outputTranscription transcribe the model's audio
+ * @param realtimeInputConfig turn detection: automatic activity detection (server VAD) and its settings, or manual turns
+ *                            ({@code automaticActivityDetection.disabled}); every provider maps it to its own form
+ * @param tools               tools (never null; empty = none)
+ * @param initialHistory      earlier turns (roles {@code user} and {@code model}) the conversation starts from, sent
+ *                            once right after the connection is set up, before anything else, in the form the
+ *                            provider's model wants ({@link Capabilities#initialHistoryViaHistoryConfig()}); never
+ *                            null; empty = none. Not with a Gemini {@code resumptionHandle} (a resumed session already
+ *                            has its history).
+ * @param gemini              the Gemini-only options (never null; {@link GeminiOptions#NONE} = none)
  */
 public record SessionConfig(
         String model,
@@ -75,25 +64,13 @@ public record SessionConfig(
         String languageCode,
         String systemInstruction,
         Double temperature,
-        Double topP,
-        Integer topK,
         Integer maxOutputTokens,
-        Integer seed,
         boolean inputTranscription,
         boolean outputTranscription,
         RealtimeInputConfig realtimeInputConfig,
         List<Tool> tools,
-        boolean resumption,
-        String resumptionHandle,
-        ContextWindowCompression contextWindowCompression,
-        MediaResolution mediaResolution,
-        Integer thinkingBudget,
-        ThinkingLevel thinkingLevel,
-        Boolean includeThoughts,
-        boolean affectiveDialog,
-        boolean proactiveAudio,
-        UnaryOperator<ClientMessage.Setup> setupOverride,
-        List<Content> initialHistory) {
+        List<Content> initialHistory,
+        GeminiOptions gemini) {
 
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
 
@@ -116,40 +93,93 @@ public record SessionConfig(
         }
     }
 
+    /**
+     * Options only Gemini Live has; other providers ignore them. Set through the {@link Builder}'s methods of the same
+     * names.
+     *
+     * @param topP                     0..1
+     * @param topK                     ≥ 1
+     * @param seed                     sampling seed
+     * @param resumption               ask for resumption handles
+     * @param resumptionHandle         resume this earlier session (implies {@code resumption})
+     * @param contextWindowCompression sliding-window compression, or null
+     * @param mediaResolution          token cost per video frame
+     * @param thinkingBudget           thinking tokens (2.5 models; 0 disables, -1 dynamic); exclusive with {@code thinkingLevel}
+     * @param thinkingLevel            thinking level (3.x models)
+     * @param includeThoughts          stream thought text ({@link LiveEvent.TextDelta#thought()})
+     * @param affectiveDialog          native audio: adapt tone to the user's emotion
+     * @param proactiveAudio           native audio: let the model stay silent on irrelevant input
+     * @param setupOverride            escape hatch applied last to the wire setup, for fields this record does not
+     *                                 cover (language hints…); not validated; may be null
+     */
+    public record GeminiOptions(
+            Double topP,
+            Integer topK,
+            Integer seed,
+            boolean resumption,
+            String resumptionHandle,
+            ContextWindowCompression contextWindowCompression,
+            MediaResolution mediaResolution,
+            Integer thinkingBudget,
+            ThinkingLevel thinkingLevel,
+            Boolean includeThoughts,
+            boolean affectiveDialog,
+            boolean proactiveAudio,
+            UnaryOperator<ClientMessage.Setup> setupOverride) {
+
+        /** No Gemini option set. */
+        public static final GeminiOptions NONE =
+                new GeminiOptions(null, null, null, false, null, null, null, null, null, null, false, false, null);
+
+        public GeminiOptions {
+            checkRange("topP", topP, 0, 1);
+            if (topK != null && topK < 1) {
+                throw new IllegalArgumentException("topK must be >= 1, was " + topK);
+            }
+            if (thinkingBudget != null && thinkingBudget < -1) {
+                throw new IllegalArgumentException("thinkingBudget must be -1 (dynamic), 0 (off) or positive, was " + thinkingBudget);
+            }
+            if (thinkingBudget != null && thinkingLevel != null) {
+                throw new IllegalArgumentException("set thinkingBudget (2.5 models) or thinkingLevel (3.x models), not both");
+            }
+            if (thinkingLevel == ThinkingLevel.UNRECOGNIZED || mediaResolution == MediaResolution.UNRECOGNIZED) {
+                throw new IllegalArgumentException("UNRECOGNIZED is a decoding placeholder, not a value to send");
+            }
+            if (resumptionHandle != null) {
+                if (resumptionHandle.isBlank()) {
+                    throw new IllegalArgumentException("resumptionHandle must not be blank (use null for a fresh session)");
+                }
+                resumption = true;
+            }
+        }
+    }
+
     public SessionConfig {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("model must not be empty");
         }
         model = model.strip();
+        gemini = gemini == null ? GeminiOptions.NONE : gemini;
         if (responseModality != null && responseModality != ResponseModality.TEXT && responseModality != ResponseModality.AUDIO) {
             throw new IllegalArgumentException("responseModality must be TEXT or AUDIO, was " + responseModality);
         }
+        // Gemini's families are recognised by their ids; any other id is HALF_CASCADE here, which allows TEXT.
         ModelFamily family = ModelFamily.of(model);
         if (responseModality == ResponseModality.TEXT && !family.supportsTextOutput()) {
             throw new UnsupportedByModelException(model, family, family.textOutputRefusal(model));
         }
         if (voice != null) {
-            voice = Voices.canonical(voice);
+            voice = Voices.isKnown(voice) ? Voices.canonical(voice) : voice.strip();
+            if (voice.isEmpty()) {
+                throw new IllegalArgumentException("voice must not be blank (use null for the default voice)");
+            }
         }
         if (languageCode != null && !LANGUAGE.matcher(languageCode).matches()) {
             throw new IllegalArgumentException("languageCode must be a BCP-47 tag like en-US, was '" + languageCode + "'");
         }
         checkRange("temperature", temperature, 0, 2);
-        checkRange("topP", topP, 0, 1);
-        if (topK != null && topK < 1) {
-            throw new IllegalArgumentException("topK must be >= 1, was " + topK);
-        }
         if (maxOutputTokens != null && maxOutputTokens < 1) {
             throw new IllegalArgumentException("maxOutputTokens must be >= 1, was " + maxOutputTokens);
-        }
-        if (thinkingBudget != null && thinkingBudget < -1) {
-            throw new IllegalArgumentException("thinkingBudget must be -1 (dynamic), 0 (off) or positive, was " + thinkingBudget);
-        }
-        if (thinkingBudget != null && thinkingLevel != null) {
-            throw new IllegalArgumentException("set thinkingBudget (2.5 models) or thinkingLevel (3.x models), not both");
-        }
-        if (thinkingLevel == ThinkingLevel.UNRECOGNIZED || mediaResolution == MediaResolution.UNRECOGNIZED) {
-            throw new IllegalArgumentException("UNRECOGNIZED is a decoding placeholder, not a value to send");
         }
         tools = tools == null ? List.of() : List.copyOf(tools);
         initialHistory = initialHistory == null ? List.of() : List.copyOf(initialHistory);
@@ -163,15 +193,9 @@ public record SessionConfig(
                 throw new IllegalArgumentException("initialHistory[" + i + "] has no parts");
             }
         }
-        if (resumptionHandle != null && !initialHistory.isEmpty()) {
+        if (gemini.resumptionHandle() != null && !initialHistory.isEmpty()) {
             throw new IllegalArgumentException("initialHistory and resumptionHandle exclude each other: a resumed session "
                     + "already has its history");
-        }
-        if (resumptionHandle != null) {
-            if (resumptionHandle.isBlank()) {
-                throw new IllegalArgumentException("resumptionHandle must not be blank (use null for a fresh session)");
-            }
-            resumption = true;
         }
     }
 
@@ -202,73 +226,74 @@ public record SessionConfig(
 
     /**
      * The same config, resuming the session behind {@code handle} (resumption stays enabled so new handles keep
-     * coming). This is what a reconnect after {@code goAway} uses.
+     * coming). This is what a reconnect after {@code goAway} uses (Gemini).
      */
     public SessionConfig withResumptionHandle(String handle) {
         return with(b -> b.resumption(true).resumptionHandle(handle).initialHistory(List.of()));
     }
 
-    /** The rules of this config's model ({@link ModelFamily#of(String)}). */
+    // ---- Gemini options, read through the config (the form every caller used before they were grouped) ----------
+
+    /** {@link GeminiOptions#topP()}. */
+    public Double topP() { return gemini.topP(); }
+    /** {@link GeminiOptions#topK()}. */
+    public Integer topK() { return gemini.topK(); }
+    /** {@link GeminiOptions#seed()}. */
+    public Integer seed() { return gemini.seed(); }
+    /** {@link GeminiOptions#resumption()}. */
+    public boolean resumption() { return gemini.resumption(); }
+    /** {@link GeminiOptions#resumptionHandle()}. */
+    public String resumptionHandle() { return gemini.resumptionHandle(); }
+    /** {@link GeminiOptions#contextWindowCompression()}. */
+    public ContextWindowCompression contextWindowCompression() { return gemini.contextWindowCompression(); }
+    /** {@link GeminiOptions#mediaResolution()}. */
+    public MediaResolution mediaResolution() { return gemini.mediaResolution(); }
+    /** {@link GeminiOptions#thinkingBudget()}. */
+    public Integer thinkingBudget() { return gemini.thinkingBudget(); }
+    /** {@link GeminiOptions#thinkingLevel()}. */
+    public ThinkingLevel thinkingLevel() { return gemini.thinkingLevel(); }
+    /** {@link GeminiOptions#includeThoughts()}. */
+    public Boolean includeThoughts() { return gemini.includeThoughts(); }
+    /** {@link GeminiOptions#affectiveDialog()}. */
+    public boolean affectiveDialog() { return gemini.affectiveDialog(); }
+    /** {@link GeminiOptions#proactiveAudio()}. */
+    public boolean proactiveAudio() { return gemini.proactiveAudio(); }
+    /** {@link GeminiOptions#setupOverride()}. */
+    public UnaryOperator<ClientMessage.Setup> setupOverride() { return gemini.setupOverride(); }
+
+    /**
+     * The Gemini rules of this config's model ({@link ModelFamily#of(String)}). Provider-neutral callers ask
+     * {@link LiveSession#capabilities()} instead.
+     */
     public ModelFamily modelFamily() {
         return ModelFamily.of(model);
     }
 
     /**
-     * True for models that generate audio natively and therefore refuse {@code TEXT} output (the native-audio 2.5
-     * models and the Gemini 3 Live models): {@code !ModelFamily.of(model).supportsTextOutput()}.
+     * True for Gemini models that generate audio natively and therefore refuse {@code TEXT} output (the native-audio
+     * 2.5 models and the Gemini 3 Live models): {@code !ModelFamily.of(model).supportsTextOutput()}.
      */
     public static boolean isNativeAudioModel(String model) {
         return model != null && !ModelFamily.of(model).supportsTextOutput();
     }
 
     /**
-     * The message that carries {@link #initialHistory()}, or null if there is none: {@code clientContent} with
+     * The Gemini message that carries {@link #initialHistory()}, or null if there is none: {@code clientContent} with
      * {@code turnComplete:true} on families that announce it with {@code historyConfig} (it ends the history phase
      * without asking for an answer), {@code turnComplete:false} on the others (true would ask for an answer).
      */
     public ClientMessage.ClientContent initialHistoryMessage() {
-        return initialHistory.isEmpty() ? null
-                : new ClientMessage.ClientContent(initialHistory, modelFamily().initialHistoryNeedsHistoryConfig());
+        return GeminiSetup.initialHistoryMessage(this);
     }
 
     /**
-     * The wire {@code setup} message of this config.
+     * The Gemini wire {@code setup} message of this config (the Gemini provider's mapping).
      *
      * @param modelResourceName the model as the endpoint wants it ({@code models/…} on the Gemini API, the full
      *                          {@code projects/…/models/…} name on Vertex)
      */
     public ClientMessage.Setup toSetup(String modelResourceName) {
-        Objects.requireNonNull(modelResourceName, "modelResourceName");
-        SpeechConfig speech = voice == null && languageCode == null ? null
-                : new SpeechConfig(voice == null ? null : new SpeechConfig.VoiceConfig(new SpeechConfig.PrebuiltVoiceConfig(voice)),
-                        null, languageCode);
-        ThinkingConfig thinking = thinkingBudget == null && thinkingLevel == null && includeThoughts == null ? null
-                : new ThinkingConfig(includeThoughts, thinkingBudget, thinkingLevel);
-        GenerationConfig gc = new GenerationConfig(null, null, maxOutputTokens, temperature, topP, topK, seed, null, null,
-                null, null, null, null, null, null, null,
-                responseModality == null ? null : List.of(responseModality),
-                speech, thinking, null, mediaResolution, affectiveDialog ? Boolean.TRUE : null);
-        if (gc.equals(GenerationConfig.EMPTY)) {
-            gc = null;
-        }
-        Content instruction = systemInstruction == null ? null : Content.text("user", systemInstruction);
-        ContextWindowCompressionConfig compression = contextWindowCompression == null ? null
-                : new ContextWindowCompressionConfig(contextWindowCompression.triggerTokens(),
-                        new ContextWindowCompressionConfig.SlidingWindow(contextWindowCompression.targetTokens()));
-        ClientMessage.Setup setup = new ClientMessage.Setup(
-                modelResourceName,
-                gc,
-                instruction,
-                tools.isEmpty() ? null : tools,
-                realtimeInputConfig,
-                resumption ? new SessionResumptionConfig(resumptionHandle, null) : null,
-                compression,
-                inputTranscription ? AudioTranscriptionConfig.ENABLED : null,
-                outputTranscription ? AudioTranscriptionConfig.ENABLED : null,
-                proactiveAudio ? new ProactivityConfig(true) : null,
-                !initialHistory.isEmpty() && modelFamily().initialHistoryNeedsHistoryConfig()
-                        ? new ClientMessage.HistoryConfig(true) : null);
-        return setupOverride == null ? setup : Objects.requireNonNull(setupOverride.apply(setup), "setupOverride returned null");
+        return GeminiSetup.setup(this, Objects.requireNonNull(modelResourceName, "modelResourceName"));
     }
 
     /** Mutable builder; {@link #build()} validates. Not thread-safe. */
@@ -279,14 +304,16 @@ public record SessionConfig(
         private String languageCode;
         private String systemInstruction;
         private Double temperature;
-        private Double topP;
-        private Integer topK;
         private Integer maxOutputTokens;
-        private Integer seed;
         private boolean inputTranscription;
         private boolean outputTranscription;
         private RealtimeInputConfig realtimeInputConfig;
         private List<Tool> tools = List.of();
+        private List<Content> initialHistory = List.of();
+        // Gemini options
+        private Double topP;
+        private Integer topK;
+        private Integer seed;
         private boolean resumption;
         private String resumptionHandle;
         private ContextWindowCompression contextWindowCompression;
@@ -297,7 +324,6 @@ public record SessionConfig(
         private boolean affectiveDialog;
         private boolean proactiveAudio;
         private UnaryOperator<ClientMessage.Setup> setupOverride;
-        private List<Content> initialHistory = List.of();
 
         Builder() {}
 
@@ -308,25 +334,13 @@ public record SessionConfig(
             languageCode = c.languageCode;
             systemInstruction = c.systemInstruction;
             temperature = c.temperature;
-            topP = c.topP;
-            topK = c.topK;
             maxOutputTokens = c.maxOutputTokens;
-            seed = c.seed;
             inputTranscription = c.inputTranscription;
             outputTranscription = c.outputTranscription;
             realtimeInputConfig = c.realtimeInputConfig;
             tools = c.tools;
-            resumption = c.resumption;
-            resumptionHandle = c.resumptionHandle;
-            contextWindowCompression = c.contextWindowCompression;
-            mediaResolution = c.mediaResolution;
-            thinkingBudget = c.thinkingBudget;
-            thinkingLevel = c.thinkingLevel;
-            includeThoughts = c.includeThoughts;
-            affectiveDialog = c.affectiveDialog;
-            proactiveAudio = c.proactiveAudio;
-            setupOverride = c.setupOverride;
             initialHistory = c.initialHistory;
+            gemini(c.gemini);
         }
 
         public Builder model(String model) { this.model = model; return this; }
@@ -335,14 +349,40 @@ public record SessionConfig(
         public Builder languageCode(String languageCode) { this.languageCode = languageCode; return this; }
         public Builder systemInstruction(String text) { this.systemInstruction = text; return this; }
         public Builder temperature(Double t) { this.temperature = t; return this; }
-        public Builder topP(Double p) { this.topP = p; return this; }
-        public Builder topK(Integer k) { this.topK = k; return this; }
         public Builder maxOutputTokens(Integer n) { this.maxOutputTokens = n; return this; }
-        public Builder seed(Integer seed) { this.seed = seed; return this; }
         public Builder inputTranscription(boolean on) { this.inputTranscription = on; return this; }
         public Builder outputTranscription(boolean on) { this.outputTranscription = on; return this; }
         public Builder realtimeInputConfig(RealtimeInputConfig c) { this.realtimeInputConfig = c; return this; }
         public Builder tools(List<Tool> tools) { this.tools = tools == null ? List.of() : tools; return this; }
+        /**
+         * Turns ({@code user}/{@code model}) the conversation starts from, sent right after setup; null or empty = none.
+         * The only way to give a Gemini 3 Live model earlier turns (it refuses {@code clientContent} mid-session).
+         */
+        public Builder initialHistory(List<Content> turns) { this.initialHistory = turns == null ? List.of() : turns; return this; }
+
+        // ---- Gemini options ({@link GeminiOptions}) --------------------------------------------------------------
+
+        /** Sets every Gemini option at once (null = none). */
+        public Builder gemini(GeminiOptions g) {
+            GeminiOptions o = g == null ? GeminiOptions.NONE : g;
+            topP = o.topP();
+            topK = o.topK();
+            seed = o.seed();
+            resumption = o.resumption();
+            resumptionHandle = o.resumptionHandle();
+            contextWindowCompression = o.contextWindowCompression();
+            mediaResolution = o.mediaResolution();
+            thinkingBudget = o.thinkingBudget();
+            thinkingLevel = o.thinkingLevel();
+            includeThoughts = o.includeThoughts();
+            affectiveDialog = o.affectiveDialog();
+            proactiveAudio = o.proactiveAudio();
+            setupOverride = o.setupOverride();
+            return this;
+        }
+        public Builder topP(Double p) { this.topP = p; return this; }
+        public Builder topK(Integer k) { this.topK = k; return this; }
+        public Builder seed(Integer seed) { this.seed = seed; return this; }
         public Builder resumption(boolean on) { this.resumption = on; return this; }
         /** Resume an earlier session; also enables resumption. */
         public Builder resumptionHandle(String handle) { this.resumptionHandle = handle; return this; }
@@ -363,18 +403,15 @@ public record SessionConfig(
         public Builder proactiveAudio(boolean on) { this.proactiveAudio = on; return this; }
         /** Edits the wire setup after it is built (not validated): for fields this config does not cover. */
         public Builder setupOverride(UnaryOperator<ClientMessage.Setup> override) { this.setupOverride = override; return this; }
-        /**
-         * Turns ({@code user}/{@code model}) the conversation starts from, sent right after setup; null or empty = none.
-         * The only way to give a Gemini 3 Live model earlier turns (it refuses {@code clientContent} mid-session).
-         */
-        public Builder initialHistory(List<Content> turns) { this.initialHistory = turns == null ? List.of() : turns; return this; }
 
         /** Validates and builds. */
         public SessionConfig build() {
-            return new SessionConfig(model, responseModality, voice, languageCode, systemInstruction, temperature, topP, topK,
-                    maxOutputTokens, seed, inputTranscription, outputTranscription, realtimeInputConfig, tools, resumption,
-                    resumptionHandle, contextWindowCompression, mediaResolution, thinkingBudget, thinkingLevel,
-                    includeThoughts, affectiveDialog, proactiveAudio, setupOverride, initialHistory);
+            GeminiOptions g = new GeminiOptions(topP, topK, seed, resumption, resumptionHandle, contextWindowCompression,
+                    mediaResolution, thinkingBudget, thinkingLevel, includeThoughts, affectiveDialog, proactiveAudio,
+                    setupOverride);
+            return new SessionConfig(model, responseModality, voice, languageCode, systemInstruction, temperature,
+                    maxOutputTokens, inputTranscription, outputTranscription, realtimeInputConfig, tools, initialHistory,
+                    g.equals(GeminiOptions.NONE) ? GeminiOptions.NONE : g);
         }
     }
 }

@@ -14,13 +14,29 @@ import java.util.Objects;
 public final class UnsupportedByModelException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    private final String provider;
     private final String model;
     private final ModelFamily family;
 
+    /** A refusal by a Gemini model's rules. */
     public UnsupportedByModelException(String model, ModelFamily family, String message) {
+        this("gemini", model, Objects.requireNonNull(family, "family"), message);
+    }
+
+    /**
+     * A refusal by {@code provider}'s rules for {@code model} ({@link Capabilities}); {@code family} is null except on
+     * Gemini.
+     */
+    public UnsupportedByModelException(String provider, String model, ModelFamily family, String message) {
         super(message);
+        this.provider = Objects.requireNonNull(provider, "provider");
         this.model = model;
-        this.family = Objects.requireNonNull(family, "family");
+        this.family = family;
+    }
+
+    /** The provider whose rules refused the operation ({@link Provider#name()}). */
+    public String provider() {
+        return provider;
     }
 
     /** The model id of the session or config. */
@@ -28,7 +44,7 @@ public final class UnsupportedByModelException extends IllegalArgumentException 
         return model;
     }
 
-    /** The model's family, whose rules refused the operation. */
+    /** The Gemini model family whose rules refused the operation; null for other providers. */
     public ModelFamily family() {
         return family;
     }

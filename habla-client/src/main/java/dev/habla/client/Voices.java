@@ -7,8 +7,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The prebuilt voices of the Live API (the 30 native-audio / Gemini TTS voices). Names are matched case-insensitively
- * and canonicalised, because users type {@code kore} and the service documents {@code Kore}.
+ * The prebuilt voices of the Gemini Live API (the 30 native-audio / Gemini TTS voices). Names are matched
+ * case-insensitively and canonicalised, because users type {@code kore} and the service documents {@code Kore}.
+ * {@link SessionConfig} canonicalises a known name and keeps any other as given (another provider's voice, or one the
+ * service added since this release; the Gemini provider warns once when it connects with it). A provider's own list is
+ * {@link Capabilities#voices()}.
  */
 public final class Voices {
     private Voices() {}
@@ -32,7 +35,8 @@ public final class Voices {
     }
 
     /**
-     * The documented spelling of {@code name} ({@code "kore"} → {@code "Kore"}).
+     * The documented spelling of {@code name} ({@code "kore"} → {@code "Kore"}), for callers that want to refuse
+     * unknown names themselves.
      *
      * @throws IllegalArgumentException if the voice is unknown; the message lists the valid names
      */

@@ -27,7 +27,9 @@
  * {@link dev.habla.client.SessionMetrics}), configured by a {@link dev.habla.client.ResiliencePolicy} and timed by a
  * {@link dev.habla.client.Scheduler}.
  *
- * Nothing here assumes a terminal, an audio device or a particular provider; the Gemini wire lives behind
+ * Nothing here assumes a terminal, an audio device or a particular provider: the provider is one setting
+ * ({@link dev.habla.client.ClientConfig.Builder#provider}, {@link dev.habla.client.Provider#GEMINI} by default), what
+ * it accepts is {@link dev.habla.client.LiveSession#capabilities()}, and its wire lives behind
  * {@code dev.habla.client.internal.LiveProvider}.
  */
 package dev.habla.client;

@@ -83,8 +83,11 @@ class SessionConfigTest {
         assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").topP(1.5))).hasMessageContaining("topP");
         assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").topK(0))).hasMessageContaining("topK must be >= 1");
         assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").maxOutputTokens(0))).hasMessageContaining("maxOutputTokens");
-        assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").voice("Bob")))
-                .hasMessageStartingWith("unknown voice 'Bob'; expected one of Zephyr, Puck");
+        // issue 9: unknown voices are kept (warned about when connecting), not refused; blank is still an error
+        assertThat(SessionConfig.create(b -> b.model("m").voice(" Bob ")).voice()).isEqualTo("Bob");
+        assertThat(SessionConfig.create(b -> b.model("gpt-realtime").voice("marin")).voice()).isEqualTo("marin");
+        assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").voice("  ")))
+                .hasMessageContaining("voice must not be blank");
         assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").languageCode("english please")))
                 .hasMessageContaining("languageCode");
         assertThatThrownBy(() -> SessionConfig.create(b -> b.model("m").responseModality(ResponseModality.IMAGE)))

@@ -120,6 +120,8 @@ public final class LiveEmulator implements AutoCloseable {
 
     /** Configures a {@link LiveEmulator}. Not thread-safe. */
     public static final class Builder {
+        /** 64 MiB: about 35 minutes of 16 kHz PCM16 per logical session. */
+        public static final long DEFAULT_MAX_RECORDED_AUDIO = 64L << 20;
         private int port;
         private String apiKey;
         private EmulatorClock clock = EmulatorClock.system();
@@ -133,6 +135,8 @@ public final class LiveEmulator implements AutoCloseable {
         private VoiceActivityMessages voiceActivityMessages = VoiceActivityMessages.GEMINI_3_LIVE;
         private Duration audioSessionLimit = Duration.ofMinutes(15);
         private Duration videoSessionLimit = Duration.ofMinutes(2);
+        private long maxRecordedAudio = DEFAULT_MAX_RECORDED_AUDIO;
+        private ReplyPolicy replies = ReplyPolicy.deterministic();
 
         private Builder() {}
 
@@ -203,9 +207,10 @@ public final class LiveEmulator implements AutoCloseable {
         }
 
         /**
-         * How many closed sessions {@link #session(String)} still reports (default 64). Each snapshot holds a copy of
-         * its logical session's history and received audio, so a long test with many resumptions can set this low to
-         * keep the emulator's own memory flat.
+         * How many closed sessions {@link #session(String)} still reports (default 64), oldest dropped first. Each
+         * snapshot holds a copy of its logical session's history and received audio; beyond the count, snapshots are
+         * also dropped (oldest first, the newest always kept) while their audio together exceeds
+         * {@link #maxRecordedAudio(long)}.
          */
         public Builder keepClosedSessions(int n) {
             if (n < 0) {
@@ -236,13 +241,33 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How much received audio each logical session keeps for {@link EmulatorSession#receivedAudio()}: the newest
+         * {@code bytes}, older bytes dropped (default {@link #DEFAULT_MAX_RECORDED_AUDIO}; 0 keeps none). Closed-session
+         * snapshots share this budget in total (see {@link #keepClosedSessions(int)}), so a long-lived emulator's memory
+         * stays bounded.
+         */
+        public Builder maxRecordedAudio(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxRecordedAudio: " + bytes);
+            }
+            this.maxRecordedAudio = bytes;
+            return this;
+        }
+
+        /** What the model answers (default {@link ReplyPolicy#deterministic()}); the protocol stays the emulator's. */
+        public Builder replies(ReplyPolicy replies) {
+            this.replies = Objects.requireNonNull(replies, "replies");
+            return this;
+        }
+
         public LiveEmulator build() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
             return new LiveEmulator(new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
                     resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions, voiceActivityMessages,
-                    audioSessionLimit, videoSessionLimit));
+                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * Describes one argument of a tool: a component of a parameter record (lambda tools) or a parameter of a
- * {@link Tool}-annotated method. Without it the Java name is used and the argument is required unless its type is
+ * {@link ToolMethod}-annotated method. Without it the Java name is used and the argument is required unless its type is
  * {@link java.util.Optional} (or a type annotated {@code @Nullable}).
  *
  * <pre>{@code

@@ -13,17 +13,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The tools of a session: built once, immutable, thread-safe, shareable between sessions.
  *
  * <pre>{@code
- * ToolRegistry registry = ToolRegistry.builder()
+ * ToolRegistry registry = ToolRegistry.create(r -> r
  *         .add(Tools.function("get_weather", "Current weather for a city", WeatherArgs.class, this::weather))
- *         .addAll(new MyTools())                       // @Tool methods
+ *         .addAll(new MyTools())                       // @ToolMethod methods
  *         .add(BuiltinTools.calculator())
- *         .defaultTimeout(Duration.ofSeconds(10))
- *         .build();
+ *         .defaultTimeout(Duration.ofSeconds(10)));
  * SessionConfig config = SessionConfig.create(b -> b.model(model).tools(registry.declarations()));
  * }</pre>
  *
@@ -65,13 +65,21 @@ public final class ToolRegistry {
         this.declarations = List.copyOf(decl);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A registry with what {@code spec} adds, in the {@code Consumer<Builder>} style of the other factories
+     * ({@code LiveClient.create}, {@code SessionConfig.create}, ...).
+     *
+     * @throws IllegalArgumentException for duplicate names or a scheduling on a blocking tool
+     */
+    public static ToolRegistry create(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
+        return new ToolRegistry(b);
     }
 
     /** A registry of these tools with the default timeout. */
     public static ToolRegistry of(FunctionTool... tools) {
-        return builder().add(List.of(tools)).build();
+        return create(r -> r.add(List.of(tools)));
     }
 
     /** The registered tools, in registration order. */
@@ -141,7 +149,7 @@ public final class ToolRegistry {
         return "ToolRegistry" + tools.keySet();
     }
 
-    /** Collects tools; not thread-safe. */
+    /** Collects tools for {@link #create(Consumer)}; not thread-safe. */
     public static final class Builder {
         private final List<FunctionTool> tools = new ArrayList<>();
         private Duration defaultTimeout = DEFAULT_TIMEOUT;
@@ -160,7 +168,7 @@ public final class ToolRegistry {
             return this;
         }
 
-        /** The {@link Tool}-annotated methods of {@code annotated} (see {@link Tools#fromObject(Object)}). */
+        /** The {@link ToolMethod}-annotated methods of {@code annotated} (see {@link Tools#fromObject(Object)}). */
         public Builder addAll(Object annotated) {
             return add(Tools.fromObject(annotated));
         }
@@ -185,13 +193,6 @@ public final class ToolRegistry {
         public Builder googleSearch(boolean on) {
             this.googleSearch = on;
             return this;
-        }
-
-        /**
-         * @throws IllegalArgumentException for duplicate names or a scheduling on a blocking tool
-         */
-        public ToolRegistry build() {
-            return new ToolRegistry(this);
         }
     }
 }

@@ -4,6 +4,8 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveSession;
+import dev.habla.client.ResiliencePolicy;
+import dev.habla.client.ResilientSession;
 import dev.habla.client.SendResult;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
@@ -31,7 +33,11 @@ import org.slf4j.LoggerFactory;
  *     ...
  * }
  * }</pre>
- * or, wiring by hand: {@code Binding b = tools.bind(listener); LiveSession s = client.connect(config, b); b.attach(s);}.
+ * A {@link ResilientSession} (handover, reconnects) the same way, in one call:
+ * {@code ResilientSession s = tools.connectResilient(client, config, listener, policy)}; one binding serves all its
+ * connections, and a result for a call whose connection is gone reaches the model on the next one (see
+ * {@link ResilientSession}). Or, wiring by hand: {@code Binding b = tools.bind(listener);
+ * LiveSession s = client.connect(tools.withDeclarations(config), b); b.attach(s);}.
  *
  * <h2>What it does</h2>
  * <ul>
@@ -132,6 +138,27 @@ public final class ToolRunner implements AutoCloseable {
         LiveSession session = client.connect(withDeclarations(config), binding);
         binding.attach(session);
         return session;
+    }
+
+    /**
+     * Like {@link #connect}, for a session that outlives its connections
+     * ({@link LiveClient#connectResilient(SessionConfig, SessionListener, ResiliencePolicy)}): the registry's tools are
+     * declared on every connection, and the runner answers calls on whichever connection carries the conversation.
+     */
+    public ResilientSession connectResilient(LiveClient client, SessionConfig config, SessionListener listener,
+                                             ResiliencePolicy policy) throws LiveException {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(policy, "policy");
+        Binding binding = bind(listener);
+        ResilientSession session = client.connectResilient(withDeclarations(config), binding, policy);
+        binding.attach(session);
+        return session;
+    }
+
+    /** {@link #connectResilient(LiveClient, SessionConfig, SessionListener, ResiliencePolicy)} with the default policy. */
+    public ResilientSession connectResilient(LiveClient client, SessionConfig config, SessionListener listener)
+            throws LiveException {
+        return connectResilient(client, config, listener, ResiliencePolicy.defaults());
     }
 
     /** {@code config} with the registry's declarations appended to its tools (those already present are not repeated). */

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  *
  * FunctionTool weather = Tools.function("get_weather", "Current weather for a city", WeatherArgs.class,
  *         args -> new Weather(18.5, "clear"));
- * List<FunctionTool> fromMethods = Tools.fromObject(new MyTools());   // its @Tool methods
+ * List<FunctionTool> fromMethods = Tools.fromObject(new MyTools());   // its @ToolMethod methods
  * }</pre>
  *
  * <p>Supported argument types: String, char, boolean, all Java integral and floating types (boxed too), BigInteger,
@@ -74,7 +74,7 @@ public final class Tools {
     }
 
     /**
-     * The {@link Tool}-annotated methods of {@code target} (instance and static, any visibility, including inherited
+     * The {@link ToolMethod}-annotated methods of {@code target} (instance and static, any visibility, including inherited
      * ones), sorted by tool name.
      *
      * @throws IllegalArgumentException if there are none, or one has an unsupported parameter type
@@ -87,7 +87,7 @@ public final class Tools {
                 .toList();
     }
 
-    /** The static {@link Tool}-annotated methods of {@code type}, sorted by tool name. */
+    /** The static {@link ToolMethod}-annotated methods of {@code type}, sorted by tool name. */
     public static List<FunctionTool> fromClass(Class<?> type) {
         Objects.requireNonNull(type, "type");
         return ToolMethods.scan(type, null).stream()

@@ -167,12 +167,12 @@ class ArgumentBindingTest {
     }
 
     static final class Methods {
-        @Tool(description = "Adds")
+        @ToolMethod(description = "Adds")
         public int add(int a, int b) {
             return a + b;
         }
 
-        @Tool(description = "Greets")
+        @ToolMethod(description = "Greets")
         public String greet(@Param(name = "who", required = false) String name) {
             return "hello " + (name == null ? "you" : name);
         }
@@ -180,7 +180,7 @@ class ArgumentBindingTest {
 
     @Test
     void annotatedMethodArgumentsAreBoundAndValidated() throws Exception {
-        ToolRegistry r = ToolRegistry.builder().addAll(new Methods()).build();
+        ToolRegistry r = ToolRegistry.create(b -> b.addAll(new Methods()));
         assertThat(r.handle(new FunctionCall("1", "add", json("{\"a\":2,\"b\":40}"))).get().response().toString())
                 .isEqualTo("{\"output\":42}");
         assertThat(r.handle(new FunctionCall("2", "add", json("{\"a\":2}"))).get().response().toString())
@@ -258,7 +258,7 @@ class ArgumentBindingTest {
             new CountDownLatch(1).await();
             return 1;
         });
-        ToolRegistry r = ToolRegistry.builder().add(slow).defaultTimeout(Duration.ofMillis(100)).build();
+        ToolRegistry r = ToolRegistry.create(b -> b.add(slow).defaultTimeout(Duration.ofMillis(100)));
         ToolInvocation inv = r.start(new FunctionCall("1", "slow", null));
         ToolOutcome o = inv.outcome().get(5, TimeUnit.SECONDS);
         assertThat(o).isInstanceOf(ToolOutcome.TimedOut.class);

@@ -149,12 +149,11 @@ class SchemaGenerationTest {
 
     @Test
     void registryDeclaresAllFunctionsInOneToolAndRejectsMistakes() {
-        ToolRegistry r = ToolRegistry.builder()
+        ToolRegistry r = ToolRegistry.create(b -> b
                 .add(Tools.function("a", "A", () -> 1))
                 .add(Tools.function("b", "B", WeatherArgs.class, x -> 2))
                 .codeExecution(true)
-                .googleSearch(true)
-                .build();
+                .googleSearch(true));
         assertThat(r.declarations()).hasSize(3);
         assertThat(r.declarations().getFirst().functionDeclarations()).extracting(FunctionDeclaration::name).containsExactly("a", "b");
         assertThat(r.declarations().get(1).codeExecution()).isNotNull();
@@ -184,16 +183,16 @@ class SchemaGenerationTest {
     // ---- annotated methods ----
 
     static final class Annotated {
-        @Tool(description = "Current time")
+        @ToolMethod(description = "Current time")
         public String clock() {
             return "noon";
         }
 
-        @Tool(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT,
+        @ToolMethod(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT,
                 timeoutMillis = 1500)
         public void addNote(@Param(description = "The note text") String text, Optional<Integer> priority, List<String> tags) {}
 
-        @Tool(description = "Static helper")
+        @ToolMethod(description = "Static helper")
         static int twice(int n) {
             return 2 * n;
         }
@@ -219,11 +218,11 @@ class SchemaGenerationTest {
 
         assertThat(Tools.fromClass(StaticOnly.class)).extracting(FunctionTool::name).containsExactly("shout");
         assertThatThrownBy(() -> Tools.fromClass(Annotated.class)).hasMessageContaining("instance method needs an object");
-        assertThatThrownBy(() -> Tools.fromObject("no tools here")).hasMessageContaining("has no @Tool methods");
+        assertThatThrownBy(() -> Tools.fromObject("no tools here")).hasMessageContaining("has no @ToolMethod methods");
     }
 
     static final class StaticOnly {
-        @Tool(description = "Upper-cases")
+        @ToolMethod(description = "Upper-cases")
         static String shout(String text) {
             return text.toUpperCase(java.util.Locale.ROOT);
         }

@@ -56,7 +56,7 @@ class ToolEventsTest {
             Recorder rec = new Recorder();
             SessionConfig config = SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")
                     .responseModality(ResponseModality.TEXT)
-                    .tools(ToolRegistry.builder().codeExecution(true).googleSearch(true).build().declarations()));
+                    .tools(ToolRegistry.create(r -> r.codeExecution(true).googleSearch(true)).declarations()));
             try (LiveSession s = client.connect(config, rec)) {
                 s.sendText("what is 6*7? search the weather too");
                 rec.await(LiveEvent.TurnComplete.class, WAIT);

@@ -1,5 +1,6 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.Capabilities;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SendResult;
@@ -8,6 +9,7 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.FunctionResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,12 +23,31 @@ abstract class AbstractLiveSession implements LiveSession {
     /** The session's configuration (model rules, how typed text goes up). */
     abstract SessionConfig sessionConfig();
 
-    /** The client's configuration (Gemini API or Vertex wire form). */
+    /** The client's configuration (its provider; Gemini API or Vertex wire form). */
     abstract ClientConfig clientConfig();
+
+    /** Computed once, on first use (configs are immutable); racy on purpose: every thread computes the same value. */
+    private volatile Capabilities capabilities;
+
+    @Override
+    public Capabilities capabilities() {
+        Capabilities c = capabilities;
+        if (c == null) {
+            c = clientConfig().provider().spi().capabilities(clientConfig(), sessionConfig());
+            capabilities = c;
+        }
+        return c;
+    }
+
+    /** Ignored unless the session overrides it (a plain session hands it to its connection's codec). */
+    @Override
+    public void reportPlayback(Duration played) {
+        Objects.requireNonNull(played, "played");
+    }
 
     @Override
     public final SendResult sendText(String text) {
-        return send(OutboundMessages.text(text, sessionConfig()));
+        return send(OutboundMessages.text(text, capabilities()));
     }
 
     @Override
@@ -47,7 +68,7 @@ abstract class AbstractLiveSession implements LiveSession {
 
     @Override
     public final SendResult sendToolResponse(List<FunctionResponse> responses) {
-        return send(OutboundMessages.toolResponse(responses, clientConfig().vertex() == null));
+        return send(OutboundMessages.toolResponse(responses, capabilities().toolResponseNeedsIds()));
     }
 
     @Override

@@ -54,10 +54,10 @@ public final class ClientRuntime implements AutoCloseable {
         }
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
         this.timer.setRemoveOnCancelPolicy(true);
-        this.provider = GeminiProvider.INSTANCE;
+        this.provider = config.provider().spi();
     }
 
-    /** The wire every session of this client speaks (stateless, thread-safe). */
+    /** The provider every session of this client speaks ({@link ClientConfig#provider()}; stateless, thread-safe). */
     LiveProvider provider() {
         return provider;
     }

@@ -1,10 +1,13 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.Capabilities;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveException.Kind;
+import dev.habla.client.ModelFamily;
 import dev.habla.client.SessionConfig;
+import dev.habla.client.Voices;
 import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
@@ -33,16 +36,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The Gemini Live wire ({@code BidiGenerateContent}) on the Gemini Developer API and on Vertex AI. Stateless.
+ * The Gemini Live wire ({@code BidiGenerateContent}) on the Gemini Developer API and on Vertex AI. Stateless (but for
+ * the bounded set of names already warned about); its {@link ProviderConnection} ({@link GeminiConnection}) only binds
+ * the configs. Capabilities come from
+ * {@link ModelFamily} (Gemini's capability table); continuity from {@link GeminiContinuity}.
  *
  * <p>Endpoints (live-protocol.md §1): {@code /ws/google.ai.generativelanguage.{v}.GenerativeService.BidiGenerateContent}
  * with {@code x-goog-api-key}; {@code …BidiGenerateContentConstrained} with {@code Authorization: Token auth_tokens/…};
  * Vertex {@code /ws/google.cloud.aiplatform.{v}.LlmBidiService/BidiGenerateContent} with {@code Authorization: Bearer}.
  */
 public final class GeminiProvider implements LiveProvider {
+    /** Before {@link #INSTANCE}: its constructor uses it. */
+    private static final Logger log = LoggerFactory.getLogger(GeminiProvider.class);
     public static final GeminiProvider INSTANCE = new GeminiProvider();
+
+    /** Input PCM rate of every Gemini Live model (live-protocol.md §3.3). */
+    static final int INPUT_RATE = 16_000;
+    /** Gemini Live model ids: {@code gemini-…live…} or {@code gemini-…native-audio…}. */
+    private static final Pattern KNOWN_MODEL = Pattern.compile("gemini-.*(live|native-audio).*");
 
     /** Sent so server logs can tell this client apart. */
     static final String API_CLIENT = "habla-java/0.1.0";
@@ -50,11 +65,64 @@ public final class GeminiProvider implements LiveProvider {
     static final int DEFAULT_OUTPUT_RATE = 24_000;
     private static final Pattern RATE = Pattern.compile("(?i)rate\\s*=\\s*(\\d+)");
 
+    private final WarnOnce unknown = new WarnOnce(log);
+
     private GeminiProvider() {}
+
+    @Override
+    public String name() {
+        return "gemini";
+    }
+
+    // ---- capabilities ----------------------------------------------------------------------------------------
+
+    @Override
+    public Capabilities capabilities(ClientConfig client, SessionConfig session) {
+        ModelFamily f = session.modelFamily();
+        return new Capabilities(name(), session.model(), isKnownModel(session.model()), f.supportsTextOutput(),
+                f.defaultResponseModality(), f.typedTextAsRealtimeInput(), f.acceptsClientContentMidSession(),
+                f.initialHistoryNeedsHistoryConfig(),
+                client.vertex() == null, // the Gemini API refuses a function response without its call's id; Vertex does not
+                INPUT_RATE, DEFAULT_OUTPUT_RATE,
+                f == ModelFamily.HALF_CASCADE ? Voices.HALF_CASCADE : Voices.ALL);
+    }
+
+    static boolean isKnownModel(String model) {
+        String id = model.substring(model.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        return KNOWN_MODEL.matcher(id).matches();
+    }
+
+    /** Unknown models and voices are sent as given: the service adds them faster than this library is released. */
+    @Override
+    public void check(ClientConfig client, SessionConfig session) {
+        if (!isKnownModel(session.model())) {
+            unknown.warn("model:" + session.model(), "model '{}' is not a Gemini Live model this client knows; "
+                    + "sending it as given (rules of {} assumed)", session.model(), session.modelFamily());
+        }
+        if (session.voice() != null && !Voices.isKnown(session.voice())) {
+            unknown.warn("voice:" + session.voice(), "voice '{}' is not one of the {} documented Gemini voices; "
+                    + "sending it as given", session.voice(), Voices.ALL.size());
+        }
+    }
+
+    /** For tests: whether a warning about this model ({@code model:…}) or voice ({@code voice:…}) was logged. */
+    boolean warnedAbout(String key) {
+        return unknown.warned(key);
+    }
+
+    @Override
+    public ProviderConnection open(ClientConfig client, SessionConfig session) {
+        return new GeminiConnection(this, client, session);
+    }
+
+    @Override
+    public ContinuityStrategy continuity() {
+        return GeminiContinuity.INSTANCE;
+    }
 
     // ---- connecting ------------------------------------------------------------------------------------------
 
-    @Override
+    /** URL, headers (credentials) and a redacted description for logs. May call credential suppliers. */
     public Transport.ConnectRequest connectRequest(ClientConfig client, SessionConfig session) throws LiveException {
         URI base = client.baseUrl() != null ? client.baseUrl() : defaultBase(client);
         String scheme = switch (base.getScheme().toLowerCase(Locale.ROOT)) {
@@ -118,12 +186,14 @@ public final class GeminiProvider implements LiveProvider {
         return scope + "publishers/google/models/" + id;
     }
 
-    @Override
+    /** The setup frame. */
     public List<String> openingFrames(ClientConfig client, SessionConfig session) {
         return List.of(LiveCodec.encode(session.toSetup(modelResourceName(client, session.model()))));
     }
 
+    /** Gemini's encoding needs no connection state, so this stays valid for the resilient session's buffer. */
     @Override
+    @SuppressWarnings("deprecation")
     public List<String> encode(ClientMessage message) {
         try {
             return List.of(LiveCodec.encode(message));
@@ -134,7 +204,7 @@ public final class GeminiProvider implements LiveProvider {
 
     // ---- decoding --------------------------------------------------------------------------------------------
 
-    @Override
+    /** Events of one inbound frame, in delivery order. */
     public List<LiveEvent> decode(Transport.InboundFrame frame) {
         ServerFrame f = frame.text() != null
                 ? LiveCodec.decodeServer(frame.text(), Strictness.LENIENT)
@@ -143,7 +213,7 @@ public final class GeminiProvider implements LiveProvider {
     }
 
     /** Events of one decoded frame, in delivery order. */
-    static List<LiveEvent> events(ServerFrame f) {
+    public static List<LiveEvent> events(ServerFrame f) {
         List<LiveEvent> out = new ArrayList<>(4);
         boolean usageUsed = false;
         switch (f.message()) {
@@ -271,7 +341,6 @@ public final class GeminiProvider implements LiveProvider {
      * Close codes as the service uses them (live-protocol.md §5.10): the code gives the family, the reason text the
      * precise kind (an API-key problem arrives as 1007 or 1008, quota and deadline as 1011).
      */
-    @Override
     public LiveException mapClose(int code, String reason) {
         String r = reason == null ? "" : reason;
         String lower = r.toLowerCase(Locale.ROOT);
@@ -308,7 +377,7 @@ public final class GeminiProvider implements LiveProvider {
                 || lower.contains("credits") || lower.contains("prepay") || lower.contains("too many requests");
     }
 
-    @Override
+    /** The typed error for a failed handshake or connection attempt. */
     public LiveException mapConnectFailure(Throwable error) {
         Throwable t = error;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

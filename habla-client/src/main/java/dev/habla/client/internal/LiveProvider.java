@@ -1,49 +1,58 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.Capabilities;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveEvent;
-import dev.habla.client.LiveException;
+import dev.habla.client.Provider;
 import dev.habla.client.SessionConfig;
 import dev.habla.protocol.ClientMessage;
 import java.util.List;
 
 /**
- * Everything a session needs to know about one service's wire: endpoint and auth, the opening exchange, encoding
- * of commands, decoding of frames into {@link LiveEvent}s, and the meaning of close codes. {@link RealLiveSession}
- * holds the provider-independent machinery (queues, threads, lifecycle). {@link GeminiProvider} covers the Gemini
- * Developer API and Vertex AI; an OpenAI Realtime provider would translate the same {@link ClientMessage} commands
- * into its events (possibly several frames each) and map its events back.
+ * One service behind the client (chosen with {@link ClientConfig#provider()}): its capabilities per model, the state
+ * of one connection ({@link ProviderConnection}: endpoint and auth, opening exchange, encoding of commands, decoding of
+ * frames into {@link LiveEvent}s, close codes), and how a conversation continues on a new connection
+ * ({@link ContinuityStrategy}). {@link RealLiveSession} holds the provider-independent machinery (queues, threads,
+ * lifecycle) and never looks inside a frame.
  *
- * <p>Implementations are stateless and thread-safe.
+ * <p>Commands are the {@link ClientMessage} records (the Live vocabulary the public API speaks); a provider translates
+ * each into zero or more frames of its own wire and maps its events back. {@link GeminiProvider} covers the Gemini
+ * Developer API and Vertex AI.
+ *
+ * <p>Implementations are stateless and thread-safe; per-connection state lives in {@link ProviderConnection}.
  */
 public interface LiveProvider {
 
-    /** URL, headers (credentials) and a redacted description for logs. May call credential suppliers. */
-    Transport.ConnectRequest connectRequest(ClientConfig client, SessionConfig session) throws LiveException;
-
-    /** Frames to send right after the WebSocket opens (Gemini: the setup). */
-    List<String> openingFrames(ClientConfig client, SessionConfig session);
+    /** Short lower-case name ({@code gemini}); {@link Provider#name()}. */
+    String name();
 
     /**
-     * Frames for one command, sent in order as one unit.
-     *
-     * @throws IllegalArgumentException if the message cannot be expressed or is invalid for this service
+     * What {@code session}'s model accepts on this provider. Cheap and pure (called on every {@code sendText}); an
+     * unknown model or voice is not refused here (see {@link #check}).
      */
+    Capabilities capabilities(ClientConfig client, SessionConfig session);
+
+    /**
+     * Called once per connection before connecting: warns (SLF4J, once per name and process) about a model or voice
+     * this provider does not know, and refuses with {@link IllegalArgumentException} an option it cannot honour.
+     */
+    void check(ClientConfig client, SessionConfig session);
+
+    /** A fresh codec and state for one WebSocket connection. Never shared between connections. */
+    ProviderConnection open(ClientConfig client, SessionConfig session);
+
+    /** How a conversation survives the loss or end of a connection on this provider. */
+    ContinuityStrategy continuity();
+
+    /**
+     * Frames for one command, without any connection state.
+     *
+     * @deprecated only for the resilient session's buffer until it hands {@link ClientMessage}s to its connection
+     *             (whose {@link ProviderConnection#encode} may depend on state); providers whose wire needs
+     *             per-connection state may throw {@link UnsupportedOperationException}
+     */
+    @Deprecated
     List<String> encode(ClientMessage message);
-
-    /**
-     * Events of one inbound message, in the order they must be delivered. The first event of a connection must be
-     * {@link LiveEvent.SetupCompleted} (frames before it may yield no events).
-     *
-     * @throws RuntimeException if the frame cannot be decoded (the session fails with {@code PROTOCOL})
-     */
-    List<LiveEvent> decode(Transport.InboundFrame frame);
-
-    /** The typed error for a close frame from the server. */
-    LiveException mapClose(int code, String reason);
-
-    /** The typed error for a failed handshake or connection attempt. */
-    LiveException mapConnectFailure(Throwable error);
 
     /** Removes secrets and abbreviates bulky payloads, for the wire log. */
     String redact(String text);

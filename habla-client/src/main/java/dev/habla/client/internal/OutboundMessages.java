@@ -1,5 +1,6 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.Capabilities;
 import dev.habla.client.ModelFamily;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.UnsupportedByModelException;
@@ -22,9 +23,9 @@ final class OutboundMessages {
      * {@code realtimeInput.text} on families that refuse {@code clientContent} mid-session (the server's turn
      * detection then decides when the turn ends).
      */
-    static ClientMessage text(String text, SessionConfig config) {
+    static ClientMessage text(String text, Capabilities caps) {
         Objects.requireNonNull(text, "text");
-        return config.modelFamily().typedTextAsRealtimeInput() ? RealtimeInput.ofText(text)
+        return caps.typedTextAsRealtimeInput() ? RealtimeInput.ofText(text)
                 : ClientMessage.ClientContent.userText(text);
     }
 
@@ -35,16 +36,28 @@ final class OutboundMessages {
      *
      * @throws UnsupportedByModelException {@code clientContent} on a model that takes it only as initial history
      */
-    static void checkAllowed(ClientMessage message, SessionConfig config) {
-        if (message instanceof ClientMessage.ClientContent) {
-            ModelFamily family = config.modelFamily();
-            if (!family.acceptsClientContentMidSession()) {
-                throw new UnsupportedByModelException(config.model(), family, "model '" + config.model()
-                        + "' accepts clientContent only as initial history (the server closes 1007 otherwise): "
-                        + "send typed text with sendText or sendRealtimeText, and earlier turns with "
-                        + "SessionConfig.initialHistory");
-            }
+    static void checkAllowed(ClientMessage message, Capabilities caps) {
+        if (message instanceof ClientMessage.ClientContent && !caps.clientContentMidSession()) {
+            throw clientContentRefused(caps.provider(), caps.model(),
+                    "gemini".equals(caps.provider()) ? ModelFamily.of(caps.model()) : null);
         }
+    }
+
+    /**
+     * {@link #checkAllowed(ClientMessage, Capabilities)} with Gemini's rules for the config's model: what the resilient
+     * session calls until it asks its provider ({@code LiveSession.capabilities()}).
+     */
+    static void checkAllowed(ClientMessage message, SessionConfig config) {
+        if (message instanceof ClientMessage.ClientContent && !config.modelFamily().acceptsClientContentMidSession()) {
+            throw clientContentRefused("gemini", config.model(), config.modelFamily());
+        }
+    }
+
+    private static UnsupportedByModelException clientContentRefused(String provider, String model, ModelFamily family) {
+        return new UnsupportedByModelException(provider, model, family, "model '" + model
+                + "' accepts clientContent only as initial history (the server closes 1007 otherwise): "
+                + "send typed text with sendText or sendRealtimeText, and earlier turns with "
+                + "SessionConfig.initialHistory");
     }
 
     static ClientMessage audio(byte[] pcm, int sampleRate) {

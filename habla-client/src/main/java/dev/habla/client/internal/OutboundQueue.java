@@ -56,9 +56,14 @@ final class OutboundQueue {
 
     /**
      * One WebSocket text message; {@code source} is the message it (with its sibling frames) encodes, or null for the
-     * opening frames.
+     * opening frames; {@code head} marks the first frame of that message.
      */
-    record Message(String text, Lane lane, ClientMessage source) implements Item {
+    record Message(String text, Lane lane, ClientMessage source, boolean head) implements Item {
+        /** The only frame (so the first) of {@code source}. */
+        Message(String text, Lane lane, ClientMessage source) {
+            this(text, lane, source, true);
+        }
+
         long size() {
             return text.length();
         }
@@ -87,6 +92,21 @@ final class OutboundQueue {
             return Lane.ORDERED;
         }
         return Lane.CONTROL;
+    }
+
+    /**
+     * The commands behind unsent frames ({@link #shutdownAndDrain()}), in order, once each: a command counts by its
+     * first frame, so one whose first frame was already written (the server has part of it) is left out, and the same
+     * message sent twice comes back twice. Frames without a source (raw frames) yield nothing.
+     */
+    static List<ClientMessage> commands(List<Message> unsent) {
+        List<ClientMessage> commands = new ArrayList<>();
+        for (Message m : unsent) {
+            if (m.head() && m.source() != null) {
+                commands.add(m.source());
+            }
+        }
+        return List.copyOf(commands);
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -171,8 +191,10 @@ final class OutboundQueue {
                 }
                 queuedBytes += size;
             }
+            boolean head = true;
             for (String f : frames) {
-                queue.addLast(new Message(f, lane, source));
+                queue.addLast(new Message(f, lane, source, head));
+                head = false;
             }
             ready.signal();
             return SendResult.QUEUED;

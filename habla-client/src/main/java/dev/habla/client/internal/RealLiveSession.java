@@ -11,6 +11,7 @@ import dev.habla.client.SessionListener;
 import dev.habla.client.SessionState;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -25,12 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session machinery, independent of the service (that part is the {@link LiveProvider}).
+ * The session machinery, independent of the service (that part is the {@link LiveProvider}, and this connection's
+ * codec and state, its {@link ProviderConnection}).
  *
  * <p>Threads (all virtual, named after {@link #id}):
  * <ul>
@@ -83,6 +86,13 @@ public final class RealLiveSession extends AbstractLiveSession {
     private final ClientConfig client;
     private final SessionConfig config;
     private final LiveProvider provider;
+    /** This connection's codec and state; see {@link ProviderConnection} for which thread calls what. */
+    private final ProviderConnection codec;
+    /**
+     * Held while a caller's command is encoded and queued, so a stateful codec sees commands in the order their frames
+     * are queued, and the frames of one command stay one unit. Never held while blocking on I/O.
+     */
+    private final ReentrantLock encodeLock = new ReentrantLock();
     private final Transport transport;
     private final ScheduledExecutorService timer;
     private final SessionListener listener;
@@ -133,6 +143,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         this.client = client;
         this.config = config;
         this.provider = provider;
+        this.codec = provider.open(client, config);
         this.transport = transport;
         this.timer = timer;
         this.listener = listener;
@@ -168,10 +179,10 @@ public final class RealLiveSession extends AbstractLiveSession {
         Transport.ConnectRequest request;
         List<String> opening;
         try {
-            request = provider.connectRequest(client, config);
-            opening = provider.openingFrames(client, config);
-            ClientMessage.ClientContent history = config.initialHistoryMessage();
-            historyFrames = history == null ? List.of() : provider.encode(history);
+            provider.check(client, config);
+            request = codec.connectRequest();
+            opening = codec.openingFrames();
+            historyFrames = codec.afterSetupFrames();
         } catch (LiveException e) {
             terminate(CloseCodes.ABNORMAL, e.getMessage(), e, Exit.ABORT);
             return connected;
@@ -198,7 +209,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         }
         transport.open(request, client.connectTimeout(), new TransportEvents()).whenComplete((c, error) -> {
             if (error != null) {
-                LiveException le = provider.mapConnectFailure(error);
+                LiveException le = codec.mapConnectFailure(error);
                 terminate(CloseCodes.ABNORMAL, le.getMessage(), le, Exit.ABORT);
             } else if (terminal.get() != null) {
                 c.abort();
@@ -245,7 +256,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             boolean asked = state.get() == SessionState.CLOSING;
             boolean clean = asked && (code == CloseCodes.NORMAL || code == CloseCodes.GOING_AWAY
                     || code == CloseCodes.NO_STATUS || code == CloseCodes.ABNORMAL);
-            terminate(code, reason, clean ? null : provider.mapClose(code, reason), Exit.LINGER);
+            terminate(code, reason, clean ? null : codec.mapClose(code, reason), Exit.LINGER);
         }
 
         @Override
@@ -361,7 +372,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             }
             List<LiveEvent> events;
             try {
-                events = provider.decode(frame);
+                events = codec.decode(frame);
             } catch (RuntimeException e) {
                 String why = "undecodable server frame: " + e.getMessage();
                 terminate(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(why),
@@ -587,17 +598,58 @@ public final class RealLiveSession extends AbstractLiveSession {
             throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
                     + "to change the configuration, reconnect with a new SessionConfig (and the resumption handle)");
         }
-        OutboundMessages.checkAllowed(message, config);
+        OutboundMessages.checkAllowed(message, capabilities());
         SessionState s = state.get();
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;
         }
-        return outbound.offer(provider.encode(message), laneOf(message), message);
+        encodeLock.lock();
+        try {
+            return outbound.offer(codec.encode(message), laneOf(message), message);
+        } finally {
+            encodeLock.unlock();
+        }
+    }
+
+    /**
+     * Hands the playback position to this connection's codec (OpenAI: truncation on barge-in; Gemini: nothing). Frames
+     * it asks for go in the control lane.
+     */
+    @Override
+    public void reportPlayback(Duration played) {
+        Objects.requireNonNull(played, "played");
+        if (played.isNegative()) {
+            throw new IllegalArgumentException("played must be >= 0, was " + played);
+        }
+        SessionState s = state.get();
+        if (s == SessionState.CLOSING || s.isTerminal()) {
+            return;
+        }
+        encodeLock.lock();
+        try {
+            List<String> frames = codec.playback(played);
+            if (!frames.isEmpty()) {
+                outbound.offer(frames, OutboundQueue.Lane.CONTROL);
+            }
+        } finally {
+            encodeLock.unlock();
+        }
+    }
+
+    /**
+     * After termination: the commands behind {@link #unsentFrames()}, in sending order, for re-sending on another
+     * connection (which encodes them for its own state). Taken from the queue's record of what each frame encodes,
+     * never by decoding the wire; a command whose first frame was written is not included (the server has part of it).
+     */
+    public List<ClientMessage> unsentCommands() {
+        return OutboundQueue.commands(unsent);
     }
 
     /**
      * Queues frames already encoded by this session's provider ({@link LiveProvider#encode}) as one unit: the
      * resilient session encodes a message once when the caller sends it, and may hand it to a later connection.
+     * Valid only for providers whose encoding has no per-connection state (Gemini); the resilient session is to use
+     * {@link #send(ClientMessage)} instead once rewired.
      */
     SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane, ClientMessage source) {
         SessionState s = state.get();

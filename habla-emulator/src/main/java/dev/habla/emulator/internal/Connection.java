@@ -3,104 +3,72 @@ package dev.habla.emulator.internal;
 import dev.habla.emulator.EmulatorClock;
 import dev.habla.emulator.EmulatorSession;
 import dev.habla.emulator.Fault;
-import dev.habla.emulator.ReceivedMessage;
 import dev.habla.emulator.Script;
-import dev.habla.protocol.ClientFrame;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
-import dev.habla.protocol.LiveCodec;
-import dev.habla.protocol.ProtocolException;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
-import dev.habla.protocol.Strictness;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.habla.server.LiveConnection;
+import dev.habla.server.LiveEndpoint;
+import dev.habla.server.LiveHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket connection: Jetty's listener for it, its single writer, its lifetime timers, and the routing of client
- * messages to a {@link ScriptRunner} or the {@link Brain}.
+ * One emulator connection on the Live server ({@link LiveHandler}): its lifetime timers, stalls, and the routing of
+ * client messages to a {@link ScriptRunner} or the {@link Brain}. The socket, strict decoding and the single writer are
+ * the server's ({@link LiveConnection} {@code wire}).
  *
- * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection; the emulator clock runs
- * timers on its own threads; the writer is one virtual thread draining {@code outbound}, the only code that sends on
- * the socket. {@code lock} guards {@code brain}, {@code script}, {@code stalled}, {@code stallGeneration},
- * {@code stallBuffer} and the timers;
- * the brain is only ever called with it held. {@code outbound} is thread-safe and may be fed with or without it.
+ * <p>Threads: the server calls {@link #onMessage} and {@link #onClose} with {@code lock} (the wire's lock) held; the
+ * emulator clock runs timers on its own threads and they take it through {@link #runLocked}; the writer takes it before
+ * each write, so a brain step has finished (and armed its timers) before the client sees its frames. {@code lock}
+ * guards {@code brain}, {@code script}, {@code stalled}, {@code stallBuffer} and the timers; the brain is only ever
+ * called with it held.
  */
-public final class Connection implements Session.Listener.AutoDemanding {
+public final class Connection implements LiveHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
-    /** How long a client may take to answer our close frame before we drop TCP (the Java SDK never answers). */
-    private static final Duration CLOSE_GRACE = Duration.ofMillis(1000);
-
-    private sealed interface Out {}
-
-    private record Binary(byte[] bytes) implements Out {}
-
-    private record Text(String text) implements Out {}
-
-    private record CloseFrame(int code, String reason) implements Out {}
-
-    private record Stop() implements Out {}
-
-    /**
-     * Where a stall began in the outbound order: frames queued before it were already sent by the server and go out;
-     * the writer waits here while stall {@code generation} lasts.
-     */
-    private record StallMark(long generation) implements Out {}
 
     private final EmulatorCore core;
-    private final String id;
-    private final Endpoint endpoint;
-    private final boolean authorized;
-    final ReentrantLock lock = new ReentrantLock();
-    private final Condition notStalled = lock.newCondition();
-    private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicBoolean cleanedUp = new AtomicBoolean();
-    /** Released when the writer is done: close frame sent, TCP dropped or connection gone. */
-    private final java.util.concurrent.CountDownLatch writerDone = new java.util.concurrent.CountDownLatch(1);
+    private final LiveConnection wire;
+    final ReentrantLock lock;
     private volatile boolean closed;
-    private volatile Session session;
 
     private Brain brain;
     private ScriptRunner script;
     private boolean stalled;
-    /** Counts stalls (not extensions of one), so a writer at an old stall's mark does not wait for a later one. */
-    private long stallGeneration;
     private EmulatorClock.Cancellable stallTimer;
     private final ArrayDeque<ClientMessage> stallBuffer = new ArrayDeque<>();
     private EmulatorClock.Cancellable goAwayTimer;
     private EmulatorClock.Cancellable lifetimeTimer;
     private EmulatorClock.Cancellable faultCloseTimer;
 
-    Connection(EmulatorCore core, String id, Endpoint endpoint, boolean authorized) {
+    private Connection(EmulatorCore core, LiveConnection wire) {
         this.core = core;
-        this.id = id;
-        this.endpoint = endpoint;
-        this.authorized = authorized;
+        this.wire = wire;
+        this.lock = wire.lock();
+    }
+
+    /** The handler of a new authenticated connection; called by the server with the wire's lock held. */
+    static Connection open(EmulatorCore core, LiveConnection wire) {
+        Connection c = new Connection(core, wire);
+        c.start();
+        return c;
     }
 
     String id() {
-        return id;
+        return wire.id();
     }
 
     EmulatorCore core() {
         return core;
     }
 
-    Endpoint endpoint() {
-        return endpoint;
+    LiveEndpoint endpoint() {
+        return wire.endpoint();
     }
 
     EmulatorClock clock() {
@@ -108,111 +76,66 @@ public final class Connection implements Session.Listener.AutoDemanding {
     }
 
     boolean isClosing() {
-        return closing.get();
+        return wire.isClosing();
     }
 
-    // ---- Jetty callbacks ----
+    // ---- server callbacks ----
 
-    @Override
-    public void onWebSocketOpen(Session s) {
-        this.session = s;
-        Thread.ofVirtual().name("habla-emu-writer-" + id).start(this::writeLoop);
-        if (!authorized) {
-            // Like the service: accept the upgrade, then close; clients can read the reason.
-            close(CloseCodes.POLICY, CloseCodes.REASON_BAD_KEY);
-            return;
-        }
-        LOG.info("Session {} opened ({}{})", id, endpoint.apiVersion(), endpoint.constrained() ? ", constrained" : "");
+    private void start() {
+        LiveEndpoint endpoint = wire.endpoint();
+        LOG.info("Session {} opened ({}{})", id(), endpoint.apiVersion(), endpoint.constrained() ? ", constrained" : "");
         Script sc = core.register(this);
-        lock.lock();
-        try {
-            EmulatorClock clock = clock();
-            Duration life = core.config().connectionLifetime();
-            Duration lead = core.config().goAwayLead();
-            if (!lead.isZero() && !lead.isNegative()) {
-                goAwayTimer = clock.schedule(life.minus(lead), () -> {
-                    if (!isClosing()) {
-                        send(ServerFrame.of(new ServerMessage.GoAway(lead)));
-                    }
-                });
-            }
-            // The service aborts the connection; we close 1000 with no reason so clients see a clean, resumable end.
-            lifetimeTimer = clock.schedule(life, () -> close(CloseCodes.NORMAL, ""));
-            if (sc != null) {
-                script = new ScriptRunner(this, sc);
-                script.start();
-            } else {
-                brain = new Brain(this);
-            }
-        } finally {
-            lock.unlock();
+        EmulatorClock clock = clock();
+        Duration life = core.config().connectionLifetime();
+        Duration lead = core.config().goAwayLead();
+        if (!lead.isZero() && !lead.isNegative()) {
+            goAwayTimer = clock.schedule(life.minus(lead), () -> {
+                if (!isClosing()) {
+                    send(ServerFrame.of(new ServerMessage.GoAway(lead)));
+                }
+            });
+        }
+        // The service aborts the connection; we close 1000 with no reason so clients see a clean, resumable end.
+        lifetimeTimer = clock.schedule(life, () -> close(CloseCodes.NORMAL, ""));
+        if (sc != null) {
+            script = new ScriptRunner(this, sc);
+            script.start();
+        } else {
+            brain = new Brain(this);
         }
     }
 
     @Override
-    public void onWebSocketText(String text) {
-        inbound(text, false);
-    }
-
-    @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-        byte[] b = new byte[payload.remaining()];
-        payload.get(b);
-        callback.succeed();
-        inbound(new String(b, StandardCharsets.UTF_8), true);
-    }
-
-    @Override
-    public void onWebSocketError(Throwable cause) {
-        LOG.debug("Session {} error: {}", id, cause.toString());
-    }
-
-    @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-        if (authorized) {
-            LOG.info("Session {} closed: {} {}", id, statusCode, reason == null ? "" : reason);
+    public void onMessage(ClientMessage msg) {
+        if (stalled) {
+            stallBuffer.add(msg);
+        } else {
+            dispatch(msg);
         }
+    }
+
+    @Override
+    public void onClose(int statusCode, String reason) {
+        LOG.info("Session {} closed: {} {}", id(), statusCode, reason);
         closed = true;
-        closing.set(true);
-        cleanup();
-    }
-
-    // ---- inbound ----
-
-    private void inbound(String raw, boolean binary) {
-        if (closing.get() || !authorized) {
-            return;
-        }
-        ClientMessage msg;
-        try {
-            ClientFrame f = LiveCodec.decodeClient(raw, Strictness.STRICT);
-            msg = f.message();
-        } catch (ProtocolException e) {
-            core.record(new ReceivedMessage(id, null, raw, binary));
-            LOG.debug("Session {}: undecodable client frame: {}", id, e.getMessage());
-            close(CloseCodes.INVALID_ARGUMENT, CloseReasons.forDecodeError(e));
-            return;
-        } catch (RuntimeException e) {
-            core.record(new ReceivedMessage(id, null, raw, binary));
-            close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
-            return;
-        }
-        core.record(new ReceivedMessage(id, msg, raw, binary));
-        lock.lock();
-        try {
-            if (stalled) {
-                stallBuffer.add(msg);
-            } else {
-                dispatch(msg);
+        for (EmulatorClock.Cancellable c : new EmulatorClock.Cancellable[] {goAwayTimer, lifetimeTimer, faultCloseTimer, stallTimer}) {
+            if (c != null) {
+                c.cancel();
             }
-        } finally {
-            lock.unlock();
         }
+        stalled = false;
+        if (brain != null) {
+            brain.onClosed();
+        }
+        if (script != null) {
+            script.onClosed();
+        }
+        core.unregister(this, snapshot());
     }
 
     /** Caller holds {@code lock}. */
     private void dispatch(ClientMessage msg) {
-        if (closing.get()) {
+        if (isClosing()) {
             return;
         }
         try {
@@ -223,7 +146,7 @@ public final class Connection implements Session.Listener.AutoDemanding {
             }
         } catch (RuntimeException e) {
             // A bug or unexpected input must not take down the server: end this session only.
-            LOG.warn("Session {}: internal error handling {}", id, msg.wireKey(), e);
+            LOG.warn("Session {}: internal error handling {}", id(), msg.wireKey(), e);
             close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
         }
     }
@@ -232,11 +155,11 @@ public final class Connection implements Session.Listener.AutoDemanding {
     void runLocked(Runnable r) {
         lock.lock();
         try {
-            if (!closing.get()) {
+            if (!isClosing()) {
                 r.run();
             }
         } catch (RuntimeException e) {
-            LOG.warn("Session {}: internal error in a timer", id, e);
+            LOG.warn("Session {}: internal error in a timer", id(), e);
             close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
         } finally {
             lock.unlock();
@@ -270,118 +193,25 @@ public final class Connection implements Session.Listener.AutoDemanding {
         }
     }
 
-    // ---- outbound ----
+    // ---- outbound (the wire's single writer) ----
 
     /** Queues a server frame (binary, like the service). Ignored once closing. */
     void send(ServerFrame frame) {
-        if (!closing.get()) {
-            outbound.add(new Binary(LiveCodec.encode(frame)));
-        }
+        wire.send(frame);
     }
 
     void sendRaw(String text, boolean binary) {
-        if (!closing.get()) {
-            outbound.add(binary ? new Binary(text.getBytes(StandardCharsets.UTF_8)) : new Text(text));
-        }
+        wire.sendRaw(text, binary);
     }
 
     /** Sends a close frame after the frames already queued; drops TCP if the client does not answer in time. */
     void close(int code, String reason) {
-        if (closing.compareAndSet(false, true)) {
-            LOG.debug("Session {}: closing {} {}", id, code, reason);
-            outbound.add(new CloseFrame(code, CloseCodes.truncate(reason == null ? "" : reason)));
-        }
+        wire.close(code, reason);
     }
 
     /** Drops TCP now, without a close frame. */
     void drop() {
-        closing.set(true);
-        outbound.clear();
-        outbound.add(new Stop());
-        Session s = session;
-        if (s != null) {
-            s.disconnect();
-        }
-    }
-
-    /** Waits until the writer has flushed its close frame (or ended), at most {@code timeout}. */
-    void awaitWriterDone(Duration timeout) {
-        try {
-            writerDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void writeLoop() {
-        try {
-            writeFrames();
-        } finally {
-            writerDone.countDown();
-        }
-    }
-
-    private void writeFrames() {
-        Session s = session;
-        try {
-            while (true) {
-                Out o = outbound.take();
-                awaitWritable(o);
-                switch (o) {
-                    case StallMark m -> { }
-                    case Binary b -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
-                        c.get(30, TimeUnit.SECONDS);
-                    }
-                    case Text t -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.sendText(t.text(), c);
-                        c.get(30, TimeUnit.SECONDS);
-                    }
-                    case CloseFrame cf -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.close(cf.code(), cf.reason(), c);
-                        try {
-                            c.get(5, TimeUnit.SECONDS);
-                        } finally {
-                            // Some clients (the Java SDK) never answer a close frame and keep TCP open.
-                            core.watchdog(() -> {
-                                if (!closed) {
-                                    s.disconnect();
-                                }
-                            }, CLOSE_GRACE);
-                        }
-                        return;
-                    }
-                    case Stop st -> {
-                        return;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.debug("Session {}: write failed: {}", id, e.toString());
-            closing.set(true);
-            s.disconnect();
-        }
-    }
-
-    /**
-     * Before writing {@code o}: takes {@code lock}, so the step that queued it (a brain step, a timer) has finished and
-     * armed its timers before the client can see the frame (a test that advances the {@code FakeClock} once it saw a
-     * frame relies on that); at a {@link StallMark}, also waits until that stall is over.
-     */
-    private void awaitWritable(Out o) throws InterruptedException {
-        lock.lock();
-        try {
-            while (o instanceof StallMark m && stalled && stallGeneration == m.generation() && !closed) {
-                notStalled.await(100, TimeUnit.MILLISECONDS);
-            }
-        } finally {
-            lock.unlock();
-        }
+        wire.abort();
     }
 
     // ---- faults ----
@@ -410,8 +240,7 @@ public final class Connection implements Session.Listener.AutoDemanding {
                     if (!stalled) {
                         // Under the lock the brain sends with: what it produced before this point is on its way.
                         stalled = true;
-                        stallGeneration++;
-                        outbound.add(new StallMark(stallGeneration));
+                        wire.pauseOutput();
                     }
                     if (stallTimer != null) {
                         stallTimer.cancel();
@@ -460,7 +289,7 @@ public final class Connection implements Session.Listener.AutoDemanding {
             }
             stalled = false;
             stallTimer = null;
-            notStalled.signalAll();
+            wire.resumeOutput();
             while (!stallBuffer.isEmpty() && !stalled) {
                 dispatch(stallBuffer.poll());
             }
@@ -469,43 +298,13 @@ public final class Connection implements Session.Listener.AutoDemanding {
         }
     }
 
-    // ---- lifecycle ----
-
-    private void cleanup() {
-        if (!cleanedUp.compareAndSet(false, true)) {
-            return;
-        }
-        outbound.add(new Stop());
-        EmulatorSession last;
-        lock.lock();
-        try {
-            for (EmulatorClock.Cancellable c : new EmulatorClock.Cancellable[] {goAwayTimer, lifetimeTimer, faultCloseTimer, stallTimer}) {
-                if (c != null) {
-                    c.cancel();
-                }
-            }
-            stalled = false;
-            notStalled.signalAll();
-            if (brain != null) {
-                brain.onClosed();
-            }
-            if (script != null) {
-                script.onClosed();
-            }
-            last = snapshot();
-        } finally {
-            lock.unlock();
-        }
-        if (authorized) {
-            core.unregister(this, last);
-        }
-    }
+    // ---- inspection ----
 
     EmulatorSession snapshot() {
         lock.lock();
         try {
             LogicalSession ls = brain == null ? null : brain.logicalSession();
-            return new EmulatorSession(id, ls == null ? null : ls.id(), ls == null ? null : ls.modelId(), endpoint.apiVersion(),
+            return new EmulatorSession(id(), ls == null ? null : ls.id(), ls == null ? null : ls.modelId(), wire.endpoint().apiVersion(),
                     !closed, ls == null ? List.of() : ls.userTurns(), ls == null ? List.of() : ls.conversation(),
                     ls == null ? new byte[0] : ls.receivedAudio());
         } finally {
@@ -515,6 +314,6 @@ public final class Connection implements Session.Listener.AutoDemanding {
 
     @Override
     public String toString() {
-        return "Connection[" + id + "]";
+        return "Connection[" + id() + "]";
     }
 }

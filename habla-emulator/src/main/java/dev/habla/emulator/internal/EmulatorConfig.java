@@ -3,6 +3,7 @@ package dev.habla.emulator.internal;
 import dev.habla.emulator.EmulatorClock;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Models;
+import dev.habla.emulator.ReplyPolicy;
 import java.time.Duration;
 
 /** Settings of one emulator, fixed at build time. {@code apiKey} must never be logged. */
@@ -19,7 +20,9 @@ public record EmulatorConfig(
         int keepClosedSessions,
         LiveEmulator.VoiceActivityMessages voiceActivityMessages,
         Duration audioSessionLimit,
-        Duration videoSessionLimit) {
+        Duration videoSessionLimit,
+        long maxRecordedAudioBytes,
+        ReplyPolicy replies) {
 
     /** Never prints the key. */
     @Override
@@ -28,6 +31,6 @@ public record EmulatorConfig(
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
                 + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
                 + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + ", voiceActivityMessages=" + voiceActivityMessages
-                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + "]";
+                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + "]";
     }
 }

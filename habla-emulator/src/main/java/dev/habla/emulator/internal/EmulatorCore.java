@@ -10,46 +10,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
-import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import dev.habla.server.LiveServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The emulator behind {@link dev.habla.emulator.LiveEmulator}: the Jetty server, the registry of connections, the
- * script queue, the record of client messages, resumption handles and id counters.
+ * The emulator behind {@link dev.habla.emulator.LiveEmulator}: its {@link LiveServer} (paths, auth, strict decoding, one
+ * bounded writer per socket), the registry of connections, the script queue, the record of client messages,
+ * resumption handles and id counters.
  *
- * <p>{@code lock} guards {@code open}, {@code closed}, {@code scripts} and the started/closed state. Connections call
+ * <p>{@code lock} guards {@code open}, {@code closed}, {@code idle}, {@code scripts} and the started/closed state (lock
+ * order: a connection's lock, then this one, then a logical session's). Connections call
  * back into it from Jetty's virtual threads.
  */
 public final class EmulatorCore {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorCore.class);
     /** Frames of up to 64 MiB in either direction (large inline media is expected). */
     static final int MAX_MESSAGE = 64 << 20;
+    /** Bytes a connection may have queued for the client (a reply of a few minutes of audio, many times over). */
+    static final long MAX_OUTBOUND = 64L << 20;
 
     private final EmulatorConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, Connection> open = new LinkedHashMap<>();
     private final ArrayDeque<EmulatorSession> closed = new ArrayDeque<>();
+    /**
+     * Logical sessions with no open connection that still keep their recorded audio (a resumption may come), oldest
+     * first: at most {@code keepClosedSessions}, their audio together within {@code maxRecordedAudio} (the newest always
+     * stays); the others drop their audio (their handles still resume, with history).
+     */
+    private final LinkedHashMap<String, LogicalSession> idle = new LinkedHashMap<>();
     private final ArrayDeque<Script> scripts = new ArrayDeque<>();
     private final LinkedBlockingDeque<ReceivedMessage> received = new LinkedBlockingDeque<>();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -58,15 +54,20 @@ public final class EmulatorCore {
     private final AtomicInteger refuseResumption = new AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final ResumptionStore resumption;
-    /** Wall-clock housekeeping: drops TCP when a client ignores our close frame. */
-    private final ScheduledExecutorService watchdog;
-    private Server server;
-    private ServerConnector connector;
+    private final LiveServer server;
+    private boolean started;
 
     public EmulatorCore(EmulatorConfig config) {
         this.config = config;
         this.resumption = new ResumptionStore(config.clock(), config.resumptionHandleTtl());
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-emu-watchdog").factory());
+        // Quiet clients are legal; the connection lifetime, not idleness, ends a session.
+        Duration life = config.connectionLifetime().plusMinutes(1);
+        Duration idle = life.compareTo(Duration.ofHours(1)) > 0 ? life : Duration.ofHours(1);
+        this.server = LiveServer.create(b -> b.host("127.0.0.1").port(config.port())
+                .authenticator(new EmulatorAuthenticator(config.apiKey()))
+                .handlers(wire -> Connection.open(this, wire))
+                .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
+                .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle));
     }
 
     public EmulatorConfig config() {
@@ -76,41 +77,19 @@ public final class EmulatorCore {
     public void start() {
         lock.lock();
         try {
-            if (server != null) {
+            if (started) {
                 throw new IllegalStateException("already started");
             }
             if (stopped.get()) {
                 throw new IllegalStateException("closed");
             }
-            QueuedThreadPool pool = new QueuedThreadPool();
-            pool.setName("habla-emu");
-            pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-emu-io-", 0).factory()));
-            Server s = new Server(pool);
-            HttpConfiguration http = new HttpConfiguration();
-            // The JS SDK requests //ws/...: an empty segment that the default compliance rejects as ambiguous.
-            http.setUriCompliance(UriCompliance.LEGACY);
-            http.setSendServerVersion(false);
-            ServerConnector c = new ServerConnector(s, new HttpConnectionFactory(http));
-            c.setHost("127.0.0.1");
-            c.setPort(config.port());
-            s.addConnector(c);
-            WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(s, container -> {
-                container.setMaxTextMessageSize(MAX_MESSAGE);
-                container.setMaxBinaryMessageSize(MAX_MESSAGE);
-                container.setMaxFrameSize(MAX_MESSAGE);
-                // Quiet clients are legal; the connection lifetime, not idleness, ends a session.
-                Duration life = config.connectionLifetime().plusMinutes(1);
-                container.setIdleTimeout(life.compareTo(Duration.ofHours(1)) > 0 ? life : Duration.ofHours(1));
-            });
-            ServerWebSocketContainer container = ws.getServerWebSocketContainer();
-            ws.setHandler(new LiveHandler(container));
-            s.setHandler(ws);
-            s.start();
-            server = s;
-            connector = c;
-            LOG.info("Live emulator listening on 127.0.0.1:{}", c.getLocalPort());
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot start the emulator: " + e.getMessage(), e);
+            try {
+                server.start();
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("Cannot start the emulator: " + e.getMessage(), e);
+            }
+            started = true;
+            LOG.info("Live emulator listening on 127.0.0.1:{}", server.port());
         } finally {
             lock.unlock();
         }
@@ -119,53 +98,19 @@ public final class EmulatorCore {
     public int port() {
         lock.lock();
         try {
-            if (connector == null) {
+            if (!started) {
                 throw new IllegalStateException("not started");
             }
-            return connector.getLocalPort();
+            return server.port();
         } finally {
             lock.unlock();
         }
     }
 
+    /** Stops accepting, closes what is open with 1001 (letting those frames out), then stops the server. */
     public void close() {
-        if (!stopped.compareAndSet(false, true)) {
-            return;
-        }
-        Server s;
-        lock.lock();
-        try {
-            s = server;
-        } finally {
-            lock.unlock();
-        }
-        // As a server shutting down: stop accepting first, then close what is open. Otherwise a client that
-        // reconnects at once on the 1001 below reaches the still-listening socket, connects, and is then cut
-        // without a close frame when Jetty stops.
-        if (s != null) {
-            for (var connector : s.getConnectors()) {
-                if (connector instanceof ServerConnector sc) {
-                    sc.close();
-                }
-            }
-        }
-        List<Connection> conns = openConnections();
-        for (Connection c : conns) {
-            c.close(1001, "");
-        }
-        // Let the close frames go out before Jetty tears the sockets down (not waiting for replies).
-        long deadline = System.nanoTime() + Duration.ofMillis(500).toNanos();
-        for (Connection c : conns) {
-            c.awaitWriterDone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
-        try {
-            if (s != null) {
-                s.stop();
-            }
-        } catch (Exception e) {
-            LOG.debug("Error stopping the emulator", e);
-        } finally {
-            watchdog.shutdownNow();
+        if (stopped.compareAndSet(false, true)) {
+            server.close();
         }
     }
 
@@ -302,6 +247,10 @@ public final class EmulatorCore {
         }
     }
 
+    /**
+     * Keeps the final snapshot of a closed connection: at most {@code keepClosedSessions}, and while their audio
+     * together exceeds {@code maxRecordedAudio} the oldest go too (the newest is always kept).
+     */
     void unregister(Connection c, EmulatorSession finalSnapshot) {
         lock.lock();
         try {
@@ -310,43 +259,51 @@ public final class EmulatorCore {
                 while (closed.size() > config.keepClosedSessions()) {
                     closed.removeFirst();
                 }
+                long audio = 0;
+                for (EmulatorSession s : closed) {
+                    audio += s.receivedAudio().length;
+                }
+                while (audio > config.maxRecordedAudioBytes() && closed.size() > 1) {
+                    audio -= closed.removeFirst().receivedAudio().length;
+                }
             }
         } finally {
             lock.unlock();
         }
     }
 
-    void watchdog(Runnable task, Duration delay) {
+    /** {@code ls} has no open connection any more. */
+    void sessionIdle(LogicalSession ls) {
+        List<LogicalSession> release = new ArrayList<>();
+        lock.lock();
         try {
-            watchdog.schedule(() -> Thread.ofVirtual().name("habla-emu-drop").start(task), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            task.run(); // emulator closing: drop now
+            idle.remove(ls.id());
+            idle.put(ls.id(), ls);
+            long audio = 0;
+            for (LogicalSession s : idle.values()) {
+                audio += s.recordedAudioBytes();
+            }
+            // Oldest first: beyond the count, or while their audio together exceeds the budget (the newest stays).
+            var it = idle.values().iterator();
+            while (idle.size() > 1 && (idle.size() > config.keepClosedSessions() || audio > config.maxRecordedAudioBytes())) {
+                LogicalSession oldest = it.next();
+                audio -= oldest.recordedAudioBytes();
+                release.add(oldest);
+                it.remove();
+            }
+        } finally {
+            lock.unlock();
         }
+        release.forEach(LogicalSession::releaseAudio);
     }
 
-    /** Routes Live API paths to WebSocket upgrades; everything else is 404. */
-    private final class LiveHandler extends Handler.Abstract {
-        private final ServerWebSocketContainer container;
-
-        LiveHandler(ServerWebSocketContainer container) {
-            this.container = container;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            Endpoint ep = Endpoint.parse(request.getHttpURI().getPath());
-            if (ep == null) {
-                Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
-                return true;
-            }
-            boolean ok = Credentials.authorized(ep, request.getHttpURI().getQuery(),
-                    request.getHeaders().get("x-goog-api-key"), request.getHeaders().get("Authorization"), config.apiKey());
-            boolean upgraded = container.upgrade((req, resp, cb) -> new Connection(EmulatorCore.this, nextConnectionId(), ep, ok),
-                    request, response, callback);
-            if (!upgraded) {
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "WebSocket upgrade required");
-            }
-            return true;
+    /** {@code ls} has an open connection (new or resumed). */
+    void sessionActive(LogicalSession ls) {
+        lock.lock();
+        try {
+            idle.remove(ls.id());
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.habla.emulator.internal;
 
 import dev.habla.protocol.Content;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * connections that resume it, so every member is guarded by {@code lock}.
  *
  * <p>Token accounting: text ≈ ceil(chars / 4), audio 32 tokens per second of utterance; the system instruction of the
- * newest connection's setup counts as text and is never dropped. With a sliding window ({@link #compression}), once the
+ * newest connection's setup counts as text and is never dropped. Received audio is kept up to a cap (the newest
+ * bytes, {@link AudioRecord}). With a sliding window ({@link #compression}), once the
  * context exceeds {@code triggerTokens} the oldest turns are dropped until it fits {@code targetTokens}, the kept window
  * always starting at a user turn (proto {@code ContextWindowCompressionConfig}).
  */
@@ -32,7 +32,8 @@ public final class LogicalSession {
     private final String modelId;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Entry> context = new ArrayList<>();
-    private final ByteArrayOutputStream audio = new ByteArrayOutputStream();
+    /** The newest received audio, at most {@code audio.capacity()} bytes. */
+    private final AudioRecord audio;
     /** Sums over {@code context}. */
     private long textChars;
     private double promptAudioSeconds;
@@ -47,9 +48,10 @@ public final class LogicalSession {
     private boolean sawVideo;
     private boolean ended;
 
-    public LogicalSession(String id, String modelId) {
+    public LogicalSession(String id, String modelId, long maxRecordedAudioBytes) {
         this.id = id;
         this.modelId = modelId;
+        this.audio = new AudioRecord(maxRecordedAudioBytes);
     }
 
     public String id() {
@@ -136,7 +138,7 @@ public final class LogicalSession {
     public void appendAudio(byte[] pcm) {
         lock.lock();
         try {
-            audio.write(pcm, 0, pcm.length);
+            audio.append(pcm);
         } finally {
             lock.unlock();
         }
@@ -185,7 +187,7 @@ public final class LogicalSession {
     public byte[] receivedAudio() {
         lock.lock();
         try {
-            return audio.toByteArray();
+            return audio.toArray();
         } finally {
             lock.unlock();
         }
@@ -262,13 +264,35 @@ public final class LogicalSession {
         }
     }
 
-    /** A connection that {@link #connectionStarted} ended at {@code now}. */
-    void connectionEnded(Instant now) {
+    /** A connection that {@link #connectionStarted} ended at {@code now}; true when none is left (the session is idle). */
+    boolean connectionEnded(Instant now) {
         lock.lock();
         try {
             if (--openConnections == 0) {
                 usedTime = usedTime.plus(Duration.between(activeSince, now));
+                return true;
             }
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops the recorded audio (an idle session the emulator no longer keeps it for); history stays. */
+    void releaseAudio() {
+        lock.lock();
+        try {
+            audio.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of received audio held now (at most the cap). */
+    int recordedAudioBytes() {
+        lock.lock();
+        try {
+            return audio.size();
         } finally {
             lock.unlock();
         }

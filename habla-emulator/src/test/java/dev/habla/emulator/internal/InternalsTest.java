@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ProtocolException;
 import dev.habla.protocol.Strictness;
+import dev.habla.server.CloseReasons;
+import dev.habla.server.LiveEndpoint;
+import dev.habla.server.UpgradeRequest;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,20 +28,20 @@ class InternalsTest {
 
     @Test
     void textChunksKeepTheTextExactly() {
-        assertThat(Brain.textChunks("You said: hi")).containsExactly("You", " said:", " hi");
+        assertThat(ReplyStreamer.textChunks("You said: hi")).containsExactly("You", " said:", " hi");
         String longer = "one two three four five six seven eight nine ten eleven twelve thirteen";
-        List<String> chunks = Brain.textChunks(longer);
+        List<String> chunks = ReplyStreamer.textChunks(longer);
         assertThat(chunks).hasSizeGreaterThanOrEqualTo(3);
         assertThat(String.join("", chunks)).isEqualTo(longer);
-        assertThat(Brain.textChunks("single")).containsExactly("single");
+        assertThat(ReplyStreamer.textChunks("single")).containsExactly("single");
     }
 
     @Test
     void sampleRateFromMime() {
-        assertThat(Brain.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
-        assertThat(Brain.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
-        assertThat(Brain.sampleRate("audio/pcm")).isEqualTo(16000);
-        assertThat(Brain.sampleRate(null)).isEqualTo(16000);
+        assertThat(Parts.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
+        assertThat(Parts.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
+        assertThat(Parts.sampleRate("audio/pcm")).isEqualTo(16000);
+        assertThat(Parts.sampleRate(null)).isEqualTo(16000);
     }
 
     @Test
@@ -81,17 +86,30 @@ class InternalsTest {
 
     @Test
     void credentials() {
-        Endpoint plain = Endpoint.parse("//ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent");
-        Endpoint constrained = Endpoint.parse("/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained");
-        assertThat(plain).isEqualTo(new Endpoint("v1", false));
-        assertThat(constrained).isEqualTo(new Endpoint("v1alpha", true));
-        assertThat(Endpoint.parse("/ws/google.ai.generativelanguage.v2.GenerativeService.BidiGenerateContent")).isNull();
-        assertThat(Endpoint.parse("/x/ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent")).isNull();
-        assertThat(Credentials.authorized(plain, "key=a%20b", null, null, "a b")).isTrue();
-        assertThat(Credentials.authorized(plain, "key=", "hdr", null, null)).isTrue();
-        assertThat(Credentials.authorized(plain, null, null, null, null)).isFalse();
-        assertThat(Credentials.authorized(plain, "other=1", " ", null, null)).isFalse();
-        assertThat(Credentials.authorized(constrained, null, null, "token auth_tokens/t", null)).isTrue();
-        assertThat(Credentials.authorized(constrained, "access_token=auth_tokens/", null, null, null)).isFalse();
+        LiveEndpoint plain = LiveEndpoint.parse("//ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent");
+        LiveEndpoint constrained = LiveEndpoint.parse("/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained");
+        assertThat(plain).isEqualTo(new LiveEndpoint("v1", LiveEndpoint.Kind.API_KEY));
+        assertThat(constrained).isEqualTo(new LiveEndpoint("v1alpha", LiveEndpoint.Kind.EPHEMERAL_TOKEN));
+        assertThat(LiveEndpoint.parse("/ws/google.ai.generativelanguage.v2.GenerativeService.BidiGenerateContent")).isNull();
+        assertThat(LiveEndpoint.parse("/x/ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent")).isNull();
+        assertThat(authorized(plain, "key=a%20b", null, null, "a b")).isTrue();
+        assertThat(authorized(plain, "key=", "hdr", null, null)).isTrue();
+        assertThat(authorized(plain, null, null, null, null)).isFalse();
+        assertThat(authorized(plain, "other=1", " ", null, null)).isFalse();
+        assertThat(authorized(constrained, null, null, "token auth_tokens/t", null)).isTrue();
+        assertThat(authorized(constrained, "access_token=auth_tokens/", null, null, null)).isFalse();
+        assertThat(authorized(plain, "key=wrong", null, null, "right")).isFalse();
+        assertThat(authorized(constrained, "key=a", null, null, null)).as("a key is no token").isFalse();
+    }
+
+    private static boolean authorized(LiveEndpoint ep, String rawQuery, String apiKeyHeader, String authorizationHeader, String requiredKey) {
+        Map<String, String> headers = new HashMap<>();
+        if (apiKeyHeader != null) {
+            headers.put("x-goog-api-key", apiKeyHeader);
+        }
+        if (authorizationHeader != null) {
+            headers.put("Authorization", authorizationHeader);
+        }
+        return new EmulatorAuthenticator(requiredKey).authorized(new UpgradeRequest(ep, rawQuery, headers, null));
     }
 }

@@ -3,7 +3,7 @@ package dev.habla.tools.internal;
 import dev.habla.protocol.FunctionDeclaration;
 import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.Schema;
-import dev.habla.tools.Tool;
+import dev.habla.tools.ToolMethod;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -15,7 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Reflection over {@link Tool}-annotated methods: done once, at registration. */
+/** Reflection over {@link ToolMethod}-annotated methods: done once, at registration. */
 public final class ToolMethods {
     private ToolMethods() {}
 
@@ -32,7 +32,7 @@ public final class ToolMethods {
         Set<String> signatures = new HashSet<>();
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
-                Tool annotation = m.getAnnotation(Tool.class);
+                ToolMethod annotation = m.getAnnotation(ToolMethod.class);
                 if (annotation == null || m.isSynthetic() || m.isBridge()) {
                     continue;
                 }
@@ -44,18 +44,18 @@ public final class ToolMethods {
             }
         }
         if (found.isEmpty()) {
-            throw new IllegalArgumentException(type.getName() + " has no @Tool methods");
+            throw new IllegalArgumentException(type.getName() + " has no @ToolMethod methods");
         }
         found.sort(Comparator.comparing(Found::name));
         for (int i = 1; i < found.size(); i++) {
             if (found.get(i).name().equals(found.get(i - 1).name())) {
-                throw new IllegalArgumentException(type.getName() + ": two @Tool methods are named '" + found.get(i).name() + "'");
+                throw new IllegalArgumentException(type.getName() + ": two @ToolMethod methods are named '" + found.get(i).name() + "'");
             }
         }
         return List.copyOf(found);
     }
 
-    private static Found describe(Method m, Tool annotation, Object target) {
+    private static Found describe(Method m, ToolMethod annotation, Object target) {
         String name = annotation.name().isEmpty() ? m.getName() : annotation.name();
         String where = "tool " + name + " (" + m.getDeclaringClass().getSimpleName() + "." + m.getName() + ")";
         boolean isStatic = Modifier.isStatic(m.getModifiers());

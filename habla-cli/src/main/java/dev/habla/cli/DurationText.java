@@ -12,7 +12,7 @@ import picocli.CommandLine.TypeConversionException;
  * Parses durations the way people type them: {@code 250ms}, {@code 5s}, {@code 10m}, {@code 1h}, {@code 1h30m},
  * {@code 1.5s}; ISO-8601 ({@code PT10M}) is accepted too. A bare number is refused because its unit is ambiguous.
  */
-final class Durations implements ITypeConverter<Duration> {
+final class DurationText implements ITypeConverter<Duration> {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d))+");

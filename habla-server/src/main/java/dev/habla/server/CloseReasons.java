@@ -1,16 +1,27 @@
-package dev.habla.emulator.internal;
+package dev.habla.server;
 
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.ProtocolException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Google-style close reasons for frames the strict decoder rejected, at most 123 bytes. */
+/**
+ * Close reasons a Live server sends beyond {@link CloseCodes}' constants: Google-style reasons for frames the strict
+ * decoder rejected (what the service says, at most 123 bytes), and the reason for a client that does not read.
+ */
 public final class CloseReasons {
     private static final Pattern UNKNOWN_FIELD = Pattern.compile("Cannot find field: (.+?) in message \\S+.*", Pattern.DOTALL);
     private static final Pattern BAD_ENUM = Pattern.compile("Invalid enum value: (.+?) for enum type: (\\S+).*", Pattern.DOTALL);
 
     private CloseReasons() {}
+
+    /**
+     * Reason of the close (code {@link CloseCodes#POLICY}) a connection gets when it does not read fast enough and its
+     * outbound queue would pass {@code limitBytes}. Not a service message (the service does not document one).
+     */
+    public static String slowClient(long limitBytes) {
+        return "Client is not reading fast enough: outbound buffer limit (" + limitBytes + " bytes) exceeded.";
+    }
 
     /**
      * E.g. {@code Invalid JSON payload received. Unknown name "turnCompleet" at 'client_content': Cannot find field.}
@@ -50,8 +61,8 @@ public final class CloseReasons {
         return dot < 0 ? "" : path.substring(0, dot);
     }
 
-    /** {@code setup.generationConfig.responseModalities[0]} → {@code setup.generation_config.response_modalities[0]}. */
-    static String snakePath(String path) {
+    /** A field path in proto (snake_case) form: {@code setup.generationConfig.responseModalities[0]} → {@code setup.generation_config.response_modalities[0]}. */
+    public static String snakePath(String path) {
         StringBuilder b = new StringBuilder(path.length() + 8);
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

@@ -14,19 +14,19 @@ import java.lang.annotation.Target;
  * sent as {@code {"output": ...}} (Jackson), a thrown exception as {@code {"error": message}}.
  *
  * <pre>{@code
- * @Tool(description = "Current time")
+ * @ToolMethod(description = "Current time")
  * public String clock() { ... }
  *
- * @Tool(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT)
+ * @ToolMethod(name = "add_note", description = "Saves a note", behavior = Behavior.NON_BLOCKING, scheduling = Scheduling.SILENT)
  * public void addNote(@Param(description = "The note text") String text) { ... }
  * }</pre>
  *
- * <p>Not to be confused with the wire record {@link dev.habla.protocol.Tool}.
+ * <p>Named apart from the wire record {@link dev.habla.protocol.Tool} (a tool group in the setup), so both packages can be imported together.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
-public @interface Tool {
+public @interface ToolMethod {
     /** The function name the model sees; empty = the method name. */
     String name() default "";
 

@@ -1,0 +1,57 @@
+package dev.habla.client;
+
+import dev.habla.client.internal.GeminiProvider;
+import dev.habla.client.internal.LiveProvider;
+import java.util.Objects;
+
+/**
+ * The service a {@link LiveClient} talks to, chosen once in {@link ClientConfig.Builder#provider(Provider)}:
+ * {@link #GEMINI} (the Gemini Developer API and Vertex AI; the default). The wire, the capabilities of each model, the
+ * per-connection state and the way a conversation continues on a new connection are the provider's; sessions, queues,
+ * threads and the listener contract are the same for every provider.
+ *
+ * <p>Immutable and thread-safe. Equal when their implementations are the same object.
+ */
+public final class Provider {
+    /** Gemini Live ({@code BidiGenerateContent}) on the Gemini Developer API or Vertex AI. */
+    public static final Provider GEMINI = new Provider(GeminiProvider.INSTANCE);
+
+    private final LiveProvider spi;
+
+    private Provider(LiveProvider spi) {
+        this.spi = Objects.requireNonNull(spi, "spi");
+    }
+
+    /**
+     * A provider from an implementation of the internal seam ({@code dev.habla.client.internal.LiveProvider}). For
+     * providers developed inside this project (and test fakes); the seam is not a stable API yet.
+     */
+    public static Provider custom(LiveProvider spi) {
+        return new Provider(spi);
+    }
+
+    /** Short lower-case name, e.g. {@code gemini}; used in logs and {@link Capabilities#provider()}. */
+    public String name() {
+        return spi.name();
+    }
+
+    /** The implementation behind this provider (internal seam, see {@link #custom}). */
+    public LiveProvider spi() {
+        return spi;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Provider p && p.spi == spi;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(spi);
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

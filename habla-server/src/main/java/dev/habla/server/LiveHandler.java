@@ -1,0 +1,35 @@
+package dev.habla.server;
+
+import dev.habla.protocol.ClientMessage;
+
+/**
+ * The application side of one authenticated Live connection. Created by a {@link Factory} when the socket opens.
+ *
+ * <p>Threads: every callback runs with {@link LiveConnection#lock()} held, one at a time, on a Jetty (virtual) thread
+ * or the thread that closes the server; the connection's writer takes the same lock before each write, so a callback
+ * that queues frames has returned before the client can see them. A callback that throws closes only its connection
+ * (1011 {@code Internal error encountered.}).
+ */
+public interface LiveHandler {
+    /**
+     * A strictly decoded client message, in arrival order, including {@code setup}. Messages after the connection
+     * started closing are not delivered. Frames the decoder rejects never get here: the server closes 1007.
+     */
+    void onMessage(ClientMessage message);
+
+    /**
+     * The socket closed (close frame from either side, TCP drop, or server shutdown); called once. Nothing can be sent
+     * any more.
+     */
+    default void onClose(int statusCode, String reason) {}
+
+    /** Creates the handler of each authenticated connection. */
+    @FunctionalInterface
+    interface Factory {
+        /**
+         * Called once per authenticated connection when its socket opens, with {@link LiveConnection#lock()} held; may
+         * already send. Rejected connections get no handler.
+         */
+        LiveHandler open(LiveConnection connection);
+    }
+}

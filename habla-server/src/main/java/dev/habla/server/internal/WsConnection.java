@@ -1,0 +1,404 @@
+package dev.habla.server.internal;
+
+import dev.habla.protocol.ClientFrame;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.CloseCodes;
+import dev.habla.protocol.LiveCodec;
+import dev.habla.protocol.ProtocolException;
+import dev.habla.protocol.ServerFrame;
+import dev.habla.protocol.Strictness;
+import dev.habla.server.AuthResult;
+import dev.habla.server.CloseReasons;
+import dev.habla.server.LiveConnection;
+import dev.habla.server.LiveEndpoint;
+import dev.habla.server.LiveHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Live WebSocket: Jetty's listener for it, strict decoding of its client frames, and its single bounded writer.
+ *
+ * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection; the writer is one virtual
+ * thread draining {@code outbound}, the only code that sends on the socket. {@code lock} (exposed as
+ * {@link #lock()}) is held around every handler callback and taken by the writer before each write; it guards
+ * {@code handler}, {@code paused} and {@code pauseGeneration}. {@code outbound} and {@code queuedBytes} are thread-safe
+ * and fed with or without it.
+ */
+public final class WsConnection implements Session.Listener.AutoDemanding, LiveConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
+
+    private sealed interface Out {
+        default long size() {
+            return 0;
+        }
+    }
+
+    private record Binary(byte[] bytes) implements Out {
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+    }
+
+    private record Text(String text) implements Out {
+        @Override
+        public long size() {
+            return text.length();
+        }
+    }
+
+    private record CloseFrame(int code, String reason) implements Out {}
+
+    private record Stop() implements Out {}
+
+    /** Where {@link #pauseOutput()} was called in the outbound order: the writer waits here while that pause lasts. */
+    private record PauseMark(long generation) implements Out {}
+
+    private final ServerCore core;
+    private final String id;
+    private final LiveEndpoint endpoint;
+    private final AuthResult auth;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notPaused = lock.newCondition();
+    private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    /** Released when the writer is done: close frame sent, TCP dropped or connection gone. */
+    private final CountDownLatch writerDone = new CountDownLatch(1);
+    private volatile boolean closed;
+    private volatile Session session;
+
+    private LiveHandler handler;
+    private boolean paused;
+    /** Counts pauses (not repeats of one), so a writer at an old pause's mark does not wait for a later one. */
+    private long pauseGeneration;
+
+    WsConnection(ServerCore core, String id, LiveEndpoint endpoint, AuthResult auth) {
+        this.core = core;
+        this.id = id;
+        this.endpoint = endpoint;
+        this.auth = auth;
+    }
+
+    // ---- LiveConnection ----
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public LiveEndpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public String principal() {
+        return auth instanceof AuthResult.Accepted a ? a.principal() : null;
+    }
+
+    @Override
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    @Override
+    public boolean send(ServerFrame frame) {
+        if (closing.get()) {
+            return false;
+        }
+        return enqueue(new Binary(LiveCodec.encode(frame)));
+    }
+
+    @Override
+    public boolean sendRaw(String json, boolean binary) {
+        if (closing.get()) {
+            return false;
+        }
+        return enqueue(binary ? new Binary(json.getBytes(StandardCharsets.UTF_8)) : new Text(json));
+    }
+
+    /** Queues {@code o} within the byte budget; past it, the client is too slow: drop what is queued and close. */
+    private boolean enqueue(Out o) {
+        long size = o.size();
+        long after = queuedBytes.addAndGet(size);
+        if (after > core.maxOutboundBytes && after != size) {
+            queuedBytes.addAndGet(-size);
+            if (closing.compareAndSet(false, true)) {
+                LOG.warn("Connection {}: client not reading, {} bytes queued; closing", id, after - size);
+                discardQueued();
+                outbound.add(new CloseFrame(CloseCodes.POLICY, CloseCodes.truncate(CloseReasons.slowClient(core.maxOutboundBytes))));
+            }
+            return false;
+        }
+        outbound.add(o);
+        return true;
+    }
+
+    private void discardQueued() {
+        List<Out> dropped = new ArrayList<>();
+        outbound.drainTo(dropped);
+        for (Out d : dropped) {
+            queuedBytes.addAndGet(-d.size());
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closing.compareAndSet(false, true)) {
+            LOG.debug("Connection {}: closing {} {}", id, code, reason);
+            outbound.add(new CloseFrame(code, CloseCodes.truncate(reason == null ? "" : reason)));
+        }
+    }
+
+    @Override
+    public void abort() {
+        closing.set(true);
+        discardQueued();
+        outbound.add(new Stop());
+        Session s = session;
+        if (s != null) {
+            s.disconnect();
+        }
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing.get();
+    }
+
+    @Override
+    public void pauseOutput() {
+        lock.lock();
+        try {
+            if (!paused) {
+                // Under the lock handlers send with: what they produced before this point is on its way.
+                paused = true;
+                pauseGeneration++;
+                outbound.add(new PauseMark(pauseGeneration));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void resumeOutput() {
+        lock.lock();
+        try {
+            paused = false;
+            notPaused.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    // ---- Jetty callbacks ----
+
+    @Override
+    public void onWebSocketOpen(Session s) {
+        this.session = s;
+        Thread.ofVirtual().name("habla-server-writer-" + id).start(this::writeLoop);
+        if (auth instanceof AuthResult.Rejected r) {
+            // Like the service: accept the upgrade, then close; clients can read the reason.
+            close(r.code(), r.reason());
+            return;
+        }
+        core.opened(this);
+        lock.lock();
+        try {
+            handler = core.handlers.open(this);
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: handler failed to open", id, e);
+            close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        inbound(text, false);
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        byte[] b = new byte[payload.remaining()];
+        payload.get(b);
+        callback.succeed();
+        inbound(new String(b, StandardCharsets.UTF_8), true);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("Connection {} error: {}", id, cause.toString());
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        closed = true;
+        closing.set(true);
+        if (!cleanedUp.compareAndSet(false, true)) {
+            return;
+        }
+        outbound.add(new Stop());
+        lock.lock();
+        try {
+            paused = false;
+            notPaused.signalAll();
+            if (handler != null) {
+                handler.onClose(statusCode, reason == null ? "" : reason);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: handler failed on close", id, e);
+        } finally {
+            lock.unlock();
+        }
+        if (auth instanceof AuthResult.Accepted) {
+            core.closed(this);
+        }
+    }
+
+    // ---- inbound ----
+
+    private void inbound(String raw, boolean binary) {
+        if (closing.get() || !(auth instanceof AuthResult.Accepted)) {
+            return;
+        }
+        ClientMessage msg;
+        try {
+            ClientFrame f = LiveCodec.decodeClient(raw, Strictness.STRICT);
+            msg = f.message();
+        } catch (ProtocolException e) {
+            core.observer.onFrame(this, null, raw, binary);
+            LOG.debug("Connection {}: undecodable client frame: {}", id, e.getMessage());
+            close(CloseCodes.INVALID_ARGUMENT, CloseReasons.forDecodeError(e));
+            return;
+        } catch (RuntimeException e) {
+            core.observer.onFrame(this, null, raw, binary);
+            close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
+            return;
+        }
+        core.observer.onFrame(this, msg, raw, binary);
+        lock.lock();
+        try {
+            if (!closing.get() && handler != null) {
+                handler.onMessage(msg);
+            }
+        } catch (RuntimeException e) {
+            // A bug or unexpected input must not take down the server: end this connection only.
+            LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
+            close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the writer ----
+
+    /** Waits until the writer has flushed its close frame (or ended), at most {@code timeout}. */
+    void awaitWriterDone(Duration timeout) {
+        try {
+            writerDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            writeFrames();
+        } finally {
+            writerDone.countDown();
+        }
+    }
+
+    private void writeFrames() {
+        Session s = session;
+        long timeoutMs = core.writeTimeout.toMillis();
+        try {
+            while (true) {
+                Out o = outbound.take();
+                queuedBytes.addAndGet(-o.size());
+                awaitWritable(o);
+                switch (o) {
+                    case PauseMark m -> { }
+                    case Binary b -> {
+                        Callback.Completable c = new Callback.Completable();
+                        s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
+                        c.get(timeoutMs, TimeUnit.MILLISECONDS);
+                    }
+                    case Text t -> {
+                        Callback.Completable c = new Callback.Completable();
+                        s.sendText(t.text(), c);
+                        c.get(timeoutMs, TimeUnit.MILLISECONDS);
+                    }
+                    case CloseFrame cf -> {
+                        Callback.Completable c = new Callback.Completable();
+                        s.close(cf.code(), cf.reason(), c);
+                        try {
+                            c.get(5, TimeUnit.SECONDS);
+                        } finally {
+                            // Some clients (the Java SDK) never answer a close frame and keep TCP open.
+                            core.afterCloseGrace(() -> {
+                                if (!closed) {
+                                    s.disconnect();
+                                }
+                            });
+                        }
+                        return;
+                    }
+                    case Stop st -> {
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("Connection {}: write failed: {}", id, e.toString());
+            closing.set(true);
+            s.disconnect();
+        }
+    }
+
+    /**
+     * Before writing {@code o}: takes {@code lock}, so the handler step that queued it has finished (and armed its
+     * timers) before the client can see the frame; at a {@link PauseMark}, also waits until that pause is over.
+     */
+    private void awaitWritable(Out o) throws InterruptedException {
+        lock.lock();
+        try {
+            while (o instanceof PauseMark m && paused && pauseGeneration == m.generation() && !closed) {
+                notPaused.await(100, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LiveConnection[" + id + ", " + endpoint + "]";
+    }
+}
