@@ -85,12 +85,6 @@ final class FakeProvider implements LiveProvider {
     }
 
     @Override
-    @Deprecated
-    public List<String> encode(ClientMessage message) {
-        throw new UnsupportedOperationException("the fake wire needs its connection's state");
-    }
-
-    @Override
     public String redact(String text) {
         return text.replaceAll("Bearer \\S+", "Bearer <redacted>");
     }
@@ -169,22 +163,6 @@ final class FakeProvider implements LiveProvider {
         public List<String> playback(Duration played) {
             String rid = lastAnswer;
             return rid == null ? List.of() : List.of(op("truncate").put("rid", rid).put("ms", played.toMillis()).toString());
-        }
-
-        @Override
-        public List<ClientMessage> unsentCommands(List<String> unsentFrames) {
-            List<ClientMessage> out = new ArrayList<>();
-            for (String f : unsentFrames) {
-                try {
-                    JsonNode n = JSON.readTree(f);
-                    if ("say".equals(n.path("op").asText())) {
-                        out.add(ClientMessage.ClientContent.userText(n.path("text").asText()));
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return out;
         }
 
         @Override

@@ -27,7 +27,7 @@ final class Connections {
 
     private final RealResilientSession s;
     private final ClientRuntime runtime;
-    /** The session's effective config (resumption on, no handle). */
+    /** The config every connection starts from ({@link ContinuityStrategy#baseConfig}). */
     private final SessionConfig config;
     private final SendPath send;
     private final List<ResilientConnection> conns = new ArrayList<>();
@@ -42,33 +42,22 @@ final class Connections {
     }
 
     /**
-     * Compression for every session, not only audio-answering ones: the 15-minute limit counts audio sent, whatever
-     * the output modality (a text-answering session fed by a microphone hits it too), and a long text conversation
-     * would otherwise end when it fills the context window. (With {@link #open}, the places the resilient session shapes the
-     * session configuration.)
-     */
-    static SessionConfig effectiveConfig(SessionConfig c, ResiliencePolicy p) {
-        boolean compress = p.compression() && c.contextWindowCompression() == null;
-        return c.with(b -> {
-            b.resumption(true).resumptionHandle(null);
-            if (compress) {
-                b.contextWindowCompression();
-            }
-        });
-    }
-
-    /**
-     * Opens a connection resuming {@code handle}, or fresh (seeded with the transcript if {@code reseed}); its outcome
-     * comes back to {@link #connected} or {@link #connectFailed} through the control thread.
+     * Opens a connection as the provider's continuity plans it: resuming {@code handle}, or a new server-side session
+     * (seeded with the transcript if {@code reseed}); its outcome comes back to {@link #connected} or
+     * {@link #connectFailed} through the control thread.
      */
     ResilientConnection open(String handle, boolean reseed) {
-        ResilientConnection c = new ResilientConnection(++seq, handle, reseed, s::deliver);
+        ContinuityStrategy.Plan plan = s.continuity.next(config, handle, reseed, reseed ? send.seedTurns() : List.of());
+        String resumed = plan instanceof ContinuityStrategy.Resume r ? r.handle() : null;
+        ResilientConnection c = new ResilientConnection(++seq, resumed, plan instanceof ContinuityStrategy.Reseed,
+                s::deliver);
         conns.add(c);
-        // With effectiveConfig, the places the resilient session shapes the session configuration.
-        SessionConfig cfg = handle != null ? config.withResumptionHandle(handle)
-                : reseed ? config.with(b -> b.initialHistory(send.seedTurns()))
-                : config;
-        log.debug("resilient session {}: opening {} ({})", s.id(), c, handle == null ? (reseed ? "fresh, re-seeded" : "fresh") : "resuming");
+        SessionConfig cfg = switch (plan) {
+            case ContinuityStrategy.Resume r -> r.config();
+            case ContinuityStrategy.Reseed r -> r.config();
+            case ContinuityStrategy.Fresh f -> f.config();
+        };
+        log.debug("resilient session {}: opening {} ({})", s.id(), c, plan.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         c.future = runtime.connect(cfg, c, true);
         c.future.whenComplete((session, e) -> s.connectOutcome(c, (RealLiveSession) session, e == null ? null : toLive(e)));
         return c;
@@ -145,7 +134,7 @@ final class Connections {
         if (terminated || !wasWanted) {
             return;
         }
-        boolean refused = c.handle != null && e.kind() == Kind.INVALID_ARGUMENT;
+        boolean refused = c.handle != null && s.continuity.isHandleRefused(e);
         if (s.reconnectControl().isCandidate(c)) {
             s.reconnectControl().candidateFailed(e, refused);
             return;

@@ -23,6 +23,8 @@ final class Handovers {
     private static final Logger log = LoggerFactory.getLogger(Handovers.class);
     /** Failed standby connects in one handover before it falls back to close-then-reconnect. */
     static final int MAX_STANDBY_FAILURES = 3;
+    /** How long before a provider's hard connection lifetime runs out the switch to a new connection starts. */
+    static final Duration LIFETIME_LEAD = Duration.ofMinutes(5);
 
     /** A handover in progress. */
     static final class Handover {
@@ -68,7 +70,25 @@ final class Handovers {
         this.send = send;
     }
 
+    /**
+     * A handover the provider announced (goAway) or the policy's timer asked for: only on a provider that hands over
+     * ({@link ContinuityStrategy#supportsHandover()}); elsewhere a goAway is only reported, and the connection's end
+     * is a reconnect.
+     */
     void start(HandoverCause cause, Duration timeLeft) {
+        if (!s.continuity.supportsHandover()) {
+            log.debug("resilient session {}: {} ignored: the provider does not hand over", s.id(), cause);
+            return;
+        }
+        begin(cause, timeLeft);
+    }
+
+    /**
+     * Starts a handover whatever the provider: asked for by the user ({@code handoverNow()}) or before a connection
+     * reaches the provider's hard lifetime. Without a resumption handle it is a switch to a re-seeded connection at
+     * the next turn boundary (break-before-make, {@link #progress}).
+     */
+    void begin(HandoverCause cause, Duration timeLeft) {
         if (s.ending() || s.reconnectControl().active() || send.primary() == null) {
             return;
         }
@@ -234,11 +254,27 @@ final class Handovers {
         s.phase = Phase.CONNECTED;
     }
 
-    /** Arms the proactive handover timer of a new primary (before the event announcing it). */
+    /**
+     * Arms the proactive handover timer of a new primary (before the event announcing it): the policy's, or, earlier,
+     * a switch before the provider's hard connection lifetime ({@link ContinuityStrategy#maxConnectionLifetime()}; a
+     * provider that gives no warning), started {@link #LIFETIME_LEAD} (at most a tenth of it) before the end so that a
+     * turn boundary can be waited for.
+     */
     void armProactive(ResilientConnection next) {
         StallWatchdog.cancel(proactiveTimer);
         proactiveTimer = null;
-        if (policy.proactiveHandoverAfter() != null) {
+        Duration lifetime = s.continuity.maxConnectionLifetime();
+        Duration lead = lifetime == null ? null
+                : LIFETIME_LEAD.compareTo(lifetime.dividedBy(10)) < 0 ? LIFETIME_LEAD : lifetime.dividedBy(10);
+        Duration beforeEnd = lifetime == null ? null : lifetime.minus(lead);
+        Duration byPolicy = s.continuity.supportsHandover() ? policy.proactiveHandoverAfter() : null;
+        if (beforeEnd != null && (byPolicy == null || beforeEnd.compareTo(byPolicy) < 0)) {
+            proactiveTimer = s.later(beforeEnd, () -> {
+                if (send.primary() == next && next.role == Role.PRIMARY) {
+                    begin(HandoverCause.PROACTIVE, lead);
+                }
+            });
+        } else if (byPolicy != null) {
             proactiveTimer = s.later(policy.proactiveHandoverAfter(), () -> {
                 if (send.primary() == next && next.role == Role.PRIMARY) {
                     start(HandoverCause.PROACTIVE, null);

@@ -646,20 +646,6 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     /**
-     * Queues frames already encoded by this session's provider ({@link LiveProvider#encode}) as one unit: the
-     * resilient session encodes a message once when the caller sends it, and may hand it to a later connection.
-     * Valid only for providers whose encoding has no per-connection state (Gemini); the resilient session is to use
-     * {@link #send(ClientMessage)} instead once rewired.
-     */
-    SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane, ClientMessage source) {
-        SessionState s = state.get();
-        if (s == SessionState.CLOSING || s.isTerminal()) {
-            return SendResult.CLOSED;
-        }
-        return outbound.offer(frames, lane, source);
-    }
-
-    /**
      * What may be dropped under pressure ({@link OutboundQueue#laneOf}); every message keeps its place in the order.
      */
     static OutboundQueue.Lane laneOf(ClientMessage m) {

@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * it accepted, then the close frame, and the server handles frames of one connection in order, so once the old
  * connection's {@code Closed} arrives the server has seen all of it. Only then is the buffer flushed into the new
  * connection, under the send lock, so later sends queue behind it. A connection that dies instead hands back the
- * messages it had not written ({@link RealLiveSession#unsentFrames()}); they go first, after the user's unanswered
+ * messages it had not written ({@link RealLiveSession#unsentCommands()}); they go first, after the user's unanswered
  * turn if that may have died with the socket.
  */
 public final class RealResilientSession extends AbstractLiveSession implements ResilientSession {
@@ -69,8 +69,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     private final String id;
     private final ClientRuntime runtime;
     private final ClientConfig client;
-    /** The user's config with resumption on, compression as the policy says, and no handle. */
+    /** The user's config as the provider's continuity shapes it for every connection ({@link ContinuityStrategy#baseConfig}). */
     private final SessionConfig config;
+    /** How this provider continues a conversation on a new connection (resume, hand over, or re-seed). */
+    final ContinuityStrategy continuity;
     private final ResiliencePolicy policy;
     private final Scheduler scheduler;
     private final SessionListener listener;
@@ -118,9 +120,10 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         this.metrics = new MicrometerSessionMetrics(policy.meterRegistry(), policy.metricTags());
         this.loop = new ControlLoop("habla-" + id + "-events", scheduler);
         this.latestHandle = userConfig.resumptionHandle();
-        this.config = Connections.effectiveConfig(userConfig, policy);
+        this.continuity = runtime.provider().continuity();
+        this.config = continuity.baseConfig(userConfig, policy.compression());
         TurnBoundary boundary = TurnBoundary.of(config, policy);
-        this.send = new SendPath(id, runtime.provider(), client, userConfig, config, policy, boundary, metrics,
+        this.send = new SendPath(id, capabilities(), client, userConfig, policy, boundary, metrics,
                 new SendPath.Control() {
                     @Override
                     public void userTurnEnded(long nanos) {
@@ -372,8 +375,18 @@ public final class RealResilientSession extends AbstractLiveSession implements R
             throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
                     + "to change the configuration, open a new session");
         }
-        OutboundMessages.checkAllowed(message, config);
-        return send.submit(message, now()); // encodes it once; an unencodable message throws IllegalArgumentException
+        OutboundMessages.checkAllowed(message, capabilities());
+        return send.submit(message, now()); // a message the connection cannot encode throws IllegalArgumentException
+    }
+
+    /**
+     * To the connection carrying the conversation (whose codec knows the answer being played); ignored while input is
+     * buffered (a switch or a reconnect: the next connection has not sent that answer).
+     */
+    @Override
+    public void reportPlayback(Duration played) {
+        Objects.requireNonNull(played, "played");
+        send.reportPlayback(played);
     }
 
     @Override
@@ -495,7 +508,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     @Override
     public void handoverNow() {
         if (!terminated) {
-            loop.run(() -> handovers.start(HandoverCause.PROACTIVE, null));
+            loop.run(() -> handovers.begin(HandoverCause.PROACTIVE, null));
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.habla.client.internal;
 
 import dev.habla.client.SendResult;
+import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.Part;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,26 +19,12 @@ import java.util.List;
 final class SendBuffer {
 
     /**
-     * A message with its frames as encoded when it was sent (or as a dead connection left them). {@code message} is
-     * null for audio and video (nobody needs them again: tool responses are re-routed, an unanswered turn is
-     * recognised by identity).
+     * A message as the caller sent it, with an estimate of its size on the wire (the buffer holds messages, not
+     * frames: each connection encodes for its own state, so nothing is encoded before a connection takes it).
      */
-    record Unit(ClientMessage message, List<String> frames, long size, OutboundQueue.Lane lane) {
-        Unit {
-            frames = List.copyOf(frames);
-        }
-
-        static Unit of(ClientMessage m, List<String> frames) {
-            return of(m, frames, OutboundQueue.laneOf(m));
-        }
-
-        static Unit of(ClientMessage m, List<String> frames, OutboundQueue.Lane lane) {
-            long size = 0;
-            for (String f : frames) {
-                size += f.length();
-            }
-            return new Unit(lane == OutboundQueue.Lane.MEDIA || lane == OutboundQueue.Lane.VIDEO ? null : m,
-                    frames, size, lane);
+    record Unit(ClientMessage message, long size, OutboundQueue.Lane lane) {
+        static Unit of(ClientMessage m) {
+            return new Unit(m, estimatedSize(m), OutboundQueue.laneOf(m));
         }
 
         boolean video() {
@@ -43,21 +32,45 @@ final class SendBuffer {
         }
     }
 
-    /** Frames a connection never wrote, grouped back into the messages they encode (consecutive frames of one source). */
-    static List<Unit> group(List<OutboundQueue.Message> frames) {
-        List<Unit> units = new ArrayList<>();
-        for (int i = 0; i < frames.size(); ) {
-            OutboundQueue.Message first = frames.get(i);
-            List<String> texts = new ArrayList<>();
-            int j = i;
-            while (j < frames.size() && (j == i || (first.source() != null && frames.get(j).source() == first.source()))) {
-                texts.add(frames.get(j).text());
-                j++;
+    /**
+     * The size a message is budgeted at while buffered: its binary payloads as base64 plus the text of the record
+     * (whose {@code toString} prints every text and field but only the length of a blob). Close to the JSON length of
+     * any wire, without encoding for one.
+     */
+    static long estimatedSize(ClientMessage m) {
+        long size = m.toString().length();
+        List<Blob> blobs = new ArrayList<>();
+        switch (m) {
+            case ClientMessage.RealtimeInput r -> {
+                if (r.audio() != null) {
+                    blobs.add(r.audio());
+                }
+                if (r.video() != null) {
+                    blobs.add(r.video());
+                }
+                if (r.mediaChunks() != null) {
+                    blobs.addAll(r.mediaChunks());
+                }
             }
-            units.add(Unit.of(first.source(), texts, first.lane()));
-            i = j;
+            case ClientMessage.ClientContent c when c.turns() != null -> {
+                for (Content turn : c.turns()) {
+                    if (turn != null && turn.parts() != null) {
+                        for (Part p : turn.parts()) {
+                            if (p != null && p.inlineData() != null) {
+                                blobs.add(p.inlineData());
+                            }
+                        }
+                    }
+                }
+            }
+            default -> { }
         }
-        return units;
+        for (Blob b : blobs) {
+            if (b != null && b.data() != null) {
+                size += (b.data().length + 2L) / 3 * 4;
+            }
+        }
+        return size;
     }
 
     private final long budget;
@@ -114,7 +127,7 @@ final class SendBuffer {
         return SendResult.QUEUED;
     }
 
-    /** Puts {@code m} in front, outside the budget (it was accepted before: a re-send, or a dead connection's frames). */
+    /** Puts {@code m} in front, outside the budget (it was accepted before: a re-send, or what a dead connection left). */
     void addFirst(Unit m) {
         units.addFirst(m);
         account(m, 1);

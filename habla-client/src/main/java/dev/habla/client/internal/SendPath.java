@@ -1,5 +1,6 @@
 package dev.habla.client.internal;
 
+import dev.habla.client.Capabilities;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.SendResult;
@@ -24,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * retired connections, the user's side of the conversation ({@link UserInput}: transcript, audio activity, turns) and
  * the model's tool calls ({@link ToolCalls}, to route their responses).
  *
- * <p>Ordering: a message is encoded once when sent and keeps its place: in the buffer in sending order, and the buffer
- * is flushed into the next connection under the lock, so later sends queue behind it. Frames a dead connection never
- * wrote come back first ({@link #requeueUnsent}), and before them the lost turn being re-sent.
+ * <p>Provider-neutral: it holds and routes {@link ClientMessage}s; the connection that finally takes a message encodes
+ * it for its own state ({@link RealLiveSession#send}), so a message buffered across a switch is encoded for the
+ * connection it goes to. What the model accepts comes from the provider's {@link Capabilities}.
+ *
+ * <p>Ordering: a message keeps its place: in the buffer in sending order, and the buffer is flushed into the next
+ * connection under the lock, so later sends queue behind it. The messages a dead connection never wrote come back
+ * first ({@link #requeueUnsent}), and before them the lost turn being re-sent.
  */
 final class SendPath {
     private static final Logger log = LoggerFactory.getLogger(SendPath.class);
@@ -47,14 +52,13 @@ final class SendPath {
     record Promotion(Duration gap, boolean replayed) {}
 
     private final String id;
-    private final LiveProvider provider;
     private final MicrometerSessionMetrics metrics;
     private final TurnBoundary boundary;
     private final Control control;
     private final BooleanSupplier handoverPending;
     /**
-     * Whether a tool result for a call an earlier connection made can be sent as conversation content. The one place
-     * the send path asks the model family (for the provider seam).
+     * Whether a tool result for a call an earlier connection made can be sent as conversation content (the provider's
+     * {@link Capabilities#clientContentMidSession()}).
      */
     private final boolean resultsAsContent;
     private final String model;
@@ -71,17 +75,15 @@ final class SendPath {
     private final UserInput user;
     private final ToolCalls calls = new ToolCalls();
 
-    SendPath(String id, LiveProvider provider, ClientConfig client, SessionConfig userConfig, SessionConfig config,
-            ResiliencePolicy policy, TurnBoundary boundary, MicrometerSessionMetrics metrics, Control control,
-            BooleanSupplier handoverPending) {
+    SendPath(String id, Capabilities caps, ClientConfig client, SessionConfig userConfig, ResiliencePolicy policy,
+            TurnBoundary boundary, MicrometerSessionMetrics metrics, Control control, BooleanSupplier handoverPending) {
         this.id = id;
-        this.provider = provider;
         this.metrics = metrics;
         this.boundary = boundary;
         this.control = control;
         this.handoverPending = handoverPending;
-        this.resultsAsContent = config.modelFamily().acceptsClientContentMidSession();
-        this.model = config.model();
+        this.resultsAsContent = caps.clientContentMidSession();
+        this.model = caps.model();
         this.buffer = new SendBuffer(client.sendQueueBudgetBytes(), () -> metrics.anomaly("buffer_overflow"));
         this.user = new UserInput(policy, boundary, userConfig.initialHistory());
     }
@@ -89,12 +91,12 @@ final class SendPath {
     // ---- senders (any thread) ------------------------------------------------------------------------------
 
     /**
-     * Any thread. Encodes {@code m} once, outside the lock (an unencodable message throws here, to the caller, before
-     * anything is tracked), then hands the frames to the current connection or the buffer. A user-turn end is
-     * signalled to the control thread before the message can reach the server, so the signal precedes any reply.
+     * Any thread. Hands {@code m} to the current connection (which encodes it: a message its provider cannot express
+     * throws {@link IllegalArgumentException} to the caller) or to the buffer. A user-turn end is signalled to the
+     * control thread before the message can reach the server, so the signal precedes any reply.
      */
     SendResult submit(ClientMessage m, long now) {
-        SendBuffer.Unit b = SendBuffer.Unit.of(m, provider.encode(m));
+        SendBuffer.Unit b = SendBuffer.Unit.of(m);
         boolean nudge;
         SendResult result;
         lock.lock();
@@ -131,6 +133,19 @@ final class SendPath {
         return result;
     }
 
+    /** Any thread: a playback report for the connection carrying the conversation; dropped while buffering. */
+    void reportPlayback(Duration played) {
+        lock.lock();
+        try {
+            RealLiveSession s = buffering || primary == null ? null : primary.session;
+            if (s != null) {
+                s.reportPlayback(played); // never blocks: its frames are queued
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Any thread: the caller ended a spoken turn itself (its own activity detection). */
     void markUserTurnEnded(long now) {
         lock.lock();
@@ -165,12 +180,12 @@ final class SendPath {
             return SendResult.CLOSED;
         }
         if (!(b.message() instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
-            return s.sendFrames(b.frames(), b.lane(), b.message());
+            return s.send(b.message());
         }
         ToolCalls.Routing routing = calls.route(t.functionResponses(), c.seq);
         SendResult result = SendResult.QUEUED;
         if (routing.allDirect()) {
-            result = s.sendFrames(b.frames(), b.lane(), b.message()); // all of them are this connection's calls
+            result = s.send(t); // all of them are this connection's calls
         } else if (!routing.direct().isEmpty()) {
             result = s.send(new ClientMessage.ToolResponse(routing.direct()));
         }
@@ -266,11 +281,22 @@ final class SendPath {
             boolean afterLoss = user.replayAfterLoss();
             ClientMessage replay = user.takeReplay();
             if (replay != null) {
-                buffer.addFirst(SendBuffer.Unit.of(replay, provider.encode(replay))); // re-sent: encoded again
+                buffer.addFirst(SendBuffer.Unit.of(replay));
             }
             boolean delivered = true;
             while (!buffer.isEmpty()) {
-                if (deliverLocked(next, buffer.peek()) == SendResult.CLOSED) {
+                SendResult r;
+                try {
+                    r = deliverLocked(next, buffer.peek());
+                } catch (IllegalArgumentException e) {
+                    // Accepted while buffered, but this connection's provider cannot express it: the caller is gone,
+                    // so it is dropped (counted) rather than ending the session.
+                    log.warn("resilient session {}: a buffered {} was dropped: {}", id,
+                            buffer.peek().message().getClass().getSimpleName(), e.getMessage());
+                    metrics.anomaly("unencodable_dropped");
+                    r = SendResult.QUEUED;
+                }
+                if (r == SendResult.CLOSED) {
                     delivered = false;
                     break;
                 }
@@ -286,28 +312,28 @@ final class SendPath {
     }
 
     /**
-     * Re-queues, in front of the buffer, the frames {@code c} accepted but never wrote, as they were (not re-encoded),
-     * grouped back into the messages they encode (the provider owns the wire: nothing is decoded here). If {@code c}
+     * Re-queues, in front of the buffer, the messages {@code c} accepted but never wrote
+     * ({@link RealLiveSession#unsentCommands()}: taken from its queue's record, nothing is decoded), to be encoded
+     * again by the next connection. If {@code c}
      * was {@code lost} (not closed by a switch, which flushes), the user's unanswered text turn, unless among them, may
      * have died with its socket: it is re-sent first on the next connection, once ({@link UserInput#lostWithConnection}).
      */
     void requeueUnsent(ResilientConnection c, boolean lost) {
         RealLiveSession s = c.session;
-        List<OutboundQueue.Message> frames = s == null ? List.of() : s.unsentFrames();
-        List<SendBuffer.Unit> units = SendBuffer.group(frames);
+        List<ClientMessage> unsent = s == null ? List.of() : s.unsentCommands();
         boolean replay = false;
         lock.lock();
         try {
-            for (int i = units.size() - 1; i >= 0; i--) {
-                buffer.addFirst(units.get(i));
+            for (int i = unsent.size() - 1; i >= 0; i--) {
+                buffer.addFirst(SendBuffer.Unit.of(unsent.get(i)));
             }
             ClientMessage turn = user.unansweredTurn();
             replay = lost && user.lostWithConnection(turn != null && buffer.contains(turn));
         } finally {
             lock.unlock();
         }
-        if (!frames.isEmpty()) {
-            log.debug("resilient session {}: {} unsent frames of {} will go to the next connection", id, frames.size(), c);
+        if (!unsent.isEmpty()) {
+            log.debug("resilient session {}: {} unsent messages of {} will go to the next connection", id, unsent.size(), c);
         }
         if (replay) {
             log.debug("resilient session {}: the unanswered turn may have died with {}; re-sending it", id, c);

@@ -18,7 +18,7 @@ final class UserInput {
     /** What one message meant: it ended the user's turn; a pending handover should re-check its boundary. */
     record Tracked(boolean turnEnded, boolean audioBecameQuiet) {}
 
-    private final Transcript transcript;
+    private final ReseedTranscript transcript;
     private final AudioActivity audio;
     private final TurnBoundary boundary;
     /** The user ended a turn and no reply turn has started yet. */
@@ -37,7 +37,7 @@ final class UserInput {
     private boolean activityOpen;
 
     UserInput(ResiliencePolicy policy, TurnBoundary boundary, List<Content> initialHistory) {
-        this.transcript = new Transcript(policy.transcriptMaxTurns(), policy.transcriptMaxChars());
+        this.transcript = new ReseedTranscript(policy.transcriptMaxTurns(), policy.transcriptMaxChars());
         this.audio = new AudioActivity(policy.quietLevelDbfs());
         this.boundary = boundary;
         for (Content turn : initialHistory) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SendPartsTest {
 
     private static SendBuffer.Unit unit(ClientMessage m, int size) {
-        return SendBuffer.Unit.of(m, List.of("x".repeat(size)));
+        return new SendBuffer.Unit(m, size, OutboundQueue.laneOf(m));
     }
 
     private static final ClientMessage AUDIO = ClientMessage.RealtimeInput.ofAudio(new byte[2], 16_000);
@@ -51,17 +51,33 @@ class SendPartsTest {
     }
 
     @Test
-    void unsentFramesAreGroupedBackIntoTheirMessages() {
+    void unsentFramesComeBackAsTheirMessagesOnceEach() {
         ClientMessage text = ClientMessage.ClientContent.userText("hi");
-        List<OutboundQueue.Message> frames = List.of(
-                new OutboundQueue.Message("a", OutboundQueue.Lane.MEDIA, null),
-                new OutboundQueue.Message("t1", OutboundQueue.Lane.CONTROL, text),
-                new OutboundQueue.Message("t2", OutboundQueue.Lane.CONTROL, text),
-                new OutboundQueue.Message("b", OutboundQueue.Lane.MEDIA, null));
-        List<SendBuffer.Unit> units = SendBuffer.group(frames);
-        assertThat(units).extracting(SendBuffer.Unit::frames)
-                .containsExactly(List.of("a"), List.of("t1", "t2"), List.of("b"));
-        assertThat(units.get(1).message()).isSameAs(text);
+        ClientMessage partly = ClientMessage.ClientContent.userText("half written");
+        OutboundQueue q = new OutboundQueue(10_000);
+        q.offer(List.of("p1", "p2"), OutboundQueue.Lane.CONTROL, partly);
+        q.offer(List.of("a"), OutboundQueue.Lane.MEDIA, AUDIO);
+        q.offer(List.of("t1", "t2"), OutboundQueue.Lane.CONTROL, text);
+        q.offer(List.of("a"), OutboundQueue.Lane.MEDIA, AUDIO); // the same message sent twice comes back twice
+        q.offer(List.of("raw"), OutboundQueue.Lane.CONTROL); // no source: nothing to re-send
+        try {
+            assertThat(q.take()).isInstanceOfSatisfying(OutboundQueue.Message.class, m -> assertThat(m.text()).isEqualTo("p1"));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        List<OutboundQueue.Message> unsent = q.shutdownAndDrain();
+        assertThat(unsent).extracting(OutboundQueue.Message::text).containsExactly("p2", "a", "t1", "t2", "a", "raw");
+        assertThat(OutboundQueue.commands(unsent)).as("a message whose first frame was written is not re-sent")
+                .containsExactly(AUDIO, text, AUDIO);
+    }
+
+    @Test
+    void aBufferedMessageIsBudgetedAtItsPayloadAsBase64PlusItsText() {
+        ClientMessage audio = ClientMessage.RealtimeInput.ofAudio(new byte[3000], 16_000);
+        assertThat(SendBuffer.estimatedSize(audio)).isBetween(4000L, 4000L + audio.toString().length());
+        assertThat(SendBuffer.Unit.of(audio).lane()).isEqualTo(OutboundQueue.Lane.MEDIA);
+        String long_ = "y".repeat(5000);
+        assertThat(SendBuffer.estimatedSize(ClientMessage.ClientContent.userText(long_))).isGreaterThan(5000L);
     }
 
     @Test
