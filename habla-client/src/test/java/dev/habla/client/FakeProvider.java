@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  * session machinery. Its per-connection state is the id of the latest answer, which a playback report names (as
  * OpenAI's truncate names an item).
  */
-final class FakeProvider implements LiveProvider {
+public final class FakeProvider implements LiveProvider {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> VOICES = List.of("alloy", "marin");
 

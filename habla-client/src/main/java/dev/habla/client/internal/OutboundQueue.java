@@ -209,13 +209,18 @@ final class OutboundQueue {
         droppedBytes += bytes;
     }
 
-    /** Queues an opening frame (setup, initial history) ahead of everything, outside the budget: it must not be refused. */
-    void offerFirstUnbounded(String frame) {
+    /**
+     * Queues opening frames (setup, initial history) ahead of everything, in their order, outside the budget: they must
+     * not be refused. Atomic: the writer, which may be running, takes none of them before all are queued.
+     */
+    void offerFirstUnbounded(List<String> frames) {
         lock.lock();
         try {
             if (!closedForOffers) {
-                opening.addFirst(new Message(frame, Lane.CONTROL, null));
-                queuedBytes += frame.length();
+                for (int i = frames.size() - 1; i >= 0; i--) {
+                    opening.addFirst(new Message(frames.get(i), Lane.CONTROL, null));
+                    queuedBytes += frames.get(i).length();
+                }
                 ready.signal();
             }
         } finally {

@@ -192,9 +192,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             return connected;
         }
         // The opening frames go first; the writer starts only once the socket is open.
-        for (int i = opening.size() - 1; i >= 0; i--) {
-            outbound.offerFirstUnbounded(opening.get(i));
-        }
+        outbound.offerFirstUnbounded(opening);
         wire("CONNECT " + request.description());
         log.debug("session {}: connecting {}", id, request);
         try {
@@ -431,10 +429,8 @@ public final class RealLiveSession extends AbstractLiveSession {
         log.debug("session {}: open (server session id {})", id, done.sessionId());
         // Initial history goes before anything a caller sends: nobody holds this session until `connected` completes
         // below, so the queue is empty here and it is written first. Unbounded: it is part of the opening.
-        List<String> frames = historyFrames;
-        for (int i = frames.size() - 1; i >= 0; i--) {
-            outbound.offerFirstUnbounded(frames.get(i));
-        }
+        // All at once: the writer is running, and would otherwise send a later frame before an earlier one.
+        outbound.offerFirstUnbounded(historyFrames);
         // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered.
         return connected.complete(this);
     }

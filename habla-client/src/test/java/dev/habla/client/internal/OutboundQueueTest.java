@@ -37,7 +37,7 @@ class OutboundQueueTest {
         q.offer(List.of(msg("c1", 10)), Lane.CONTROL);
         q.offer(List.of(msg("m2", 10)), Lane.MEDIA);
         q.offer(List.of(msg("c2", 10)), Lane.CONTROL);
-        q.offerFirstUnbounded(msg("s0", 10));
+        q.offerFirstUnbounded(List.of(msg("s0", 10)));
         assertThat(q.queuedBytes()).isEqualTo(50);
         assertThat(drain(q, 5)).containsExactly("s0", "m1", "c1", "m2", "c2");
         assertThat(q.queuedBytes()).isZero();
@@ -126,7 +126,7 @@ class OutboundQueueTest {
     void unsentMessagesComeBackInOrderWithTheirSourcesWithoutTheOpening() throws Exception {
         OutboundQueue q = new OutboundQueue(1_000);
         dev.habla.protocol.ClientMessage text = dev.habla.protocol.ClientMessage.ClientContent.userText("hi");
-        q.offerFirstUnbounded(msg("s0", 10));
+        q.offerFirstUnbounded(List.of(msg("s0", 10)));
         q.offer(List.of(msg("a1", 10)), Lane.MEDIA);
         q.offer(List.of(msg("t1", 10), msg("t2", 10)), Lane.CONTROL, text);
         List<OutboundQueue.Message> left = q.shutdownAndDrain();
