@@ -3,11 +3,11 @@ package dev.habla.client.internal;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.LiveException.Kind;
-import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession.Phase;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionState;
 import dev.habla.client.internal.ResilientConnection.Role;
+import dev.habla.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * conversation ({@link #promote}), and what a connection's end means (a standby lost, a switch finished, the
  * conversation's connection lost). Control thread only.
  */
-final class Connections {
+final class Connections implements ControlLoop.Handler {
     private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
     private final RealResilientSession s;
@@ -101,7 +101,8 @@ final class Connections {
         }
     }
 
-    void connected(ResilientConnection c, RealLiveSession session) {
+    @Override
+    public void connected(ResilientConnection c, RealLiveSession session) {
         c.session = session;
         if (s.ending() || c.role == Role.DEAD) {
             c.role = Role.DEAD;
@@ -126,12 +127,13 @@ final class Connections {
         session.abort();
     }
 
-    void connectFailed(ResilientConnection c, LiveException e, boolean terminated) {
+    @Override
+    public void connectFailed(ResilientConnection c, LiveException e) {
         boolean wasWanted = c.role != Role.DEAD;
         c.role = Role.DEAD;
         c.retired = true;
         conns.remove(c);
-        if (terminated || !wasWanted) {
+        if (s.terminated() || !wasWanted) {
             return;
         }
         boolean refused = c.handle != null && s.continuity.isHandleRefused(e);
@@ -142,8 +144,17 @@ final class Connections {
         s.handoverControl().standbyConnectFailed(c, refused, e);
     }
 
+    /** A signal's handling threw: the session fails. */
+    @Override
+    public void internalError(RuntimeException e) {
+        log.error("resilient session {}: internal error; failing the session", s.id(), e);
+        s.terminate(CloseCodes.INTERNAL, "internal error: " + e,
+                new LiveException(Kind.INTERNAL, "resilient session failed internally: " + e, e));
+    }
+
     /** An event of {@code c}: a standby holds it; the conversation's connection (or a retiring one) delivers it. */
-    void event(ResilientConnection c, LiveEvent e) {
+    @Override
+    public void event(ResilientConnection c, LiveEvent e) {
         if (e instanceof LiveEvent.Closed closed) {
             closed(c, closed);
             return;

@@ -152,29 +152,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
      * thread.
      */
     CompletableFuture<ResilientSession> start() {
-        if (!loop.start(new ControlLoop.Handler() {
-            @Override
-            public void event(ResilientConnection c, LiveEvent e) {
-                connections.event(c, e);
-            }
-
-            @Override
-            public void connected(ResilientConnection c, RealLiveSession session) {
-                connections.connected(c, session);
-            }
-
-            @Override
-            public void connectFailed(ResilientConnection c, LiveException error) {
-                connections.connectFailed(c, error, terminated);
-            }
-
-            @Override
-            public void internalError(RuntimeException e) {
-                log.error("resilient session {}: internal error; failing the session", id, e);
-                terminate(CloseCodes.INTERNAL, "internal error: " + e,
-                        new LiveException(Kind.INTERNAL, "resilient session failed internally: " + e, e));
-            }
-        })) {
+        if (!loop.start(connections)) {
             return opened;
         }
         opened.whenComplete((s, e) -> {

@@ -32,13 +32,22 @@ final class SendBuffer {
         }
     }
 
+    /** The budget charge of a message whose text cannot be printed. */
+    private static final long UNPRINTABLE_SIZE = 1024;
+
     /**
      * The size a message is budgeted at while buffered: its binary payloads as base64 plus the text of the record
      * (whose {@code toString} prints every text and field but only the length of a blob). Close to the JSON length of
      * any wire, without encoding for one.
      */
     static long estimatedSize(ClientMessage m) {
-        long size = m.toString().length();
+        long size;
+        try {
+            size = m.toString().length();
+        } catch (RuntimeException e) {
+            // A JSON payload that cannot be printed cannot be encoded either: the connection refuses it to the caller.
+            size = UNPRINTABLE_SIZE;
+        }
         List<Blob> blobs = new ArrayList<>();
         switch (m) {
             case ClientMessage.RealtimeInput r -> {

@@ -162,12 +162,7 @@ final class SendPath {
 
     /** Any thread: no more sends (close or abort requested). */
     void closeSends() {
-        lock.lock();
-        try {
-            sendsClosed = true;
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> sendsClosed = true);
     }
 
     /**
@@ -222,21 +217,11 @@ final class SendPath {
 
     /** The first connect starts the gap the first promotion reports. */
     void startFirstConnect(long now) {
-        lock.lock();
-        try {
-            bufferStartNanos = now;
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> bufferStartNanos = now);
     }
 
     ResilientConnection primary() {
-        lock.lock();
-        try {
-            return primary;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> primary);
     }
 
     /** {@code c} no longer carries the conversation: input is buffered from now on. */
@@ -342,12 +327,7 @@ final class SendPath {
 
     /** The reply to the user's turn did not come in time: re-send the unanswered text turn on the next connection. */
     void replayUnansweredTurn() {
-        lock.lock();
-        try {
-            user.replayUnanswered();
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> user.replayUnanswered());
     }
 
     /** What a fresh session replacing a refused one starts from ({@link UserInput#seedTurns}). */
@@ -364,89 +344,44 @@ final class SendPath {
 
     /** A model turn started: returns the user's input count now, and measures speech from here on. */
     long modelTurnStarted() {
-        lock.lock();
-        try {
-            return user.modelTurnStarted();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> user.modelTurnStarted());
     }
 
     /** Whether an interruption of {@code turn} came without user input since the turn started. */
     boolean phantomInterruption(TurnState turn) {
-        lock.lock();
-        try {
-            return user.phantomInterruption(turn);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> user.phantomInterruption(turn));
     }
 
     /** A reply turn started: the user's turn is answered. */
     void replyStarted() {
-        lock.lock();
-        try {
-            user.replyStarted();
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> user.replyStarted());
     }
 
     /** No reply within the reply timeout: no longer awaited (for the boundary). */
     void replyTimedOut() {
-        lock.lock();
-        try {
-            user.replyTimedOut();
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> user.replyTimedOut());
     }
 
     void addTurn(String role, String text) {
-        lock.lock();
-        try {
-            user.addTurn(role, text);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> user.addTurn(role, text));
     }
 
     void callsRequested(List<FunctionCall> requested, int connSeq, long now) {
-        lock.lock();
-        try {
-            calls.requested(requested, connSeq, now);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> calls.requested(requested, connSeq, now));
     }
 
     void callsCancelled(List<String> ids) {
-        lock.lock();
-        try {
-            calls.cancelled(ids);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> calls.cancelled(ids));
     }
 
     /** The user's side of the turn-boundary rule for connection {@code c} at {@code now}. */
     boolean inputAtBoundary(ResilientConnection c, long now) {
-        lock.lock();
-        try {
-            return boundary.inputAtBoundary(inputLocked(c), now);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> boundary.inputAtBoundary(inputLocked(c), now));
     }
 
     /** How much longer (ns) a switch should wait for the reply to the user's speech ({@link TurnBoundary#spokenReplyWait}). */
     long spokenReplyWait(long now) {
-        lock.lock();
-        try {
-            return boundary.spokenReplyWait(user.boundaryInput(false), now);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> boundary.spokenReplyWait(user.boundaryInput(false), now));
     }
 
     private TurnBoundary.Input inputLocked(ResilientConnection c) {
@@ -470,12 +405,7 @@ final class SendPath {
     }
 
     int bufferedMessages() {
-        lock.lock();
-        try {
-            return buffer.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> buffer.size());
     }
 
     /** The session ended: no more sends; returns how many buffered messages are discarded. */
@@ -484,6 +414,24 @@ final class SendPath {
         try {
             sendsClosed = true;
             return buffer.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void locked(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
         } finally {
             lock.unlock();
         }
@@ -522,11 +470,6 @@ final class SendPath {
     }
 
     List<Content> transcript() {
-        lock.lock();
-        try {
-            return user.transcript();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> user.transcript());
     }
 }
