@@ -100,6 +100,10 @@ public interface ResilientSession extends LiveSession {
      */
     void markUserTurnEnded();
 
-    /** Starts a proactive handover now (as if the policy's timer had fired). No-op unless connected. */
+    /**
+     * Starts a proactive handover now (as if the policy's timer had fired). No-op unless connected. On a provider
+     * without resumption handles it is a switch to a new connection seeded with the transcript, at the next turn
+     * boundary.
+     */
     void handoverNow();
 }
