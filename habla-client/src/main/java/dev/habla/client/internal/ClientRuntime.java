@@ -69,7 +69,7 @@ public final class ClientRuntime implements AutoCloseable {
 
     /**
      * Opens a session; with {@code retainUnsent} it keeps the frames left in its queue when it ends
-     * ({@link RealLiveSession#unsentFrames()}), for a resilient session to re-send.
+     * ({@link RealLiveSession#unsentCommands()}), for a resilient session to re-send.
      */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());

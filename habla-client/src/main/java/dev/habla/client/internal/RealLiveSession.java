@@ -146,7 +146,7 @@ public final class RealLiveSession extends AbstractLiveSession {
      * each with the message it encodes, if {@link #retainUnsentFrames()} was called; otherwise empty. The one frame
      * being written at that moment is not included: whether the server got it is unknown.
      */
-    public List<OutboundQueue.Message> unsentFrames() {
+    List<OutboundQueue.Message> unsentFrames() {
         return unsent;
     }
 
