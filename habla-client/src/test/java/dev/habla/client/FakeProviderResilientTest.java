@@ -2,6 +2,7 @@ package dev.habla.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -87,6 +89,48 @@ class FakeProviderResilientTest {
                 "{\"op\":\"history\",\"role\":\"user\",\"text\":\"my name is Ada\"}",
                 "{\"op\":\"history\",\"role\":\"model\",\"text\":\"You said: my name is Ada\"}",
                 "{\"op\":\"say\",\"text\":\"what is my name\"}",
+                "{\"op\":\"say\",\"text\":\"bye\"}");
+    }
+
+    @Test
+    void beforeTheProvidersHardLifetimeTheConversationMovesToAReSeededConnection() throws Exception {
+        FakeScheduler clock = new FakeScheduler();
+        List<LiveEvent> skipped = new ArrayList<>();
+        try (ResilientSession s = client.connectResilient(SessionConfig.create(b -> b.model("fake-1")), events::add,
+                // No turnComplete hold (a timer on the fake clock that nobody advances during an answer).
+                ResiliencePolicy.defaults().with(b -> b.scheduler(clock).prematureTurnCompleteHold(Duration.ZERO)))) {
+            next(skipped, LiveEvent.SetupCompleted.class);
+            s.sendText("my name is Ada");
+            assertThat(next(skipped, LiveEvent.TextDelta.class)).isEqualTo(new LiveEvent.TextDelta("You said: my name is Ada", false));
+            next(skipped, LiveEvent.TurnComplete.class);
+
+            // The fake provider's connections live 60 minutes and give no warning: the switch starts 5 minutes before.
+            clock.advance(Duration.ofMinutes(55).minusSeconds(1));
+            s.sendText("still here");
+            assertThat(next(skipped, LiveEvent.TextDelta.class)).isEqualTo(new LiveEvent.TextDelta("You said: still here", false));
+            next(skipped, LiveEvent.TurnComplete.class);
+            assertThat(skipped).noneMatch(e -> e instanceof LiveEvent.HandoverStarted);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(next(skipped, LiveEvent.HandoverStarted.class)).isEqualTo(
+                    new LiveEvent.HandoverStarted(LiveEvent.HandoverCause.PROACTIVE, Duration.ofMinutes(5)));
+            assertThat(next(skipped, LiveEvent.HandoverCompleted.class)).isInstanceOfSatisfying(
+                    LiveEvent.HandoverCompleted.class, h -> assertThat(h.connection()).isEqualTo(2));
+            s.sendText("bye");
+            assertThat(next(skipped, LiveEvent.TextDelta.class)).isEqualTo(new LiveEvent.TextDelta("You said: bye", false));
+            next(skipped, LiveEvent.TurnComplete.class);
+        }
+        assertThat(next(skipped, LiveEvent.Closed.class)).isInstanceOfSatisfying(LiveEvent.Closed.class,
+                c -> assertThat(c.failed()).isFalse());
+        assertThat(server.connections()).isEqualTo(2);
+        assertThat(server.received()).containsExactly(
+                "{\"op\":\"hello\",\"model\":\"fake-1\"}",
+                "{\"op\":\"say\",\"text\":\"my name is Ada\"}",
+                "{\"op\":\"say\",\"text\":\"still here\"}",
+                "{\"op\":\"hello\",\"model\":\"fake-1\"}",
+                "{\"op\":\"history\",\"role\":\"user\",\"text\":\"my name is Ada\"}",
+                "{\"op\":\"history\",\"role\":\"model\",\"text\":\"You said: my name is Ada\"}",
+                "{\"op\":\"history\",\"role\":\"user\",\"text\":\"still here\"}",
+                "{\"op\":\"history\",\"role\":\"model\",\"text\":\"You said: still here\"}",
                 "{\"op\":\"say\",\"text\":\"bye\"}");
     }
 }

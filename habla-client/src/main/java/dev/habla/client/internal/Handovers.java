@@ -176,7 +176,9 @@ final class Handovers {
 
     /** The turn-boundary rule, both sides: the model's ({@link TurnState}) and the user's ({@link SendPath}). */
     private boolean atBoundary(ResilientConnection p) {
-        return TurnBoundary.modelAtBoundary(p.turn.inTurn(), s.carrierEvents().holding(), p.resumable)
+        // A provider that does not hand over has no resumption: the switch re-seeds, whatever the server would say.
+        boolean resumable = p.resumable || !s.continuity.supportsHandover();
+        return TurnBoundary.modelAtBoundary(p.turn.inTurn(), s.carrierEvents().holding(), resumable)
                 && send.inputAtBoundary(p, s.now());
     }
 
