@@ -107,11 +107,6 @@ class ProviderSeamLoopTest {
                 }
 
                 @Override
-                public List<ClientMessage> unsentCommands(List<String> unsentFrames) {
-                    return g.unsentCommands(unsentFrames);
-                }
-
-                @Override
                 public LiveException mapClose(int code, String reason) {
                     return g.mapClose(code, reason);
                 }
@@ -126,12 +121,6 @@ class ProviderSeamLoopTest {
         @Override
         public ContinuityStrategy continuity() {
             return gemini.continuity();
-        }
-
-        @Override
-        @Deprecated
-        public List<String> encode(ClientMessage message) {
-            return gemini.encode(message);
         }
 
         @Override
@@ -157,7 +146,7 @@ class ProviderSeamLoopTest {
                 .provider(Provider.custom(provider)))) {
             Recorder events = new Recorder();
             PushSource mic = new PushSource();
-            // A plain session: the resilient one does not forward playback reports yet (issue 9 rewiring step).
+            // A plain session (the resilient one forwards reports to its carrying connection the same way).
             try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).microphone(mic)
                     .speaker(speaker).vadMode(VadMode.ASSIST).observer(events).plainSession())) {
                 mic.push(Speech.concat(Speech.hello(), Speech.silence(800)));

@@ -208,7 +208,7 @@ final class ChatCommand implements Callable<Integer> {
                 // Closed before the speaker and the client (habit 11): session, then playback, then the client.
                 // session → answer collector → tool runner → tool display → conversation
                 SessionListener listener = conversation.collector(
-                        display -> tools.listener(display, reader::printAbove), tools::runningCalls);
+                        display -> tools.listener(display, conversation::toolNotice), tools::runningCalls);
                 try (Link link = new Link(client, config, listener, session -> {
                     conversation.attach(session);
                     tools.attach(session);

@@ -112,7 +112,7 @@ final class Conversation implements SessionListener {
      * closes an answer its connection lost (a loss right after it then cut the answer, which is worth a line).
      */
     private boolean maybeCut;
-    /** Guarded by lock: --verbose status lines held back while an answer is mid-line, shown when it ends. */
+    /** Guarded by lock: routine status lines (styled) held back while an answer is mid-line, shown when it ends. */
     private final List<String> deferred = new ArrayList<>();
 
     Conversation(PrintWriter out, Show show, boolean verbose, AudioSink speaker, AudioFiles audioFiles, CliContext ctx,
@@ -171,6 +171,21 @@ final class Conversation implements SessionListener {
         lock.lock();
         try {
             status(text);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The tool runner's thread: a tool's status line. It is routine: in the middle of an answer's line it waits for
+     * the answer's end (the runner's thread races the model's answer to the tool's result; the line must not split
+     * it). The leading line break that {@link ToolSupport} adds after unfinished model text is dropped: this class
+     * keeps lines whole itself.
+     */
+    void toolNotice(String text) {
+        lock.lock();
+        try {
+            line(text.startsWith("\n") ? text.substring(1) : text, true); // as the runner wrote it (not dimmed)
         } finally {
             lock.unlock();
         }
@@ -407,15 +422,20 @@ final class Conversation implements SessionListener {
 
     /** @param canWait a routine notice: in the middle of an answer's line it waits for the answer's end */
     private void status(String text, boolean canWait) {
+        line(dim.apply(text), canWait);
+    }
+
+    /** Under lock: {@link #status} for a line already styled. */
+    private void line(String styled, boolean canWait) {
         if (canWait && answering && !atLineStart) {
-            deferred.add(text);
+            deferred.add(styled);
             return;
         }
         if (answering) {
             endLine();
-            print(dim.apply(text) + "\n");
+            print(styled + "\n");
         } else {
-            notice.accept(dim.apply(text));
+            notice.accept(styled);
         }
     }
 
@@ -463,8 +483,8 @@ final class Conversation implements SessionListener {
 
     /** Under lock, after an answer ended (the prompt is not back yet): the held-back status lines. */
     private void printDeferred() {
-        for (String text : deferred) {
-            print(dim.apply(text) + "\n");
+        for (String styled : deferred) {
+            print(styled + "\n");
         }
         deferred.clear();
     }

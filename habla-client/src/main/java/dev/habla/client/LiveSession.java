@@ -25,11 +25,13 @@ import java.util.List;
  * </ul>
  *
  * <h2>Sending</h2>
- * All sends are non-blocking and thread-safe. One writer thread sends one message at a time. Control messages
- * (setup, {@code clientContent}, {@code toolResponse}, activity signals, {@code audioStreamEnd}, realtime text) are
- * written before queued media (audio, video); within each class the order of calls is kept. The queue is bounded by
- * {@link ClientConfig#sendQueueBudgetBytes()}: over budget, the oldest queued media is dropped first and counted;
- * control is never dropped once queued.
+ * All sends are non-blocking and thread-safe. One writer thread sends one message at a time, in the order the calls
+ * were made, whatever their kind: audio, video, activity signals, {@code audioStreamEnd}, realtime text,
+ * {@code clientContent} and {@code toolResponse} share one order ("speak, then type" arrives spoken first; a tool
+ * response after the audio sent before it). Only the connection's own opening (setup, initial history) goes first.
+ * The queue is bounded by {@link ClientConfig#sendQueueBudgetBytes()}: over budget, the oldest queued audio is
+ * dropped first and counted; video frames have a budget of their own where the newest frame replaces queued ones;
+ * nothing else is dropped once queued.
  *
  * <h2>Resumption</h2>
  * With {@link SessionConfig#resumption()}, {@link #resumptionHandle()} tracks the latest resumable handle; to continue
@@ -40,7 +42,7 @@ import java.util.List;
 public interface LiveSession extends AutoCloseable {
 
     /**
-     * Sends a typed user turn that asks for an answer, as the session's {@link ModelFamily} wants it: a
+     * Sends a typed user turn that asks for an answer, as the session's {@link Capabilities} say: a
      * {@code clientContent} turn with {@code turnComplete: true} (an explicit end of turn), or on Gemini 3 Live
      * models, which refuse {@code clientContent} mid-session, {@code realtimeInput.text}. Realtime text carries no
      * turn boundary: the server's activity detection decides when the turn ends and the model answers, and text sent
@@ -88,15 +90,15 @@ public interface LiveSession extends AutoCloseable {
      * @return true if the stop request was queued; false if the model has none, or the session is closed
      */
     default boolean interrupt() {
-        if (!config().modelFamily().acceptsClientContentMidSession()) {
+        if (!capabilities().clientContentMidSession()) {
             return false;
         }
         return sendClientContent(List.of(), false) == SendResult.QUEUED;
     }
 
     /**
-     * Sends any client message as is (audio, video and {@code mediaChunks} realtime input travel in the media lane,
-     * everything else in the control lane).
+     * Sends any client message as is, in its place in the one send order (audio may be evicted under pressure, a
+     * video frame replaced by a newer one; nothing else is dropped once queued).
      *
      * @throws IllegalArgumentException for a {@code Setup} (a connection has exactly one, sent by {@code connect}) or
      *                                  a message the codec cannot encode; {@link UnsupportedByModelException} for a

@@ -37,7 +37,9 @@ import java.util.List;
  *       resume a state without that turn.)</li>
  *   <li>User input sent during a switch or a reconnect is buffered (within the client's send budget) and delivered on
  *       the next connection after everything the old one accepted: nothing dropped, nothing duplicated, order kept.
- *       Messages an aborted connection had queued but not written are re-sent.</li>
+ *       Messages an aborted connection had queued but not written are re-sent. A text turn handed to a connection
+ *       that died before any reply to it started (it may have gone into a dead socket) is re-sent first on the next
+ *       connection, once.</li>
  *   <li>Tool responses for calls of a connection that is gone are delivered on the new one as conversation content
  *       (the call and its response), which the model can use; a {@code toolResponse} naming an id the new connection
  *       never issued would be refused. Models that refuse {@code clientContent} mid-session (Gemini 3 Live) cannot
@@ -98,6 +100,10 @@ public interface ResilientSession extends LiveSession {
      */
     void markUserTurnEnded();
 
-    /** Starts a proactive handover now (as if the policy's timer had fired). No-op unless connected. */
+    /**
+     * Starts a proactive handover now (as if the policy's timer had fired). No-op unless connected. On a provider
+     * without resumption handles it is a switch to a new connection seeded with the transcript, at the next turn
+     * boundary.
+     */
     void handoverNow();
 }

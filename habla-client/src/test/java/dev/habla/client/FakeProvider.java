@@ -26,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  * session machinery. Its per-connection state is the id of the latest answer, which a playback report names (as
  * OpenAI's truncate names an item).
  */
-final class FakeProvider implements LiveProvider {
+public final class FakeProvider implements LiveProvider {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> VOICES = List.of("alloy", "marin");
 
@@ -82,12 +82,6 @@ final class FakeProvider implements LiveProvider {
                 return Duration.ofMinutes(60);
             }
         };
-    }
-
-    @Override
-    @Deprecated
-    public List<String> encode(ClientMessage message) {
-        throw new UnsupportedOperationException("the fake wire needs its connection's state");
     }
 
     @Override
@@ -169,22 +163,6 @@ final class FakeProvider implements LiveProvider {
         public List<String> playback(Duration played) {
             String rid = lastAnswer;
             return rid == null ? List.of() : List.of(op("truncate").put("rid", rid).put("ms", played.toMillis()).toString());
-        }
-
-        @Override
-        public List<ClientMessage> unsentCommands(List<String> unsentFrames) {
-            List<ClientMessage> out = new ArrayList<>();
-            for (String f : unsentFrames) {
-                try {
-                    JsonNode n = JSON.readTree(f);
-                    if ("say".equals(n.path("op").asText())) {
-                        out.add(ClientMessage.ClientContent.userText(n.path("text").asText()));
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return out;
         }
 
         @Override

@@ -1,9 +1,13 @@
 package dev.habla.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -14,15 +18,20 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * The server side of {@link FakeProvider}'s wire on Jetty, at {@code /fake}: answers {@code hello} with
  * {@code ready}, {@code say X} with {@code text "You said: X"} (answer id {@code rN}) and {@code done} with token
  * counts; {@code say quota} closes 4001, {@code say nonsense} closes 4000; {@code commit}+{@code respond} answer with
- * the number of audio frames received. Every client frame is recorded ({@link #received()}). Not for production: one
- * blocking write at a time per connection (its Jetty thread).
+ * the number of audio frames received. Every client frame is recorded ({@link #received()}), and the PCM bytes of
+ * every {@code audio} ({@link #audioBytes()}). {@link #dropNextSay()} cuts the connection that receives the next
+ * {@code say}, without a close frame and without answering (a network drop right after a line was typed). Not for
+ * production: one blocking write at a time per connection (its Jetty thread).
  */
 public final class FakeProviderServer implements AutoCloseable {
     private final Server server = new Server();
     private final ServerConnector connector = new ServerConnector(server);
     private final List<String> received = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean dropNextSay = new AtomicBoolean();
+    private final AtomicLong audioBytes = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
 
-    FakeProviderServer() throws Exception {
+    public FakeProviderServer() throws Exception {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -32,13 +41,28 @@ public final class FakeProviderServer implements AutoCloseable {
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + connector.getLocalPort();
     }
 
     /** Client frames in arrival order, over all connections. */
-    List<String> received() {
+    public List<String> received() {
         return received;
+    }
+
+    /** The next {@code say} is received, then its connection is cut (no close frame, no answer). */
+    public void dropNextSay() {
+        dropNextSay.set(true);
+    }
+
+    /** PCM bytes received in {@code audio} ops, over all connections. */
+    public long audioBytes() {
+        return audioBytes.get();
+    }
+
+    /** WebSocket connections opened so far. */
+    public int connections() {
+        return connections.get();
     }
 
     @Override
@@ -55,6 +79,7 @@ public final class FakeProviderServer implements AutoCloseable {
         @Override
         public void onWebSocketOpen(Session s) {
             session = s;
+            connections.incrementAndGet();
         }
 
         @Override
@@ -66,7 +91,9 @@ public final class FakeProviderServer implements AutoCloseable {
                     case "hello" -> send("{\"ev\":\"ready\",\"id\":\"fake-session\"}");
                     case "say" -> {
                         String said = n.path("text").asText();
-                        if (said.equals("quota")) {
+                        if (dropNextSay.compareAndSet(true, false)) {
+                            session.disconnect();
+                        } else if (said.equals("quota")) {
                             session.close(4001, "quota exhausted", Callback.NOOP);
                         } else if (said.equals("nonsense")) {
                             session.close(4000, "bad request shape", Callback.NOOP);
@@ -74,7 +101,10 @@ public final class FakeProviderServer implements AutoCloseable {
                             answer("You said: " + said, said.length());
                         }
                     }
-                    case "audio" -> audioFrames++;
+                    case "audio" -> {
+                        audioFrames++;
+                        audioBytes.addAndGet(Base64.getDecoder().decode(n.path("pcm").asText()).length);
+                    }
                     case "respond" -> answer("I got " + audioFrames + " audio frames.", audioFrames);
                     default -> { } // history, commit, truncate: recorded only
                 }

@@ -69,7 +69,7 @@ public final class ClientRuntime implements AutoCloseable {
 
     /**
      * Opens a session; with {@code retainUnsent} it keeps the frames left in its queue when it ends
-     * ({@link RealLiveSession#unsentFrames()}), for a resilient session to re-send.
+     * ({@link RealLiveSession#unsentCommands()}), for a resilient session to re-send.
      */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());
@@ -100,8 +100,13 @@ public final class ClientRuntime implements AutoCloseable {
                 () -> resilient.remove(self[0]));
         self[0] = r;
         resilient.add(r);
-        // On a closed client the first connect fails with CLOSED, which is not retried: the session ends at once.
-        return r.start();
+        // Published before it starts, so close() may fail it first; start() runs once whoever calls it first. On a
+        // closed client the first connect fails with CLOSED, which is not retried: the session ends at once.
+        CompletableFuture<dev.habla.client.ResilientSession> opened = r.start();
+        if (closed.get()) {
+            r.fail(new LiveException(LiveException.Kind.CLOSED, "the LiveClient was closed"));
+        }
+        return opened;
     }
 
     /** Aborts open sessions, then stops the timer and the HTTP client. Idempotent. */

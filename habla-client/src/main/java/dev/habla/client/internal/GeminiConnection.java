@@ -5,9 +5,6 @@ import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.SessionConfig;
 import dev.habla.protocol.ClientMessage;
-import dev.habla.protocol.LiveCodec;
-import dev.habla.protocol.Strictness;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,7 +40,6 @@ final class GeminiConnection implements ProviderConnection {
     }
 
     @Override
-    @SuppressWarnings("deprecation")
     public List<String> encode(ClientMessage message) {
         return wire.encode(message);
     }
@@ -51,19 +47,6 @@ final class GeminiConnection implements ProviderConnection {
     @Override
     public List<LiveEvent> decode(Transport.InboundFrame frame) {
         return wire.decode(frame);
-    }
-
-    /** One frame per command on Gemini, so each unsent frame decodes back to its command. */
-    @Override
-    public List<ClientMessage> unsentCommands(List<String> unsentFrames) {
-        List<ClientMessage> out = new ArrayList<>(unsentFrames.size());
-        for (String frame : unsentFrames) {
-            ClientMessage m = LiveCodec.decodeClient(frame, Strictness.LENIENT).message();
-            if (m != null) {
-                out.add(m);
-            }
-        }
-        return out;
     }
 
     @Override

@@ -191,10 +191,8 @@ public final class GeminiProvider implements LiveProvider {
         return List.of(LiveCodec.encode(session.toSetup(modelResourceName(client, session.model()))));
     }
 
-    /** Gemini's encoding needs no connection state, so this stays valid for the resilient session's buffer. */
-    @Override
-    @SuppressWarnings("deprecation")
-    public List<String> encode(ClientMessage message) {
+    /** One frame per command; Gemini's encoding needs no connection state ({@link GeminiConnection} calls it). */
+    List<String> encode(ClientMessage message) {
         try {
             return List.of(LiveCodec.encode(message));
         } catch (RuntimeException e) {

@@ -44,16 +44,6 @@ public interface LiveProvider {
     /** How a conversation survives the loss or end of a connection on this provider. */
     ContinuityStrategy continuity();
 
-    /**
-     * Frames for one command, without any connection state.
-     *
-     * @deprecated only for the resilient session's buffer until it hands {@link ClientMessage}s to its connection
-     *             (whose {@link ProviderConnection#encode} may depend on state); providers whose wire needs
-     *             per-connection state may throw {@link UnsupportedOperationException}
-     */
-    @Deprecated
-    List<String> encode(ClientMessage message);
-
     /** Removes secrets and abbreviates bulky payloads, for the wire log. */
     String redact(String text);
 }

@@ -2,7 +2,6 @@ package dev.habla.client.internal;
 
 import dev.habla.client.Capabilities;
 import dev.habla.client.ModelFamily;
-import dev.habla.client.SessionConfig;
 import dev.habla.client.UnsupportedByModelException;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
@@ -31,7 +30,7 @@ final class OutboundMessages {
 
     /**
      * Refuses, before it is queued, a message the session's model would answer by closing the session. Only user
-     * sends go through here; the history the session itself sends at connect ({@link SessionConfig#initialHistory()})
+     * sends go through here; the history the session itself sends at connect ({@link dev.habla.client.SessionConfig#initialHistory()})
      * does not.
      *
      * @throws UnsupportedByModelException {@code clientContent} on a model that takes it only as initial history
@@ -40,16 +39,6 @@ final class OutboundMessages {
         if (message instanceof ClientMessage.ClientContent && !caps.clientContentMidSession()) {
             throw clientContentRefused(caps.provider(), caps.model(),
                     "gemini".equals(caps.provider()) ? ModelFamily.of(caps.model()) : null);
-        }
-    }
-
-    /**
-     * {@link #checkAllowed(ClientMessage, Capabilities)} with Gemini's rules for the config's model: what the resilient
-     * session calls until it asks its provider ({@code LiveSession.capabilities()}).
-     */
-    static void checkAllowed(ClientMessage message, SessionConfig config) {
-        if (message instanceof ClientMessage.ClientContent && !config.modelFamily().acceptsClientContentMidSession()) {
-            throw clientContentRefused("gemini", config.model(), config.modelFamily());
         }
     }
 

@@ -53,12 +53,6 @@ public interface ProviderConnection {
         return List.of();
     }
 
-    /**
-     * The commands behind frames this connection queued but never wrote, for re-sending on another connection (which
-     * encodes them again for its own state). Frames that continue a command already returned yield nothing.
-     */
-    List<ClientMessage> unsentCommands(List<String> unsentFrames);
-
     /** The typed error for a close frame from the server. */
     LiveException mapClose(int code, String reason);
 

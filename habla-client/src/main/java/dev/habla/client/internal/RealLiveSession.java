@@ -10,7 +10,6 @@ import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.client.SessionState;
 import dev.habla.protocol.ClientMessage;
-import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.List;
@@ -20,12 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -50,11 +47,10 @@ import org.slf4j.LoggerFactory;
  * shuts the outbound queue, settles the connect future, disposes of the connection and enqueues the terminal
  * event behind the frames already received, so wire order is kept and nothing follows {@code Closed}.
  *
- * <p>Inbound flow control: the transport gets message credit, and the frames waiting for the dispatcher plus the
- * credit not yet used never exceed {@link #INBOUND_CAPACITY}. The dispatcher gives credit back as it takes frames, in
- * batches of {@link #CREDIT_BATCH} (one {@code request(n)} per batch rather than a {@code request(1)} per frame, which
- * costs the JDK a trip through its selector each time demand runs out). A slow listener thus stops the socket being
- * read (TCP back-pressure) instead of blocking the HTTP client's threads or growing memory.
+ * <p>Inbound flow control ({@link InboundWindow}): the frames waiting for the dispatcher plus the transport's unused
+ * credit never exceed {@link #INBOUND_CAPACITY}; credit goes back in batches of {@link #CREDIT_BATCH} (a
+ * {@code request(1)} per frame costs the JDK a trip through its selector each time demand runs out). A slow listener
+ * thus stops the socket being read (TCP back-pressure) instead of blocking the HTTP client's threads or growing memory.
  */
 public final class RealLiveSession extends AbstractLiveSession {
     private static final Logger log = LoggerFactory.getLogger(RealLiveSession.class);
@@ -65,13 +61,6 @@ public final class RealLiveSession extends AbstractLiveSession {
     static final int CREDIT_BATCH = 16;
     /** Extra wait in {@link #close()} beyond the close timeout, for the abort itself to settle. */
     private static final long CLOSE_SLACK_MILLIS = 1_000;
-
-    /** What the dispatcher takes: a frame, or the end. */
-    private sealed interface Inbound permits Frame, End {}
-
-    private record Frame(Transport.InboundFrame frame) implements Inbound {}
-
-    private record End(LiveEvent.Closed closed) implements Inbound {}
 
     /** How {@link #terminate} disposes of the connection. */
     private enum Exit {
@@ -101,15 +90,8 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.CONNECTING);
     private final OutboundQueue outbound;
-    /** Unbounded queue, bounded in practice by the credit accounting below; End is always accepted. */
-    private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
-    /**
-     * Message credit the transport holds: granted and not yet used by a delivery. Starts at 1 (a transport delivers one
-     * message after open unasked). Zero means the transport is paused: not even a pong can arrive.
-     */
-    private final AtomicInteger credit = new AtomicInteger(1);
-    /** Dispatcher only: frames taken since credit was last given back. */
-    private int creditToReturn;
+    /** Frames for the dispatcher and the transport's credit (see the class comment). */
+    private final InboundWindow inbound = new InboundWindow(INBOUND_CAPACITY, CREDIT_BATCH);
     /** Set once, by the first {@link #terminate}. */
     private final AtomicReference<LiveEvent.Closed> terminal = new AtomicReference<>();
     /** Counted down by {@link #terminate}: the connection is done (the terminal event may still be in delivery). */
@@ -130,8 +112,8 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
     private volatile boolean retainUnsent;
-    /** Frames queued but never written when the session terminated (only with retainUnsent). */
-    private volatile List<String> unsent = List.of();
+    /** Messages queued but never written when the session terminated, with their sources (only with retainUnsent). */
+    private volatile List<OutboundQueue.Message> unsent = List.of();
 
     // Written by the dispatcher only; read by any thread.
     private volatile String sessionId;
@@ -160,11 +142,11 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     /**
-     * After termination: the frames that were queued but never handed to the socket (control first, then media), if
-     * {@link #retainUnsentFrames()} was called; otherwise empty. The one frame being written at that moment is not
-     * included: whether the server got it is unknown.
+     * After termination: the frames the caller sent that were queued but never handed to the socket, in sending order,
+     * each with the message it encodes, if {@link #retainUnsentFrames()} was called; otherwise empty. The one frame
+     * being written at that moment is not included: whether the server got it is unknown.
      */
-    public List<String> unsentFrames() {
+    List<OutboundQueue.Message> unsentFrames() {
         return unsent;
     }
 
@@ -193,9 +175,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             return connected;
         }
         // The opening frames go first; the writer starts only once the socket is open.
-        for (int i = opening.size() - 1; i >= 0; i--) {
-            outbound.offerFirstUnbounded(opening.get(i));
-        }
+        outbound.offerFirstUnbounded(opening);
         wire("CONNECT " + request.description());
         log.debug("session {}: connecting {}", id, request);
         try {
@@ -234,16 +214,13 @@ public final class RealLiveSession extends AbstractLiveSession {
                 return;
             }
             writer = Thread.ofVirtual().name("habla-" + id + "-writer").start(RealLiveSession.this::writeLoop);
-            // The rest of the window; the transport's unasked first message is the other unit. Before any message.
-            grant(c, INBOUND_CAPACITY - 1);
+            inbound.opened(c); // before any message
             startPings();
         }
 
         @Override
         public void onMessage(Transport.InboundFrame frame) {
-            // No request here: the dispatcher gives credit back as it takes frames (releaseCredit).
-            credit.decrementAndGet();
-            inbound.add(new Frame(frame));
+            inbound.frame(frame);
         }
 
         @Override
@@ -298,7 +275,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         if (c == null || terminal.get() != null) {
             return;
         }
-        if (awaitingPong.get() && credit.get() > 0) {
+        if (awaitingPong.get() && !inbound.paused()) {
             lostConnection("no pong within " + client.pingInterval().toMillis() + " ms; the peer seems gone", null);
             return;
         }
@@ -353,18 +330,17 @@ public final class RealLiveSession extends AbstractLiveSession {
         // After a failure found here (bad frame, throwing listener) the remaining frames are skipped.
         boolean draining = false;
         while (true) {
-            Inbound in;
+            InboundWindow.Inbound in;
             try {
                 in = inbound.take();
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread on purpose; the End item is what stops it
             }
-            if (in instanceof End end) {
+            if (in instanceof InboundWindow.End end) {
                 deliverTerminal(end.closed());
                 return;
             }
-            Transport.InboundFrame frame = ((Frame) in).frame();
-            releaseCredit();
+            Transport.InboundFrame frame = ((InboundWindow.Frame) in).frame();
             if (draining) {
                 continue;
             }
@@ -405,23 +381,6 @@ public final class RealLiveSession extends AbstractLiveSession {
         }
     }
 
-    /** Dispatcher: one frame taken, so one more may come; the credit goes back once a batch has built up. */
-    private void releaseCredit() {
-        if (++creditToReturn == CREDIT_BATCH) {
-            creditToReturn = 0;
-            Transport.Connection c = connection;
-            if (c != null) {
-                grant(c, CREDIT_BATCH);
-            }
-        }
-    }
-
-    /** Any thread: lets the transport deliver {@code n} more messages. Counted before asked, so never below the truth. */
-    private void grant(Transport.Connection c, int n) {
-        credit.addAndGet(n);
-        c.request(n);
-    }
-
     /** Dispatcher: setupComplete arrived. False if the session ended meanwhile (timeout, cancel, abort). */
     private boolean opened(LiveEvent.SetupCompleted done) {
         sessionId = done.sessionId();
@@ -432,10 +391,8 @@ public final class RealLiveSession extends AbstractLiveSession {
         log.debug("session {}: open (server session id {})", id, done.sessionId());
         // Initial history goes before anything a caller sends: nobody holds this session until `connected` completes
         // below, so the queue is empty here and it is written first. Unbounded: it is part of the opening.
-        List<String> frames = historyFrames;
-        for (int i = frames.size() - 1; i >= 0; i--) {
-            outbound.offerFirstUnbounded(frames.get(i));
-        }
+        // All at once: the writer is running, and would otherwise send a later frame before an earlier one.
+        outbound.offerFirstUnbounded(historyFrames);
         // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered.
         return connected.complete(this);
     }
@@ -518,7 +475,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             connected.completeExceptionally(error != null ? error
                     : new LiveException(Kind.CLOSED, "session closed before setupComplete: " + reason, code, reason, -1, null));
         }
-        inbound.add(new End(closed));
+        inbound.end(closed);
         terminated.countDown();
         if (error == null) {
             log.debug("session {}: closed {} {}", id, code, reason);
@@ -606,7 +563,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         }
         encodeLock.lock();
         try {
-            return outbound.offer(codec.encode(message), laneOf(message));
+            return outbound.offer(codec.encode(message), laneOf(message), message);
         } finally {
             encodeLock.unlock();
         }
@@ -638,38 +595,19 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     /**
-     * After termination: the commands behind {@link #unsentFrames()}, recovered by this connection's codec, for
-     * re-sending on another connection (which encodes them for its own state).
+     * After termination: the commands behind {@link #unsentFrames()}, in sending order, for re-sending on another
+     * connection (which encodes them for its own state). Taken from the queue's record of what each frame encodes,
+     * never by decoding the wire; a command whose first frame was written is not included (the server has part of it).
      */
     public List<ClientMessage> unsentCommands() {
-        return codec.unsentCommands(unsent);
+        return OutboundQueue.commands(unsent);
     }
 
     /**
-     * Queues frames already encoded by this session's provider ({@link LiveProvider#encode}) as one unit: the
-     * resilient session encodes a message once when the caller sends it, and may hand it to a later connection.
-     * Valid only for providers whose encoding has no per-connection state (Gemini); the resilient session is to use
-     * {@link #send(ClientMessage)} instead once rewired.
-     */
-    SendResult sendFrames(List<String> frames, OutboundQueue.Lane lane) {
-        SessionState s = state.get();
-        if (s == SessionState.CLOSING || s.isTerminal()) {
-            return SendResult.CLOSED;
-        }
-        return outbound.offer(frames, lane);
-    }
-
-    /**
-     * Media (audio, video) may be dropped under pressure and yields to control; the other realtime signals keep their
-     * place in the stream (an end of stream or of activity must not overtake the audio before it).
+     * What may be dropped under pressure ({@link OutboundQueue#laneOf}); every message keeps its place in the order.
      */
     static OutboundQueue.Lane laneOf(ClientMessage m) {
-        if (m instanceof RealtimeInput r) {
-            boolean media = r.audio() != null || r.video() != null
-                    || (r.mediaChunks() != null && !r.mediaChunks().isEmpty());
-            return media ? OutboundQueue.Lane.MEDIA : OutboundQueue.Lane.ORDERED;
-        }
-        return OutboundQueue.Lane.CONTROL;
+        return OutboundQueue.laneOf(m);
     }
 
     @Override

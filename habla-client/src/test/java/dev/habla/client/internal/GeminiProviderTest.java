@@ -230,7 +230,7 @@ class GeminiProviderTest {
     @Test
     void mediaIsTheOnlyDroppableLane() {
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofAudio(new byte[2], 16_000))).isEqualTo(OutboundQueue.Lane.MEDIA);
-        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[2]))).isEqualTo(OutboundQueue.Lane.MEDIA);
+        assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[2]))).isEqualTo(OutboundQueue.Lane.VIDEO);
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofActivityEnd())).isEqualTo(OutboundQueue.Lane.ORDERED);
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofAudioStreamEnd())).isEqualTo(OutboundQueue.Lane.ORDERED);
         assertThat(RealLiveSession.laneOf(ClientMessage.RealtimeInput.ofText("t"))).isEqualTo(OutboundQueue.Lane.ORDERED);

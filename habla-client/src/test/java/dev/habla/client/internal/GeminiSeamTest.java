@@ -94,7 +94,7 @@ class GeminiSeamTest {
     }
 
     @Test
-    void theConnectionCodecSendsSetupThenHistoryAndRecoversUnsentCommands() throws Exception {
+    void theConnectionCodecSendsSetupThenHistoryAndEncodesOneFramePerCommand() throws Exception {
         List<Content> history = List.of(Content.text("user", "hi"), Content.text("model", "hello"));
         SessionConfig s = SessionConfig.create(b -> b.model("gemini-3.1-flash-live-preview").initialHistory(history));
         ProviderConnection c = p.open(api, s);
@@ -103,10 +103,7 @@ class GeminiSeamTest {
         assertThat(c.connectRequest().uri().toString()).endsWith("GenerativeService.BidiGenerateContent");
         assertThat(c.playback(Duration.ofSeconds(3))).isEmpty(); // Gemini ignores playback
         ClientMessage text = ClientMessage.RealtimeInput.ofText("typed");
-        ClientMessage audio = ClientMessage.RealtimeInput.ofAudio(new byte[] {1, 2}, 16_000);
-        List<String> frames = new java.util.ArrayList<>(c.encode(text));
-        frames.addAll(c.encode(audio));
-        assertThat(c.unsentCommands(frames)).containsExactly(text, audio);
+        assertThat(c.encode(text)).containsExactlyElementsOf(p.encode(text)); // one frame per command
         assertThat(p.open(api, s)).isNotSameAs(c); // one per connection
         assertThat(SessionConfig.create(b -> b.model("m")).toSetup("models/m"))
                 .isEqualTo(GeminiSetup.setup(SessionConfig.create(b -> b.model("m")), "models/m"));
@@ -158,7 +155,6 @@ class GeminiSeamTest {
         @Override public void check(ClientConfig c, SessionConfig s) { }
         @Override public ProviderConnection open(ClientConfig c, SessionConfig s) { return GeminiProvider.INSTANCE.open(c, s); }
         @Override public ContinuityStrategy continuity() { return GeminiProvider.INSTANCE.continuity(); }
-        @Override @Deprecated public List<String> encode(ClientMessage m) { return GeminiProvider.INSTANCE.encode(m); }
         @Override public String redact(String t) { return t; }
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The queue alone: priority, order, budget, eviction, close. No writer thread, so everything is deterministic. */
+/** The queue alone: order, budgets, eviction, video replacement, close. No writer thread, so everything is deterministic. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class OutboundQueueTest {
 
@@ -26,16 +26,20 @@ class OutboundQueueTest {
         return out;
     }
 
+    /**
+     * The ordering contract: the opening first, then everything in sending order ("speak, then type" arrives spoken
+     * first). This test asserted the old priority lane (control ahead of queued audio), the overtaking fixed here.
+     */
     @Test
-    void controlGoesAheadOfMediaAndEachLaneKeepsItsOrder() throws Exception {
+    void theOpeningGoesFirstThenEverythingInSendingOrder() throws Exception {
         OutboundQueue q = new OutboundQueue(1_000);
         q.offer(List.of(msg("m1", 10)), Lane.MEDIA);
         q.offer(List.of(msg("c1", 10)), Lane.CONTROL);
         q.offer(List.of(msg("m2", 10)), Lane.MEDIA);
         q.offer(List.of(msg("c2", 10)), Lane.CONTROL);
-        q.offerFirstUnbounded(msg("s0", 10));
+        q.offerFirstUnbounded(List.of(msg("s0", 10)));
         assertThat(q.queuedBytes()).isEqualTo(50);
-        assertThat(drain(q, 5)).containsExactly("s0", "c1", "c2", "m1", "m2");
+        assertThat(drain(q, 5)).containsExactly("s0", "m1", "c1", "m2", "c2");
         assertThat(q.queuedBytes()).isZero();
     }
 
@@ -73,7 +77,72 @@ class OutboundQueueTest {
         // Over budget: the oldest audio goes, the end of stream stays in place.
         assertThat(q.offer(List.of(msg("a3", 30)), Lane.MEDIA)).isEqualTo(SendResult.QUEUED);
         assertThat(q.droppedMessages()).isEqualTo(1);
-        assertThat(drain(q, 4)).containsExactly("c1", "a2", "e1", "a3");
+        assertThat(drain(q, 4)).containsExactly("a2", "e1", "c1", "a3");
+    }
+
+    @Test
+    void speakThenTypeArrivesInThatOrderWithAudioStillQueued() throws Exception {
+        OutboundQueue q = new OutboundQueue(1_000_000);
+        for (int i = 0; i < 200; i++) {
+            q.offer(List.of(msg("a" + (char) ('0' + i % 10), 100)), Lane.MEDIA);
+        }
+        q.offer(List.of(msg("t1", 20)), Lane.CONTROL);   // clientContent: typed after speaking
+        q.offer(List.of(msg("r1", 20)), Lane.CONTROL);   // toolResponse
+        List<String> out = drain(q, 202);
+        assertThat(out.subList(0, 200)).allMatch(s -> s.startsWith("a"));
+        assertThat(out.subList(200, 202)).containsExactly("t1", "r1");
+    }
+
+    @Test
+    void aNewVideoFrameReplacesTheQueuedOnesAndNeverPushesOutAudio() throws Exception {
+        OutboundQueue q = new OutboundQueue(100, 100);
+        assertThat(q.offer(List.of(msg("a1", 40)), Lane.MEDIA)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.offer(List.of(msg("v1", 80)), Lane.VIDEO)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.offer(List.of(msg("a2", 40)), Lane.MEDIA)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.droppedMessages()).as("video has its own budget: no audio evicted").isZero();
+        // The newest frame wins: v1 is stale once v2 exists (replaced, counted), and v2 takes v2's place in the order.
+        assertThat(q.offer(List.of(msg("v2", 90)), Lane.VIDEO)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.droppedMessages()).isEqualTo(1);
+        assertThat(q.droppedBytes()).isEqualTo(80);
+        assertThat(q.queuedBytes()).isEqualTo(40 + 40 + 90);
+        // A frame larger than the video budget is refused; the queued one stays.
+        assertThat(q.offer(List.of(msg("v3", 101)), Lane.VIDEO)).isEqualTo(SendResult.DROPPED_OVER_BUDGET);
+        assertThat(q.droppedMessages()).isEqualTo(2);
+        assertThat(drain(q, 3)).containsExactly("a1", "a2", "v2");
+        assertThat(q.queuedBytes()).isZero();
+    }
+
+    @Test
+    void audioOverBudgetEvictsOlderAudioButNeverAVideoFrame() throws Exception {
+        OutboundQueue q = new OutboundQueue(100, 1_000);
+        q.offer(List.of(msg("v1", 500)), Lane.VIDEO);
+        q.offer(List.of(msg("a1", 60)), Lane.MEDIA);
+        assertThat(q.offer(List.of(msg("a2", 60)), Lane.MEDIA)).isEqualTo(SendResult.QUEUED);
+        assertThat(q.droppedMessages()).isEqualTo(1);
+        assertThat(drain(q, 2)).containsExactly("v1", "a2");
+    }
+
+    @Test
+    void unsentMessagesComeBackInOrderWithTheirSourcesWithoutTheOpening() throws Exception {
+        OutboundQueue q = new OutboundQueue(1_000);
+        dev.habla.protocol.ClientMessage text = dev.habla.protocol.ClientMessage.ClientContent.userText("hi");
+        q.offerFirstUnbounded(List.of(msg("s0", 10)));
+        q.offer(List.of(msg("a1", 10)), Lane.MEDIA);
+        q.offer(List.of(msg("t1", 10), msg("t2", 10)), Lane.CONTROL, text);
+        List<OutboundQueue.Message> left = q.shutdownAndDrain();
+        assertThat(left).extracting(m -> m.text().substring(0, 2)).containsExactly("a1", "t1", "t2");
+        assertThat(left).extracting(OutboundQueue.Message::source).containsExactly(null, text, text);
+        assertThat(q.take()).isNull();
+    }
+
+    @Test
+    void laneOfSortsAudioVideoAndSignals() {
+        assertThat(OutboundQueue.laneOf(dev.habla.protocol.ClientMessage.RealtimeInput.ofVideo("image/png", new byte[2])))
+                .isEqualTo(Lane.VIDEO);
+        assertThat(OutboundQueue.laneOf(dev.habla.protocol.ClientMessage.RealtimeInput.ofAudio(new byte[2], 16_000)))
+                .isEqualTo(Lane.MEDIA);
+        assertThat(OutboundQueue.laneOf(dev.habla.protocol.ClientMessage.RealtimeInput.ofAudioStreamEnd()))
+                .isEqualTo(Lane.ORDERED);
     }
 
     @Test

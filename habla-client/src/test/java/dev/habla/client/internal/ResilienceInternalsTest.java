@@ -44,7 +44,7 @@ class ResilienceInternalsTest {
 
     @Test
     void transcriptKeepsTheNewestTurnsWithinItsLimits() {
-        Transcript t = new Transcript(3, 20);
+        ReseedTranscript t = new ReseedTranscript(3, 20);
         t.add("user", "one");
         t.add("model", "  ");
         t.add("model", "two");
@@ -56,7 +56,7 @@ class ResilienceInternalsTest {
         String longer = "a much longer sentence than twenty";
         assertThat(t.turns().getFirst().parts().getFirst().text()).as("an over-long turn keeps its end")
                 .isEqualTo(longer.substring(longer.length() - 20));
-        assertThat(new Transcript(0, 100)).satisfies(z -> {
+        assertThat(new ReseedTranscript(0, 100)).satisfies(z -> {
             z.add("user", "x");
             assertThat(z.isEmpty()).isTrue();
         });

@@ -8,13 +8,13 @@ import java.util.List;
  * The text turns of a conversation (user and model), bounded by turns and characters, oldest dropped first: what a
  * new session is seeded with when the server refuses to resume. Not thread-safe: the owner guards it.
  */
-final class Transcript {
+final class ReseedTranscript {
     private final int maxTurns;
     private final int maxChars;
     private final ArrayDeque<Content> turns = new ArrayDeque<>();
     private long chars;
 
-    Transcript(int maxTurns, int maxChars) {
+    ReseedTranscript(int maxTurns, int maxChars) {
         this.maxTurns = maxTurns;
         this.maxChars = maxChars;
     }

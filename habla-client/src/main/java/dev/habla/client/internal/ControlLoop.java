@@ -1,0 +1,141 @@
+package dev.habla.client.internal;
+
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveException;
+import dev.habla.client.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The actor core of a resilient session: one control thread ({@code habla-<id>-events}, virtual) takes signals in
+ * order (connection events, connect outcomes, timer ticks, API requests) and hands them to the session. Exactly one
+ * thread per session ({@link #start} runs once). Connection readers hand their events over after taking one of
+ * {@link #EVENT_PERMITS} permits, returned once the event was handled: a slow user listener stops the readers, whose
+ * bounded inbound buffers then push back on TCP.
+ */
+final class ControlLoop {
+    /** Connection events waiting for the control thread before the connections' readers are held back. */
+    static final int EVENT_PERMITS = 256;
+
+    /** What the control thread does with each signal. Called on the control thread only. */
+    interface Handler {
+        void event(ResilientConnection c, LiveEvent e);
+
+        void connected(ResilientConnection c, RealLiveSession session);
+
+        void connectFailed(ResilientConnection c, LiveException error);
+
+        /** A signal's handling threw: the session must fail (the loop keeps running until {@link #stop}). */
+        void internalError(RuntimeException e);
+    }
+
+    private sealed interface Signal permits ConnEvent, Connected, ConnectFailed, Task {}
+
+    private record ConnEvent(ResilientConnection conn, LiveEvent event) implements Signal {}
+
+    private record Connected(ResilientConnection conn, RealLiveSession session) implements Signal {}
+
+    private record ConnectFailed(ResilientConnection conn, LiveException error) implements Signal {}
+
+    private record Task(Runnable action) implements Signal {}
+
+    private final String name;
+    private final Scheduler scheduler;
+    private final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final Semaphore eventPermits = new Semaphore(EVENT_PERMITS);
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Thread thread;
+    /** Set once by {@link #stop} (on the control thread); readers and timers stop enqueueing. */
+    private volatile boolean stopped;
+
+    ControlLoop(String name, Scheduler scheduler) {
+        this.name = name;
+        this.scheduler = scheduler;
+    }
+
+    /** Starts the control thread; false if it was started already (by whichever caller came first). */
+    boolean start(Handler handler) {
+        if (!started.compareAndSet(false, true)) {
+            return false;
+        }
+        thread = Thread.ofVirtual().name(name).start(() -> loop(handler));
+        return true;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /** Control thread: no signal is handled after the current one; blocked readers are released. */
+    void stop() {
+        stopped = true;
+        eventPermits.release(EVENT_PERMITS * 4); // readers blocked on a permit see `stopped` and return
+    }
+
+    boolean onControlThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Any thread: runs {@code action} on the control thread, after the signals before it. */
+    void run(Runnable action) {
+        signals.add(new Task(action));
+    }
+
+    /** Runs {@code action} on the control thread after {@code delay}. */
+    Scheduler.Cancellable later(Duration delay, Runnable action) {
+        return scheduler.schedule(delay, () -> {
+            if (!stopped) {
+                signals.add(new Task(action));
+            }
+        });
+    }
+
+    /** A connection's reader thread: hands the event over, with back-pressure. */
+    void deliver(ResilientConnection c, LiveEvent event) {
+        if (stopped) {
+            return;
+        }
+        eventPermits.acquireUninterruptibly();
+        if (stopped) {
+            eventPermits.release();
+            return;
+        }
+        signals.add(new ConnEvent(c, event));
+    }
+
+    /** Any thread: the outcome of a connect ({@code session} or {@code error}). */
+    void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
+        signals.add(session != null ? new Connected(c, session) : new ConnectFailed(c, error));
+    }
+
+    private void loop(Handler h) {
+        while (!stopped) {
+            Signal s;
+            try {
+                s = signals.take();
+            } catch (InterruptedException e) {
+                continue; // nobody interrupts this thread on purpose
+            }
+            try {
+                switch (s) {
+                    case ConnEvent ce -> {
+                        if (!stopped) {
+                            h.event(ce.conn(), ce.event());
+                        }
+                    }
+                    case Connected c -> h.connected(c.conn(), c.session());
+                    case ConnectFailed f -> h.connectFailed(f.conn(), f.error());
+                    case Task t -> t.action().run();
+                }
+            } catch (RuntimeException e) {
+                h.internalError(e);
+            } finally {
+                if (s instanceof ConnEvent) {
+                    eventPermits.release();
+                }
+            }
+        }
+    }
+}
