@@ -5,30 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ScriptTest {
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     @Test
-    void scriptedConversation() throws Exception {
+    void scriptedConversation(LiveEmulator emu, FakeClock clock) throws Exception {
         emu.enqueue(Script.builder()
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
@@ -58,7 +48,7 @@ class ScriptTest {
     }
 
     @Test
-    void unexpectedMessageFailsTheScriptWith1011() throws Exception {
+    void unexpectedMessageFailsTheScriptWith1011(LiveEmulator emu) throws Exception {
         emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ToolResponse.class).build());
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
@@ -68,7 +58,7 @@ class ScriptTest {
     }
 
     @Test
-    void thenDefaultBrainTakesOverWithTheConsumedSetup() throws Exception {
+    void thenDefaultBrainTakesOverWithTheConsumedSetup(LiveEmulator emu) throws Exception {
         emu.enqueue(Script.builder()
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
@@ -84,7 +74,7 @@ class ScriptTest {
     }
 
     @Test
-    void thenDefaultBrainBeforeSetupLetsTheBrainAnswerIt() throws Exception {
+    void thenDefaultBrainBeforeSetupLetsTheBrainAnswerIt(LiveEmulator emu) throws Exception {
         emu.enqueue(Script.builder().thenDefaultBrain().build());
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("x"));
@@ -93,7 +83,7 @@ class ScriptTest {
     }
 
     @Test
-    void scriptsAreUsedInFifoOrderAndCanApplyFaults() throws Exception {
+    void scriptsAreUsedInFifoOrderAndCanApplyFaults(LiveEmulator emu) throws Exception {
         emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DeadlineExpired()).build());
         emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DropConnection()).build());
         try (RawClient c = RawClient.connect(emu)) {
@@ -111,7 +101,7 @@ class ScriptTest {
     }
 
     @Test
-    void endedScriptKeepsTheConnectionOpenAndRecordsMessages() throws Exception {
+    void endedScriptKeepsTheConnectionOpenAndRecordsMessages(LiveEmulator emu) throws Exception {
         emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)).build());
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("anyone?"));
