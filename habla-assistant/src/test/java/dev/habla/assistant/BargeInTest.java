@@ -14,6 +14,7 @@ import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.ServerMessage.ServerContent;
 import dev.habla.protocol.Transcription;
+import dev.habla.time.Scheduler;
 import dev.habla.voice.Pcm16;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ class BargeInTest {
 
     @BeforeEach
     void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
     }
 
@@ -116,7 +117,7 @@ class BargeInTest {
         for (int trial = 0; trial < 5; trial++) {
             Recorder events = new Recorder();
             PushSource mic = new PushSource();
-            DeviceModelSink speaker = new DeviceModelSink(VoiceClock.system(), false);
+            DeviceModelSink speaker = new DeviceModelSink(Scheduler.system(), false);
             try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).microphone(mic)
                     .speaker(speaker).vadMode(VadMode.OFF).duplex(DuplexMode.HEADPHONES).observer(events))) {
                 mic.push(Speech.concat(Speech.stop(), Speech.silence(700)));

@@ -144,7 +144,7 @@ class ProviderSeamLoopTest {
 
     @BeforeEach
     void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
     }
 
     @AfterEach

@@ -45,7 +45,7 @@ class ResilientLoopTest {
 
     @BeforeEach
     void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl()))
                 .connectTimeout(Duration.ofSeconds(3)));
     }

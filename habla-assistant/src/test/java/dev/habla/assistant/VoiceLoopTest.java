@@ -29,7 +29,7 @@ class VoiceLoopTest {
 
     @BeforeEach
     void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
     }
 
