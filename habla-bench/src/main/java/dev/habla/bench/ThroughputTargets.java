@@ -84,7 +84,7 @@ final class ThroughputTargets {
         private volatile boolean stop;
 
         Emulator(List<byte[]> frames, int sendMessages) {
-            this.emu = LiveEmulator.builder().port(0).apiKey(KEY).maxRecordedMessages(Math.max(10_000, 2 * sendMessages)).build().start();
+            this.emu = LiveEmulator.create(b -> b.apiKey(KEY).maxRecordedMessages(Math.max(10_000, 2 * sendMessages)));
             this.sink = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)).build();
             Script.Builder b = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
                     .expect("go", m -> m instanceof ClientMessage.RealtimeInput);

@@ -74,14 +74,14 @@ final class EmulatorCommand implements Callable<Integer> {
         if (textChunkDelay.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");
         }
-        LiveEmulator.Builder builder = LiveEmulator.builder().port(port).connectionLifetime(connectionLifetime)
-                .goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
-        if (apiKey != null && !apiKey.isBlank()) {
-            builder.apiKey(apiKey);
-        }
         LiveEmulator emulator;
         try {
-            emulator = builder.build().start();
+            emulator = LiveEmulator.create(b -> {
+                b.port(port).connectionLifetime(connectionLifetime).goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
+                if (apiKey != null && !apiKey.isBlank()) {
+                    b.apiKey(apiKey);
+                }
+            });
         } catch (RuntimeException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the emulator on 127.0.0.1:" + port + " ("
                     + rootMessage(e) + ")", e);

@@ -33,7 +33,7 @@ class ChatErrorsTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).apiKey("good-key-4c1d").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("good-key-4c1d"));
     }
 
     @AfterEach

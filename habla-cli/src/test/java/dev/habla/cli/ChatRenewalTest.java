@@ -2,7 +2,7 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
@@ -35,8 +35,8 @@ class ChatRenewalTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).clock(clock).connectionLifetime(Duration.ofMinutes(10))
-                .goAwayLead(Duration.ofSeconds(5)).build().start();
+        emu = LiveEmulator.create(b -> b.clock(clock).connectionLifetime(Duration.ofMinutes(10))
+                .goAwayLead(Duration.ofSeconds(5)));
     }
 
     @AfterEach

@@ -29,7 +29,7 @@ class ChatTextModeTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
     }
 
     @AfterEach
@@ -125,7 +125,7 @@ class ChatTextModeTest {
     @Test
     void theKeyComesFromDotEnvAndTheEnvironmentWins() throws IOException {
         emu.close();
-        emu = LiveEmulator.builder().port(0).apiKey("right-key-2b7c").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("right-key-2b7c"));
         Files.writeString(work.resolve(".env"), """
                 # local settings
                 export GEMINI_API_KEY='right-key-2b7c'  # from AI Studio

@@ -33,7 +33,7 @@ class ChatToolsTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
     }
 
     @AfterEach

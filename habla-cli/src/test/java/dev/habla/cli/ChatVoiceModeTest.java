@@ -48,7 +48,7 @@ class ChatVoiceModeTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
     }
 
     @AfterEach

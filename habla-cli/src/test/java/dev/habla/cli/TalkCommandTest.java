@@ -39,7 +39,7 @@ class TalkCommandTest {
 
     @BeforeEach
     void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
     }
 
     @AfterEach

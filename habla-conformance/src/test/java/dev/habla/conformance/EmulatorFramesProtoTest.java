@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.conformance.ProtoOracle.Verdict;
 import dev.habla.conformance.RawWs.Frame;
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.LiveCodec;
@@ -45,7 +45,7 @@ class EmulatorFramesProtoTest {
     @BeforeEach
     void start() {
         clock = new FakeClock();
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").clock(clock).build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("conformance-key").clock(clock));
     }
 
     @AfterEach

@@ -81,7 +81,7 @@ class NegativeListTest {
 
     @BeforeAll
     static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("k").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("k"));
     }
 
     @AfterAll

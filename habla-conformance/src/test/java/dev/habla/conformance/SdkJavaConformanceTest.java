@@ -60,7 +60,7 @@ class SdkJavaConformanceTest {
 
     @BeforeAll
     static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("conformance-key"));
         OkHttpClient plainLoopback = new OkHttpClient.Builder().addInterceptor(chain -> {
             HttpUrl u = chain.request().url();
             if (u.isHttps() && u.host().equals("127.0.0.1")) {

@@ -27,7 +27,7 @@ class SdkJsConformanceTest {
 
     @BeforeAll
     static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("conformance-key"));
     }
 
     @AfterAll

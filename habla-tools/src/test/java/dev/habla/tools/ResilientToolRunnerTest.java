@@ -40,7 +40,7 @@ class ResilientToolRunnerTest {
 
     @BeforeEach
     void start() {
-        emulator = LiveEmulator.builder().apiKey(KEY).build().start();
+        emulator = LiveEmulator.create(b -> b.apiKey(KEY));
         // Short connect timeout and frequent pings: a loaded machine must not hide a dead socket for long.
         client = LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl())
                 .connectTimeout(Duration.ofSeconds(3)).pingInterval(Duration.ofSeconds(2)));

@@ -39,7 +39,7 @@ class ToolEventsTest {
 
     @Test
     void rendersCodeExecutionAndGroundingFromALiveSession() throws Exception {
-        try (LiveEmulator emu = LiveEmulator.builder().apiKey("k").build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.apiKey("k"));
              LiveClient client = LiveClient.create(b -> b.apiKey("k").baseUrl(emu.baseUrl()))) {
             emu.enqueue(Script.builder()
                     .expect(ClientMessage.Setup.class)

@@ -45,7 +45,7 @@ class ToolRunnerTest {
 
     @BeforeEach
     void start() {
-        emulator = LiveEmulator.builder().apiKey(KEY).build().start();
+        emulator = LiveEmulator.create(b -> b.apiKey(KEY));
         client = LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl()));
     }
 
