@@ -122,7 +122,7 @@ class ErrorMappingTest extends EmulatorTest {
                 .sendRaw("{this is not json", true).build());
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
         assertThat(closed.error().kind()).isEqualTo(Kind.PROTOCOL);
         assertThat(s.state()).isEqualTo(SessionState.FAILED);
@@ -165,7 +165,7 @@ class ErrorMappingTest extends EmulatorTest {
     private LiveEvent.Closed closedAfter(Fault fault) throws Exception {
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         emulator.inject(fault);
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
         assertThat(closed.error()).isNotNull();

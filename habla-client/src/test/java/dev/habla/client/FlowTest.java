@@ -23,7 +23,7 @@ class FlowTest extends EmulatorTest {
     void realtimeSignalsNeverOvertakeTheAudioSentBeforeThem() throws Exception {
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         takeMatching(m -> m instanceof ClientMessage.Setup);
         // 200 chunks of 20 ms queued faster than the writer sends them, then the end of the stream and a typed
         // line: both must reach the server after the last chunk, or it would end the stream early.
@@ -61,7 +61,7 @@ class FlowTest extends EmulatorTest {
                 .build());
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         assertThat(s.sessionId()).isEqualTo("sid-1");
         assertThat(rec.await(LiveEvent.TextDelta.class, WAIT).text()).isEqualTo(big);
         assertThat(rec.await(LiveEvent.TextDelta.class, WAIT).text()).isEqualTo(big);
