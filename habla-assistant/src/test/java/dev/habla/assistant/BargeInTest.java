@@ -191,18 +191,19 @@ class BargeInTest {
     @Test
     void lateChunksOfAnInterruptedTurnAreDroppedAndTheTranscriptKeepsWhatWasHeard() throws Exception {
         String[] words = {"One", " two", " three", " four", " five", " six"};
-        Script.Builder script = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
-        for (String w : words) {   // 6 words × 200 ms, sent at once (faster than real time, as the service does)
-            script.send(ServerContent.outputTranscription(new Transcription(w, false))).send(audio(200, 0.3));
-        }
-        script.pause(Duration.ofMillis(600))
-                .send(ServerContent.interruptedSignal())
-                .send(audio(200, 0.5)).send(audio(200, 0.5))           // late chunks of the cut turn
-                .send(ServerContent.turnCompleted())
-                .send(ServerContent.outputTranscription(new Transcription("Next.", false)))
-                .send(audio(300, 0.3)).send(ServerContent.turnCompleted());
-        emu.enqueue(script.build());
+        emu.enqueue(Script.create(script -> {
+            script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                    .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
+            for (String w : words) {   // 6 words × 200 ms, sent at once (faster than real time, as the service does)
+                script.send(ServerContent.outputTranscription(new Transcription(w, false))).send(audio(200, 0.3));
+            }
+            script.pause(Duration.ofMillis(600))
+                    .send(ServerContent.interruptedSignal())
+                    .send(audio(200, 0.5)).send(audio(200, 0.5))           // late chunks of the cut turn
+                    .send(ServerContent.turnCompleted())
+                    .send(ServerContent.outputTranscription(new Transcription("Next.", false)))
+                    .send(audio(300, 0.3)).send(ServerContent.turnCompleted());
+        }));
         Recorder events = new Recorder();
         DeviceModelSink speaker = new DeviceModelSink();
         try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).speaker(speaker)

@@ -205,14 +205,15 @@ class ProviderSeamLoopTest {
     void aBargeInReportsWhatWasHeardLastAndTheNextAnswerStartsAfresh() throws Exception {
         // The scripted turn of BargeInTest: 1.2 s of answer at once, the server's interrupted 600 ms later, then a
         // 300 ms answer.
-        Script.Builder script = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
-        for (int i = 0; i < 6; i++) {
-            script.send(audio(200));
-        }
-        script.pause(Duration.ofMillis(600)).send(ServerContent.interruptedSignal()).send(ServerContent.turnCompleted())
-                .send(audio(300)).send(ServerContent.turnCompleted());
-        emu.enqueue(script.build());
+        emu.enqueue(Script.create(script -> {
+            script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                    .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
+            for (int i = 0; i < 6; i++) {
+                script.send(audio(200));
+            }
+            script.pause(Duration.ofMillis(600)).send(ServerContent.interruptedSignal())
+                    .send(ServerContent.turnCompleted()).send(audio(300)).send(ServerContent.turnCompleted());
+        }));
         RecordingProvider provider = new RecordingProvider(16_000);
         try (LiveClient client = LiveClient.create(c -> c.apiKey("test").baseUrl(emu.baseUrl())
                 .provider(Provider.custom(provider)))) {

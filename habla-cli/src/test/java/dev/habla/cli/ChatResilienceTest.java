@@ -227,8 +227,8 @@ class ChatResilienceTest {
             chat.type("hello");
             chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
             // The next connection (the reconnect) is refused with a quota error: retrying would not help.
-            emu.enqueue(dev.habla.emulator.Script.builder().expect(ClientMessage.Setup.class)
-                    .close(1011, ChatErrorsTest.QUOTA).build());
+            emu.enqueue(dev.habla.emulator.Script.create(script -> script.expect(ClientMessage.Setup.class)
+                    .close(1011, ChatErrorsTest.QUOTA)));
             emu.inject(new Fault.DropConnection());
             assertThat(chat.awaitExitWithoutEof(WAIT)).isEqualTo(ExitCodes.RESOURCE_EXHAUSTED);
             String err = chat.err().strip();

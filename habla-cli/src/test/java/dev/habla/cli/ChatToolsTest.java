@@ -87,7 +87,7 @@ class ChatToolsTest {
 
     @Test
     void codeExecutionAndGroundingAreRendered() {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect("a setup declaring code execution and search", m -> m instanceof ClientMessage.Setup s && s.tools() != null
                         && s.tools().stream().anyMatch(t -> t.codeExecution() != null)
                         && s.tools().stream().anyMatch(t -> t.googleSearch() != null))
@@ -100,8 +100,7 @@ class ChatToolsTest {
                 .send(new ServerMessage.ServerContent(null, false, false, false, new GroundingMetadata(null,
                         List.of(GroundingMetadata.GroundingChunk.web("https://example.org/answer", "The Answer")), null, null,
                         List.of("answer to everything"), null), null, null, null, false, null))
-                .send(ServerMessage.ServerContent.turnCompleted())
-                .build());
+                .send(ServerMessage.ServerContent.turnCompleted())));
         CliRun.Result r = chat("what is 6*7?\nexit\n", "--code-execution", "--google-search");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("[code python]\n  print(6 * 7)\n[result ok]\n  42\n");

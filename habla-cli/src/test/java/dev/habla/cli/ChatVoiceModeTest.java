@@ -81,7 +81,7 @@ class ChatVoiceModeTest {
         byte[] a1 = pcm(9_600, 1);    // 200 ms
         byte[] a2 = pcm(14_400, 2);   // 300 ms
         byte[] b1 = pcm(48_000, 3);   // 1 s
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
@@ -94,8 +94,7 @@ class ChatVoiceModeTest {
                 .expect(ClientMessage.ClientContent.class)
                 .send(transcript("Second answer."))
                 .send(audio(b1))
-                .send(ServerContent.turnCompleted())
-                .build());
+                .send(ServerContent.turnCompleted())));
 
         CliRun.Result r = voiceChat("hi\nagain\nexit\n", "--no-play");
 
@@ -154,15 +153,14 @@ class ChatVoiceModeTest {
 
     @Test
     void anInterruptionFromTheServerIsShownAndTheTurnStillEnds() throws Exception {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
                 .send(transcript("I was say"))
                 .send(audio(pcm(4_800, 4)))
                 .send(ServerContent.interruptedSignal())
-                .send(ServerContent.turnCompleted())
-                .build());
+                .send(ServerContent.turnCompleted())));
         CliRun.Result r = voiceChat("hi\nexit\n", "--no-play");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("I was say\n[interrupted by the server]\n");

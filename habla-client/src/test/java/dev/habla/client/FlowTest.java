@@ -53,12 +53,11 @@ class FlowTest extends EmulatorTest {
     @Test
     void largeFramesArriveWholeInTextAndBinaryOpcodes() throws Exception {
         String big = "a".repeat(700_000) + "z";
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete("sid-1"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", big)))
                 .sendRaw("{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"text\":\"" + big + "\"}]}}}", false)
-                .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)
-                .build());
+                .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)));
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
         extension.closeAfterwards(s);
@@ -110,7 +109,7 @@ class FlowTest extends EmulatorTest {
 
     @Test
     void cancellingAPendingConnectAbortsIt() throws Exception {
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class).build()); // never completes the setup
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class))); // never completes the setup
         RecordingListener rec = new RecordingListener();
         CompletableFuture<LiveSession> f = client.connectAsync(text(), rec);
         takeMatching(m -> m instanceof ClientMessage.Setup);

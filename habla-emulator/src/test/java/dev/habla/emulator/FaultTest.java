@@ -83,12 +83,11 @@ class FaultTest {
     @Test
     void stallHoldsWhatTheServerProducesAfterItNotWhatItHadAlreadySent(LiveEmulator emu, FakeClock clock) throws Exception {
         // The script queues frames and injects the stall right after, before the writer can have sent them all.
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "before")))
                 .fault(new Fault.Stall(Duration.ofSeconds(5)))
-                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "after")))
-                .build());
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "after")))));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             assertThat(Fixtures.text(List.of(c.next()))).isEqualTo("before");
             assertThat(c.pollEvent(QUIET)).as("produced during the stall").isNull();

@@ -19,15 +19,14 @@ class ScriptTest {
 
     @Test
     void scriptedConversation(LiveEmulator emu, FakeClock clock) throws Exception {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect("a hello", m -> m instanceof ClientMessage.ClientContent cc && cc.turns().getFirst().parts().getFirst().text().equals("hello"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "scripted")))
                 .pause(Duration.ofSeconds(3))
                 .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)
-                .close(4000, "script over")
-                .build());
+                .close(4000, "script over")));
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup("models/anything-goes", "TEXT").json()); // scripts do not check models
             assertThat(c.next().message()).isInstanceOf(ServerMessage.SetupComplete.class);
@@ -49,8 +48,8 @@ class ScriptTest {
 
     @Test
     void unexpectedMessageFailsTheScriptWith1011(LiveEmulator emu) throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect(ClientMessage.ToolResponse.class).build());
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ToolResponse.class)));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.RealtimeInput.ofText("x"));
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Script expected ToolResponse but got realtimeInput"));
@@ -59,12 +58,11 @@ class ScriptTest {
 
     @Test
     void thenDefaultBrainTakesOverWithTheConsumedSetup(LiveEmulator emu) throws Exception {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "welcome")))
-                .thenDefaultBrain()
-                .build());
+                .thenDefaultBrain()));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             assertThat(Fixtures.text(java.util.List.of(c.next()))).isEqualTo("welcome");
             c.send(ClientMessage.ClientContent.userText("and now"));
@@ -75,7 +73,7 @@ class ScriptTest {
 
     @Test
     void thenDefaultBrainBeforeSetupLetsTheBrainAnswerIt(LiveEmulator emu) throws Exception {
-        emu.enqueue(Script.builder().thenDefaultBrain().build());
+        emu.enqueue(Script.create(script -> script.thenDefaultBrain()));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("x"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: x");
@@ -84,8 +82,8 @@ class ScriptTest {
 
     @Test
     void scriptsAreUsedInFifoOrderAndCanApplyFaults(LiveEmulator emu) throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DeadlineExpired()).build());
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DropConnection()).build());
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).fault(new Fault.DeadlineExpired())));
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).fault(new Fault.DropConnection())));
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.text().json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Deadline expired before operation could complete."));
@@ -102,7 +100,7 @@ class ScriptTest {
 
     @Test
     void endedScriptKeepsTheConnectionOpenAndRecordsMessages(LiveEmulator emu) throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)).build());
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("anyone?"));
             assertThat(emu.takeClientMessage(Duration.ofSeconds(2)).message()).isInstanceOf(ClientMessage.Setup.class);

@@ -283,7 +283,7 @@ class ToolRunnerTest {
     void callsArrivingBeforeAttachAreHeldThenAnswered() throws Exception {
         FunctionCall early = new FunctionCall("early-1", "calculator", new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree("{\"expression\":\"1+1\"}"));
-        emulator.enqueue(Script.builder()
+        emulator.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(new ServerMessage.ToolCall(List.of(early)))       // right after setupComplete, before attach
@@ -291,8 +291,7 @@ class ToolRunnerTest {
                         && t.functionResponses().getFirst().id().equals("early-1")
                         && t.functionResponses().getFirst().response().toString().equals("{\"output\":{\"value\":2}}"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "two")))
-                .send(ServerMessage.ServerContent.turnCompleted())
-                .build());
+                .send(ServerMessage.ServerContent.turnCompleted())));
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(BuiltinTools.calculator()), rec);
         closeables.add(runner);
         ToolRunner.Binding binding = runner.bind(rec);
