@@ -14,6 +14,7 @@ import dev.habla.client.internal.GeminiProvider;
 import dev.habla.client.internal.LiveProvider;
 import dev.habla.client.internal.ProviderConnection;
 import dev.habla.client.internal.Transport;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Script;
 import dev.habla.protocol.ClientMessage;
@@ -26,10 +27,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The voice loop follows the session's provider: the microphone is sent at the provider's input rate (here a provider
@@ -142,14 +143,12 @@ class ProviderSeamLoopTest {
 
     LiveEmulator emu;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.create();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stop() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private AssistantEvent.TurnEnded speakOnce(RecordingProvider provider, DeviceModelSink speaker) throws Exception {

@@ -3,16 +3,17 @@ package dev.habla.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.habla.testing.FakeClock;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,15 +34,14 @@ class ChatRenewalTest {
     final FakeClock clock = new FakeClock();
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.create(b -> b.clock(clock).connectionLifetime(Duration.ofMinutes(10))
-                .goAwayLead(Duration.ofSeconds(5)));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .emulator(b -> b.clock(clock).connectionLifetime(Duration.ofMinutes(10))
+                .goAwayLead(Duration.ofSeconds(5))));
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     @Test
