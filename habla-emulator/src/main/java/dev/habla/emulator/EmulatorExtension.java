@@ -141,8 +141,9 @@ public final class EmulatorExtension
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext context) {
         Class<?> type = p.getParameter().getType();
+        // fakeClock first: FakeClock.class is only resolved when asked for, so habla-testing may be absent otherwise.
         return type == LiveEmulator.class
-                || (type == FakeClock.class && fakeClock)
+                || (fakeClock && type == FakeClock.class)
                 || (clientFactory != null && client != null && type != Object.class && type.isInstance(client));
     }
 
@@ -152,7 +153,7 @@ public final class EmulatorExtension
         if (type == LiveEmulator.class) {
             return emulator();
         }
-        if (type == FakeClock.class) {
+        if (fakeClock && type == FakeClock.class) {
             return clock();
         }
         return client(type);
