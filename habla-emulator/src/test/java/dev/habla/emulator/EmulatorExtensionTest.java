@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -21,8 +22,8 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * {@link EmulatorExtension}'s lifecycle, run through the JUnit Platform on sample test classes (nested here; Surefire
- * skips nested classes, so they run only from these tests): what each test gets, what is shared, what is closed when.
+ * {@link EmulatorExtension}'s lifecycle, run through the JUnit Platform on sample test classes (nested here, enabled
+ * only while these tests run them): what each test gets, what is shared, what is closed when.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EmulatorExtensionTest {
@@ -41,13 +42,25 @@ class EmulatorExtensionTest {
         }
     }
 
+    /** True only while {@link #run} runs a sample, so a sample selected on its own (e.g. by -Dtest) is skipped. */
+    static volatile boolean samplesRunning;
+
+    static boolean samplesRunning() {
+        return samplesRunning;
+    }
+
     static TestExecutionSummary run(Class<?> sample) {
         SEEN.clear();
         PORTS.clear();
         CLOSED.clear();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(sample)).build(), summary);
+        samplesRunning = true;
+        try {
+            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                    .selectors(DiscoverySelectors.selectClass(sample)).build(), summary);
+        } finally {
+            samplesRunning = false;
+        }
         return summary.getSummary();
     }
 
@@ -97,6 +110,7 @@ class EmulatorExtensionTest {
         assertThatThrownBy(plain::clock).isInstanceOf(IllegalStateException.class).hasMessageContaining("fakeClock()");
     }
 
+    @EnabledIf("dev.habla.emulator.EmulatorExtensionTest#samplesRunning")
     static class PerTest {
         @RegisterExtension
         final EmulatorExtension live = EmulatorExtension.create(x -> x.fakeClock()
@@ -125,6 +139,7 @@ class EmulatorExtensionTest {
         }
     }
 
+    @EnabledIf("dev.habla.emulator.EmulatorExtensionTest#samplesRunning")
     static class PerClass {
         @RegisterExtension
         static EmulatorExtension live = EmulatorExtension.create(EmulatorExtension.Builder::perClass);
@@ -142,6 +157,7 @@ class EmulatorExtensionTest {
         }
     }
 
+    @EnabledIf("dev.habla.emulator.EmulatorExtensionTest#samplesRunning")
     static class PerClassOnAnInstanceField {
         @RegisterExtension
         final EmulatorExtension live = EmulatorExtension.create(EmulatorExtension.Builder::perClass);
