@@ -31,17 +31,16 @@ class ChatRenewalTest {
     Path work;
     @TempDir
     Path home;
-    final FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
     @RegisterExtension
-    final EmulatorExtension live = EmulatorExtension.create(x -> x
-            .emulator(b -> b.clock(clock).connectionLifetime(Duration.ofMinutes(10))
-                .goAwayLead(Duration.ofSeconds(5))));
+    final EmulatorExtension live = EmulatorExtension.create(x -> x.fakeClock()
+            .emulator(b -> b.connectionLifetime(Duration.ofMinutes(10)).goAwayLead(Duration.ofSeconds(5))));
+    LiveEmulator emu;
+    FakeClock clock;
 
     @BeforeEach
     void bind() {
         emu = live.emulator();
+        clock = live.clock();
     }
 
     @Test
