@@ -1,12 +1,13 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.client.LiveEvent;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * What a {@link VoiceLoop} reports to its {@link AssistantObserver}. Times ({@code …Nanos}) are on the loop's
- * {@link VoiceClock}.
+ * {@link Scheduler}.
  */
 public sealed interface AssistantEvent {
 

@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.assistant.AssistantEvent.PauseReason;
 import dev.habla.assistant.AssistantEvent.Trigger;
 import dev.habla.assistant.internal.MicConverter;
@@ -61,7 +62,7 @@ final class MicPump implements Runnable {
     private final AudioSource source;
     private final VoiceActivityDetector detector;
     private final DuplexPolicy policy;
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final VadMode mode;
     private final VadConfig vadConfig;
     private final VadSegmenter segmenter;
@@ -114,7 +115,7 @@ final class MicPump implements Runnable {
     private volatile double level = Double.NEGATIVE_INFINITY;
     private volatile boolean detectorClosed;
 
-    MicPump(VoiceLoop loop, VoiceLoopConfig config, VoiceActivityDetector detector, DuplexPolicy policy, VoiceClock clock,
+    MicPump(VoiceLoop loop, VoiceLoopConfig config, VoiceActivityDetector detector, DuplexPolicy policy, Scheduler clock,
             int uplinkRate) {
         this.loop = loop;
         this.source = config.microphone();

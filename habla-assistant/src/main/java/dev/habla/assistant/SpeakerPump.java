@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.assistant.internal.SpeakerConverter;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
@@ -33,7 +34,7 @@ final class SpeakerPump implements Runnable {
     private final PlaybackBuffer buffer;
     private final AudioSink sink;
     private final DuplexPolicy policy;
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final boolean paced;
     private final long leadNanos;
     private final long outputLatencyNanos;
@@ -56,7 +57,7 @@ final class SpeakerPump implements Runnable {
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    SpeakerPump(VoiceLoop loop, PlaybackBuffer buffer, AudioSink sink, DuplexPolicy policy, VoiceClock clock,
+    SpeakerPump(VoiceLoop loop, PlaybackBuffer buffer, AudioSink sink, DuplexPolicy policy, Scheduler clock,
                 VoiceLoopConfig config) {
         this.loop = loop;
         this.buffer = buffer;

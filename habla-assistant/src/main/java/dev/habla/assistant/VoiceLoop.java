@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.assistant.AssistantEvent.Trigger;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
@@ -97,7 +98,7 @@ public final class VoiceLoop implements AutoCloseable {
     public static final Duration UNANSWERED_GRACE = Duration.ofSeconds(4);
 
     private final VoiceLoopConfig config;
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final String id;
     private final PlaybackBuffer buffer;
     private final AudioSink sink;
@@ -168,7 +169,7 @@ public final class VoiceLoop implements AutoCloseable {
         this.observer = config.observer();
         this.sink = config.speaker();
         this.buffer = PlaybackBuffer.create(MODEL_FORMAT, b -> b.preBuffer(config.preBuffer())
-                .clock(clock.instantSource()));
+                .clock(clock::now));
         this.policy = config.duplexPolicy() != null ? config.duplexPolicy() : switch (config.duplex()) {
             case HEADPHONES -> DuplexPolicy.fullDuplex();
             case ECHO_GATE -> EchoGate.create(MODEL_FORMAT.sampleRate(),

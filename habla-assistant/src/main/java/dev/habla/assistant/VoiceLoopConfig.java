@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.audio.AudioSink;
 import dev.habla.audio.AudioSource;
 import dev.habla.client.ResiliencePolicy;
@@ -72,7 +73,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
                               DuplexMode duplex, DuplexPolicy duplexPolicy, double assumedEchoGainDb,
                               Duration doubleTalkConfirm, Duration streamEndAfterSilence,
                               Duration preBuffer, Duration deviceBuffer, boolean pacedSpeaker, Duration outputLatency,
-                              boolean transcription, VoiceClock clock, AssistantObserver observer, ToolRunner tools,
+                              boolean transcription, Scheduler clock, AssistantObserver observer, ToolRunner tools,
                               UnaryOperator<SessionListener> listenerDecorator, ResiliencePolicy resilience,
                               Integer uplinkSampleRate) {
 
@@ -169,7 +170,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         private boolean pacedSpeaker = true;
         private Duration outputLatency = Duration.ZERO;
         private boolean transcription = true;
-        private VoiceClock clock = VoiceClock.system();
+        private Scheduler clock = Scheduler.system();
         private AssistantObserver observer = AssistantObserver.none();
         private ToolRunner tools;
         private UnaryOperator<SessionListener> listenerDecorator;
@@ -222,7 +223,7 @@ public record VoiceLoopConfig(SessionConfig session, AudioSource microphone, Aud
         public Builder pacedSpeaker(boolean v) { pacedSpeaker = v; return this; }
         public Builder outputLatency(Duration v) { outputLatency = v; return this; }
         public Builder transcription(boolean v) { transcription = v; return this; }
-        public Builder clock(VoiceClock v) { clock = v; return this; }
+        public Builder clock(Scheduler v) { clock = v; return this; }
         public Builder observer(AssistantObserver v) { observer = v; return this; }
         public Builder tools(ToolRunner v) { tools = v; return this; }
         public Builder listenerDecorator(UnaryOperator<SessionListener> v) { listenerDecorator = v; return this; }

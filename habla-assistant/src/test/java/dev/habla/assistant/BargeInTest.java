@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.assistant.AssistantEvent.BargeIn;
 import dev.habla.assistant.AssistantEvent.Trigger;
 import dev.habla.client.LiveClient;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Script;
@@ -14,16 +15,17 @@ import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.ServerMessage.ServerContent;
 import dev.habla.protocol.Transcription;
+import dev.habla.time.Scheduler;
 import dev.habla.voice.Pcm16;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Barge-in through the real pipeline: emulator → session → playback buffer → speaker pump → a sink that models a
@@ -42,16 +44,14 @@ class BargeInTest {
     LiveEmulator emu;
     LiveClient client;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .client(emu -> LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     /** "wait," : the first 400 ms of stop-16k.wav, then enough silence for the server VAD to end the utterance. */
@@ -116,7 +116,7 @@ class BargeInTest {
         for (int trial = 0; trial < 5; trial++) {
             Recorder events = new Recorder();
             PushSource mic = new PushSource();
-            DeviceModelSink speaker = new DeviceModelSink(VoiceClock.system(), false);
+            DeviceModelSink speaker = new DeviceModelSink(Scheduler.system(), false);
             try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).microphone(mic)
                     .speaker(speaker).vadMode(VadMode.OFF).duplex(DuplexMode.HEADPHONES).observer(events))) {
                 mic.push(Speech.concat(Speech.stop(), Speech.silence(700)));
@@ -190,18 +190,19 @@ class BargeInTest {
     @Test
     void lateChunksOfAnInterruptedTurnAreDroppedAndTheTranscriptKeepsWhatWasHeard() throws Exception {
         String[] words = {"One", " two", " three", " four", " five", " six"};
-        Script.Builder script = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
-        for (String w : words) {   // 6 words × 200 ms, sent at once (faster than real time, as the service does)
-            script.send(ServerContent.outputTranscription(new Transcription(w, false))).send(audio(200, 0.3));
-        }
-        script.pause(Duration.ofMillis(600))
-                .send(ServerContent.interruptedSignal())
-                .send(audio(200, 0.5)).send(audio(200, 0.5))           // late chunks of the cut turn
-                .send(ServerContent.turnCompleted())
-                .send(ServerContent.outputTranscription(new Transcription("Next.", false)))
-                .send(audio(300, 0.3)).send(ServerContent.turnCompleted());
-        emu.enqueue(script.build());
+        emu.enqueue(Script.create(script -> {
+            script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                    .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
+            for (String w : words) {   // 6 words × 200 ms, sent at once (faster than real time, as the service does)
+                script.send(ServerContent.outputTranscription(new Transcription(w, false))).send(audio(200, 0.3));
+            }
+            script.pause(Duration.ofMillis(600))
+                    .send(ServerContent.interruptedSignal())
+                    .send(audio(200, 0.5)).send(audio(200, 0.5))           // late chunks of the cut turn
+                    .send(ServerContent.turnCompleted())
+                    .send(ServerContent.outputTranscription(new Transcription("Next.", false)))
+                    .send(audio(300, 0.3)).send(ServerContent.turnCompleted());
+        }));
         Recorder events = new Recorder();
         DeviceModelSink speaker = new DeviceModelSink();
         try (VoiceLoop loop = VoiceLoop.start(client, c -> c.session(VoiceLoopTest.session()).speaker(speaker)

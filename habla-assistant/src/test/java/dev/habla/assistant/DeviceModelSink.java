@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
 import dev.habla.voice.Pcm16;
@@ -41,7 +42,7 @@ class DeviceModelSink implements AudioSink {
         }
     }
 
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final boolean honoursFlush;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
@@ -50,13 +51,13 @@ class DeviceModelSink implements AudioSink {
     private long queueEnd = Long.MIN_VALUE;
     private boolean closed;
 
-    DeviceModelSink(VoiceClock clock, boolean honoursFlush) {
+    DeviceModelSink(Scheduler clock, boolean honoursFlush) {
         this.clock = clock;
         this.honoursFlush = honoursFlush;
     }
 
     DeviceModelSink() {
-        this(VoiceClock.system(), true);
+        this(Scheduler.system(), true);
     }
 
     static long nanos(long samples) {

@@ -9,6 +9,7 @@ import dev.habla.audio.DeviceSpeaker;
 import dev.habla.audio.JavaSoundMicrophone;
 import dev.habla.audio.PcmChunk;
 import dev.habla.client.LiveClient;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,11 +19,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,16 +57,14 @@ class DevicePathTest {
         interruption = PulseDevices.espeak(dir, "wait", "wait, please stop");
     }
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .client(emu -> LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     /** Counts down once the microphone delivers its first chunk (PulseAudio takes a while to start capturing). */

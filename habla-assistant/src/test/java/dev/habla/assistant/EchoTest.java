@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.habla.client.LiveClient;
 import dev.habla.emulator.LiveEmulator;
+import dev.habla.testing.ScaledClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,14 +46,15 @@ class EchoTest {
     /** Echo tail kept after a reply has played, before the trial is judged (clock time). */
     static final Duration TAIL = Duration.ofMillis(400);
 
-    FastEmulatorClock emuClock;
+    /** One clock, SPEED times faster than real time, for the emulator, the rooms and the voice loops. */
+    ScaledClock clock;
     LiveEmulator emu;
     LiveClient client;
 
     @BeforeEach
     void start() {
-        emuClock = new FastEmulatorClock(SPEED);
-        emu = LiveEmulator.builder().port(0).clock(emuClock).build().start();
+        clock = new ScaledClock(SPEED);
+        emu = LiveEmulator.create(b -> b.clock(clock));
         client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
     }
 
@@ -60,7 +62,7 @@ class EchoTest {
     void stop() {
         client.close();
         emu.close();
-        emuClock.close();
+        clock.close();
     }
 
     /** What one reply (trial) showed. */
@@ -123,7 +125,6 @@ class EchoTest {
     /** One room, one session, {@code replies} replies. */
     private List<Outcome> conversation(long seed, int replies, boolean userSpeaks, DuplexMode duplex) throws Exception {
         Random r = new Random(seed * 0x9E3779B97F4A7C15L);
-        FastClock clock = new FastClock(SPEED);
         DeviceModelSink speaker = new DeviceModelSink(clock, true);
         Room.Acoustics acoustics = Room.Acoustics.random(r);
         Room room = new Room(clock, speaker, acoustics, seed);

@@ -14,6 +14,7 @@ import dev.habla.client.internal.GeminiProvider;
 import dev.habla.client.internal.LiveProvider;
 import dev.habla.client.internal.ProviderConnection;
 import dev.habla.client.internal.Transport;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Script;
 import dev.habla.protocol.ClientMessage;
@@ -26,10 +27,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The voice loop follows the session's provider: the microphone is sent at the provider's input rate (here a provider
@@ -131,14 +132,12 @@ class ProviderSeamLoopTest {
 
     LiveEmulator emu;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stop() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private AssistantEvent.TurnEnded speakOnce(RecordingProvider provider, DeviceModelSink speaker) throws Exception {
@@ -194,14 +193,15 @@ class ProviderSeamLoopTest {
     void aBargeInReportsWhatWasHeardLastAndTheNextAnswerStartsAfresh() throws Exception {
         // The scripted turn of BargeInTest: 1.2 s of answer at once, the server's interrupted 600 ms later, then a
         // 300 ms answer.
-        Script.Builder script = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
-        for (int i = 0; i < 6; i++) {
-            script.send(audio(200));
-        }
-        script.pause(Duration.ofMillis(600)).send(ServerContent.interruptedSignal()).send(ServerContent.turnCompleted())
-                .send(audio(300)).send(ServerContent.turnCompleted());
-        emu.enqueue(script.build());
+        emu.enqueue(Script.create(script -> {
+            script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                    .expect("realtime text", m -> m instanceof ClientMessage.RealtimeInput);
+            for (int i = 0; i < 6; i++) {
+                script.send(audio(200));
+            }
+            script.pause(Duration.ofMillis(600)).send(ServerContent.interruptedSignal())
+                    .send(ServerContent.turnCompleted()).send(audio(300)).send(ServerContent.turnCompleted());
+        }));
         RecordingProvider provider = new RecordingProvider(16_000);
         try (LiveClient client = LiveClient.create(c -> c.apiKey("test").baseUrl(emu.baseUrl())
                 .provider(Provider.custom(provider)))) {

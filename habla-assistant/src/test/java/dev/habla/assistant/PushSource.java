@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSource;
 import dev.habla.audio.PcmChunk;
@@ -22,7 +23,7 @@ class PushSource implements AudioSource {
 
     private record Item(PcmChunk chunk, long readyAt) {}
 
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
@@ -35,12 +36,12 @@ class PushSource implements AudioSource {
     /** Most a paced chunk was handed to the reader after it became readable (clock nanos), since the last take. */
     private long maxLateness;
 
-    PushSource(VoiceClock clock) {
+    PushSource(Scheduler clock) {
         this.clock = clock;
     }
 
     PushSource() {
-        this(VoiceClock.system());
+        this(Scheduler.system());
     }
 
     @Override

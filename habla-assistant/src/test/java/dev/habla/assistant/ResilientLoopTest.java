@@ -8,6 +8,7 @@ import dev.habla.client.LiveException;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionMetrics;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.EmulatorSession;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
@@ -21,10 +22,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The voice loop on a resilient session against the emulator, in real time with a paced microphone: goAway handovers
@@ -43,17 +44,15 @@ class ResilientLoopTest {
     LiveEmulator emu;
     LiveClient client;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl()))
-                .connectTimeout(Duration.ofSeconds(3)));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .client(emu -> LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl()))
+                    .connectTimeout(Duration.ofSeconds(3)))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     /** {@code lead} ms of floor noise, then {@code n} × (the question, {@code pause} ms of floor noise), all noisy. */

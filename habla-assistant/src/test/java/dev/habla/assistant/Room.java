@@ -1,5 +1,6 @@
 package dev.habla.assistant;
 
+import dev.habla.time.Scheduler;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSource;
 import dev.habla.audio.PcmChunk;
@@ -42,7 +43,7 @@ final class Room implements AudioSource {
         }
     }
 
-    private final VoiceClock clock;
+    private final Scheduler clock;
     private final DeviceModelSink speaker;
     private final Acoustics acoustics;
     private final Random noise;
@@ -68,7 +69,7 @@ final class Room implements AudioSource {
 
     private record Planned(short[] speech, long since, long offsetNanos) {}
 
-    Room(VoiceClock clock, DeviceModelSink speaker, Acoustics acoustics, long seed) {
+    Room(Scheduler clock, DeviceModelSink speaker, Acoustics acoustics, long seed) {
         this.clock = clock;
         this.speaker = speaker;
         this.acoustics = acoustics;

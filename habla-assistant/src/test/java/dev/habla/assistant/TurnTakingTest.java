@@ -8,6 +8,7 @@ import dev.habla.assistant.AssistantEvent.PauseReason;
 import dev.habla.assistant.AssistantEvent.StreamPaused;
 import dev.habla.assistant.AssistantEvent.Trigger;
 import dev.habla.client.LiveClient;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
@@ -21,10 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Turn-taking against the emulator, checked on the wire: server VAD settings in the setup, manual activity with the
@@ -39,16 +40,14 @@ class TurnTakingTest {
     LiveEmulator emu;
     LiveClient client;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .client(emu -> LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     /** The client messages the emulator received so far (after the wait for at least {@code min}). */

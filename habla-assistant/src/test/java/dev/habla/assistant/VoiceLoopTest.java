@@ -6,16 +6,17 @@ import dev.habla.audio.AudioFormat;
 import dev.habla.client.LiveClient;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionState;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.voice.Pcm16;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The loop end to end against the emulator: speech in, speech out, text in the same session, close order. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -27,16 +28,14 @@ class VoiceLoopTest {
     LiveEmulator emu;
     LiveClient client;
 
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().port(0).build().start();
-        client = LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())));
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .client(emu -> LiveClient.create(c -> c.apiKey("test").baseUrl(java.net.URI.create(emu.baseUrl())))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     static SessionConfig session() {

@@ -84,14 +84,15 @@ final class ThroughputTargets {
         private volatile boolean stop;
 
         Emulator(List<byte[]> frames, int sendMessages) {
-            this.emu = LiveEmulator.builder().port(0).apiKey(KEY).maxRecordedMessages(Math.max(10_000, 2 * sendMessages)).build().start();
-            this.sink = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)).build();
-            Script.Builder b = Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                    .expect("go", m -> m instanceof ClientMessage.RealtimeInput);
-            for (byte[] f : frames) {
-                b.sendRaw(new String(f, StandardCharsets.UTF_8), true); // as the service does: binary frames
-            }
-            this.source = b.build();
+            this.emu = LiveEmulator.create(b -> b.apiKey(KEY).maxRecordedMessages(Math.max(10_000, 2 * sendMessages)));
+            this.sink = Script.create(script -> script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)));
+            this.source = Script.create(script -> {
+                script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                        .expect("go", m -> m instanceof ClientMessage.RealtimeInput);
+                for (byte[] f : frames) {
+                    script.sendRaw(new String(f, StandardCharsets.UTF_8), true); // as the service does: binary frames
+                }
+            });
             this.drain = Thread.ofPlatform().daemon().name("bench-drain").start(this::drainLoop);
         }
 

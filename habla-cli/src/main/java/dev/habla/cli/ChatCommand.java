@@ -156,8 +156,7 @@ final class ChatCommand implements Callable<Integer> {
         if (key.startEmulator()) {
             Thread.ofVirtual().name("habla-emulator-start").start(() -> {
                 try {
-                    emulatorStart.complete(LiveEmulator.builder().port(0).textChunkDelay(EMULATOR_TEXT_CHUNK_DELAY)
-                            .build().start());
+                    emulatorStart.complete(LiveEmulator.create(b -> b.textChunkDelay(EMULATOR_TEXT_CHUNK_DELAY)));
                 } catch (Throwable t) {
                     emulatorStart.completeExceptionally(t);
                 }

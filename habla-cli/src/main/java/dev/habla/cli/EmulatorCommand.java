@@ -87,14 +87,14 @@ final class EmulatorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");
         }
         String key = acceptedKey();
-        LiveEmulator.Builder builder = LiveEmulator.builder().port(port).connectionLifetime(connectionLifetime)
-                .goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
-        if (key != null) {
-            builder.apiKey(key);
-        }
         LiveEmulator emulator;
         try {
-            emulator = builder.build().start();
+            emulator = LiveEmulator.create(b -> {
+                b.port(port).connectionLifetime(connectionLifetime).goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
+                if (key != null) {
+                    b.apiKey(key);
+                }
+            });
         } catch (RuntimeException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the emulator on 127.0.0.1:" + port + " ("
                     + rootMessage(e) + ")", e);

@@ -230,7 +230,7 @@ final class TalkCommand implements Callable<Integer> {
         LiveEmulator emulator = null;
         try {
             if (key.startEmulator()) {
-                emulator = LiveEmulator.builder().port(0).build().start();
+                emulator = LiveEmulator.create();
                 ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
                         + " (it answers \"I heard N seconds of audio.\")");
             }

@@ -2,6 +2,7 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Script;
@@ -13,10 +14,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every error class: its one-line message on stderr, its exit code, no stack trace. */
@@ -31,14 +32,13 @@ class ChatErrorsTest {
     Path home;
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).apiKey("good-key-4c1d").build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .emulator(b -> b.apiKey("good-key-4c1d")));
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private CliRun.Result run(Map<String, String> env, String stdin, String... args) {
@@ -119,14 +119,13 @@ class ChatErrorsTest {
 
     @Test
     void aDroppedConnectionDuringAnAnswerReconnectsAndTheChatGoesOn() {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "Half an ans")))
                 .pause(java.time.Duration.ofMillis(200))   // on the server: lets the text leave before the drop
-                .fault(new Fault.DropConnection())
-                .build());
+                .fault(new Fault.DropConnection())));
         // This script gave no resumption handle: the next connection (the default brain) is a new session seeded
         // with the conversation so far. The next message, sent while reconnecting, is answered there.
         CliRun.Result r = chatWithKey("good-key-4c1d", "hello\nnext\nexit\n", "--model", ChatCommand.EMULATOR_TEXT_MODEL);
@@ -139,19 +138,18 @@ class ChatErrorsTest {
 
     @Test
     void quotaAtConnectExits6() {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).close(1011, QUOTA).build());
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).close(1011, QUOTA)));
         String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n"), ExitCodes.RESOURCE_EXHAUSTED);
         assertThat(err).contains("quota", "1011");
     }
 
     @Test
     void quotaDuringTheConversationExits6() {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
-                .close(1011, QUOTA)
-                .build());
+                .close(1011, QUOTA)));
         oneLineError(chatWithKey("good-key-4c1d", "hello\nexit\n"), ExitCodes.RESOURCE_EXHAUSTED);
     }
 
@@ -159,12 +157,11 @@ class ChatErrorsTest {
     void aRequestTheServerRefusesExits7() {
         // Errors worth a retry (1011 Internal error, deadline, an unasked-for close) reconnect instead: see
         // ChatResilienceTest. A refused request would be refused again.
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
-                .close(1007, "Request contains an invalid argument.")
-                .build());
+                .close(1007, "Request contains an invalid argument.")));
         String err = oneLineError(chatWithKey("good-key-4c1d", "hello\nnever sent\n"), ExitCodes.SERVER_ERROR);
         assertThat(err).contains("the server refused the request", "1007 Request contains an invalid argument.");
     }

@@ -2,17 +2,18 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,18 +31,16 @@ class ChatRenewalTest {
     Path work;
     @TempDir
     Path home;
-    final FakeClock clock = new FakeClock();
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x.fakeClock()
+            .emulator(b -> b.connectionLifetime(Duration.ofMinutes(10)).goAwayLead(Duration.ofSeconds(5))));
     LiveEmulator emu;
+    FakeClock clock;
 
     @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).clock(clock).connectionLifetime(Duration.ofMinutes(10))
-                .goAwayLead(Duration.ofSeconds(5)).build().start();
-    }
-
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    void bind() {
+        emu = live.emulator();
+        clock = live.clock();
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
@@ -65,7 +65,7 @@ class ChatResilienceTest {
     @Test
     void aGoAwayInTheMiddleOfAnAnswerHandsOverAfterItWithoutLosingOrRepeatingAnything() throws Exception {
         clock = new FakeClock();
-        emu = LiveEmulator.builder().port(0).clock(clock).textChunkDelay(Duration.ofMillis(100)).build().start();
+        emu = LiveEmulator.create(b -> b.clock(clock).textChunkDelay(Duration.ofMillis(100)));
         try (InteractiveRun chat = chat("--verbose")) {
             chat.type("hello");
             advanceUntil(chat, "the first answer", s -> s.contains("you> You said: hello\n\nyou> "));
@@ -100,7 +100,7 @@ class ChatResilienceTest {
     @Test
     void whenTheServerEndsTheConnectionBeforeTheAnswerDoesTheChatSaysSoAndGoesOn() throws Exception {
         clock = new FakeClock();
-        emu = LiveEmulator.builder().port(0).clock(clock).textChunkDelay(Duration.ofMillis(100)).build().start();
+        emu = LiveEmulator.create(b -> b.clock(clock).textChunkDelay(Duration.ofMillis(100)));
         try (InteractiveRun chat = chat()) {
             StringBuilder words = new StringBuilder("count");
             for (int i = 1; i <= 60; i++) {
@@ -124,7 +124,7 @@ class ChatResilienceTest {
 
     @Test
     void withToolsAGoAwayHandsOverAndTheConversationGoesOn() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         try (InteractiveRun chat = chat("--tools", "--verbose")) {
             chat.type("call calculator {\"expression\":\"6*7\"}");
             // (The tool line comes from the runner's thread: it may print just before or after the answer.)
@@ -149,7 +149,7 @@ class ChatResilienceTest {
 
     @Test
     void aDroppedConnectionReconnectsAndTheNextTurnRemembersTheEarlierOnes() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         try (InteractiveRun chat = chat()) {
             chat.type("hello");
             chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
@@ -172,7 +172,7 @@ class ChatResilienceTest {
 
     @Test
     void aToolResultPendingWhenTheConnectionDropsReachesTheModelOnTheNextOne() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
         try (InteractiveRun chat = chatWith(cl -> tools(cl).extraTools.add(Tools.function("slow_lookup",
@@ -205,7 +205,7 @@ class ChatResilienceTest {
 
     @Test
     void whenReconnectingFailsTheChatEndsWithOneLineAndExit5() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         try (InteractiveRun chat = chat()) {
             chat.type("hello");
             chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
@@ -222,13 +222,13 @@ class ChatResilienceTest {
 
     @Test
     void aReconnectRefusedForQuotaEndsAtOnceWithExit6() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create();
         try (InteractiveRun chat = chat()) {
             chat.type("hello");
             chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
             // The next connection (the reconnect) is refused with a quota error: retrying would not help.
-            emu.enqueue(dev.habla.emulator.Script.builder().expect(ClientMessage.Setup.class)
-                    .close(1011, ChatErrorsTest.QUOTA).build());
+            emu.enqueue(dev.habla.emulator.Script.create(script -> script.expect(ClientMessage.Setup.class)
+                    .close(1011, ChatErrorsTest.QUOTA)));
             emu.inject(new Fault.DropConnection());
             assertThat(chat.awaitExitWithoutEof(WAIT)).isEqualTo(ExitCodes.RESOURCE_EXHAUSTED);
             String err = chat.err().strip();

@@ -42,7 +42,7 @@ class ChatSilentNetworkTest {
 
     @Test
     void aLineTypedAsTheNetworkDiesIsAnsweredOnceSoonAfterTheReset() throws Exception {
-        emu = LiveEmulator.builder().port(0).build().start();
+        emu = LiveEmulator.create(b -> b.port(0));
         try (InteractiveRun chat = new InteractiveRun(work, home, Map.of(), "chat", "--base-url", emu.baseUrl(),
                 "--model", ChatCommand.EMULATOR_TEXT_MODEL)) {
             chat.type("hello");

@@ -2,6 +2,7 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
@@ -10,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
@@ -27,14 +28,12 @@ class ChatTextModeTest {
     Path home;
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private CliRun.Result chat(Map<String, String> env, String stdin, String... extra) {
@@ -125,7 +124,7 @@ class ChatTextModeTest {
     @Test
     void theKeyComesFromDotEnvAndTheEnvironmentWins() throws IOException {
         emu.close();
-        emu = LiveEmulator.builder().port(0).apiKey("right-key-2b7c").build().start();
+        emu = LiveEmulator.create(b -> b.apiKey("right-key-2b7c"));
         Files.writeString(work.resolve(".env"), """
                 # local settings
                 export GEMINI_API_KEY='right-key-2b7c'  # from AI Studio

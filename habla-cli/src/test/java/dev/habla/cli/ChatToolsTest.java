@@ -2,6 +2,7 @@ package dev.habla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Script;
 import dev.habla.protocol.ClientMessage;
@@ -16,10 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code habla chat --tools}: built-in tools answered inline, code execution and grounding rendered. */
@@ -31,14 +32,12 @@ class ChatToolsTest {
     Path home;
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private CliRun.Result chat(String stdin, String... extra) {
@@ -87,7 +86,7 @@ class ChatToolsTest {
 
     @Test
     void codeExecutionAndGroundingAreRendered() {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect("a setup declaring code execution and search", m -> m instanceof ClientMessage.Setup s && s.tools() != null
                         && s.tools().stream().anyMatch(t -> t.codeExecution() != null)
                         && s.tools().stream().anyMatch(t -> t.googleSearch() != null))
@@ -100,8 +99,7 @@ class ChatToolsTest {
                 .send(new ServerMessage.ServerContent(null, false, false, false, new GroundingMetadata(null,
                         List.of(GroundingMetadata.GroundingChunk.web("https://example.org/answer", "The Answer")), null, null,
                         List.of("answer to everything"), null), null, null, null, false, null))
-                .send(ServerMessage.ServerContent.turnCompleted())
-                .build());
+                .send(ServerMessage.ServerContent.turnCompleted())));
         CliRun.Result r = chat("what is 6*7?\nexit\n", "--code-execution", "--google-search");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("[code python]\n  print(6 * 7)\n[result ok]\n  42\n");

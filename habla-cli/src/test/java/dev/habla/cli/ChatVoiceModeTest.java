@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.WavData;
 import dev.habla.audio.WavReader;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.emulator.Script;
@@ -30,11 +31,11 @@ import java.util.stream.Stream;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.DataLine;
 import javax.sound.sampled.SourceDataLine;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
@@ -46,14 +47,12 @@ class ChatVoiceModeTest {
     Path home;
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     private CliRun.Result voiceChat(String stdin, String... extra) {
@@ -81,7 +80,7 @@ class ChatVoiceModeTest {
         byte[] a1 = pcm(9_600, 1);    // 200 ms
         byte[] a2 = pcm(14_400, 2);   // 300 ms
         byte[] b1 = pcm(48_000, 3);   // 1 s
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
@@ -94,8 +93,7 @@ class ChatVoiceModeTest {
                 .expect(ClientMessage.ClientContent.class)
                 .send(transcript("Second answer."))
                 .send(audio(b1))
-                .send(ServerContent.turnCompleted())
-                .build());
+                .send(ServerContent.turnCompleted())));
 
         CliRun.Result r = voiceChat("hi\nagain\nexit\n", "--no-play");
 
@@ -154,15 +152,14 @@ class ChatVoiceModeTest {
 
     @Test
     void anInterruptionFromTheServerIsShownAndTheTurnStillEnds() throws Exception {
-        emu.enqueue(Script.builder()
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect(ClientMessage.ClientContent.class)
                 .send(transcript("I was say"))
                 .send(audio(pcm(4_800, 4)))
                 .send(ServerContent.interruptedSignal())
-                .send(ServerContent.turnCompleted())
-                .build());
+                .send(ServerContent.turnCompleted())));
         CliRun.Result r = voiceChat("hi\nexit\n", "--no-play");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("I was say\n[interrupted by the server]\n");

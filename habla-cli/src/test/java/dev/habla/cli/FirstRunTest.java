@@ -169,7 +169,7 @@ class FirstRunTest {
             floats.putFloat(pcm.getShort(i * 2) / 32768f);
         }
         Path input = Files.write(work.resolve("float.wav"), floats.array());
-        try (LiveEmulator emu = LiveEmulator.builder().port(0).build().start()) {
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.port(0))) {
             CliRun.Result r = run(Map.of(), "", "talk", "--input", input.toString(), "--output", "reply.wav", "--fast",
                     "--base-url", emu.baseUrl());
             assertThat(r.exitCode()).as(r.toString()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.audio.AudioFormat;
 import dev.habla.audio.WavData;
 import dev.habla.audio.WavReader;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +17,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,14 +38,12 @@ class TalkCommandTest {
     Path home;
     LiveEmulator emu;
 
-    @BeforeEach
-    void startEmulator() {
-        emu = LiveEmulator.builder().port(0).build().start();
-    }
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
 
-    @AfterEach
-    void stopEmulator() {
-        emu.close();
+    @BeforeEach
+    void bind() {
+        emu = live.emulator();
     }
 
     static Path speech() throws URISyntaxException {

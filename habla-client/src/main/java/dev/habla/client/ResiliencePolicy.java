@@ -1,5 +1,6 @@
 package dev.habla.client;
 
+import dev.habla.time.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  *     .reconnectOnStall(true));
  * }</pre>
  *
- * @param scheduler                 time source and timers (tests pass a {@link FakeScheduler})
+ * @param scheduler                 time source and timers (tests pass a {@code dev.habla.testing.FakeClock}, the same one the emulator runs on)
  * @param meterRegistry             where session-health metrics go; null = nowhere
  * @param metricTags                extra tags on every meter (e.g. a tenant), never null
  * @param makeBeforeBreak           open the next connection while the old one still streams (false: close first)

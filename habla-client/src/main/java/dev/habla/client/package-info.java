@@ -25,7 +25,7 @@
  * For conversations longer than one connection, {@link dev.habla.client.LiveClient#connectResilient} returns a
  * {@link dev.habla.client.ResilientSession} (handover on {@code goAway}, reconnect, re-seeding, stall watchdog,
  * {@link dev.habla.client.SessionMetrics}), configured by a {@link dev.habla.client.ResiliencePolicy} and timed by a
- * {@link dev.habla.client.Scheduler}.
+ * {@link dev.habla.time.Scheduler} (a {@code dev.habla.testing.FakeClock} in tests).
  *
  * Nothing here assumes a terminal, an audio device or a particular provider: the provider is one setting
  * ({@link dev.habla.client.ClientConfig.Builder#provider}, {@link dev.habla.client.Provider#GEMINI} by default), what

@@ -50,7 +50,7 @@ class ConversationTest extends EmulatorTest {
         RecordingListener rec = new RecordingListener();
         CompletableFuture<LiveSession> f = client.connectAsync(text(), rec);
         LiveSession s = f.get(10, TimeUnit.SECONDS);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         assertThat(s.state()).isEqualTo(SessionState.OPEN);
         assertThat(s.config()).isEqualTo(text());
         assertThat(s.id()).matches("\\d+");
@@ -141,7 +141,7 @@ class ConversationTest extends EmulatorTest {
     void goAwayIsReportedBeforeTheServerCloses() throws Exception {
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         emulator.inject(new dev.habla.emulator.Fault.GoAway(java.time.Duration.ofMillis(200)));
         LiveEvent.GoingAway g = rec.await(LiveEvent.GoingAway.class, WAIT);
         assertThat(g.timeLeft()).isEqualTo(java.time.Duration.ofMillis(200));

@@ -1,49 +1,40 @@
 package dev.habla.client;
 
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.protocol.ClientMessage;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A fresh emulator (key {@value #KEY}) and client per test, both closed afterwards. */
+/** A fresh emulator (key {@value #KEY}) and client per test, from {@link EmulatorExtension}, both closed afterwards. */
 abstract class EmulatorTest {
     static final String KEY = "test-key";
     static final String HALF_CASCADE = "gemini-2.0-flash-live-001";
     static final String NATIVE_AUDIO = "gemini-2.5-flash-native-audio-preview-12-2025";
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    @RegisterExtension
+    final EmulatorExtension extension = EmulatorExtension.create(x -> x.emulator(b -> b.apiKey(KEY))
+            .client(emu -> LiveClient.create(c -> c.apiKey(KEY).baseUrl(emu.baseUrl()))));
     LiveEmulator emulator;
     LiveClient client;
-    final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
-    void startEmulator() {
-        emulator = LiveEmulator.builder().port(0).apiKey(KEY).build().start();
-        client = newClient(c -> {});
+    void bind() {
+        emulator = extension.emulator();
+        client = extension.client(LiveClient.class);
     }
 
-    @AfterEach
-    void stopEmulator() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-        emulator.close();
-    }
-
-    /** A client for this emulator with the right key; {@code more} may override anything. */
+    /** A client for this emulator with the right key, closed after the test; {@code more} may override anything. */
     LiveClient newClient(Consumer<ClientConfig.Builder> more) {
-        LiveClient c = LiveClient.create(b -> {
+        return extension.closeAfterwards(LiveClient.create(b -> {
             b.apiKey(KEY).baseUrl(emulator.baseUrl());
             more.accept(b);
-        });
-        closeables.add(c);
-        return c;
+        }));
     }
 
     static SessionConfig text() {

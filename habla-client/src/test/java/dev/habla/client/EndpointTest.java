@@ -43,7 +43,7 @@ class EndpointTest extends EmulatorTest {
         // The emulator only takes "auth_tokens/…" on BidiGenerateContentConstrained with "Authorization: Token";
         // on the plain method it would be checked against the API key and refused.
         LiveClient c = LiveClient.create(b -> b.ephemeralToken("auth_tokens/abc123").baseUrl(emulator.baseUrl()));
-        closeables.add(c);
+        extension.closeAfterwards(c);
         assertThat(c.config().apiVersion()).isEqualTo("v1alpha");
         RecordingListener rec = new RecordingListener();
         try (LiveSession s = c.connect(text(), rec)) {
@@ -54,7 +54,7 @@ class EndpointTest extends EmulatorTest {
         }
         // An API key that looks like a token is treated as one (as the official SDKs do).
         LiveClient viaKey = LiveClient.create(b -> b.apiKey("auth_tokens/xyz").baseUrl(emulator.baseUrl()).apiVersion("v1beta"));
-        closeables.add(viaKey);
+        extension.closeAfterwards(viaKey);
         assertThat(viaKey.config().ephemeralToken()).isEqualTo("auth_tokens/xyz");
         try (LiveSession s = viaKey.connect(text(), new RecordingListener())) {
             assertThat(emulator.sessions().getLast().apiVersion()).isEqualTo("v1beta");

@@ -99,7 +99,7 @@ class ErrorMappingTest extends EmulatorTest {
 
     @Test
     void setupThatNeverCompletesTimesOut() {
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class).build());
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)));
         LiveClient impatient = newClient(b -> b.connectTimeout(Duration.ofMillis(300)));
         LiveException e = connectFails(impatient, text());
         assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
@@ -108,8 +108,8 @@ class ErrorMappingTest extends EmulatorTest {
 
     @Test
     void firstMessageOtherThanSetupCompleteIsAProtocolError() {
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class)
-                .send(ServerMessage.ServerContent.turnCompleted()).build());
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
+                .send(ServerMessage.ServerContent.turnCompleted())));
         LiveException e = connectFails(client, text());
         assertThat(e.kind()).isEqualTo(Kind.PROTOCOL);
         assertThat(e.getMessage()).contains("expected setupComplete");
@@ -117,12 +117,12 @@ class ErrorMappingTest extends EmulatorTest {
 
     @Test
     void undecodableFrameFailsTheSessionWithProtocol() throws Exception {
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
-                .sendRaw("{this is not json", true).build());
+                .sendRaw("{this is not json", true)));
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
         assertThat(closed.error().kind()).isEqualTo(Kind.PROTOCOL);
         assertThat(s.state()).isEqualTo(SessionState.FAILED);
@@ -165,7 +165,7 @@ class ErrorMappingTest extends EmulatorTest {
     private LiveEvent.Closed closedAfter(Fault fault) throws Exception {
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         emulator.inject(fault);
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
         assertThat(closed.error()).isNotNull();

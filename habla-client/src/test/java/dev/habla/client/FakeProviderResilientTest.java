@@ -2,6 +2,7 @@ package dev.habla.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ class FakeProviderResilientTest {
 
     @Test
     void beforeTheProvidersHardLifetimeTheConversationMovesToAReSeededConnection() throws Exception {
-        FakeScheduler clock = new FakeScheduler();
+        FakeClock clock = new FakeClock();
         List<LiveEvent> skipped = new ArrayList<>();
         try (ResilientSession s = client.connectResilient(SessionConfig.create(b -> b.model("fake-1")), events::add,
                 // No turnComplete hold (a timer on the fake clock that nobody advances during an answer).

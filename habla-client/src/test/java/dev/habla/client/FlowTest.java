@@ -23,7 +23,7 @@ class FlowTest extends EmulatorTest {
     void realtimeSignalsNeverOvertakeTheAudioSentBeforeThem() throws Exception {
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         takeMatching(m -> m instanceof ClientMessage.Setup);
         // 200 chunks of 20 ms queued faster than the writer sends them, then the end of the stream and a typed
         // line: both must reach the server after the last chunk, or it would end the stream early.
@@ -53,15 +53,14 @@ class FlowTest extends EmulatorTest {
     @Test
     void largeFramesArriveWholeInTextAndBinaryOpcodes() throws Exception {
         String big = "a".repeat(700_000) + "z";
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete("sid-1"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", big)))
                 .sendRaw("{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"text\":\"" + big + "\"}]}}}", false)
-                .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)
-                .build());
+                .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)));
         RecordingListener rec = new RecordingListener();
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         assertThat(s.sessionId()).isEqualTo("sid-1");
         assertThat(rec.await(LiveEvent.TextDelta.class, WAIT).text()).isEqualTo(big);
         assertThat(rec.await(LiveEvent.TextDelta.class, WAIT).text()).isEqualTo(big);
@@ -110,7 +109,7 @@ class FlowTest extends EmulatorTest {
 
     @Test
     void cancellingAPendingConnectAbortsIt() throws Exception {
-        emulator.enqueue(Script.builder().expect(ClientMessage.Setup.class).build()); // never completes the setup
+        emulator.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class))); // never completes the setup
         RecordingListener rec = new RecordingListener();
         CompletableFuture<LiveSession> f = client.connectAsync(text(), rec);
         takeMatching(m -> m instanceof ClientMessage.Setup);

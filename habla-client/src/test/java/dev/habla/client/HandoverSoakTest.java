@@ -2,8 +2,9 @@ package dev.habla.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.EmulatorSession;
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
 import dev.habla.emulator.LiveEmulator;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -13,10 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 100 goAway handovers in one conversation while a pump streams speech-like audio without pause: the emulator's
@@ -31,27 +31,15 @@ class HandoverSoakTest {
     static final Duration LEAD = Duration.ofSeconds(30);
     static final int HANDOVERS = 100;
 
-    FakeClock clock;
-    LiveEmulator emulator;
-    LiveClient client;
-
-    @BeforeEach
-    void start() {
-        clock = new FakeClock();
-        emulator = LiveEmulator.builder().apiKey(KEY).clock(clock).connectionLifetime(LIFETIME).goAwayLead(LEAD)
-                .maxRecordedMessages(0).build().start();
-        // A standby whose connect stalls on a loaded machine is retried after 3 s instead of 10.
-        client = LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl()).connectTimeout(Duration.ofSeconds(3)));
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        emulator.close();
-    }
+    // A standby whose connect stalls on a loaded machine is retried after 3 s instead of 10.
+    @RegisterExtension
+    final EmulatorExtension extension = EmulatorExtension.create(x -> x.fakeClock()
+            .emulator(b -> b.apiKey(KEY).connectionLifetime(LIFETIME).goAwayLead(LEAD).maxRecordedMessages(0))
+            .client(emu -> LiveClient.create(b -> b.apiKey(KEY).baseUrl(emu.baseUrl())
+                    .connectTimeout(Duration.ofSeconds(3)))));
 
     @Test
-    void hundredGoAwayHandoversLoseAndDuplicateNothing() throws Exception {
+    void hundredGoAwayHandoversLoseAndDuplicateNothing(LiveClient client, LiveEmulator emulator, FakeClock clock) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ResiliencePolicy policy = ResiliencePolicy.create(p -> p.meterRegistry(registry).proactiveHandoverAfter(null));
         RecordingListener rec = new RecordingListener();

@@ -30,7 +30,7 @@ class LifecycleTest extends EmulatorTest {
     void throwingListenerFailsTheSessionOnceAndTellsTheServer() throws Exception {
         RecordingListener rec = new RecordingListener().throwOn(e -> e instanceof LiveEvent.TextDelta);
         LiveSession s = client.connect(text(), rec);
-        closeables.add(s);
+        extension.closeAfterwards(s);
         String serverSide = emulator.sessions().getLast().id();
         s.sendText("make me throw");
         LiveEvent.Closed closed = rec.awaitClosed(WAIT);
@@ -141,7 +141,7 @@ class LifecycleTest extends EmulatorTest {
     @Test
     void rawSetupIsRefused() throws Exception {
         LiveSession s = client.connect(text(), new RecordingListener());
-        closeables.add(s);
+        extension.closeAfterwards(s);
         assertThatThrownBy(() -> s.send(ClientMessage.Setup.of("models/x", null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exactly one setup");
     }
@@ -151,7 +151,7 @@ class LifecycleTest extends EmulatorTest {
     @Test
     void thousandRapidSendsFromSeveralThreadsKeepEachThreadsOrder() throws Exception {
         LiveSession s = client.connect(text(), new RecordingListener());
-        closeables.add(s);
+        extension.closeAfterwards(s);
         takeMatching(m -> m instanceof ClientMessage.Setup);
         int threads = 4;
         int perThread = 250;

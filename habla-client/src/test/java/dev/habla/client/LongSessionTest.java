@@ -55,7 +55,7 @@ class LongSessionTest extends ResilienceTestBase {
             // (Checking for a HandoverStarted after the step instead misses a goAway sent after the turn's last frame.)
             // Every goAway falls on the end of a step, so each next connection opens exactly there.
             assertThat(LIFETIME.minus(GO_AWAY_LEAD).toNanos() % STEP.toNanos()).isZero();
-            Instant nextGoAway = fake.clock.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
+            Instant nextGoAway = fake.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
             for (int i = 0; i < TURNS; i++) {
                 events.armFirstAudio();
                 long sentAt;
@@ -67,14 +67,14 @@ class LongSessionTest extends ResilienceTestBase {
                 }
                 latencyNanos[i] = events.awaitFirstAudio(WAIT) - sentAt;
                 int done = events.turnsCompleted();
-                boolean goAwayDue = !nextGoAway.isAfter(fake.clock.now().plus(STEP));
+                boolean goAwayDue = !nextGoAway.isAfter(fake.now().plus(STEP));
                 fake.advance(STEP);              // the reply plays out; goAway may fire
                 events.awaitTurnsCompleted(done + 1, WAIT);
                 if (goAwayDue) {
                     handoversExpected++;
                     events.awaitHandoversCompleted(handoversExpected, WAIT);
                     // The next connection opened while the clock stood still: its goAway is due a lifetime from now.
-                    nextGoAway = fake.clock.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
+                    nextGoAway = fake.now().plus(LIFETIME.minus(GO_AWAY_LEAD));
                 }
                 assertThat(events.handoversStarted()).as("handovers started after turn %d", i).isEqualTo(handoversExpected);
                 if ((i + 1) % TURNS_PER_SAMPLE == 0) {

@@ -3,6 +3,8 @@ package dev.habla.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.habla.testing.FakeClock;
+import dev.habla.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,8 +59,8 @@ class ResiliencePolicyTest {
     }
 
     @Test
-    void fakeSchedulerRunsDueTasksInOrderOnTheCallingThread() {
-        FakeScheduler s = new FakeScheduler();
+    void fakeClockRunsDueTasksInOrderOnTheCallingThread() {
+        FakeClock s = new FakeClock();
         List<String> ran = new ArrayList<>();
         s.schedule(Duration.ofSeconds(2), () -> ran.add("b@" + s.nanoTime()));
         s.schedule(Duration.ofSeconds(1), () -> {

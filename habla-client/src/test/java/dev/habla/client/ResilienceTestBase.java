@@ -6,6 +6,7 @@ import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.FunctionDeclaration;
 import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.Tool;
+import dev.habla.testing.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +26,8 @@ abstract class ResilienceTestBase {
 
     LiveEmulator emulator;
     LiveClient client;
-    /** Null when the emulator and the session run on real time. */
-    SharedFakeClock fake;
+    /** The one clock of the emulator and the sessions; null when they run on real time. */
+    FakeClock fake;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     /**
@@ -41,18 +42,21 @@ abstract class ResilienceTestBase {
 
     /** An emulator on real time. */
     void realTime(Consumer<LiveEmulator.Builder> more) {
-        LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY);
-        more.accept(b);
-        emulator = b.build().start();
+        emulator = LiveEmulator.create(b -> {
+            b.apiKey(KEY);
+            more.accept(b);
+        });
         client = newClient();
     }
 
     /** An emulator and sessions on one fake clock. */
     void fakeTime(Consumer<LiveEmulator.Builder> more) {
-        fake = new SharedFakeClock();
-        LiveEmulator.Builder b = LiveEmulator.builder().apiKey(KEY).clock(fake.emulatorClock());
-        more.accept(b);
-        emulator = b.build().start();
+        FakeClock clock = new FakeClock();
+        fake = clock;
+        emulator = LiveEmulator.create(b -> {
+            b.apiKey(KEY).clock(clock);
+            more.accept(b);
+        });
         client = newClient();
     }
 

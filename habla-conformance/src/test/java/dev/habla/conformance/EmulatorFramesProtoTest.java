@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.conformance.ProtoOracle.Verdict;
 import dev.habla.conformance.RawWs.Frame;
-import dev.habla.emulator.FakeClock;
+import dev.habla.testing.FakeClock;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.LiveCodec;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every frame the emulator sends in real sessions (text, audio with server VAD and transcriptions, tool calls,
@@ -38,20 +40,22 @@ class EmulatorFramesProtoTest {
     static final List<String> ALL_FRAMES = new ArrayList<>();
     static final Set<String> STRIPPED = new TreeSet<>();
 
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x.fakeClock().emulator(b -> b.apiKey("conformance-key")));
     FakeClock clock;
     LiveEmulator emu;
     final List<RawWs> sockets = new ArrayList<>();
 
     @BeforeEach
-    void start() {
-        clock = new FakeClock();
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").clock(clock).build().start();
+    void bind() {
+        clock = live.clock();
+        emu = live.emulator();
     }
 
+    /** Runs before the extension closes the emulator. */
     @AfterEach
-    void stop() {
+    void closeSockets() {
         sockets.forEach(RawWs::close);
-        emu.close();
     }
 
     @AfterAll

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.habla.conformance.ProtoOracle.Verdict;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.LiveCodec;
@@ -12,10 +13,10 @@ import dev.habla.protocol.Strictness;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -79,14 +80,13 @@ class NegativeListTest {
 
     static LiveEmulator emu;
 
-    @BeforeAll
-    static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("k").build().start();
-    }
+    @RegisterExtension
+    static EmulatorExtension live = EmulatorExtension.create(x -> x.perClass()
+            .emulator(b -> b.apiKey("k")));
 
-    @AfterAll
-    static void stop() {
-        emu.close();
+    @BeforeAll
+    static void bind() {
+        emu = live.emulator();
     }
 
     @ParameterizedTest(name = "{0}")

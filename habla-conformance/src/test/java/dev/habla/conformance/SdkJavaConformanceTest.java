@@ -27,6 +27,7 @@ import com.google.genai.types.VoiceActivity;
 import com.google.genai.types.VoiceActivityType;
 import com.google.genai.types.Tool;
 import com.google.genai.types.Type;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import java.time.Duration;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official Java SDK {@code com.google.genai:google-genai} 2.0.0 against the emulator: a text turn (plus realtime
@@ -55,12 +57,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class SdkJavaConformanceTest {
     static final long T = 10; // seconds per SDK future
+    @RegisterExtension
+    static EmulatorExtension live = EmulatorExtension.create(x -> x.perClass().emulator(b -> b.apiKey("conformance-key"))
+            .client(SdkJavaConformanceTest::sdkClient));
     static LiveEmulator emu;
     static Client client;
 
     @BeforeAll
-    static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").build().start();
+    static void bind() {
+        emu = live.emulator();
+        client = live.client(Client.class);
+    }
+
+    /** The official SDK's client for {@code emu}, over plain loopback. */
+    static Client sdkClient(LiveEmulator emu) {
         OkHttpClient plainLoopback = new OkHttpClient.Builder().addInterceptor(chain -> {
             HttpUrl u = chain.request().url();
             if (u.isHttps() && u.host().equals("127.0.0.1")) {
@@ -68,16 +78,14 @@ class SdkJavaConformanceTest {
             }
             return chain.proceed(chain.request());
         }).build();
-        client = Client.builder().apiKey("conformance-key")
+        return Client.builder().apiKey("conformance-key")
                 .httpOptions(HttpOptions.builder().baseUrl(emu.baseUrl()).build())
                 .clientOptions(ClientOptions.builder().customHttpClient(plainLoopback).build())
                 .build();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        client.close();
-        emu.close();
+    static void report() {
         System.out.println("SDK client frames that passed both oracles so far: " + SdkFrames.CHECKED.get());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.conformance.Oracles.NodeRun;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,16 +25,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(120)
 class SdkJsConformanceTest {
+    @RegisterExtension
+    static EmulatorExtension live = EmulatorExtension.create(x -> x.perClass().emulator(b -> b.apiKey("conformance-key")));
     static LiveEmulator emu;
 
     @BeforeAll
-    static void start() {
-        emu = LiveEmulator.builder().port(0).apiKey("conformance-key").build().start();
+    static void bind() {
+        emu = live.emulator();
     }
 
     @AfterAll
-    static void stop() {
-        emu.close();
+    static void report() {
         System.out.println("SDK client frames that passed both oracles so far: " + SdkFrames.CHECKED.get());
     }
 

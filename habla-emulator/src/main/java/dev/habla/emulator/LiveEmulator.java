@@ -2,16 +2,18 @@ package dev.habla.emulator;
 
 import dev.habla.emulator.internal.EmulatorConfig;
 import dev.habla.emulator.internal.EmulatorCore;
+import dev.habla.time.Scheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A wire-faithful local Gemini Live API server (WebSocket {@code BidiGenerateContent}) for tests and offline work.
  *
  * <pre>{@code
- * try (LiveEmulator emu = LiveEmulator.builder().port(0).build().start()) {
+ * try (LiveEmulator emu = LiveEmulator.create(b -> b.apiKey("test-key"))) {
  *     URI uri = URI.create(emu.wsUrl("v1beta") + "?key=any");
  *     ...
  * }
@@ -27,8 +29,29 @@ public final class LiveEmulator implements AutoCloseable {
         this.core = new EmulatorCore(config);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Configures, binds and starts an emulator: the one way to get one. {@code spec} sets what differs from the
+     * defaults of {@link Builder}; the returned emulator is already serving (close it).
+     *
+     * @throws IllegalArgumentException if the configuration is inconsistent (e.g. goAwayLead exceeds the lifetime)
+     * @throws IllegalStateException if the port cannot be bound
+     */
+    public static LiveEmulator create(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
+        LiveEmulator emu = new LiveEmulator(b.config());
+        try {
+            emu.core.start();
+        } catch (RuntimeException | Error e) {
+            emu.close();
+            throw e;
+        }
+        return emu;
+    }
+
+    /** {@link #create(Consumer)} with every default: a free port, any key, the system clock. */
+    public static LiveEmulator create() {
+        return create(b -> {});
     }
 
     /**
@@ -44,13 +67,7 @@ public final class LiveEmulator implements AutoCloseable {
         ALWAYS
     }
 
-    /** Binds and starts serving; returns this. */
-    public LiveEmulator start() {
-        core.start();
-        return this;
-    }
-
-    /** The bound port (after {@link #start()}). */
+    /** The bound port. */
     public int port() {
         return core.port();
     }
@@ -108,7 +125,7 @@ public final class LiveEmulator implements AutoCloseable {
     }
 
     /** The clock the emulator runs on. */
-    public EmulatorClock clock() {
+    public Scheduler clock() {
         return core.config().clock();
     }
 
@@ -118,13 +135,13 @@ public final class LiveEmulator implements AutoCloseable {
         core.close();
     }
 
-    /** Configures a {@link LiveEmulator}. Not thread-safe. */
+    /** Configures a {@link LiveEmulator} inside {@link LiveEmulator#create(Consumer)}. Not thread-safe. */
     public static final class Builder {
         /** 64 MiB: about 35 minutes of 16 kHz PCM16 per logical session. */
         public static final long DEFAULT_MAX_RECORDED_AUDIO = 64L << 20;
         private int port;
         private String apiKey;
-        private EmulatorClock clock = EmulatorClock.system();
+        private Scheduler clock = Scheduler.system();
         private Duration connectionLifetime = Duration.ofMinutes(10);
         private Duration goAwayLead = Duration.ofSeconds(5);
         private Models models = Models.defaults();
@@ -158,8 +175,8 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
-        /** The clock every protocol timer runs on (default {@link EmulatorClock#system()}). */
-        public Builder clock(EmulatorClock clock) {
+        /** The clock every protocol timer runs on (default {@link Scheduler#system()}). */
+        public Builder clock(Scheduler clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
@@ -261,13 +278,13 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
-        public LiveEmulator build() {
+        private EmulatorConfig config() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
-            return new LiveEmulator(new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
+            return new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
                     resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions, voiceActivityMessages,
-                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies));
+                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies);
         }
 
         private static Duration positive(Duration d, String name) {

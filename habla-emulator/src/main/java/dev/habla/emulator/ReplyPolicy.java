@@ -8,9 +8,9 @@ import dev.habla.emulator.internal.DeterministicReplies;
  * policy only decides the content of each model turn from the turn's input: text and/or function calls.
  *
  * <pre>{@code
- * LiveEmulator.builder().replies(turn -> turn.images().isEmpty()
+ * LiveEmulator.create(b -> b.replies(turn -> turn.images().isEmpty()
  *         ? ReplyPolicy.deterministic().reply(turn)
- *         : Reply.text("I see " + turn.images().size() + " image(s).")).build();
+ *         : Reply.text("I see " + turn.images().size() + " image(s).")));
  * }</pre>
  *
  * <p>Threads: called with the connection's lock held, on a Jetty thread or an emulator-clock timer, for every

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -14,13 +15,12 @@ import java.util.function.Predicate;
  * the next authenticated connection runs its steps in order instead of the default brain.
  *
  * <pre>{@code
- * emu.enqueue(Script.builder()
+ * emu.enqueue(Script.create(s -> s
  *     .expect(ClientMessage.Setup.class)
  *     .send(new ServerMessage.SetupComplete(null))
  *     .expect(ClientMessage.ClientContent.class)
  *     .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "Hi")))
- *     .fault(new Fault.DropConnection())
- *     .build());
+ *     .fault(new Fault.DropConnection())));
  * }</pre>
  *
  * <p>An {@code expect} step waits for the next client message; if that message does not match, the script fails and
@@ -80,8 +80,11 @@ public final class Script {
         this.steps = List.copyOf(steps);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** A script of the steps {@code steps} adds, in order (like {@code SessionConfig.create}). */
+    public static Script create(Consumer<Builder> steps) {
+        Builder b = new Builder();
+        steps.accept(b);
+        return b.build();
     }
 
     /** The steps, in order. */
@@ -94,7 +97,7 @@ public final class Script {
         return "Script" + steps;
     }
 
-    /** Builds a {@link Script}. Not thread-safe. */
+    /** Adds the steps of a {@link Script} inside {@link Script#create(Consumer)}. Not thread-safe. */
     public static final class Builder {
         private final List<Step> steps = new ArrayList<>();
         private boolean ended;
@@ -156,7 +159,7 @@ public final class Script {
             return this;
         }
 
-        public Script build() {
+        private Script build() {
             return new Script(steps);
         }
     }

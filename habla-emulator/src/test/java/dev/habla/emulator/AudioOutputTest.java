@@ -7,30 +7,20 @@ import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.UsageMetadata;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AudioOutputTest {
     static final Duration QUIET = Duration.ofMillis(150);
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     static int audioChunks(List<ServerFrame> frames) {
         int n = 0;
@@ -58,7 +48,7 @@ class AudioOutputTest {
     }
 
     @Test
-    void audioReplyLengthTranscriptionAndTurnHeldOpenForPlayback() throws Exception {
+    void audioReplyLengthTranscriptionAndTurnHeldOpenForPlayback(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().transcribed())) {
             c.send(ClientMessage.ClientContent.userText("hello"));
             String reply = "You said: hello"; // 15 chars → 1.05 s → 25 200 samples → 14 chunks of 80 ms
@@ -84,7 +74,7 @@ class AudioOutputTest {
     }
 
     @Test
-    void audioIsSpeechLikeAndDeterministic() throws Exception {
+    void audioIsSpeechLikeAndDeterministic(LiveEmulator emu, FakeClock clock) throws Exception {
         byte[] first;
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             c.send(ClientMessage.ClientContent.userText("a b"));
@@ -122,7 +112,7 @@ class AudioOutputTest {
     }
 
     @Test
-    void defaultModalityOfNativeAudioIsAudio() throws Exception {
+    void defaultModalityOfNativeAudioIsAudio(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.setup(Fixtures.NATIVE, null))) {
             c.send(ClientMessage.ClientContent.userText("x"));
             assertThat(audioChunks(readChunks(c, 1))).isEqualTo(1);

@@ -6,33 +6,23 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BargeInTest {
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     static final String LONG = "tell me a long story about the sea and the ships and the sailors";
 
     @Test
-    void userSpeechInterruptsAnAudioReply() throws Exception {
+    void userSpeechInterruptsAnAudioReply(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().transcribed())) {
             c.send(ClientMessage.ClientContent.userText(LONG));
             List<ServerFrame> first = AudioOutputTest.readChunks(c, 12);
@@ -59,7 +49,7 @@ class BargeInTest {
     }
 
     @Test
-    void newTextInterruptsAndPendingToolCallsAreCancelled() throws Exception {
+    void newTextInterruptsAndPendingToolCallsAreCancelled(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("f"))) {
             c.send(ClientMessage.ClientContent.userText("call f {}"));
             ServerMessage.ToolCall call = (ServerMessage.ToolCall) c.next().message();
@@ -77,7 +67,7 @@ class BargeInTest {
     }
 
     @Test
-    void clientContentWithoutTurnsInterrupts() throws Exception {
+    void clientContentWithoutTurnsInterrupts(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().transcribed())) {
             c.send(ClientMessage.ClientContent.userText(LONG));
             AudioOutputTest.readChunks(c, 12);
@@ -90,7 +80,7 @@ class BargeInTest {
     }
 
     @Test
-    void manualActivityStartInterrupts() throws Exception {
+    void manualActivityStartInterrupts(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().manualActivity())) {
             c.send(ClientMessage.ClientContent.userText(LONG));
             AudioOutputTest.readChunks(c, 12);
@@ -101,7 +91,7 @@ class BargeInTest {
     }
 
     @Test
-    void noInterruptionLetsTheReplyFinishThenAnswers() throws Exception {
+    void noInterruptionLetsTheReplyFinishThenAnswers(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().transcribed().noInterruption())) {
             c.send(ClientMessage.ClientContent.userText(LONG));
             AudioOutputTest.readChunks(c, 12);
@@ -121,8 +111,8 @@ class BargeInTest {
     }
 
     @Test
-    void textTurnsAreInterruptibleWithAChunkDelay() throws Exception {
-        try (LiveEmulator slow = LiveEmulator.builder().clock(clock).textChunkDelay(Duration.ofMillis(100)).build().start();
+    void textTurnsAreInterruptibleWithAChunkDelay(FakeClock clock) throws Exception {
+        try (LiveEmulator slow = LiveEmulator.create(b -> b.clock(clock).textChunkDelay(Duration.ofMillis(100)));
                 RawClient c = RawClient.connect(java.net.URI.create(slow.wsUrl("v1beta") + "?key=k"))) {
             c.sendText(Fixtures.text().json());
             c.next();

@@ -6,14 +6,14 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.UsageMetadata;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Context window compression (sliding window, live-protocol.md §3.1 / §5.9) and the session time limits without it
@@ -21,20 +21,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ContextWindowTest {
-    final FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        // Connections outlive the limits under test, so only the session limit can end them.
-        emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofHours(2)).goAwayLead(Duration.ofSeconds(5))
-                .build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    // Connections outlive the limits under test, so only the session limit can end them.
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock()
+            .emulator(b -> b.connectionLifetime(Duration.ofHours(2)).goAwayLead(Duration.ofSeconds(5))));
 
     static UsageMetadata usage(List<ServerFrame> turn) {
         return turn.getLast().usageMetadata();
@@ -45,7 +35,7 @@ class ContextWindowTest {
     }
 
     @Test
-    void slidingWindowDropsTheOldestTurnsAtAUserTurnKeepingTheSystemInstruction() throws Exception {
+    void slidingWindowDropsTheOldestTurnsAtAUserTurnKeepingTheSystemInstruction(LiveEmulator emu) throws Exception {
         String system = "Be brief. Be kind. Be exact. Be quick!"; // 38 chars
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().systemInstruction(system).compression(40L, 20L))) {
             int[] prompt = new int[5];
@@ -76,7 +66,7 @@ class ContextWindowTest {
      * Three user turns of 40 000 chars (10 000 tokens each) as prefilled history (no reply: an audio reply of that
      * text would be hours long); returns the first 4 chars of each user turn left in the session's context.
      */
-    List<String> threeBigTurns(Fixtures.SetupJson setup) throws Exception {
+    List<String> threeBigTurns(LiveEmulator emu, Fixtures.SetupJson setup) throws Exception {
         String id;
         try (RawClient c = RawClient.setUp(emu, setup)) {
             id = emu.sessions().getLast().id();
@@ -94,20 +84,20 @@ class ContextWindowTest {
     }
 
     @Test
-    void defaultsAreEightyPercentOfTheModelsWindowAndHalfOfThat() throws Exception {
+    void defaultsAreEightyPercentOfTheModelsWindowAndHalfOfThat(LiveEmulator emu) throws Exception {
         // Half-cascade: 32 768-token window, trigger 26 214, target 13 107. 30 000 tokens > trigger: keep the last
         // user turn that fits the target (big3, 10 000).
-        assertThat(threeBigTurns(Fixtures.text().compression(null, null))).containsExactly("big3");
+        assertThat(threeBigTurns(emu, Fixtures.text().compression(null, null))).containsExactly("big3");
         // Native audio: 131 072-token window, trigger 104 857: nothing is dropped.
-        assertThat(threeBigTurns(Fixtures.audio().compression(null, null))).containsExactly("big1", "big2", "big3");
+        assertThat(threeBigTurns(emu, Fixtures.audio().compression(null, null))).containsExactly("big1", "big2", "big3");
         // A target only: the trigger is still 80 %, the cut is the first user turn that fits 25 000.
-        assertThat(threeBigTurns(Fixtures.text().compression(null, 25_000L))).containsExactly("big2", "big3");
+        assertThat(threeBigTurns(emu, Fixtures.text().compression(null, 25_000L))).containsExactly("big2", "big3");
     }
 
     // ---- session time limits without compression ----
 
     /** Waits (bounded) until the emulator has consumed {@code bytes} of audio in session {@code id}. */
-    void awaitAudio(String id, int bytes) {
+    void awaitAudio(LiveEmulator emu, String id, int bytes) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (emu.session(id).orElseThrow().receivedAudio().length < bytes && System.nanoTime() < deadline) {
             LockSupport.parkNanos(1_000_000);
@@ -125,12 +115,12 @@ class ContextWindowTest {
     }
 
     @Test
-    void audioOnlySessionEndsAfterFifteenMinutesAndCannotBeResumed() throws Exception {
+    void audioOnlySessionEndsAfterFifteenMinutesAndCannotBeResumed(LiveEmulator emu, FakeClock clock) throws Exception {
         String handle;
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().resumable(null))) {
             handle = handle(c);
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
-            awaitAudio("s1", 3200);
+            awaitAudio(emu, "s1", 3200);
             clock.advance(Duration.ofMinutes(15).minusMillis(1));
             assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
             clock.advance(Duration.ofMillis(1));
@@ -143,12 +133,12 @@ class ContextWindowTest {
     }
 
     @Test
-    void sessionTimeAddsUpAcrossResumedConnections() throws Exception {
+    void sessionTimeAddsUpAcrossResumedConnections(LiveEmulator emu, FakeClock clock) throws Exception {
         String handle;
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio().resumable(null))) {
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
             handle = handle(c);
-            awaitAudio("s1", 3200);
+            awaitAudio(emu, "s1", 3200);
             clock.advance(Duration.ofMinutes(10));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -167,14 +157,14 @@ class ContextWindowTest {
     }
 
     @Test
-    void videoMakesItTwoMinutes() throws Exception {
+    void videoMakesItTwoMinutes(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
-            awaitAudio("s1", 3200);
+            awaitAudio(emu, "s1", 3200);
             clock.advance(Duration.ofMinutes(1));
             c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}));
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000)); // processed after the frame
-            awaitAudio("s1", 6400);
+            awaitAudio(emu, "s1", 6400);
             clock.advance(Duration.ofMinutes(1).minusMillis(1));
             assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
             clock.advance(Duration.ofMillis(1));
@@ -183,11 +173,11 @@ class ContextWindowTest {
     }
 
     @Test
-    void compressionOrTextOnlyMeansNoLimit() throws Exception {
+    void compressionOrTextOnlyMeansNoLimit(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient audio = RawClient.setUp(emu, Fixtures.audio().compression(null, null));
                 RawClient text = RawClient.setUp(emu, Fixtures.text())) {
             audio.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
-            awaitAudio("s1", 3200);
+            awaitAudio(emu, "s1", 3200);
             text.send(ClientMessage.ClientContent.userText("still here?"));
             text.untilTurnComplete();
             clock.advance(Duration.ofMinutes(30));
@@ -201,12 +191,12 @@ class ContextWindowTest {
     }
 
     @Test
-    void limitsAreConfigurable() throws Exception {
-        emu.close();
-        emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofHours(2)).sessionLimits(null, null).build().start();
-        try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
+    void limitsAreConfigurable(FakeClock clock) throws Exception {
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.clock(clock).connectionLifetime(Duration.ofHours(2))
+                .sessionLimits(null, null));
+                RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
-            awaitAudio("s1", 3200);
+            awaitAudio(emu, "s1", 3200);
             clock.advance(Duration.ofMinutes(30));
             assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
         }

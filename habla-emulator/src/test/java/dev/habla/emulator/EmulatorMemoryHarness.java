@@ -1,5 +1,6 @@
 package dev.habla.emulator;
 
+import dev.habla.testing.FakeClock;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,8 +55,8 @@ public final class EmulatorMemoryHarness {
         }
         FakeClock clock = new FakeClock();
         long cap = capMb << 20;
-        try (LiveEmulator emu = LiveEmulator.builder().clock(clock).maxRecordedAudio(cap)
-                .maxRecordedMessages(recordedMessages).build().start();
+        int recorded = recordedMessages;
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.clock(clock).maxRecordedAudio(cap).maxRecordedMessages(recorded));
                 HttpClient http = HttpClient.newHttpClient()) {
             String url = emu.wsUrl("v1beta") + "?key=harness";
             List<Driver> drivers = new ArrayList<>();

@@ -7,38 +7,28 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FaultTest {
     static final Duration QUIET = Duration.ofMillis(150);
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     @Test
-    void injectWithoutSessionFails() {
+    void injectWithoutSessionFails(LiveEmulator emu) {
         assertThatThrownBy(() -> emu.inject(new Fault.DropConnection())).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> emu.inject("s42", new Fault.DropConnection())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
-    void goAwayThenCloseAfterTimeLeft() throws Exception {
+    void goAwayThenCloseAfterTimeLeft(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(new Fault.GoAway(Duration.ofSeconds(10)));
             ServerFrame f = c.next();
@@ -49,7 +39,7 @@ class FaultTest {
     }
 
     @Test
-    void closeWithCodeAndTruncatedReason() throws Exception {
+    void closeWithCodeAndTruncatedReason(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(c.isOpen() ? emu.sessions().getFirst().id() : "", new Fault.Close(1011, "é".repeat(100)));
             RawClient.Closed closed = c.awaitClose();
@@ -59,7 +49,7 @@ class FaultTest {
     }
 
     @Test
-    void dropConnectionSendsNoCloseFrame() throws Exception {
+    void dropConnectionSendsNoCloseFrame(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(new Fault.DropConnection());
             RawClient.Event e = c.nextEvent(RawClient.WAIT);
@@ -72,7 +62,7 @@ class FaultTest {
     }
 
     @Test
-    void deadlineExpired() throws Exception {
+    void deadlineExpired(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(new Fault.DeadlineExpired());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Deadline expired before operation could complete."));
@@ -80,7 +70,7 @@ class FaultTest {
     }
 
     @Test
-    void stallHoldsInputAndOutputUntilTheClockMoves() throws Exception {
+    void stallHoldsInputAndOutputUntilTheClockMoves(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(new Fault.Stall(Duration.ofSeconds(5)));
             c.send(ClientMessage.ClientContent.userText("are you there"));
@@ -91,14 +81,13 @@ class FaultTest {
     }
 
     @Test
-    void stallHoldsWhatTheServerProducesAfterItNotWhatItHadAlreadySent() throws Exception {
+    void stallHoldsWhatTheServerProducesAfterItNotWhatItHadAlreadySent(LiveEmulator emu, FakeClock clock) throws Exception {
         // The script queues frames and injects the stall right after, before the writer can have sent them all.
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class)
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "before")))
                 .fault(new Fault.Stall(Duration.ofSeconds(5)))
-                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "after")))
-                .build());
+                .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "after")))));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             assertThat(Fixtures.text(List.of(c.next()))).isEqualTo("before");
             assertThat(c.pollEvent(QUIET)).as("produced during the stall").isNull();
@@ -108,7 +97,7 @@ class FaultTest {
     }
 
     @Test
-    void slowAudioPacesChunksBelowRealTime() throws Exception {
+    void slowAudioPacesChunksBelowRealTime(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             emu.inject(new Fault.SlowAudio(0.5));
             c.send(ClientMessage.ClientContent.userText("hi")); // "You said: hi": 12 chars = 0.84 s = 11 chunks
@@ -126,7 +115,7 @@ class FaultTest {
     }
 
     @Test
-    void burstyAudio() throws Exception {
+    void burstyAudio(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             emu.inject(new Fault.BurstyAudio(4, Duration.ofSeconds(1)));
             c.send(ClientMessage.ClientContent.userText("hi"));
@@ -139,7 +128,7 @@ class FaultTest {
     }
 
     @Test
-    void phantomInterruptedWhenIdleAndWhileReplying() throws Exception {
+    void phantomInterruptedWhenIdleAndWhileReplying(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.audio())) {
             emu.inject(new Fault.PhantomInterrupted());
             ServerFrame f = c.next();
@@ -155,7 +144,7 @@ class FaultTest {
     }
 
     @Test
-    void prematureTurnCompleteThenKeepsStreaming() throws Exception {
+    void prematureTurnCompleteThenKeepsStreaming(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             emu.inject(new Fault.PrematureTurnComplete());
             c.send(ClientMessage.ClientContent.userText("one two three four"));
@@ -170,7 +159,7 @@ class FaultTest {
     }
 
     @Test
-    void refuseResumptionNeedsNoOpenSession() throws Exception {
+    void refuseResumptionNeedsNoOpenSession(LiveEmulator emu) throws Exception {
         String handle;
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.text().resumable(null).json());

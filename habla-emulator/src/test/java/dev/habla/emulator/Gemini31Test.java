@@ -6,30 +6,20 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Gemini 3.1 Flash Live's rules (live-protocol.md §3.2, §4.2, §5.11). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class Gemini31Test {
     static final String G31 = "models/gemini-3.1-flash-live-preview";
-    final FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     static Fixtures.SetupJson g31() {
         return Fixtures.setup(G31, "AUDIO");
@@ -58,7 +48,7 @@ class Gemini31Test {
     }
 
     @Test
-    void realtimeTextIsAnsweredAndThinkingLevelIsAccepted() throws Exception {
+    void realtimeTextIsAnsweredAndThinkingLevelIsAccepted(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, g31().raw(s -> s.withObject("generationConfig")
                 .putObject("thinkingConfig").put("thinkingLevel", "HIGH")))) {
             c.send(ClientMessage.RealtimeInput.ofText("typed on 3.1"));
@@ -68,7 +58,7 @@ class Gemini31Test {
     }
 
     @Test
-    void clientContentMidSessionCloses1007() throws Exception {
+    void clientContentMidSessionCloses1007(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, g31())) {
             c.send(ClientMessage.RealtimeInput.ofText("hi"));
             turn(c, clock);
@@ -83,7 +73,7 @@ class Gemini31Test {
     }
 
     @Test
-    void initialHistoryIsConsumedWithoutAReplyThenRealtimeOnly() throws Exception {
+    void initialHistoryIsConsumedWithoutAReplyThenRealtimeOnly(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, withHistoryConfig(g31()))) {
             c.sendText("{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"my name is Ada\"}]},"
                     + "{\"role\":\"model\",\"parts\":[{\"text\":\"hello Ada\"}]}],\"turnComplete\":false}}");
@@ -102,7 +92,7 @@ class Gemini31Test {
     }
 
     @Test
-    void realtimeInputEndsTheHistoryPhase() throws Exception {
+    void realtimeInputEndsTheHistoryPhase(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.setUp(emu, withHistoryConfig(g31()))) {
             c.send(ClientMessage.RealtimeInput.ofText("hi"));
             turn(c, clock);
@@ -112,7 +102,7 @@ class Gemini31Test {
     }
 
     @Test
-    void textModalityCloses1011() throws Exception {
+    void textModalityCloses1011(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup(G31, "TEXT").json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Internal error encountered."));
@@ -120,7 +110,7 @@ class Gemini31Test {
     }
 
     @Test
-    void audioAndItsTranscriptShareOneEvent() throws Exception {
+    void audioAndItsTranscriptShareOneEvent(LiveEmulator emu, FakeClock clock) throws Exception {
         String reply = "You said: several parts";
         try (RawClient c = RawClient.setUp(emu, g31().transcribed())) {
             c.send(ClientMessage.RealtimeInput.ofText("several parts"));

@@ -5,28 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class HistoryAndResumptionTest {
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).resumptionHandleTtl(Duration.ofHours(2)).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock().emulator(b -> b.resumptionHandleTtl(Duration.ofHours(2))));
 
     private static ServerMessage.SessionResumptionUpdate update(ServerFrame f) {
         assertThat(f.message()).isInstanceOf(ServerMessage.SessionResumptionUpdate.class);
@@ -34,7 +24,7 @@ class HistoryAndResumptionTest {
     }
 
     @Test
-    void historyListsEarlierUserTurns() throws Exception {
+    void historyListsEarlierUserTurns(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText(" History "));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("History: (empty)");
@@ -54,7 +44,7 @@ class HistoryAndResumptionTest {
     }
 
     @Test
-    void resumptionRestoresHistoryAndAudio() throws Exception {
+    void resumptionRestoresHistoryAndAudio(LiveEmulator emu) throws Exception {
         String handle;
         byte[] pcm = Fixtures.silence(100, 16000);
         pcm[0] = 7;
@@ -88,7 +78,7 @@ class HistoryAndResumptionTest {
     }
 
     @Test
-    void badHandlesClose1007() throws Exception {
+    void badHandlesClose1007(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.text().resumable("no-such-handle").json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007, "Request contains an invalid argument."));

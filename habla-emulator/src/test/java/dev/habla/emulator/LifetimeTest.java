@@ -3,6 +3,7 @@ package dev.habla.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,8 @@ class LifetimeTest {
     @Test
     void goAwayAtLifetimeMinusLeadThenClose1000() throws Exception {
         FakeClock clock = new FakeClock();
-        try (LiveEmulator emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofMinutes(10))
-                .goAwayLead(Duration.ofSeconds(5)).build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.clock(clock).connectionLifetime(Duration.ofMinutes(10))
+                .goAwayLead(Duration.ofSeconds(5)));
                 RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             clock.advance(Duration.ofMinutes(9).plusSeconds(54));
             assertThat(c.pollEvent(Duration.ofMillis(100))).isNull();
@@ -30,7 +31,7 @@ class LifetimeTest {
 
     @Test
     void keepClosedSessionsBoundsTheClosedSnapshots() throws Exception {
-        try (LiveEmulator emu = LiveEmulator.builder().keepClosedSessions(1).build().start()) {
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.keepClosedSessions(1))) {
             for (int i = 0; i < 3; i++) {
                 try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
                     c.send(dev.habla.protocol.ClientMessage.ClientContent.userText("hi"));
@@ -50,8 +51,8 @@ class LifetimeTest {
     @Test
     void eachConnectionHasItsOwnLifetime() throws Exception {
         FakeClock clock = new FakeClock();
-        try (LiveEmulator emu = LiveEmulator.builder().clock(clock).connectionLifetime(Duration.ofSeconds(60))
-                .goAwayLead(Duration.ofSeconds(10)).build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.clock(clock).connectionLifetime(Duration.ofSeconds(60))
+                .goAwayLead(Duration.ofSeconds(10)));
                 RawClient a = RawClient.setUp(emu, Fixtures.text())) {
             clock.advance(Duration.ofSeconds(30));
             try (RawClient b = RawClient.setUp(emu, Fixtures.text())) {

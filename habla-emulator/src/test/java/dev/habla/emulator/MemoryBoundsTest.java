@@ -44,7 +44,7 @@ class MemoryBoundsTest {
     @Test
     void recordedAudioKeepsTheNewestBytesWithinTheCap() throws Exception {
         int cap = 64_000;
-        try (LiveEmulator emu = LiveEmulator.builder().maxRecordedAudio(cap).build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.maxRecordedAudio(cap));
                 RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             byte[] sent = pattern(250_000, 7); // ~7.8 s at 16 kHz, in odd-sized chunks that wrap the ring unevenly
             int step = 3_202;
@@ -63,7 +63,7 @@ class MemoryBoundsTest {
 
     @Test
     void zeroRecordsNoAudio() throws Exception {
-        try (LiveEmulator emu = LiveEmulator.builder().maxRecordedAudio(0).build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.maxRecordedAudio(0));
                 RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.RealtimeInput.ofAudio(pattern(3200, 1), 16_000));
             c.send(ClientMessage.ClientContent.userText("after"));
@@ -75,7 +75,7 @@ class MemoryBoundsTest {
     @Test
     void closedSnapshotsStayWithinTheirCountAndAudioBudget() throws Exception {
         int cap = 20_000;
-        try (LiveEmulator emu = LiveEmulator.builder().maxRecordedAudio(cap).keepClosedSessions(3).build().start()) {
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.maxRecordedAudio(cap).keepClosedSessions(3))) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {

@@ -51,7 +51,7 @@ class ReplyPolicyTest {
     @Test
     void aCustomPolicySeesFramesCallsToolsAndFallsBackToTheDefault() throws Exception {
         SeeingPolicy policy = new SeeingPolicy();
-        emu = LiveEmulator.builder().replies(policy).build().start();
+        emu = LiveEmulator.create(b -> b.replies(policy));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("lookup"))) {
             c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
             c.send(ClientMessage.RealtimeInput.ofVideo("image/png", new byte[] {4}));
@@ -83,10 +83,10 @@ class ReplyPolicyTest {
     @Test
     void speechTurnsReachThePolicyWithTheirDuration() throws Exception {
         List<TurnInput> seen = new CopyOnWriteArrayList<>();
-        emu = LiveEmulator.builder().replies(turn -> {
+        emu = LiveEmulator.create(b -> b.replies(turn -> {
             seen.add(turn);
             return Reply.text(turn.kind() + " " + Math.round(turn.audioSeconds() * 10) / 10.0);
-        }).build().start();
+        }));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             VadTest.stream(c, VadTest.concat(Fixtures.tone(1000, 16000), Fixtures.silence(700, 16000)), 16000);
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("SPEECH 1.0");
@@ -96,12 +96,12 @@ class ReplyPolicyTest {
 
     @Test
     void aPolicyThatThrowsClosesOnlyItsConnection() throws Exception {
-        emu = LiveEmulator.builder().replies(turn -> {
+        emu = LiveEmulator.create(b -> b.replies(turn -> {
             if ("boom".equals(turn.text())) {
                 throw new IllegalStateException("policy bug");
             }
             return ReplyPolicy.deterministic().reply(turn);
-        }).build().start();
+        }));
         try (RawClient bad = RawClient.setUp(emu, Fixtures.text()); RawClient good = RawClient.setUp(emu, Fixtures.text())) {
             bad.send(ClientMessage.ClientContent.userText("boom"));
             assertThat(bad.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Internal error encountered."));
@@ -113,9 +113,9 @@ class ReplyPolicyTest {
     @Test
     void readmeSnippetRuns() throws Exception {
         // --- habla-emulator/README.md, "Replies" ---
-        LiveEmulator emu = LiveEmulator.builder().replies(turn -> turn.images().isEmpty()
+        LiveEmulator emu = LiveEmulator.create(b -> b.replies(turn -> turn.images().isEmpty()
                 ? ReplyPolicy.deterministic().reply(turn)                        // the default below
-                : Reply.text("I see " + turn.images().size() + " frame(s).")).build().start();
+                : Reply.text("I see " + turn.images().size() + " frame(s).")));
         // ---
         this.emu = emu;
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {

@@ -5,39 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerMessage;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ScriptTest {
-    FakeClock clock = new FakeClock();
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(clock).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     @Test
-    void scriptedConversation() throws Exception {
-        emu.enqueue(Script.builder()
+    void scriptedConversation(LiveEmulator emu, FakeClock clock) throws Exception {
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .expect("a hello", m -> m instanceof ClientMessage.ClientContent cc && cc.turns().getFirst().parts().getFirst().text().equals("hello"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "scripted")))
                 .pause(Duration.ofSeconds(3))
                 .sendRaw("{\"serverContent\":{\"turnComplete\":true}}", false)
-                .close(4000, "script over")
-                .build());
+                .close(4000, "script over")));
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup("models/anything-goes", "TEXT").json()); // scripts do not check models
             assertThat(c.next().message()).isInstanceOf(ServerMessage.SetupComplete.class);
@@ -58,9 +47,9 @@ class ScriptTest {
     }
 
     @Test
-    void unexpectedMessageFailsTheScriptWith1011() throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
-                .expect(ClientMessage.ToolResponse.class).build());
+    void unexpectedMessageFailsTheScriptWith1011(LiveEmulator emu) throws Exception {
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))
+                .expect(ClientMessage.ToolResponse.class)));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.RealtimeInput.ofText("x"));
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Script expected ToolResponse but got realtimeInput"));
@@ -68,13 +57,12 @@ class ScriptTest {
     }
 
     @Test
-    void thenDefaultBrainTakesOverWithTheConsumedSetup() throws Exception {
-        emu.enqueue(Script.builder()
+    void thenDefaultBrainTakesOverWithTheConsumedSetup(LiveEmulator emu) throws Exception {
+        emu.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "welcome")))
-                .thenDefaultBrain()
-                .build());
+                .thenDefaultBrain()));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             assertThat(Fixtures.text(java.util.List.of(c.next()))).isEqualTo("welcome");
             c.send(ClientMessage.ClientContent.userText("and now"));
@@ -84,8 +72,8 @@ class ScriptTest {
     }
 
     @Test
-    void thenDefaultBrainBeforeSetupLetsTheBrainAnswerIt() throws Exception {
-        emu.enqueue(Script.builder().thenDefaultBrain().build());
+    void thenDefaultBrainBeforeSetupLetsTheBrainAnswerIt(LiveEmulator emu) throws Exception {
+        emu.enqueue(Script.create(script -> script.thenDefaultBrain()));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("x"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: x");
@@ -93,9 +81,9 @@ class ScriptTest {
     }
 
     @Test
-    void scriptsAreUsedInFifoOrderAndCanApplyFaults() throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DeadlineExpired()).build());
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).fault(new Fault.DropConnection()).build());
+    void scriptsAreUsedInFifoOrderAndCanApplyFaults(LiveEmulator emu) throws Exception {
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).fault(new Fault.DeadlineExpired())));
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).fault(new Fault.DropConnection())));
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.text().json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Deadline expired before operation could complete."));
@@ -111,8 +99,8 @@ class ScriptTest {
     }
 
     @Test
-    void endedScriptKeepsTheConnectionOpenAndRecordsMessages() throws Exception {
-        emu.enqueue(Script.builder().expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null)).build());
+    void endedScriptKeepsTheConnectionOpenAndRecordsMessages(LiveEmulator emu) throws Exception {
+        emu.enqueue(Script.create(script -> script.expect(ClientMessage.Setup.class).send(new ServerMessage.SetupComplete(null))));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("anyone?"));
             assertThat(emu.takeClientMessage(Duration.ofSeconds(2)).message()).isInstanceOf(ClientMessage.Setup.class);

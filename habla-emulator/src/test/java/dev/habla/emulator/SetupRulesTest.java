@@ -16,26 +16,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SetupRulesTest {
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = new EmulatorExtension();
 
     private String path(String version) {
         return "/ws/google.ai.generativelanguage." + version + ".GenerativeService.BidiGenerateContent";
@@ -43,7 +33,7 @@ class SetupRulesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"v1", "v1beta", "v1alpha"})
-    void everyVersionWithSingleOrDoubleSlash(String version) throws Exception {
+    void everyVersionWithSingleOrDoubleSlash(String version, LiveEmulator emu) throws Exception {
         for (String prefix : new String[] {"", "/"}) {
             URI uri = URI.create("ws://127.0.0.1:" + emu.port() + prefix + path(version) + "?key=k");
             try (RawClient c = RawClient.connect(uri)) {
@@ -55,7 +45,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void apiKeyInHeaderWorks() throws Exception {
+    void apiKeyInHeaderWorks(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(URI.create(emu.wsUrl("v1")), Map.of("x-goog-api-key", "k"))) {
             c.sendText(Fixtures.text().json());
             assertThat(c.next().message()).isInstanceOf(ServerMessage.SetupComplete.class);
@@ -63,7 +53,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void ephemeralTokenOnConstrainedMethodInQueryOrHeader() throws Exception {
+    void ephemeralTokenOnConstrainedMethodInQueryOrHeader(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(URI.create(emu.constrainedWsUrl("v1alpha") + "?access_token=auth_tokens/abc"))) {
             c.sendText(Fixtures.text().json());
             assertThat(c.next().message()).isInstanceOf(ServerMessage.SetupComplete.class);
@@ -78,7 +68,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void missingKeyIsAcceptedThenClosed1008() throws Exception {
+    void missingKeyIsAcceptedThenClosed1008(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(URI.create(emu.wsUrl("v1beta")))) {
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1008, "API key not valid. Please pass a valid API key."));
         }
@@ -87,7 +77,7 @@ class SetupRulesTest {
 
     @Test
     void configuredKeyRejectsOthersAcceptsItself() throws Exception {
-        try (LiveEmulator strict = LiveEmulator.builder().apiKey("right").build().start()) {
+        try (LiveEmulator strict = LiveEmulator.create(b -> b.apiKey("right"))) {
             try (RawClient c = RawClient.connect(URI.create(strict.wsUrl("v1beta") + "?key=wrong"))) {
                 assertThat(c.awaitClose().code()).isEqualTo(1008);
             }
@@ -99,7 +89,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void otherPathsAre404() throws Exception {
+    void otherPathsAre404(LiveEmulator emu) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         for (String p : new String[] {"/", "/ws/other", path("v2"), "/v1beta/models"}) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(emu.baseUrl() + p)).build(),
@@ -109,7 +99,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void unknownModelCloses1008WithGoogleReason() throws Exception {
+    void unknownModelCloses1008WithGoogleReason(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup("models/gemini-9-ultra", "TEXT").json());
             RawClient.Closed closed = c.awaitClose();
@@ -120,7 +110,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void bareModelNameIsAccepted() throws Exception {
+    void bareModelNameIsAccepted(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup("gemini-live-2.5-flash-preview", null).json());
             assertThat(c.next().message()).isInstanceOf(ServerMessage.SetupComplete.class);
@@ -130,7 +120,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void textOnNativeAudioCloses1007() throws Exception {
+    void textOnNativeAudioCloses1007(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup(Fixtures.NATIVE, "TEXT").json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007, "Cannot extract voices from a non-audio request."));
@@ -138,7 +128,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void textOnGemini31Closes1011() throws Exception {
+    void textOnGemini31Closes1011(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup("models/gemini-3.1-flash-live-preview", "TEXT").json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1011, "Internal error encountered."));
@@ -146,7 +136,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void secondSetupCloses1007() throws Exception {
+    void secondSetupCloses1007(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.sendText(Fixtures.text().json());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007, "Request contains an invalid argument."));
@@ -154,7 +144,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void nonSetupFirstCloses1007() throws Exception {
+    void nonSetupFirstCloses1007(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.send(ClientMessage.ClientContent.userText("hello"));
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007, "Request contains an invalid argument."));
@@ -162,7 +152,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void strictDecodeFailureNamesTheField() throws Exception {
+    void strictDecodeFailureNamesTheField(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.sendText("{\"clientContent\":{\"turnCompleet\":true}}");
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007,
@@ -181,7 +171,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void longReasonsAreTruncatedTo123Bytes() throws Exception {
+    void longReasonsAreTruncatedTo123Bytes(LiveEmulator emu) throws Exception {
         String model = "models/" + "x".repeat(200);
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.setup(model, "TEXT").json());
@@ -191,7 +181,7 @@ class SetupRulesTest {
     }
 
     @Test
-    void misbehavingSessionDoesNotAffectAnother() throws Exception {
+    void misbehavingSessionDoesNotAffectAnother(LiveEmulator emu) throws Exception {
         try (RawClient good = RawClient.setUp(emu, Fixtures.text()); RawClient bad = RawClient.connect(emu)) {
             bad.sendText("{\"bogus\":1}");
             assertThat(bad.awaitClose().code()).isEqualTo(1007);
@@ -202,7 +192,7 @@ class SetupRulesTest {
 
     /** A client that never answers our close frame (like the Java SDK) loses TCP shortly after. */
     @Test
-    void tcpIsDroppedWhenTheClientIgnoresTheCloseFrame() throws Exception {
+    void tcpIsDroppedWhenTheClientIgnoresTheCloseFrame(LiveEmulator emu) throws Exception {
         try (Socket s = new Socket("127.0.0.1", emu.port())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();

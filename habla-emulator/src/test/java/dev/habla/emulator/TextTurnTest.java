@@ -9,27 +9,17 @@ import dev.habla.protocol.UsageMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TextTurnTest {
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = new EmulatorExtension();
 
     @Test
-    void textTurnStreamsChunksThenGenerationCompleteThenTurnCompleteWithUsage() throws Exception {
+    void textTurnStreamsChunksThenGenerationCompleteThenTurnCompleteWithUsage(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.connect(emu)) {
             c.sendText(Fixtures.text().json());
             RawClient.Frame first = c.nextFrame();
@@ -54,7 +44,7 @@ class TextTurnTest {
     }
 
     @Test
-    void realtimeTextGetsAReplyAndClientMessagesAreRecorded() throws Exception {
+    void realtimeTextGetsAReplyAndClientMessagesAreRecorded(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.sendBinary("{\"realtime_input\":{\"text\":\"hi there\"}}");
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: hi there");

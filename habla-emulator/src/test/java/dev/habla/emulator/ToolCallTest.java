@@ -8,24 +8,14 @@ import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ToolCallTest {
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = new EmulatorExtension();
 
     private static ServerMessage.ToolCall toolCall(ServerFrame f) {
         assertThat(f.message()).isInstanceOf(ServerMessage.ToolCall.class);
@@ -33,7 +23,7 @@ class ToolCallTest {
     }
 
     @Test
-    void callRoundTrip() throws Exception {
+    void callRoundTrip(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("get_weather"))) {
             c.send(ClientMessage.ClientContent.userText("call get_weather {\"city\":\"Paris\"}"));
             FunctionCall fc = toolCall(c.next()).functionCalls().getFirst();
@@ -52,7 +42,7 @@ class ToolCallTest {
     }
 
     @Test
-    void toolResultAsContentIsAnsweredLikeAToolResponse() throws Exception {
+    void toolResultAsContentIsAnsweredLikeAToolResponse(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("get_time"))) {
             // What a client sends when the call was made on a connection that is gone: the call and its result.
             c.sendText("{\"clientContent\":{\"turns\":["
@@ -66,7 +56,7 @@ class ToolCallTest {
     }
 
     @Test
-    void parallelCallsAnswerAfterAllResponses() throws Exception {
+    void parallelCallsAnswerAfterAllResponses(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("a", "b"))) {
             c.sendText("{\"realtimeInput\":{\"text\":\"call a {} ; call b {\\\"x\\\":1}\"}}");
             List<FunctionCall> calls = toolCall(c.next()).functionCalls();
@@ -81,7 +71,7 @@ class ToolCallTest {
     }
 
     @Test
-    void undeclaredFunctionGetsATextReply() throws Exception {
+    void undeclaredFunctionGetsATextReply(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("a"))) {
             c.send(ClientMessage.ClientContent.userText("call nope {}"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("Function nope is not declared.");
@@ -93,7 +83,7 @@ class ToolCallTest {
     }
 
     @Test
-    void unknownIdCloses1008() throws Exception {
+    void unknownIdCloses1008(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("a"))) {
             c.sendText("{\"toolResponse\":{\"functionResponses\":[{\"id\":\"call-999\",\"response\":{}}]}}");
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1008, "Requested entity was not found."));
@@ -101,7 +91,7 @@ class ToolCallTest {
     }
 
     @Test
-    void nonBlockingCallKeepsTalkingAndAnswersLater() throws Exception {
+    void nonBlockingCallKeepsTalkingAndAnswersLater(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().nonBlockingTool("slow"))) {
             c.send(ClientMessage.ClientContent.userText("call slow {}"));
             List<ServerFrame> frames = c.untilTurnComplete();
@@ -119,7 +109,7 @@ class ToolCallTest {
     }
 
     @Test
-    void contextUpdateReplacesTools() throws Exception {
+    void contextUpdateReplacesTools(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("a"))) {
             c.sendText("{\"contextUpdate\":{\"tools\":{\"tools\":[{\"functionDeclarations\":[{\"name\":\"b\"}]}]}}}");
             c.send(ClientMessage.ClientContent.userText("call a {}"));

@@ -10,28 +10,18 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class VadTest {
     static final Duration QUIET = Duration.ofMillis(200);
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().clock(new FakeClock()).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = EmulatorExtension.create(x -> x.fakeClock());
 
     /** The first session once it has consumed {@code bytes} of audio, polling until {@code timeout}. */
-    EmulatorSession awaitReceivedAudio(int bytes, Duration timeout) {
+    EmulatorSession awaitReceivedAudio(LiveEmulator emu, int bytes, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         EmulatorSession s = emu.sessions().getFirst();
         while (s.receivedAudio().length < bytes && System.nanoTime() < deadline) {
@@ -69,7 +59,7 @@ class VadTest {
     }
 
     @Test
-    void utteranceGetsTranscriptionAndReply() throws Exception {
+    void utteranceGetsTranscriptionAndReply(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().transcribed())) {
             byte[] pcm = concat(Fixtures.silence(300, 16000), Fixtures.tone(1240, 16000), Fixtures.silence(600, 16000));
             stream(c, pcm, 16000);
@@ -78,14 +68,14 @@ class VadTest {
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I heard 1.24 seconds of audio.");
             // The reply is due as soon as the VAD commits the end of speech, which can be before the emulator has
             // processed the trailing silence frames: wait (bounded) until the whole stream has been consumed.
-            EmulatorSession s = awaitReceivedAudio(pcm.length, Duration.ofSeconds(10));
+            EmulatorSession s = awaitReceivedAudio(emu, pcm.length, Duration.ofSeconds(10));
             assertThat(s.receivedAudio()).isEqualTo(pcm);
             assertThat(s.history()).containsExactly("[speech 1.24s]");
         }
     }
 
     @Test
-    void rateParameterIsHonouredAndBarePcmIs16k() throws Exception {
+    void rateParameterIsHonouredAndBarePcmIs16k(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             stream(c, concat(Fixtures.tone(800, 24000), Fixtures.silence(600, 24000)), 24000);
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I heard 0.80 seconds of audio.");
@@ -98,7 +88,7 @@ class VadTest {
     }
 
     @Test
-    void audioStreamEndFlushesTheUtterance() throws Exception {
+    void audioStreamEndFlushesTheUtterance(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             stream(c, Fixtures.tone(700, 16000), 16000);
             assertThat(c.pollEvent(QUIET)).as("still speaking").isNull();
@@ -108,7 +98,7 @@ class VadTest {
     }
 
     @Test
-    void startSensitivityDecidesWhetherQuietSpeechCounts() throws Exception {
+    void startSensitivityDecidesWhetherQuietSpeechCounts(LiveEmulator emu) throws Exception {
         byte[] quiet = concat(quietTone(600, 16000, 200), Fixtures.silence(600, 16000)); // about -44 dBFS
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().vad("START_SENSITIVITY_LOW", null, 20, 500))) {
             stream(c, quiet, 16000);
@@ -122,7 +112,7 @@ class VadTest {
     }
 
     @Test
-    void prefixPaddingFiltersBlips() throws Exception {
+    void prefixPaddingFiltersBlips(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().vad(null, null, 100, 300))) {
             stream(c, concat(Fixtures.tone(50, 16000), Fixtures.silence(500, 16000)), 16000);
             assertThat(c.pollEvent(QUIET)).as("50 ms < 100 ms prefix padding").isNull();
@@ -132,7 +122,7 @@ class VadTest {
     }
 
     @Test
-    void silenceDurationDecidesWhereUtterancesSplit() throws Exception {
+    void silenceDurationDecidesWhereUtterancesSplit(LiveEmulator emu) throws Exception {
         byte[] pcm = concat(Fixtures.tone(400, 16000), Fixtures.silence(300, 16000), Fixtures.tone(400, 16000), Fixtures.silence(800, 16000));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().vad(null, null, 20, 500))) {
             stream(c, pcm, 16000);
@@ -147,7 +137,7 @@ class VadTest {
     }
 
     @Test
-    void manualActivityDelimitsTheTurn() throws Exception {
+    void manualActivityDelimitsTheTurn(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().manualActivity().transcribed())) {
             c.send(ClientMessage.RealtimeInput.ofActivityStart());
             stream(c, concat(Fixtures.silence(200, 16000), Fixtures.tone(600, 16000)), 16000);
@@ -161,7 +151,7 @@ class VadTest {
     }
 
     @Test
-    void activitySignalsWithAutomaticDetectionClose1007() throws Exception {
+    void activitySignalsWithAutomaticDetectionClose1007(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.RealtimeInput.ofActivityStart());
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(1007, "Request contains an invalid argument."));
@@ -169,7 +159,7 @@ class VadTest {
     }
 
     @Test
-    void videoFramesAreAcceptedAndIgnored() throws Exception {
+    void videoFramesAreAcceptedAndIgnored(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
             c.send(ClientMessage.ClientContent.userText("ok"));

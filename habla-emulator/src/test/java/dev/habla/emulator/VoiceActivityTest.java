@@ -7,6 +7,7 @@ import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.ServerMessage.VoiceActivityType;
 import dev.habla.protocol.Transcription;
+import dev.habla.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +21,12 @@ class VoiceActivityTest {
     LiveEmulator emu;
 
     LiveEmulator emulator(LiveEmulator.VoiceActivityMessages when) {
-        LiveEmulator.Builder b = LiveEmulator.builder().clock(new FakeClock());
-        if (when != null) {
-            b.voiceActivityMessages(when);
-        }
-        emu = b.build().start();
+        emu = LiveEmulator.create(b -> {
+            b.clock(new FakeClock());
+            if (when != null) {
+                b.voiceActivityMessages(when);
+            }
+        });
         return emu;
     }
 

@@ -8,29 +8,19 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Framing details: raw request lines, ping/pong, frame size. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WireTest {
-    LiveEmulator emu;
-
-    @BeforeEach
-    void start() {
-        emu = LiveEmulator.builder().build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emu.close();
-    }
+    @RegisterExtension
+    final EmulatorExtension emulator = new EmulatorExtension();
 
     /** The exact request line the JS SDK sends, byte for byte (no client-side normalisation). */
     @Test
-    void doubleSlashRequestLineIsUpgraded() throws Exception {
+    void doubleSlashRequestLineIsUpgraded(LiveEmulator emu) throws Exception {
         for (String path : new String[] {"//ws/google.ai.generativelanguage.v1.GenerativeService.BidiGenerateContent?key=FAKE_KEY",
                 "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained?access_token=auth_tokens%2Fx"}) {
             try (Socket s = new Socket("127.0.0.1", emu.port())) {
@@ -48,7 +38,7 @@ class WireTest {
     }
 
     @Test
-    void pingsAreAnswered() throws Exception {
+    void pingsAreAnswered(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.ping();
             assertThat(c.nextEvent(RawClient.WAIT)).isInstanceOf(RawClient.Pong.class);
@@ -56,7 +46,7 @@ class WireTest {
     }
 
     @Test
-    void framesOver16MiBAreAccepted() throws Exception {
+    void framesOver16MiBAreAccepted(LiveEmulator emu) throws Exception {
         byte[] pcm = new byte[17 << 20];
         pcm[pcm.length - 1] = 9;
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {

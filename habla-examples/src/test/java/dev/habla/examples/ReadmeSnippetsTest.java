@@ -70,7 +70,7 @@ class ReadmeSnippetsTest {
             return;
         }
         Path dir = Files.createDirectories(work.resolve("run-" + s.line() + "-" + Math.abs(s.file().hashCode())));
-        try (LiveEmulator emulator = LiveEmulator.builder().port(0).build().start()) {
+        try (LiveEmulator emulator = LiveEmulator.create()) {
             assertTimeoutPreemptively(RUN_LIMIT, () -> SnippetCompiler.run(s, classes, emulator, dir),
                     () -> s.where(ROOT) + " ran longer than " + RUN_LIMIT);
         }

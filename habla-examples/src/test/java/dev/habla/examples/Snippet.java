@@ -42,6 +42,8 @@ record Snippet(Path file, int line, String code, boolean run, String reason, Lis
     private static final Pattern FENCE_OPEN = Pattern.compile("^\\s*```java\\s*$");
     private static final Pattern FENCE_CLOSE = Pattern.compile("^\\s*```\\s*$");
     private static final Pattern CONTEXT_HEAD = Pattern.compile("^\\s*<!--\\s*snippet-context:\\s*(run|compile)\\b(.*)$");
+    private static final Pattern TEST_CLASS = Pattern.compile(
+            "(?:\\s*(?://[^\\n]*|@[\\w.]+(?:\\([^\\n]*\\))?))*\\s*(?:(?:public|final)\\s+)*class\\s+(\\w+)");
     private static final Pattern SECTION = Pattern.compile("^\\s*(imports|members|given|after):(.*)$");
 
     /** Every Markdown file under {@code root} (build output, dependencies and VCS folders skipped), sorted. */
@@ -161,6 +163,16 @@ record Snippet(Path file, int line, String code, boolean run, String reason, Lis
                 into.add(s);
             }
         }
+    }
+
+    /**
+     * The name of the test class when the block is a whole JUnit test class (it starts, after comments and
+     * annotations, with a class declaration and has a {@code @Test}), else null. Such a block is compiled as a
+     * top-level class and run with the JUnit Platform: it passes when at least one test ran and none failed.
+     */
+    String testClassName() {
+        Matcher m = TEST_CLASS.matcher(code);
+        return m.lookingAt() && code.contains("@Test") ? m.group(1) : null;
     }
 
     /** "habla-client/README.md:12" relative to {@code root}. */

@@ -19,6 +19,11 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * Turns a {@link Snippet} into a class and compiles it with {@code javax.tools} against this module's test class
@@ -43,6 +48,9 @@ final class SnippetCompiler {
     /** Always imported besides the library's packages. */
     static final List<String> JDK_IMPORTS = List.of("java.time.*", "java.util.*", "java.nio.file.*");
 
+    /** Also imported in a block that is a whole test class. */
+    static final List<String> TEST_IMPORTS = List.of("org.junit.jupiter.api.*", "org.junit.jupiter.api.extension.*");
+
     /**
      * What every snippet may use without importing it: the public package of every Habla module on the test class
      * path (found there, so a new module is importable as soon as this module depends on it; never
@@ -56,7 +64,7 @@ final class SnippetCompiler {
     record Source(String className, String text, int codeLine) {}
 
     static Source source(Snippet s) {
-        String className = "Snippet_L" + s.line();
+        String testClass = s.testClassName();
         StringBuilder b = new StringBuilder("package snippets;\n");
         for (String i : DEFAULT_IMPORTS) {
             b.append("import ").append(i).append(";\n");
@@ -64,6 +72,16 @@ final class SnippetCompiler {
         for (String i : s.imports()) {
             b.append("import ").append(i).append(";\n");
         }
+        if (testClass != null) {
+            // A whole test class: as written, with JUnit's API importable like the library's packages.
+            for (String i : TEST_IMPORTS) {
+                b.append("import ").append(i).append(";\n");
+            }
+            int codeLine = (int) b.chars().filter(c -> c == '\n').count() + 1;
+            b.append(s.code()).append("\n");
+            return new Source(testClass, b.toString(), codeLine);
+        }
+        String className = "Snippet_L" + s.line();
         b.append("@SuppressWarnings(\"all\")\npublic final class ").append(className).append(" {\n");
         b.append(s.members());
         b.append("public static void run(LiveEmulator emulator, Path dir) throws Exception {\n");
@@ -119,17 +137,37 @@ final class SnippetCompiler {
                 .toList();
     }
 
-    /** Loads the compiled snippet and calls its {@code run}. */
+    /**
+     * Loads the compiled snippet and calls its {@code run}; a test class is run with the JUnit Platform instead (at
+     * least one test must run, and the first failure is rethrown).
+     */
     static void run(Snippet s, Path classes, LiveEmulator emulator, Path dir) throws Throwable {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
                 SnippetCompiler.class.getClassLoader())) {
             Class<?> type = loader.loadClass("snippets." + source(s).className());
+            if (s.testClassName() != null) {
+                runTests(type);
+                return;
+            }
             Method run = type.getMethod("run", LiveEmulator.class, Path.class);
             try {
                 run.invoke(null, emulator, dir);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
+        }
+    }
+
+    private static void runTests(Class<?> type) throws Throwable {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(
+                DiscoverySelectors.selectClass(type)).build(), summary);
+        TestExecutionSummary result = summary.getSummary();
+        if (!result.getFailures().isEmpty()) {
+            throw result.getFailures().getFirst().getException();
+        }
+        if (result.getTestsSucceededCount() == 0) {
+            throw new AssertionError(type.getSimpleName() + " ran no test (found " + result.getTestsFoundCount() + ")");
         }
     }
 

@@ -15,6 +15,20 @@ class SnippetParsingTest {
     static final Path FILE = Path.of("/repo/mod/README.md");
 
     @Test
+    void aWholeTestClassIsRecognisedAndCompiledAsATopLevelClass() {
+        Snippet test = Snippet.parse(FILE, List.of("```java", "// a comment", "@Timeout(30)",
+                "class GreetingTest {", "    @Test void t() {}", "}", "```")).getFirst();
+        assertThat(test.testClassName()).isEqualTo("GreetingTest");
+        SnippetCompiler.Source src = SnippetCompiler.source(test);
+        assertThat(src.className()).isEqualTo("GreetingTest");
+        assertThat(src.text()).contains("import org.junit.jupiter.api.*;").doesNotContain("public static void run(");
+        Snippet local = Snippet.parse(FILE, List.of("```java", "class Local {}", "new Local();", "```")).getFirst();
+        assertThat(local.testClassName()).as("a class without @Test is part of a method body").isNull();
+        Snippet statements = Snippet.parse(FILE, List.of("```java", "int a = 1; // class A @Test", "```")).getFirst();
+        assertThat(statements.testClassName()).isNull();
+    }
+
+    @Test
     void blocksWithAndWithoutContext() {
         List<String> md = List.of(
                 "# Title",                                                  // 1

@@ -7,6 +7,7 @@ import dev.habla.client.LiveEvent;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionConfig;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ClientMessage;
@@ -15,10 +16,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link ToolRunner#connectResilient}: one call gives a resilient session whose tool calls the runner answers, on
@@ -38,18 +39,17 @@ class ResilientToolRunnerTest {
     LiveClient client;
     final Recorder rec = new Recorder();
 
-    @BeforeEach
-    void start() {
-        emulator = LiveEmulator.builder().apiKey(KEY).build().start();
-        // Short connect timeout and frequent pings: a loaded machine must not hide a dead socket for long.
-        client = LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl())
-                .connectTimeout(Duration.ofSeconds(3)).pingInterval(Duration.ofSeconds(2)));
-    }
+    // Short connect timeout and frequent pings: a loaded machine must not hide a dead socket for long.
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x
+            .emulator(b -> b.apiKey(KEY))
+            .client(emulator -> LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl())
+                    .connectTimeout(Duration.ofSeconds(3)).pingInterval(Duration.ofSeconds(2)))));
 
-    @AfterEach
-    void stop() {
-        client.close();
-        emulator.close();
+    @BeforeEach
+    void bind() {
+        emulator = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     @Test

@@ -39,9 +39,9 @@ class ToolEventsTest {
 
     @Test
     void rendersCodeExecutionAndGroundingFromALiveSession() throws Exception {
-        try (LiveEmulator emu = LiveEmulator.builder().apiKey("k").build().start();
+        try (LiveEmulator emu = LiveEmulator.create(b -> b.apiKey("k"));
              LiveClient client = LiveClient.create(b -> b.apiKey("k").baseUrl(emu.baseUrl()))) {
-            emu.enqueue(Script.builder()
+            emu.enqueue(Script.create(script -> script
                     .expect(ClientMessage.Setup.class)
                     .send(new ServerMessage.SetupComplete(null))
                     .expect(ClientMessage.ClientContent.class)
@@ -51,8 +51,7 @@ class ToolEventsTest {
                             "model")))
                     .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "It is 42.")))
                     .send(new ServerMessage.ServerContent(null, false, false, false, grounding(), null, null, null, false, null))
-                    .send(ServerMessage.ServerContent.turnCompleted())
-                    .build());
+                    .send(ServerMessage.ServerContent.turnCompleted())));
             Recorder rec = new Recorder();
             SessionConfig config = SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")
                     .responseModality(ResponseModality.TEXT)

@@ -6,6 +6,7 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SessionConfig;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.ReceivedMessage;
 import dev.habla.emulator.Script;
@@ -25,10 +26,10 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ToolRunner against the emulator's default brain over loopback. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -38,31 +39,24 @@ class ToolRunnerTest {
     static final SessionConfig TEXT = SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")
             .responseModality(ResponseModality.TEXT));
 
+    @RegisterExtension
+    final EmulatorExtension live = EmulatorExtension.create(x -> x.emulator(b -> b.apiKey(KEY))
+            .client(emulator -> LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl()))));
     LiveEmulator emulator;
     LiveClient client;
     final Recorder rec = new Recorder();
-    final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
-    void start() {
-        emulator = LiveEmulator.builder().apiKey(KEY).build().start();
-        client = LiveClient.create(b -> b.apiKey(KEY).baseUrl(emulator.baseUrl()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable c : closeables.reversed()) {
-            c.close();
-        }
-        client.close();
-        emulator.close();
+    void bind() {
+        emulator = live.emulator();
+        client = live.client(LiveClient.class);
     }
 
     LiveSession open(FunctionTool... tools) throws Exception {
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(tools), rec);
-        closeables.add(runner);
+        live.closeAfterwards(runner);
         LiveSession s = runner.connect(client, TEXT, rec);
-        closeables.add(s);
+        live.closeAfterwards(s);
         return s;
     }
 
@@ -266,7 +260,7 @@ class ToolRunnerTest {
             return "late";
         });
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(slow), rec);
-        closeables.add(runner);
+        live.closeAfterwards(runner);
         LiveSession s = runner.connect(client, TEXT, rec);
         s.sendText("call slow {}");
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
@@ -283,7 +277,7 @@ class ToolRunnerTest {
     void callsArrivingBeforeAttachAreHeldThenAnswered() throws Exception {
         FunctionCall early = new FunctionCall("early-1", "calculator", new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree("{\"expression\":\"1+1\"}"));
-        emulator.enqueue(Script.builder()
+        emulator.enqueue(Script.create(script -> script
                 .expect(ClientMessage.Setup.class)
                 .send(new ServerMessage.SetupComplete(null))
                 .send(new ServerMessage.ToolCall(List.of(early)))       // right after setupComplete, before attach
@@ -291,13 +285,12 @@ class ToolRunnerTest {
                         && t.functionResponses().getFirst().id().equals("early-1")
                         && t.functionResponses().getFirst().response().toString().equals("{\"output\":{\"value\":2}}"))
                 .send(ServerMessage.ServerContent.modelTurn(Content.text("model", "two")))
-                .send(ServerMessage.ServerContent.turnCompleted())
-                .build());
+                .send(ServerMessage.ServerContent.turnCompleted())));
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(BuiltinTools.calculator()), rec);
-        closeables.add(runner);
+        live.closeAfterwards(runner);
         ToolRunner.Binding binding = runner.bind(rec);
         LiveSession s = client.connect(runner.withDeclarations(TEXT), binding);
-        closeables.add(s);
+        live.closeAfterwards(s);
         assertThat(runner.withDeclarations(s.config())).isSameAs(s.config());
         // The listener has passed the call on but nothing could run it yet: no session to answer on.
         rec.await(LiveEvent.ToolCallRequested.class, WAIT);
@@ -324,7 +317,7 @@ class ToolRunnerTest {
         });
         ToolRunner runner = ToolRunner.create(ToolRegistry.of(slow), rec);
         LiveSession s = runner.connect(client, TEXT, rec);
-        closeables.add(s);
+        live.closeAfterwards(s);
         s.sendText("call slow {}");
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
         runner.close();

@@ -23,7 +23,7 @@ class QuickstartTest {
 
     @BeforeAll
     static void start() {
-        emulator = LiveEmulator.builder().port(0).build().start();
+        emulator = LiveEmulator.create(b -> b.port(0));
         client = LiveClient.create(c -> c.apiKey("placeholder").baseUrl(emulator.baseUrl()));
     }
 

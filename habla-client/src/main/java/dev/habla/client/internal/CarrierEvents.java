@@ -2,7 +2,7 @@ package dev.habla.client.internal;
 
 import dev.habla.client.LiveEvent;
 import dev.habla.client.ResiliencePolicy;
-import dev.habla.client.Scheduler;
+import dev.habla.time.Scheduler;
 import dev.habla.protocol.ServerMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package dev.habla.client.internal;
 
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
-import dev.habla.client.Scheduler;
+import dev.habla.time.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;

@@ -4,7 +4,7 @@ import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveEvent.HandoverCause;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession.Phase;
-import dev.habla.client.Scheduler;
+import dev.habla.time.Scheduler;
 import dev.habla.client.internal.ResilientConnection.Role;
 import java.time.Duration;
 import java.util.Objects;

@@ -6,7 +6,7 @@ import dev.habla.client.LiveEvent.StallKind;
 import dev.habla.client.LiveException.Kind;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.client.ResilientSession.Phase;
-import dev.habla.client.Scheduler;
+import dev.habla.time.Scheduler;
 import dev.habla.client.internal.ResilientConnection.Role;
 import dev.habla.protocol.CloseCodes;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.habla.client.internal;
 
 import dev.habla.client.LiveEvent.StallKind;
 import dev.habla.client.ResiliencePolicy;
-import dev.habla.client.Scheduler;
+import dev.habla.time.Scheduler;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveException;
 import dev.habla.client.SessionConfig;
+import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ResponseModality;
@@ -16,10 +17,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.ExtensionConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,19 +33,16 @@ class JettyTransportTest {
     private static final String KEY = "test-key";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    @RegisterExtension
+    final EmulatorExtension extension = EmulatorExtension.create(x -> x.emulator(b -> b.apiKey(KEY)));
     private LiveEmulator emulator;
     private final GeminiProvider provider = GeminiProvider.INSTANCE;
     private final SessionConfig session = SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")
             .responseModality(ResponseModality.TEXT));
 
     @BeforeEach
-    void start() {
-        emulator = LiveEmulator.builder().port(0).apiKey(KEY).build().start();
-    }
-
-    @AfterEach
-    void stop() {
-        emulator.close();
+    void bind(LiveEmulator emulator) {
+        this.emulator = emulator;
     }
 
     private ClientConfig config(String key) {

@@ -53,7 +53,7 @@ class ResilientStartTest {
     @Test
     void aSessionFailedWhileItIsStartedRunsOneControlThreadThatEndsWithIt() throws Exception {
         List<String> ids = new ArrayList<>();
-        try (LiveEmulator emulator = LiveEmulator.builder().port(0).apiKey("k").build().start()) {
+        try (LiveEmulator emulator = LiveEmulator.create(b -> b.port(0).apiKey("k"))) {
           ClientConfig config = ClientConfig.create(c -> c.apiKey("k").baseUrl(emulator.baseUrl()));
           try (ClientRuntime runtime = new ClientRuntime(config)) {
             for (int trial = 0; trial < 30; trial++) {

@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import dev.habla.emulator.EmulatorSession;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.Script;
@@ -40,11 +40,11 @@ public final class Connection implements LiveHandler {
     private Brain brain;
     private ScriptRunner script;
     private boolean stalled;
-    private EmulatorClock.Cancellable stallTimer;
+    private Scheduler.Cancellable stallTimer;
     private final ArrayDeque<ClientMessage> stallBuffer = new ArrayDeque<>();
-    private EmulatorClock.Cancellable goAwayTimer;
-    private EmulatorClock.Cancellable lifetimeTimer;
-    private EmulatorClock.Cancellable faultCloseTimer;
+    private Scheduler.Cancellable goAwayTimer;
+    private Scheduler.Cancellable lifetimeTimer;
+    private Scheduler.Cancellable faultCloseTimer;
 
     private Connection(EmulatorCore core, LiveConnection wire) {
         this.core = core;
@@ -71,7 +71,7 @@ public final class Connection implements LiveHandler {
         return wire.endpoint();
     }
 
-    EmulatorClock clock() {
+    Scheduler clock() {
         return core.config().clock();
     }
 
@@ -85,7 +85,7 @@ public final class Connection implements LiveHandler {
         LiveEndpoint endpoint = wire.endpoint();
         LOG.info("Session {} opened ({}{})", id(), endpoint.apiVersion(), endpoint.constrained() ? ", constrained" : "");
         Script sc = core.register(this);
-        EmulatorClock clock = clock();
+        Scheduler clock = clock();
         Duration life = core.config().connectionLifetime();
         Duration lead = core.config().goAwayLead();
         if (!lead.isZero() && !lead.isNegative()) {
@@ -118,7 +118,7 @@ public final class Connection implements LiveHandler {
     public void onClose(int statusCode, String reason) {
         LOG.info("Session {} closed: {} {}", id(), statusCode, reason);
         closed = true;
-        for (EmulatorClock.Cancellable c : new EmulatorClock.Cancellable[] {goAwayTimer, lifetimeTimer, faultCloseTimer, stallTimer}) {
+        for (Scheduler.Cancellable c : new Scheduler.Cancellable[] {goAwayTimer, lifetimeTimer, faultCloseTimer, stallTimer}) {
             if (c != null) {
                 c.cancel();
             }

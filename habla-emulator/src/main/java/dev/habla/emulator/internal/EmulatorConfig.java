@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.emulator.Models;
 import dev.habla.emulator.ReplyPolicy;
@@ -10,7 +10,7 @@ import java.time.Duration;
 public record EmulatorConfig(
         int port,
         String apiKey,
-        EmulatorClock clock,
+        Scheduler clock,
         Duration connectionLifetime,
         Duration goAwayLead,
         Models models,

@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import dev.habla.emulator.Fault;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.Part;
@@ -34,7 +34,7 @@ final class ReplyStreamer {
     private static final Pattern WORD = Pattern.compile("\\s*\\S+|\\s+$");
 
     private final Connection conn;
-    private final EmulatorClock clock;
+    private final Scheduler clock;
     /** Called when a streamed turn ended on its own (not interrupted). */
     private final Runnable onFinished;
 

@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -18,13 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ResumptionStore {
     private record Entry(LogicalSession session, Instant expiry) {}
 
-    private final EmulatorClock clock;
+    private final Scheduler clock;
     private final Duration ttl;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Entry> handles = new HashMap<>();
     private final AtomicLong counter = new AtomicLong();
 
-    ResumptionStore(EmulatorClock clock, Duration ttl) {
+    ResumptionStore(Scheduler clock, Duration ttl) {
         this.clock = clock;
         this.ttl = ttl;
     }

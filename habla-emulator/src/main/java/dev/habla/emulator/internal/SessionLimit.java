@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import dev.habla.protocol.CloseCodes;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +18,12 @@ final class SessionLimit {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLimit.class);
 
     private final Connection conn;
-    private final EmulatorClock clock;
+    private final Scheduler clock;
     private LogicalSession ls;
     private boolean compression;
     /** When this connection's setup was adopted; null before and after. */
     private Instant setupAt;
-    private EmulatorClock.Cancellable timer;
+    private Scheduler.Cancellable timer;
 
     SessionLimit(Connection conn) {
         this.conn = conn;

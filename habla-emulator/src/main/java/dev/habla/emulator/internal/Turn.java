@@ -1,6 +1,6 @@
 package dev.habla.emulator.internal;
 
-import dev.habla.emulator.EmulatorClock;
+import dev.habla.time.Scheduler;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.ServerFrame;
@@ -21,7 +21,7 @@ final class Turn {
     List<Planned> plan = List.of();
     int next;
     Instant start;
-    EmulatorClock.Cancellable timer;
+    Scheduler.Cancellable timer;
     /** Text (or transcript) of what was sent so far: what goes into history. */
     final StringBuilder sent = new StringBuilder();
     /** Ids of the blocking calls this turn waits for. */
