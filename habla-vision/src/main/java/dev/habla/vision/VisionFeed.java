@@ -55,7 +55,7 @@ public final class VisionFeed implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
-    private final Condition endedCondition = lock.newCondition();
+    private final Condition progress = lock.newCondition();
     private boolean snapRequested;
     private boolean stopped;
     private boolean ended;
@@ -143,7 +143,7 @@ public final class VisionFeed implements AutoCloseable {
             lock.lock();
             try {
                 ended = true;
-                endedCondition.signalAll();
+                progress.signalAll();
             } finally {
                 lock.unlock();
             }
@@ -159,6 +159,7 @@ public final class VisionFeed implements AutoCloseable {
         try {
             grabbed++;
             captureNanos += captureTook;
+            progress.signalAll();
             if (!forced && config.skipUnchanged() && !ChangeDetector.changed(lastSentSignature, sig, config.changeThreshold())) {
                 skipped++;
                 encodeNanos += System.nanoTime() - t0;
@@ -212,7 +213,27 @@ public final class VisionFeed implements AutoCloseable {
                 if (left <= 0) {
                     return false;
                 }
-                left = endedCondition.awaitNanos(left);
+                left = progress.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least {@code n} frames were grabbed since start (sent or skipped), or the source ended; true if
+     * they were within {@code timeout}.
+     */
+    public boolean awaitGrabbed(long n, Duration timeout) throws InterruptedException {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (grabbed < n) {
+                if (ended || left <= 0) {
+                    return false;
+                }
+                left = progress.awaitNanos(left);
             }
             return true;
         } finally {
