@@ -121,6 +121,10 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ToolSupport tools;
 
+    /** --image FILE and /image FILE (habla-vision). */
+    @Mixin
+    ChatImages images;
+
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -142,6 +146,7 @@ final class ChatCommand implements Callable<Integer> {
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         KeyChoice key = resolveKey(base);
+        images.load(ctx);
         boolean voiceMode = voiceName != null;
         AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
 
@@ -286,7 +291,11 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 return ExitCodes.OK;   // a connect still under way is abandoned: the user chose to leave
             }
+            if (images.command(text, ctx, reader::printAbove)) {
+                continue;
+            }
             LiveSession session = awaitSession(link, conversation, failures);
+            images.sendPending(session);
             CompletableFuture<AnswerCollector.Answer> answer = conversation.ask(session, text);
             if (answer.isCompletedExceptionally()) {
                 LiveEvent.Closed c = conversation.closed();

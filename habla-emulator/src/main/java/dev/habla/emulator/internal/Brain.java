@@ -195,7 +195,9 @@ final class Brain {
                 pendingToolResults.addAll(results);
             } else if (t.role() == null || "user".equals(t.role())) {
                 ls.addUserTurn(text, t, 0);
-                pendingUserText.add(text);
+                if (!text.isEmpty()) {
+                    pendingUserText.add(text);   // an image-only part of the turn adds no words
+                }
             } else {
                 ls.addOtherTurn(t, text.length());
             }
