@@ -307,7 +307,7 @@ final class TalkCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.UNAVAILABLE, "no answer: the server heard no speech in "
                         + (input == null ? "the microphone" : ctx.display(input)));
             }
-            if (feed != null) {
+            if (vision.used()) {
                 ctx.err().println(VisionArgs.summary(feed) + "; playback underruns " + loop.metrics().underruns());
             }
         } finally {

@@ -102,14 +102,13 @@ final class VisionArgs {
     }
 
     /**
-     * Starts feeding {@code opened} (may be null) into {@code session}, sends {@code --image}; says what it does and
-     * warns when the session has no context window compression (Gemini ends audio+video sessions after 2 minutes).
+     * Starts feeding {@code opened} (may be null: images on demand only) into {@code session}, sends {@code --image};
+     * says what it does and, with video, warns when the session has no context window compression (Gemini ends
+     * audio+video sessions after 2 minutes).
      */
     VisionFeed start(VideoSource opened, LiveSession session, CliContext ctx, Consumer<String> notice) {
-        if (opened == null && image == null) {
-            return null;
-        }
-        if (session.config().contextWindowCompression() == null) {
+        // Always a feed, so that /image works in any talk; without a source its pump just waits for close.
+        if ((opened != null || image != null) && session.config().contextWindowCompression() == null) {
             notice.accept("(warning: context window compression is off, so the service ends a session with video after 2 minutes)");
         }
         VisionFeed feed = VisionFeed.start(opened != null ? opened : new NoVideo(), session, config());
@@ -141,8 +140,6 @@ final class VisionArgs {
             String arg = t.substring(6).strip();
             if (arg.isEmpty()) {
                 notice.accept("(usage: /image FILE)");
-            } else if (feed == null) {
-                notice.accept("(images need a session: this should not happen)");
             } else {
                 send(feed, ctx.resolve(Path.of(arg)), ctx, notice);
             }
@@ -159,6 +156,11 @@ final class VisionArgs {
         } catch (VisionException e) {
             notice.accept("(" + e.getMessage() + ")");
         }
+    }
+
+    /** Whether this run sends video or images (file mode then reports what the video did). */
+    boolean used() {
+        return video() || image != null;
     }
 
     /** One line for file mode's end: what the video did. */
