@@ -111,6 +111,25 @@ class TalkVisionTest {
         assertThat(Duration.between(t0, clock.now())).isGreaterThan(Duration.ofMinutes(2));
     }
 
+    @Test
+    void noCameraIsOneLineAndExit69AndDevicesListsCameras() throws Exception {
+        Path speech = Path.of(TalkCommandTest.class.getResource("/talk/question-16k.wav").toURI());
+        CliRun.Result r = CliRun.run(work, home, Map.of(), "", "talk", "--input", speech.toString(), "--output", "reply.wav",
+                "--camera", "/dev/video77", "--base-url", emu.baseUrl());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(69);
+        assertThat(r.err().strip()).startsWith("habla: no camera at /dev/video77 (").doesNotContain("\n");
+
+        CliRun.Result d = CliRun.run(work, home, Map.of(), "", "devices", "--cameras");
+        List<String> cams = dev.habla.vision.Camera.devices();
+        if (cams.isEmpty()) {
+            assertThat(d.exitCode()).isEqualTo(69);
+            assertThat(d.err().strip()).isEqualTo("habla: no camera found (`habla talk --camera lavfi:testsrc` shows a test pattern instead)");
+        } else {
+            assertThat(d.exitCode()).isZero();
+            assertThat(d.out().lines().toList()).isEqualTo(cams);
+        }
+    }
+
     static void requireFfmpeg() {
         boolean ok;
         try {
