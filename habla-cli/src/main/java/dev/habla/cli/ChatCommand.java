@@ -119,6 +119,10 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ToolSupport tools;
 
+    /** --image FILE and /image FILE (habla-vision). */
+    @Mixin
+    ChatImages images;
+
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -149,6 +153,7 @@ final class ChatCommand implements Callable<Integer> {
         }
         tools.validate(ctx);
         KeyChoice key = resolveKey(base);
+        images.load(ctx);
         SessionArgs.refuseClosedLocalPort(base);
         AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
 
@@ -304,7 +309,11 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 return ExitCodes.OK;   // a connect still under way is abandoned: the user chose to leave
             }
+            if (images.command(text, ctx, reader::printAbove)) {
+                continue;
+            }
             LiveSession session = awaitSession(link, conversation, failures);
+            images.sendPending(session);
             CompletableFuture<AnswerCollector.Answer> answer = conversation.ask(session, text);
             if (answer.isCompletedExceptionally()) {
                 LiveEvent.Closed c = conversation.closed();

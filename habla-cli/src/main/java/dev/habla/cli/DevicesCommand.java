@@ -24,12 +24,18 @@ final class DevicesCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    DevicesCommand(CliContext ctx) {
+    @Option(names = "--cameras", description = "List the cameras ffmpeg can open (names for talk --camera) instead of audio devices.")
+    boolean cameras;
+
+        DevicesCommand(CliContext ctx) {
         this.ctx = ctx;
     }
 
     @Override
     public Integer call() {
+        if (cameras) {
+            return listCameras();
+        }
         List<AudioDevices.Device> devices = AudioDevices.list();
         if (devices.isEmpty()) {
             ctx.err().println("habla: no audio devices: Java Sound sees no mixer with capture or playback lines "
@@ -43,6 +49,21 @@ final class DevicesCommand implements Callable<Integer> {
             out.println("  output: " + (d.canPlay() ? summary(d.playbackFormats()) : "-"));
         }
         return ExitCodes.OK;
+    }
+
+    private int listCameras() {
+        try {
+            List<String> found = dev.habla.vision.Camera.devices();
+            if (found.isEmpty()) {
+                ctx.err().println("habla: no camera found (`habla talk --camera lavfi:testsrc` shows a test pattern instead)");
+                return TalkCommand.NO_AUDIO_DEVICE;
+            }
+            found.forEach(ctx.out()::println);
+            return ExitCodes.OK;
+        } catch (dev.habla.vision.VisionException e) {
+            ctx.err().println("habla: " + e.getMessage());
+            return TalkCommand.NO_AUDIO_DEVICE;
+        }
     }
 
     /** "8000-48000 Hz mono, stereo" style, or an explicit list when the rates differ by channel count. */

@@ -177,6 +177,12 @@ final class TalkCommand implements Callable<Integer> {
     @Mixin
     ToolSupport tools;
 
+    /** --camera, --screen, --image, --fps, ... (habla-vision); /snap and /image while talking. */
+    @Mixin
+    VisionArgs vision;
+    /** The video feed of this run, once the loop started; null without vision options. */
+    private dev.habla.vision.VisionFeed feed;
+
     TalkCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -212,7 +218,7 @@ final class TalkCommand implements Callable<Integer> {
         KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
-        SessionConfig session = sessionConfig(modelId, voiceName, instruction);
+        SessionConfig session = vision.configure(sessionConfig(modelId, voiceName, instruction));
 
         // Devices (or files) first: without them there is nothing to do, and the user gets one line.
         AudioSource source = openSource();
@@ -221,6 +227,14 @@ final class TalkCommand implements Callable<Integer> {
             sink = openSink();
         } catch (RuntimeException e) {
             source.close();
+            throw e;
+        }
+        dev.habla.vision.VideoSource video;
+        try {
+            video = vision.open(ctx);
+        } catch (RuntimeException e) {
+            source.close();
+            sink.close();
             throw e;
         }
         boolean fileMode = input != null;
@@ -244,10 +258,15 @@ final class TalkCommand implements Callable<Integer> {
                 }
             })) {
                 return fileMode
-                        ? fileRun(client, configured, source, sink, duplex, serverVad, modelId, target, key)
-                        : interactive(client, configured, source, sink, duplex, serverVad, modelId, target, key);
+                        ? fileRun(client, configured, source, sink, duplex, serverVad, modelId, target, key, video)
+                        : interactive(client, configured, source, sink, duplex, serverVad, modelId, target, key, video);
             }
         } finally {
+            if (feed != null) {
+                feed.close();   // owns the video source
+            } else if (video != null) {
+                video.close();
+            }
             // The loop closed the source and sink (it owns them once started); closing again is harmless.
             source.close();
             sink.close();
@@ -262,13 +281,22 @@ final class TalkCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------------------------
 
     private int fileRun(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink, DuplexMode duplex,
-                        ServerVad serverVad, String modelId, URI target, KeyChoice key) throws Exception {
+                        ServerVad serverVad, String modelId, URI target, KeyChoice key,
+                        dev.habla.vision.VideoSource video) throws Exception {
         PrintStream out = ctx.out();
         Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null);
         VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                 target, key);
+        feed = vision.start(video, loop.session(), ctx, printer::notice);
         Thread hook = ctx.console() ? shutdownHook(loop) : null;
         try (loop) {
+            // Typed text (and /snap, /image, /wait) from stdin when it is not a terminal: all of it is sent first.
+            if (!ctx.console() || System.console() == null) {
+                Thread typed = VisionArgs.typedScript(ctx.in(), loop::sendText, feed, ctx, printer::notice);
+                if (!typed.join(timeout)) {
+                    typed.interrupt();
+                }
+            }
             boolean idle = loop.awaitConversationIdle(SETTLE, timeout);
             LiveEvent.Closed closed = loop.closedEvent();
             if (closed != null && closed.error() != null) {
@@ -286,6 +314,9 @@ final class TalkCommand implements Callable<Integer> {
                 throw new CliException(input == null ? ExitCodes.UNAVAILABLE : ExitCodes.NO_SPEECH,
                         "no answer: the server heard no speech in "
                         + (input == null ? "the microphone" : ctx.display(input) + " (silent, or too quiet?)"));
+            }
+            if (vision.used()) {
+                ctx.err().println(VisionArgs.summary(feed) + "; playback underruns " + loop.metrics().underruns());
             }
         } finally {
             if (hook != null) {
@@ -308,7 +339,7 @@ final class TalkCommand implements Callable<Integer> {
 
     private int interactive(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, String modelId, URI target,
-                            KeyChoice key) throws Exception {
+                            KeyChoice key, dev.habla.vision.VideoSource video) throws Exception {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
@@ -319,6 +350,7 @@ final class TalkCommand implements Callable<Integer> {
             printer.onClosed = () -> endPrompt(prompting);
             VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                     target, key);
+            feed = vision.start(video, loop.session(), ctx, printer::notice);
             Thread hook = ctx.console() ? shutdownHook(loop) : null;
             Thread meter = status == null ? null : Thread.ofVirtual().name("habla-meter").start(() -> meter(loop, status, printer));
             try (loop) {
@@ -365,6 +397,9 @@ final class TalkCommand implements Callable<Integer> {
                     if (text.equals("/mute")) {
                         loop.mute(!loop.isMuted());
                         printer.notice(loop.isMuted() ? "(microphone muted; /mute again to unmute)" : "(microphone on)");
+                        continue;
+                    }
+                    if (VisionArgs.command(text, feed, ctx, printer::notice)) {
                         continue;
                     }
                     loop.sendText(text);

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param conversation every turn of the logical session still in its context window (user, model, tool traffic)
  * @param functions    the functions declared by setup (or a later context update), by name
  * @param model        the model id, without {@code models/}
+ * @param framesSinceLastTurn how many images and video frames arrived since the previous turn input was built (all
+ *                     of them, also those older than the {@link #MAX_IMAGES} kept in {@code images})
+ * @param lastFrame    the newest image or frame of the connection, also when it came before the previous turn (a
+ *                     still scene is sent once); null if none arrived yet
  */
 public record TurnInput(
         Kind kind,
@@ -34,7 +38,9 @@ public record TurnInput(
         List<String> history,
         List<Content> conversation,
         Map<String, FunctionDeclaration> functions,
-        String model) {
+        String model,
+        int framesSinceLastTurn,
+        Blob lastFrame) {
 
     /** Frames kept for the next turn; older ones are dropped (the emulator's memory stays bounded). */
     public static final int MAX_IMAGES = 8;
@@ -58,5 +64,16 @@ public record TurnInput(
         history = List.copyOf(history);
         conversation = List.copyOf(conversation);
         functions = Map.copyOf(functions);
+        if (framesSinceLastTurn < images.size()) {
+            throw new IllegalArgumentException("framesSinceLastTurn (" + framesSinceLastTurn + ") < images (" + images.size() + ")");
+        }
+    }
+
+    /** A turn input whose frame count is the number of {@code images} given. */
+    public TurnInput(Kind kind, String text, double audioSeconds, List<Blob> images, List<FunctionResponse> toolResults,
+                     List<String> history, List<Content> conversation, Map<String, FunctionDeclaration> functions,
+                     String model) {
+        this(kind, text, audioSeconds, images, toolResults, history, conversation, functions, model, images.size(),
+                images.isEmpty() ? null : images.getLast());
     }
 }

@@ -51,6 +51,10 @@ final class Brain {
     private final List<FunctionResponse> pendingToolResults = new ArrayList<>();
     /** Images and video frames since the last turn input was built, newest last, at most {@link TurnInput#MAX_IMAGES}. */
     private final ArrayDeque<Blob> recentImages = new ArrayDeque<>();
+    /** Every image and frame since the last turn input was built (recentImages keeps only the newest). */
+    private int framesSinceTurn;
+    /** The newest image or frame of this connection (kept across turns: a still scene is sent once). */
+    private Blob lastFrame;
 
     private boolean inActivity;
     private long activityAudioMicros;
@@ -148,6 +152,8 @@ final class Brain {
         streamer.onClosed();
         deferred.clear();
         recentImages.clear();
+        framesSinceTurn = 0;
+        lastFrame = null;
     }
 
     // ---- client content ----
@@ -189,7 +195,9 @@ final class Brain {
                 pendingToolResults.addAll(results);
             } else if (t.role() == null || "user".equals(t.role())) {
                 ls.addUserTurn(text, t, 0);
-                pendingUserText.add(text);
+                if (!text.isEmpty()) {
+                    pendingUserText.add(text);   // an image-only part of the turn adds no words
+                }
             } else {
                 ls.addOtherTurn(t, text.length());
             }
@@ -218,6 +226,11 @@ final class Brain {
             onAudio(r.audio());
         }
         if (r.video() != null) {
+            if (!Parts.isVisual(r.video().mimeType())) {
+                // The service refuses a video blob that is not an image or video (invalid argument).
+                conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
+                return;
+            }
             onVideo(r.video());
         }
         if (r.mediaChunks() != null && !r.mediaChunks().isEmpty()) {
@@ -275,6 +288,8 @@ final class Brain {
     }
 
     private void rememberImage(Blob b) {
+        framesSinceTurn++;
+        lastFrame = b;
         recentImages.addLast(b);
         while (recentImages.size() > TurnInput.MAX_IMAGES) {
             recentImages.removeFirst();
@@ -423,8 +438,11 @@ final class Brain {
         List<String> all = ls.userTurns();
         List<String> earlier = all.isEmpty() ? all : all.subList(0, all.size() - 1);
         List<Blob> images = List.copyOf(recentImages);
+        int frames = framesSinceTurn;
         recentImages.clear();
-        return new TurnInput(kind, text, seconds, images, results, earlier, ls.conversation(), tools.functions(), settings.model().id());
+        framesSinceTurn = 0;
+        return new TurnInput(kind, text, seconds, images, results, earlier, ls.conversation(), tools.functions(),
+                settings.model().id(), frames, lastFrame);
     }
 
     /** Carries out {@code reply} as (the rest of) turn {@code t}: text is streamed; calls are sent and tracked. */

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class DeterministicReplies implements ReplyPolicy {
     public static final DeterministicReplies INSTANCE = new DeterministicReplies();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A question about what the model is shown: "what do you see", "¿qué ves?". */
+    private static final Pattern SEE = Pattern.compile("(?iu)\\b(see|ves)\\b");
     private static final Pattern CALL = Pattern.compile("(?is)call\\s+([A-Za-z_][A-Za-z0-9_.:-]*)\\s*(\\{.*)?");
 
     private DeterministicReplies() {}
@@ -54,6 +56,9 @@ public final class DeterministicReplies implements ReplyPolicy {
                 b.append(i == 0 ? " " : " | ").append(i + 1).append(". ").append(earlier.get(i).trim());
             }
             return Reply.text(b.toString());
+        }
+        if (SEE.matcher(t).find() && !t.regionMatches(true, 0, "call", 0, 4)) {
+            return Reply.text(Sight.describe(turn.lastFrame(), turn.framesSinceLastTurn()));
         }
         if (t.regionMatches(true, 0, "call ", 0, 5) || t.regionMatches(true, 0, "call\t", 0, 5)) {
             Reply calls = toolCalls(t, turn);
