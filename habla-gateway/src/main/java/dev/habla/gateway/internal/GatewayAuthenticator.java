@@ -44,6 +44,12 @@ public final class GatewayAuthenticator implements LiveAuthenticator {
                     accounting.refused("token");
                     yield AuthResult.rejectBadKey();
                 }
+                String bad = tokens.unusable(token);
+                if (bad != null) {
+                    log.info("WebSocket refused: token {}: {}", token.logId(), bad);
+                    accounting.refused("token");
+                    yield new AuthResult.Rejected(CloseCodes.POLICY, bad);
+                }
                 yield AuthResult.accept("token:" + token.hash());
             }
             case Credential.ApiKey k -> {

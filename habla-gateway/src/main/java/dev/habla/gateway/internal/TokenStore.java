@@ -117,7 +117,8 @@ public final class TokenStore {
         Token t = new Token(Secrets.hash(name), app.id(), uses, expire, newSession, constraints, mask);
         lock.lock();
         try {
-            byHash.values().removeIf(x -> !x.expireTime.isAfter(now));
+            // Expired a day ago: forgotten (until then they are refused as expired, not as unknown).
+            byHash.values().removeIf(x -> x.expireTime.plus(Duration.ofDays(1)).isBefore(now));
             byHash.put(t.hash, t);
         } finally {
             lock.unlock();
@@ -153,7 +154,7 @@ public final class TokenStore {
         return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
-    /** The token named {@code name} ({@code auth_tokens/…}), if it exists and has not expired; null otherwise. */
+    /** The token named {@code name} ({@code auth_tokens/…}), expired or not (until swept); null if there is none. */
     public Token find(String name) {
         if (name == null || !name.startsWith(PREFIX)) {
             return null;
@@ -161,8 +162,7 @@ public final class TokenStore {
         String h = Secrets.hash(name);
         lock.lock();
         try {
-            Token t = byHash.get(h);
-            return t == null || !t.expireTime.isAfter(clock.instant()) ? null : t;
+            return byHash.get(h);
         } finally {
             lock.unlock();
         }
