@@ -64,7 +64,8 @@ public final class Gateway implements AutoCloseable {
         this.upstream = LiveClient.create(b.upstream);
         ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
         this.hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.clock, b.resumeGrace, b.heldBytes);
-        HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null);
+        HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null,
+                b.devTokens == null ? null : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens));
         this.server = LiveServer.create(s -> s
                 .host(b.host)
                 .port(b.port)
@@ -156,6 +157,7 @@ public final class Gateway implements AutoCloseable {
         private long heldBytes = 8L << 20;
         private int maxMessageBytes = 16 << 20;
         private boolean console = true;
+        private String devTokens;
 
         private Builder() {}
 
@@ -200,6 +202,12 @@ public final class Gateway implements AutoCloseable {
 
         /** Largest client frame (default 16 MiB; larger: close 1009). */
         public Builder maxMessageBytes(int bytes) { this.maxMessageBytes = bytes; return this; }
+
+        /**
+         * Dev mode: {@code POST /dev/token} hands single-use tokens of app {@code appId} to pages on loopback (the
+         * console at {@code /} uses it), without an admin key. Off by default; never for a gateway others can reach.
+         */
+        public Builder devTokens(String appId) { this.devTokens = appId; return this; }
 
         /** Serve the browser console and the drop-in at {@code /} (default true). */
         public Builder console(boolean serve) { this.console = serve; return this; }

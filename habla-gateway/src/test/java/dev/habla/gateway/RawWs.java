@@ -60,6 +60,11 @@ final class RawWs implements AutoCloseable { // a copy of habla-conformance's, p
         ws.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
 
+    /** Sends unless the server has already closed (a refusal right after the upgrade may beat the first frame). */
+    void trySend(String json) {
+        ws.sendText(json, true).exceptionally(t -> null).join();
+    }
+
     void send(String json) {
         ws.sendText(json, true).join();
     }

@@ -125,7 +125,7 @@ class TokenEndpointTest {
                 .as("another app cannot revoke it").isEqualTo(404);
         assertThat(f.request("DELETE", "/v1alpha/auth_tokens/" + id, Fixture.ADMIN_KEY, null).status()).isEqualTo(200);
         try (RawWs ws = RawWs.open(f.tokenUrl(token), null)) {
-            ws.send("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
+            ws.trySend("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
             RawWs.Closed c = ws.awaitClose(java.time.Duration.ofSeconds(10));
             assertThat(c.code()).isEqualTo(1008);
             assertThat(c.reason()).isEqualTo("Ephemeral token was revoked.");

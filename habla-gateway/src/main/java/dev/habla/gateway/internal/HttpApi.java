@@ -39,17 +39,19 @@ public final class HttpApi extends Handler.Abstract {
     private final OriginPolicy origins;
     private final PrometheusMeterRegistry metrics;
     private final Function<String, Asset> assets;
+    private final GatewayApp devTokens; // null: no /dev/token
 
     /** A static file: content type and bytes. */
     public record Asset(String contentType, byte[] bytes) {}
 
     public HttpApi(TokenStore tokens, Accounting accounting, OriginPolicy origins, PrometheusMeterRegistry metrics,
-            Function<String, Asset> assets) {
+            Function<String, Asset> assets, GatewayApp devTokens) {
         this.tokens = tokens;
         this.accounting = accounting;
         this.origins = origins;
         this.metrics = metrics;
         this.assets = assets;
+        this.devTokens = devTokens;
     }
 
     @Override
@@ -85,6 +87,22 @@ public final class HttpApi extends Handler.Abstract {
                 out.put("expireTime", minted.token().expireTime().toString());
                 out.put("newSessionExpireTime", minted.token().newSessionExpireTime().toString());
                 log.info("Minted token {} for app {} (API version {})", minted.token().logId(), app.id(), m.group(1));
+                return json(response, callback, 200, out.toString());
+            }
+            if ("POST".equals(method) && "/dev/token".equals(path) && devTokens != null) {
+                // Dev mode only: the console on this machine gets single-use tokens without an admin key. Refused
+                // unless both the TCP peer and the page (if any) are on loopback.
+                boolean loopbackPeer = request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                        && a.getAddress().isLoopbackAddress();
+                if (!loopbackPeer || (origin != null && !OriginPolicy.isLoopbackOrigin(origin))) {
+                    throw GoogleError.permissionDenied("Dev tokens are for loopback pages only.");
+                }
+                TokenStore.Minted minted = tokens.mint(devTokens, "{}");
+                log.info("Minted dev token {} for app {}", minted.token().logId(), devTokens.id());
+                ObjectNode out = JSON.createObjectNode();
+                out.put("name", minted.name());
+                out.put("expireTime", minted.token().expireTime().toString());
+                out.put("newSessionExpireTime", minted.token().newSessionExpireTime().toString());
                 return json(response, callback, 200, out.toString());
             }
             if ("DELETE".equals(method) && (m = REVOKE.matcher(path)).matches()) {

@@ -23,9 +23,12 @@ public record OriginPolicy(Set<String> allowed, boolean loopback) {
         if (allowed.contains(o) || allowed.contains("*")) {
             return true;
         }
-        if (!loopback) {
-            return false;
-        }
+        return loopback && isLoopbackOrigin(o);
+    }
+
+    /** Whether {@code origin} is an http(s) page on 127.0.0.1, localhost or [::1]. */
+    public static boolean isLoopbackOrigin(String origin) {
+        String o = normalise(origin);
         try {
             URI u = URI.create(o);
             String host = u.getHost();
