@@ -70,7 +70,7 @@ function onMessage(m) {
   }
   if (sc.interrupted) {
     const played = player.stop();
-    stats.interrupted++; stats.playedOnBargeIn.push(played);
+    stats.interrupted++; stats.playedOnBargeIn.push(played); stats.silentAfterBargeIn = !player.playing;
     if (bargeStart) { const ms = performance.now() - bargeStart; stats.bargeInLatencies.push(ms); $('lat-barge').textContent = ms.toFixed(0) + ' ms'; bargeStart = 0; }
     if (modelLine) { modelLine.classList.add('cut'); modelLine.title = `heard ${played.toFixed(1)} s before the barge-in`; }
     line('system', `(interrupted: ${played.toFixed(1)} s of the answer was heard)`);
@@ -155,6 +155,11 @@ $('say').onsubmit = (e) => {
   line('user', 'you: ' + t); record('user', t); session.sendText(t); $('text').value = '';
   lastVoiceAt = performance.now(); awaitingFirstAudio = true;
 };
-setInterval(() => { if (mic) $('level').value = mic.level; }, 100);
+setInterval(() => {
+  if (mic) $('level').value = Number.isFinite(mic.level) ? mic.level : 0;
+  if (player) stats.maxOutputLevel = Math.max(stats.maxOutputLevel || 0, player.level());
+}, 50);
+stats.outputLevel = () => (player ? player.level() : 0);
+stats.playing = () => !!(player && player.playing);
 window.addEventListener('error', (e) => stats.errors.push(String(e.message)));
 window.addEventListener('unhandledrejection', (e) => stats.errors.push(String(e.reason)));

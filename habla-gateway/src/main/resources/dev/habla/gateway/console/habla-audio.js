@@ -3,6 +3,7 @@
 
 /** Microphone: onChunk(int16 ArrayBuffer, rms) every 100 ms. */
 export class Mic {
+  constructor() { this.level = 0; }
   async start(onChunk, { echoCancellation = true, noiseSuppression = true, autoGainControl = true } = {}) {
     this.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation, noiseSuppression, autoGainControl } });
     this.ctx = new AudioContext({ sampleRate: 16000 });
