@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * long session over short upstream connections with a network drop. Without Chromium these tests are skipped, unless
  * {@code CI=true} (then they fail: {@code .ci/run} installs it).
  */
-@Timeout(300)
+@Timeout(600)
 class BrowserTest {
     static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
 
@@ -35,12 +35,16 @@ class BrowserTest {
     }
 
     static JsonNode run(Fixture f, String scenario, String... extra) throws Exception {
+        return run(f, 120, scenario, extra);
+    }
+
+    static JsonNode run(Fixture f, int timeoutSeconds, String scenario, String... extra) throws Exception {
         String[] args = new String[3 + extra.length];
         args[0] = scenario;
         args[1] = f.gateway.baseUrl();
         args[2] = Fixture.ADMIN_KEY;
         System.arraycopy(extra, 0, args, 3, extra.length);
-        JsonNode r = Node.run(280, "browser.mjs", args).result();
+        JsonNode r = Node.run(timeoutSeconds, "browser.mjs", args).result();
         System.out.println("browser " + scenario + ": " + r);
         return r;
     }
@@ -104,7 +108,7 @@ class BrowserTest {
         int lifetime = Integer.getInteger("habla.gateway.browser.lifetime", 4);
         String gap = System.getProperty("habla.gateway.browser.gap", "2");
         try (Fixture f = new Fixture(e -> e.connectionLifetime(Duration.ofSeconds(lifetime)).goAwayLead(Duration.ofSeconds(1)), g -> { })) {
-            JsonNode r = run(f, "long", String.valueOf(seconds), gap);
+            JsonNode r = run(f, seconds + 90, "long", String.valueOf(seconds), gap);
             int turns = r.path("said").size();
             assertThat(turns).isGreaterThanOrEqualTo(seconds / (Integer.parseInt(gap) + 1));
             assertThat(r.path("bad")).as("every turn answered once, with its own reply").isEmpty();

@@ -37,7 +37,9 @@ final class Node {
         prepare();
         List<String> cmd = new ArrayList<>(List.of("node", script));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(JS.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(JS.toFile());
+        pb.environment().put("HABLA_SCENARIO_MS", String.valueOf(Math.max(10, timeoutSeconds - 10) * 1000L));
+        Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread o = Thread.ofVirtual().start(() -> copy(p.getInputStream(), out));
