@@ -88,6 +88,9 @@ public final class ClientSession extends SetupFirstHandler {
 
     @Override
     protected void onInput(ClientMessage message) {
+        if (conversation == null) {
+            return; // setup was refused; the close is on its way
+        }
         if (token != null) {
             String bad = hub.tokens().unusable(token);
             if (bad != null) {

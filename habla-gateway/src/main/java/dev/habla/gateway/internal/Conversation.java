@@ -54,7 +54,6 @@ public final class Conversation implements SessionListener {
     private final List<ClientMessage> pendingIn = new ArrayList<>();
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
-    private boolean setupSent;
     private boolean ended;
     private ScheduledFuture<?> graceTimer;
     private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
@@ -291,7 +290,6 @@ public final class Conversation implements SessionListener {
             case LiveEvent.SetupCompleted s -> {
                 lock.lock();
                 try {
-                    setupSent = true;
                     toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
                     announce();
                 } finally {
