@@ -42,7 +42,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * the load generator in this JVM. Prints, per path: CPU of the relay/gateway process (from /proc), round-trip
  * latency percentiles, messages lost, heap per idle session. Run:
  * {@code mvn -B -o -pl habla-gateway -am test -Dtest=GatewayBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- * -Dhabla.gateway.bench=true [-Dbench.sessions=1000 -Dbench.warmup=10 -Dbench.seconds=30]}; figures in
+ * -Dhabla.gateway.bench=true [-Dbench.sessions=1000 -Dbench.warmup=10 -Dbench.seconds=30
+ * -Dbench.childArgs=-Dhabla.client.transport=jetty]}; figures in
  * target/surefire-reports/dev.habla.gateway.GatewayBenchmark-output.txt. Only "0 lost" is asserted.
  */
 @EnabledIfSystemProperty(named = "habla.gateway.bench", matches = "true")
@@ -117,16 +118,22 @@ class GatewayBenchmark {
 
     Result run(String mode, String upstreamBase) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), BenchChild.class.getName(), mode,
-                upstreamBase).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path log = Path.of("target", "bench-" + mode + ".log");
+        List<String> command = new ArrayList<>(List.of(java, "-Dorg.slf4j.simpleLogger.log.dev.habla=info"));
+        String extra = System.getProperty("bench.childArgs", ""); // e.g. -Dhabla.client.transport=jetty
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName(), mode, upstreamBase));
+        Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        System.out.println(mode + ": logs in " + log.toAbsolutePath());
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
         PrintStream cmd = new PrintStream(child.getOutputStream(), true);
         try {
-            String portLine = out.readLine();
-            assertThat(portLine).startsWith("PORT ");
+            String portLine = expect(out, "PORT ");
             String url = "ws://127.0.0.1:" + portLine.substring(5) + PATH + "?key=" + (mode.equals("gateway") ? ADMIN_KEY : "bench");
             cmd.println("mem");
-            long heap0 = Long.parseLong(out.readLine().substring(4));
+            long heap0 = Long.parseLong(expect(out, "MEM ").substring(4));
             HttpClient http = HttpClient.newHttpClient();
             Histogram h = new Histogram();
             AtomicLong received = new AtomicLong();
@@ -142,7 +149,7 @@ class GatewayBenchmark {
             }
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
             cmd.println("mem");
-            long heap1 = Long.parseLong(out.readLine().substring(4));
+            long heap1 = Long.parseLong(expect(out, "MEM ").substring(4));
             ScheduledExecutorService ticks = Executors.newScheduledThreadPool(2);
             List<ScheduledFuture<?>> senders = new ArrayList<>();
             for (int i = 0; i < clients.size(); i++) {
@@ -180,6 +187,16 @@ class GatewayBenchmark {
                 child.destroyForcibly();
             }
         }
+    }
+
+    /** The child's next line starting with {@code prefix} (JVM options such as JFR may print their own lines). */
+    static String expect(BufferedReader out, String prefix) throws java.io.IOException {
+        for (String line; (line = out.readLine()) != null; ) {
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new AssertionError("the benchmark child ended before printing " + prefix);
     }
 
     /** utime + stime of a process, in clock ticks. */
