@@ -5,6 +5,7 @@
 //           transcriptions, wrong and used-up tokens refused (the page reads code and reason)
 //   console the gateway's console at / : typed text answered, barge-in silences playback, speech in -> transcript and
 //           reply audio played, camera frames sent; no console errors
+//   dropin  <habla-talk> on a page of another origin whose backend route mints tokens: speech in, spoken answer, transcript
 //   long    an SDK session of <seconds> with a turn every <gap> s while the upstream's connections are short (the
 //           Java side sets the emulator), then a network drop (TCP proxy cut) and a resume with the gateway's handle
 // Usage: node browser.mjs <scenario> <gatewayBaseUrl> <adminKey> [seconds gap]
@@ -195,6 +196,37 @@ const scenarios = {
       model: s.transcript.filter((t) => t.who === 'model').map((t) => t.text).join(''),
       framesSent: s.framesSent, firstAudioMs: s.firstAudioLatencies, bargeInMs: s.bargeInLatencies,
       playedOnBargeIn: s.playedOnBargeIn, errors: errors.concat(s.errors) };
+  },
+
+  async dropin(ctx) {
+    // A page of another origin with the drop-in (one script, one element); its backend route mints with the admin key.
+    const server = http.createServer(async (req, res) => {
+      if (req.url === '/api/live-token' && req.method === 'POST') {
+        const t = await backend(a).authTokens.create({ config: { uses: 1 } });
+        res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ name: t.name })); return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><meta charset="utf-8"><title>shop</title><link rel="icon" href="data:,">
+<script type="module" src="${a.baseUrl}/habla-talk.js"></script>
+<h1>A shop</h1><habla-talk token-url="/api/live-token" base-url="${a.baseUrl}"></habla-talk>`);
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const page = await ctx.newPage();
+    const errors = watch(page);
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.evaluate(() => { window.said = []; window.states = [];
+      const el = document.querySelector('habla-talk');
+      el.addEventListener('transcript', (e) => window.said.push(e.detail));
+      el.addEventListener('state', (e) => window.states.push(e.detail)); });
+    await poll(page, () => customElements.get('habla-talk'), null, 10000, 'the element defined');
+    await page.locator('habla-talk').locator('button').click();
+    await poll(page, () => window.said.some((t) => t.who === 'model') && /I heard/.test(window.said.filter((t) => t.who === 'model')
+      .map((t) => t.text).join('')), null, 20000, 'the spoken answer');
+    const out = await page.evaluate(() => ({ said: window.said, states: window.states,
+      shown: document.querySelector('habla-talk').shadowRoot.querySelector('.log').textContent }));
+    await page.locator('habla-talk').locator('button').click();
+    server.close();
+    return { ...out, errors };
   },
 
   async long(ctx) {

@@ -62,7 +62,7 @@ class GatewayCommandTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!err.toString(StandardCharsets.UTF_8).contains("Stop with Ctrl-C.") && exit.get() < 0) {
                 assertThat(System.nanoTime()).as("banner; stderr: %s", err).isLessThan(deadline);
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // polling, bounded by the deadline
             }
             return out.toString(StandardCharsets.UTF_8);
         }

@@ -98,6 +98,21 @@ class BrowserTest {
         }
     }
 
+    @Test
+    void dropInOnAnotherOrigin() throws Exception {
+        try (Fixture f = new Fixture()) {
+            JsonNode r = run(f, "dropin");
+            StringBuilder model = new StringBuilder();
+            StringBuilder user = new StringBuilder();
+            r.path("said").forEach(t -> (t.path("who").asText().equals("model") ? model : user).append(t.path("text").asText()));
+            assertThat(user.toString()).matches("\\[speech \\d\\.\\d\\ds\\]");
+            assertThat(model.toString()).startsWith("I heard ");
+            assertThat(r.path("shown").asText()).contains("I heard ");
+            assertThat(r.path("states").toString()).contains("connecting").contains("listening");
+            assertThat(r.path("errors")).isEmpty();
+        }
+    }
+
     /**
      * Default: 20 s over 4 s upstream connections. The issue's run (3 minutes, 10 s connections, a turn every 3 s):
      * {@code -Dhabla.gateway.browser.seconds=180 -Dhabla.gateway.browser.lifetime=10 -Dhabla.gateway.browser.gap=3}.

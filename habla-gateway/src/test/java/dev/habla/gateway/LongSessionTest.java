@@ -56,6 +56,8 @@ class LongSessionTest {
                     expected.add((i + 1) + ". " + said.get(i));
                 }
                 assertThat(ev.reply(Duration.ofSeconds(20))).isEqualTo(expected.toString());
+                s.close();
+                ev.until(e -> e instanceof LiveEvent.Closed, Duration.ofSeconds(10)); // delivered on the session's thread
             }
             assertThat(ev.all).noneMatch(e -> e instanceof LiveEvent.GoingAway);
             assertThat(ev.all.stream().filter(e -> e instanceof LiveEvent.Closed).toList()).singleElement()
