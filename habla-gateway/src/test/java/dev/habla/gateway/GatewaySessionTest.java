@@ -92,6 +92,29 @@ class GatewaySessionTest {
     }
 
     @Test
+    void tokenInAuthorizationHeaderAsPythonAndJavaSdksSendIt() throws Exception {
+        String token = f.mint("{}");
+        java.util.concurrent.BlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = Fixture.HTTP.newWebSocketBuilder().header("Authorization", "Token " + token)
+                .buildAsync(java.net.URI.create(f.gateway.baseUrl().replace("http://", "ws://")
+                        + "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained"),
+                        new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean last) {
+                                frames.add(java.nio.charset.StandardCharsets.UTF_8.decode(data).toString()); // small frames: one part
+                                w.request(1);
+                                return null;
+                            }
+                        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            ws.sendText("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}", true).join();
+            assertThat(frames.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"setupComplete\":{}}");
+        } finally {
+            ws.abort();
+        }
+    }
+
+    @Test
     void wrongTokenAndProviderKeyRefused() throws Exception {
         try (LiveClient client = f.tokenClient("auth_tokens/" + "0".repeat(64))) {
             assertThatThrownBy(() -> client.connect(text(), new Events())).isInstanceOfSatisfying(LiveException.class, e -> {
