@@ -62,6 +62,7 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main(ctx));
         cl.addSubcommand("chat", new ChatCommand(ctx));
         cl.addSubcommand("emulator", new EmulatorCommand(ctx));
+        cl.addSubcommand("gateway", new GatewayCommand(ctx));
         cl.addSubcommand("talk", new TalkCommand(ctx));
         cl.addSubcommand("devices", new DevicesCommand(ctx));
         cl.addSubcommand("help", new CommandLine.HelpCommand());

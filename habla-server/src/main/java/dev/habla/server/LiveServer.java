@@ -28,7 +28,7 @@ public final class LiveServer implements AutoCloseable {
 
     private LiveServer(Builder b) {
         this.core = new ServerCore(b.host, b.port, b.authenticator, b.handlers, b.observer, b.maxMessageBytes, b.maxOutboundBytes,
-                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex);
+                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpHandler);
     }
 
     /** A server configured by {@code configure}; {@link Builder#handlers} is required. Not started. */
@@ -83,6 +83,7 @@ public final class LiveServer implements AutoCloseable {
         private Duration closeGrace = Duration.ofSeconds(1);
         private Duration writeTimeout = Duration.ofSeconds(30);
         private boolean vertex;
+        private org.eclipse.jetty.server.Handler httpHandler;
 
         private Builder() {}
 
@@ -161,6 +162,16 @@ public final class LiveServer implements AutoCloseable {
         /** Also serve the Vertex AI path (default false: HTTP 404 there). */
         public Builder vertexPaths(boolean serve) {
             this.vertex = serve;
+            return this;
+        }
+
+        /**
+         * Serves every request whose path is not a Live path (REST endpoints, static assets) with {@code handler}
+         * (a Jetty 12 core handler, started with the server; it must answer every request it is given). Default: none,
+         * HTTP 404 there. The gateway's token endpoint, metrics and console use it.
+         */
+        public Builder httpHandler(org.eclipse.jetty.server.Handler handler) {
+            this.httpHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 

@@ -60,6 +60,8 @@ public final class ServerCore {
     private final Duration closeGrace;
     final Duration writeTimeout;
     private final boolean vertex;
+    /** Serves non-Live paths (the gateway's REST and assets); null: HTTP 404 there. */
+    private final Handler fallback;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, WsConnection> open = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -71,6 +73,13 @@ public final class ServerCore {
 
     public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
             int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex) {
+        this(host, port, authenticator, handlers, observer, maxMessageBytes, maxOutboundBytes, idleTimeout, closeGrace, writeTimeout,
+                vertex, null);
+    }
+
+    public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
+            int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
+            Handler fallback) {
         this.host = host;
         this.port = port;
         this.authenticator = authenticator;
@@ -82,6 +91,7 @@ public final class ServerCore {
         this.closeGrace = closeGrace;
         this.writeTimeout = writeTimeout;
         this.vertex = vertex;
+        this.fallback = fallback;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-server-watchdog").factory());
     }
 
@@ -118,6 +128,10 @@ public final class ServerCore {
             });
             ws.setHandler(new Upgrader(ws.getServerWebSocketContainer()));
             s.setHandler(ws);
+            if (fallback != null) {
+                fallback.setServer(s);
+                s.addBean(fallback);
+            }
             s.start();
             server = s;
             connector = c;
@@ -243,8 +257,11 @@ public final class ServerCore {
         }
 
         @Override
-        public boolean handle(Request request, Response response, Callback callback) {
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
             LiveEndpoint ep = LiveEndpoint.parse(request.getHttpURI().getPath());
+            if (ep == null && fallback != null) {
+                return fallback.handle(request, response, callback);
+            }
             if (ep == null || (ep.kind() == LiveEndpoint.Kind.VERTEX && !vertex)) {
                 Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
                 return true;

@@ -1,0 +1,215 @@
+package dev.habla.gateway;
+
+import dev.habla.client.ClientConfig;
+import dev.habla.client.LiveClient;
+import dev.habla.client.ResiliencePolicy;
+import dev.habla.gateway.internal.Accounting;
+import dev.habla.gateway.internal.Assets;
+import dev.habla.gateway.internal.ClientSession;
+import dev.habla.gateway.internal.GatewayAuthenticator;
+import dev.habla.gateway.internal.HttpApi;
+import dev.habla.gateway.internal.Hub;
+import dev.habla.gateway.internal.OriginPolicy;
+import dev.habla.gateway.internal.Token;
+import dev.habla.gateway.internal.TokenStore;
+import dev.habla.protocol.CloseCodes;
+import dev.habla.server.LiveServer;
+import dev.habla.tools.ToolRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A Live API gateway: serves the Live wire (the same paths, messages, binary frames and close codes as Google) to
+ * browsers and apps, mints ephemeral tokens at {@code POST /{v1alpha,v1beta,v1}/auth_tokens} for apps holding an
+ * admin key, and runs each client session upstream on a {@link dev.habla.client.ResilientSession} (the provider
+ * key stays here; goAway, handover and reconnects never reach the client). See the module README.
+ *
+ * <pre>{@code
+ * try (Gateway gw = Gateway.create(b -> b
+ *         .upstream(c -> c.apiKey(providerKey))                 // or .baseUrl(emulator.baseUrl())
+ *         .app(GatewayApp.of("shop", adminKey))
+ *         .allowOrigin("https://shop.example")).start()) {
+ *     System.out.println(gw.baseUrl());                           // the SDK's baseUrl
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; {@link #close()} is idempotent: ends every session (1001), closes the upstream client.
+ */
+public final class Gateway implements AutoCloseable {
+    private final LiveServer server;
+    private final Hub hub;
+    private final LiveClient upstream;
+    private final PrometheusMeterRegistry metrics;
+
+    private Gateway(Builder b) {
+        if (b.apps.isEmpty()) {
+            throw new IllegalArgumentException("a gateway needs at least one app (an admin key)");
+        }
+        Objects.requireNonNull(b.upstream, "upstream");
+        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Accounting accounting = new Accounting(b.apps, b.clock, metrics);
+        TokenStore tokens = new TokenStore(b.clock);
+        OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
+        this.upstream = LiveClient.create(b.upstream);
+        ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
+        this.hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.clock, b.resumeGrace, b.heldBytes);
+        HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null,
+                b.devTokens == null ? null : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens));
+        this.server = LiveServer.create(s -> s
+                .host(b.host)
+                .port(b.port)
+                .maxMessageBytes(b.maxMessageBytes)
+                .authenticator(new GatewayAuthenticator(tokens, accounting, origins))
+                .httpHandler(http)
+                .handlers(conn -> {
+                    String p = conn.principal();
+                    if (p.startsWith("token:")) {
+                        Token t = tokens.byHash(p.substring(6));
+                        if (t == null) { // swept between upgrade and open: as if unknown
+                            conn.close(CloseCodes.POLICY, CloseCodes.REASON_BAD_KEY);
+                            return message -> { };
+                        }
+                        return new ClientSession(conn, hub, accounting.app(t.app()), t);
+                    }
+                    return new ClientSession(conn, hub, accounting.app(p.substring(4)), null);
+                }));
+    }
+
+    /** A gateway configured by {@code spec}; {@link Builder#upstream} and one {@link Builder#app} are required. Not started. */
+    public static Gateway create(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
+        return new Gateway(b);
+    }
+
+    /** Binds and starts serving; returns this. */
+    public Gateway start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code http://HOST:PORT}: the base URL SDKs take (tokens and Live sessions). */
+    public String baseUrl() {
+        return server.baseUrl();
+    }
+
+    /** One app's usage now. */
+    public AppUsage usage(String app) {
+        if (hub.accounting().app(app) == null) {
+            throw new IllegalArgumentException("no app " + app);
+        }
+        return hub.accounting().snapshot(app);
+    }
+
+    /** Client sessions open now (attached or waiting in their resumption grace period). */
+    public int openSessions() {
+        return hub.conversations().size();
+    }
+
+    /** The gateway's meters (what {@code /metrics} shows). */
+    public MeterRegistry meterRegistry() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        hub.shutdown();
+        server.close();
+        upstream.close();
+        metrics.close();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Settings of a {@link Gateway}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private Consumer<ClientConfig.Builder> upstream;
+        private final List<GatewayApp> apps = new ArrayList<>();
+        private final Set<String> origins = new LinkedHashSet<>();
+        private Boolean loopbackOrigins;
+        private ToolRegistry tools;
+        private ResiliencePolicy policy;
+        private Clock clock = Clock.systemUTC();
+        private Duration resumeGrace = Duration.ofMinutes(2);
+        private long heldBytes = 8L << 20;
+        private int maxMessageBytes = 16 << 20;
+        private boolean console = true;
+        private String devTokens;
+
+        private Builder() {}
+
+        /** Interface to bind (default {@code 127.0.0.1}). */
+        public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }
+
+        /** Port (default 0: a free one). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The upstream client's settings (provider, key, base URL…); the gateway owns the client. Required. */
+        public Builder upstream(Consumer<ClientConfig.Builder> config) { this.upstream = Objects.requireNonNull(config, "upstream"); return this; }
+
+        /** Adds an app (tenant). At least one. */
+        public Builder app(GatewayApp app) { apps.add(Objects.requireNonNull(app, "app")); return this; }
+
+        /** Allows pages from {@code origin} ({@code https://shop.example}; {@code *} = any) to mint and connect. */
+        public Builder allowOrigin(String origin) { origins.add(Objects.requireNonNull(origin, "origin")); return this; }
+
+        /** Whether loopback page origins are allowed (default: when the host is a loopback address). */
+        public Builder allowLoopbackOrigins(boolean allow) { this.loopbackOrigins = allow; return this; }
+
+        /** Server-side tools: declared to the upstream in every session, answered in the gateway, never seen by clients. */
+        public Builder tools(ToolRegistry tools) { this.tools = tools; return this; }
+
+        /** The upstream sessions' resilience policy (default: the client library's defaults, metrics in {@link #meterRegistry}). */
+        public Builder resiliencePolicy(ResiliencePolicy policy) { this.policy = policy; return this; }
+
+        /** Clock for token times and day limits (default UTC system clock). */
+        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock, "clock"); return this; }
+
+        /** How long a session whose client dropped waits for it to resume with its handle (default 2 min). */
+        public Builder resumeGrace(Duration grace) { this.resumeGrace = Objects.requireNonNull(grace, "grace"); return this; }
+
+        /** What a session holds for a dropped client at most (default 8 MiB; past it the session ends). */
+        public Builder heldBytes(long bytes) { this.heldBytes = bytes; return this; }
+
+        /** Largest client frame (default 16 MiB; larger: close 1009). */
+        public Builder maxMessageBytes(int bytes) { this.maxMessageBytes = bytes; return this; }
+
+        /**
+         * Dev mode: {@code POST /dev/token} hands single-use tokens of app {@code appId} to pages on loopback (the
+         * console at {@code /} uses it), without an admin key. Off by default; never for a gateway others can reach.
+         */
+        public Builder devTokens(String appId) { this.devTokens = appId; return this; }
+
+        /** Serve the browser console and the drop-in at {@code /} (default true). */
+        public Builder console(boolean serve) { this.console = serve; return this; }
+    }
+}

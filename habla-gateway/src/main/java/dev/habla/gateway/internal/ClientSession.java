@@ -1,0 +1,132 @@
+package dev.habla.gateway.internal;
+
+import dev.habla.gateway.GatewayApp;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.CloseCodes;
+import dev.habla.protocol.ServerFrame;
+import dev.habla.server.LiveConnection;
+import dev.habla.server.SetupFirstHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client WebSocket of the gateway. On {@code setup}: a gateway resumption handle re-attaches the client to its
+ * {@link Conversation} (no token use taken); otherwise the token's use is taken, its locks applied, the model and the
+ * app's limits checked, and a new conversation opened upstream. Later messages go to the conversation. Callbacks run
+ * with the connection's lock held (habla-server); the conversation's lock is taken inside it, never the other way.
+ */
+public final class ClientSession extends SetupFirstHandler {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private final Hub hub;
+    private final GatewayApp app;
+    private final Token token; // null on the admin-key path
+    private Conversation conversation; // set in onSetup; connection lock
+
+    public ClientSession(LiveConnection connection, Hub hub, GatewayApp app, Token token) {
+        super(connection);
+        this.hub = hub;
+        this.app = app;
+        this.token = token;
+    }
+
+    @Override
+    protected void onSetup(ClientMessage.Setup setup) {
+        if (token != null) {
+            String bad = hub.tokens().unusable(token);
+            if (bad != null) {
+                refuse(CloseCodes.POLICY, bad, "token");
+                return;
+            }
+        }
+        String handle = setup.sessionResumption() == null ? null : setup.sessionResumption().handle();
+        if (handle != null && !handle.isEmpty()) {
+            Conversation c = hub.byHandle().get(handle);
+            if (c == null || !c.app().equals(app.id())) {
+                refuse(CloseCodes.INVALID_ARGUMENT, "Session resumption handle is not valid or has expired.", "handle");
+                return;
+            }
+            conversation = c;
+            c.attach(this);
+            log.info("Connection {}: app {} resumed conversation {}", connection.id(), app.id(), c.id());
+            return;
+        }
+        if (token != null) {
+            String r = hub.tokens().takeUse(token);
+            if (r != null) {
+                refuse(CloseCodes.POLICY, r, "token");
+                return;
+            }
+        }
+        ClientMessage.Setup effective;
+        try {
+            effective = token == null ? setup : SetupLocks.apply(setup, token.constraints(), token.fieldMask());
+        } catch (RuntimeException e) {
+            log.info("Connection {}: token constraints do not combine with the client's setup: {}", connection.id(), e.getMessage());
+            refuse(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT, "setup");
+            return;
+        }
+        if (effective.model() == null || effective.model().isBlank()) {
+            refuse(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT, "setup");
+            return;
+        }
+        if (!app.allows(effective.model())) {
+            String m = effective.model().startsWith("models/") ? effective.model() : "models/" + effective.model();
+            refuse(CloseCodes.POLICY, m + " is not allowed for this app.", "model");
+            return;
+        }
+        long id = hub.ids().incrementAndGet();
+        Accounting.Refusal limit = hub.accounting().open(app.id(), id);
+        if (limit != null) {
+            refuse(limit.code(), limit.reason(), limit.metric());
+            return;
+        }
+        conversation = new Conversation(hub, id, app.id(), token, effective, setup.sessionResumption() != null, this);
+        log.info("Connection {}: app {} {} started conversation {} on {}", connection.id(), app.id(),
+                token == null ? "(admin key)" : "token " + token.logId(), id, effective.model());
+        conversation.start();
+    }
+
+    @Override
+    protected void onInput(ClientMessage message) {
+        if (conversation == null) {
+            return; // setup was refused; the close is on its way
+        }
+        if (token != null) {
+            String bad = hub.tokens().unusable(token);
+            if (bad != null) {
+                refuse(CloseCodes.POLICY, bad, "token");
+                conversation.end(CloseCodes.POLICY, bad);
+                return;
+            }
+        }
+        conversation.fromClient(this, message);
+    }
+
+    @Override
+    public void onClose(int statusCode, String reason) {
+        Conversation c = conversation;
+        if (c != null) {
+            c.detach(this, statusCode);
+        }
+    }
+
+    private void refuse(int code, String reason, String metric) {
+        log.info("Connection {}: refused ({}): {} {}", connection.id(), metric, code, reason);
+        hub.accounting().refused(metric);
+        connection.close(code, reason);
+    }
+
+    // ---- called by the conversation ----
+
+    boolean send(ServerFrame frame) {
+        return connection.send(frame);
+    }
+
+    void close(int code, String reason) {
+        connection.close(code, reason);
+    }
+
+    String id() {
+        return connection.id();
+    }
+}

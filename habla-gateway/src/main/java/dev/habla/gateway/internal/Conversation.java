@@ -1,0 +1,440 @@
+package dev.habla.gateway.internal;
+
+import dev.habla.client.GeminiFrames;
+import dev.habla.client.LiveEvent;
+import dev.habla.client.LiveException;
+import dev.habla.client.ResilientSession;
+import dev.habla.client.SessionConfig;
+import dev.habla.client.SessionListener;
+import dev.habla.protocol.Blob;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.CloseCodes;
+import dev.habla.protocol.FunctionCall;
+import dev.habla.protocol.FunctionResponse;
+import dev.habla.protocol.ServerFrame;
+import dev.habla.protocol.ServerMessage;
+import dev.habla.protocol.Tool;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client conversation: its upstream {@link ResilientSession} (handover, reconnects and resumption are the
+ * client library's: the client never sees a goAway), the client connection attached now (or none, while a dropped
+ * client may come back within the grace period with the gateway's own resumption handle), server-side tool calls
+ * answered here, and usage accounting.
+ *
+ * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #fromClient}, {@link #attach},
+ * {@link #detach} on the client connection's callbacks (its lock held); {@link #start}'s connect on a virtual thread;
+ * tool results on the tool's completion thread; the grace timer on the hub's timer. {@code lock} guards every mutable
+ * field below; sends to the client ({@code LiveConnection.send}, which never blocks or locks) happen under it, so
+ * frames reach the client in event order and a re-attaching client gets held frames before newer ones.
+ */
+public final class Conversation implements SessionListener {
+    private static final Logger log = LoggerFactory.getLogger(Conversation.class);
+    private final Hub hub;
+    private final long id;
+    private final String app;
+    private final Token token;
+    private final ClientMessage.Setup setup;
+    private final boolean announce;
+    private final String handle = "gw-" + Secrets.randomHex(24);
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock.
+    private ClientSession client;
+    private ResilientSession upstream;
+    private final List<ClientMessage> pendingIn = new ArrayList<>();
+    private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
+    private long heldBytes;
+    private boolean ended;
+    private ScheduledFuture<?> graceTimer;
+    private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
+
+    Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
+        this.hub = hub;
+        this.id = id;
+        this.app = app;
+        this.token = token;
+        this.setup = setup;
+        this.announce = announce;
+        this.client = client;
+    }
+
+    public long id() { return id; }
+    public String app() { return app; }
+
+    /** Whether a client is attached now. */
+    public boolean attached() {
+        lock.lock();
+        try {
+            return client != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
+    void start() {
+        hub.byHandle().put(handle, this);
+        SessionConfig config = SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup));
+        Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
+            try {
+                ResilientSession s = hub.upstream().connectResilient(config, this, hub.policy());
+                lock.lock();
+                try {
+                    if (ended) {
+                        s.close();
+                        return;
+                    }
+                    upstream = s;
+                    for (ClientMessage m : pendingIn) {
+                        forwardUp(m);
+                    }
+                    pendingIn.clear();
+                } finally {
+                    lock.unlock();
+                }
+            } catch (LiveException e) {
+                log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
+                int code = e.closeCode() > 0 && e.closeCode() != 1006 ? e.closeCode() : CloseCodes.INTERNAL;
+                String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
+                        ? e.closeReason() : CloseCodes.REASON_INTERNAL;
+                end(code, reason);
+            } catch (RuntimeException e) {
+                log.warn("Conversation {}: upstream connect failed", id, e);
+                end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+            }
+        });
+    }
+
+    /**
+     * The client's setup as the upstream's, keeping what the resilient session adds: its resumption (handles are
+     * the upstream's, never the client's), compression unless the client chose its own, history for a re-seed; the
+     * gateway's server-side tools are appended to the client's tools.
+     */
+    private ClientMessage.Setup upstreamSetup(ClientMessage.Setup built) {
+        List<Tool> tools = new ArrayList<>(setup.tools() == null ? List.of() : setup.tools());
+        if (hub.tools() != null) {
+            tools.addAll(hub.tools().declarations());
+        }
+        return new ClientMessage.Setup(built.model(), setup.generationConfig(), setup.systemInstruction(),
+                tools.isEmpty() ? null : tools, setup.realtimeInputConfig(), built.sessionResumption(),
+                setup.contextWindowCompression() != null ? setup.contextWindowCompression() : built.contextWindowCompression(),
+                setup.inputAudioTranscription(), setup.outputAudioTranscription(), setup.proactivity(),
+                setup.historyConfig() != null ? setup.historyConfig() : built.historyConfig());
+    }
+
+    /** A client message (client callback thread). */
+    void fromClient(ClientSession from, ClientMessage m) {
+        if (m instanceof ClientMessage.RealtimeInput r) {
+            countAudioIn(r);
+        }
+        lock.lock();
+        try {
+            if (ended || from != client) {
+                return;
+            }
+            if (upstream == null) {
+                pendingIn.add(m);
+            } else {
+                forwardUp(m);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With lock held. */
+    private void forwardUp(ClientMessage m) {
+        try {
+            upstream.send(m);
+        } catch (IllegalArgumentException e) {
+            log.info("Conversation {}: client message refused: {}", id, e.getMessage());
+            if (client != null) {
+                client.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
+            }
+        }
+    }
+
+    private void countAudioIn(ClientMessage.RealtimeInput r) {
+        List<Blob> blobs = new ArrayList<>();
+        if (r.audio() != null) {
+            blobs.add(r.audio());
+        }
+        if (r.mediaChunks() != null) {
+            blobs.addAll(r.mediaChunks());
+        }
+        for (Blob b : blobs) {
+            if (b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
+                hub.accounting().audio(app, true, b.data().length, rate(b.mimeType(), 16_000));
+            }
+        }
+    }
+
+    static int rate(String mime, int dflt) {
+        int i = mime.indexOf("rate=");
+        if (i < 0) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(mime.substring(i + 5).split("[;,]")[0].strip());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** A client resumes with this conversation's handle (client callback thread of the new connection). */
+    void attach(ClientSession c) {
+        ClientSession old;
+        lock.lock();
+        try {
+            if (ended) {
+                c.close(CloseCodes.INVALID_ARGUMENT, "Session resumption handle is not valid or has expired.");
+                return;
+            }
+            old = client;
+            client = c;
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+                graceTimer = null;
+            }
+            c.send(ServerFrame.of(new ServerMessage.SetupComplete(null)));
+            while (!held.isEmpty()) {
+                c.send(held.poll());
+            }
+            heldBytes = 0;
+            c.send(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(handle, true, null)));
+        } finally {
+            lock.unlock();
+        }
+        if (old != null && old != c) {
+            // A phone that switched networks may come back before its old socket is known dead.
+            old.close(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
+        }
+    }
+
+    /** The client's socket closed (its callback thread). */
+    void detach(ClientSession c, int code) {
+        lock.lock();
+        try {
+            if (client != c || ended) {
+                return;
+            }
+            client = null;
+            if (!announce || code == CloseCodes.NORMAL) {
+                // A client that did not ask for resumption, or closed deliberately, is done.
+                log.info("Conversation {}: client closed ({}), ending", id, code);
+            } else {
+                log.info("Conversation {}: client dropped ({}); waiting {} for it to resume", id, code, hub.resumeGrace());
+                graceTimer = hub.timers().schedule(() -> end(CloseCodes.NORMAL, ""), hub.resumeGrace().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        end(CloseCodes.NORMAL, "");
+    }
+
+    /** Ends the conversation: closes the client (if attached) with {@code code}/{@code reason} and the upstream. Idempotent. */
+    public void end(int code, String reason) {
+        ResilientSession up;
+        ClientSession c;
+        List<CompletableFuture<FunctionResponse>> calls;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            up = upstream;
+            c = client;
+            client = null;
+            held.clear();
+            calls = List.copyOf(serverCalls.values());
+            serverCalls.clear();
+            if (graceTimer != null) {
+                graceTimer.cancel(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        hub.byHandle().remove(handle);
+        hub.accounting().close(app, id);
+        calls.forEach(f -> f.cancel(true));
+        if (c != null) {
+            c.close(code, reason);
+        }
+        if (up != null) {
+            Thread.ofVirtual().name("habla-gw-close-" + id).start(up::close);
+        }
+        log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
+    }
+
+    // ---- upstream events (the resilient session's event thread) ----
+
+    @Override
+    public void onEvent(LiveEvent event) {
+        switch (event) {
+            case LiveEvent.ConnectionEvent c -> log.debug("Conversation {}: upstream {}", id, c);
+            case LiveEvent.GoingAway g -> { } // the resilient session handles it; never the client's business
+            case LiveEvent.ResumptionUpdate r -> { } // upstream handles stay here; the client gets the gateway's
+            case LiveEvent.Closed c -> upstreamClosed(c);
+            case LiveEvent.SetupCompleted s -> {
+                lock.lock();
+                try {
+                    toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
+                    announce();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            case LiveEvent.ToolCallRequested r -> toolCalls(r.calls());
+            case LiveEvent.ToolCallCancelled c -> toolCancels(c.ids());
+            case LiveEvent.TurnComplete t -> {
+                hub.accounting().usage(app, t.usage());
+                lock.lock();
+                try {
+                    toClient(GeminiFrames.encode(t), 256);
+                    announce();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            case LiveEvent.Usage u -> {
+                hub.accounting().usage(app, u.usage());
+                forward(GeminiFrames.encode(u), 256);
+            }
+            case LiveEvent.AudioChunk a -> {
+                hub.accounting().audio(app, false, a.pcm().length, a.sampleRate());
+                forward(GeminiFrames.encode(a), a.pcm().length * 4L / 3 + 128);
+            }
+            default -> forward(GeminiFrames.encode(event), 512);
+        }
+        if (hub.accounting().minutesExceeded(app)) {
+            end(1011, Accounting.REASON_MINUTES);
+        }
+    }
+
+    /** With lock held: the gateway's own handle, if the client asked for resumption. */
+    private void announce() {
+        if (announce) {
+            toClient(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(handle, true, null)), 128);
+        }
+    }
+
+    private void forward(ServerFrame frame, long size) {
+        lock.lock();
+        try {
+            toClient(frame, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** With lock held: to the attached client, or held for one that may resume (bounded). */
+    private void toClient(ServerFrame frame, long size) {
+        if (ended) {
+            return;
+        }
+        if (client != null) {
+            client.send(frame);
+            return;
+        }
+        heldBytes += size;
+        held.add(frame);
+        if (heldBytes > hub.heldBytes()) {
+            log.info("Conversation {}: {} bytes held for a detached client; ending", id, heldBytes);
+            hub.timers().execute(() -> end(CloseCodes.NORMAL, ""));
+        }
+    }
+
+    private void upstreamClosed(LiveEvent.Closed c) {
+        boolean requested;
+        lock.lock();
+        try {
+            requested = ended;
+        } finally {
+            lock.unlock();
+        }
+        if (!requested) {
+            int code = c.code() > 0 && c.code() != 1006 && c.code() != 1005 ? c.code() : CloseCodes.INTERNAL;
+            String reason = c.reason() != null && !c.reason().isEmpty() ? c.reason()
+                    : code == CloseCodes.INTERNAL ? CloseCodes.REASON_INTERNAL : "";
+            log.info("Conversation {}: upstream ended ({} {})", id, c.code(), c.reason());
+            end(code, reason);
+        }
+    }
+
+    private void toolCalls(List<FunctionCall> calls) {
+        List<FunctionCall> forClient = new ArrayList<>();
+        for (FunctionCall call : calls) {
+            if (hub.tools() != null && hub.tools().tool(call.name()).isPresent()) {
+                CompletableFuture<FunctionResponse> f = hub.tools().handle(call);
+                lock.lock();
+                try {
+                    if (call.id() != null) {
+                        serverCalls.put(call.id(), f);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                f.whenComplete((resp, err) -> toolDone(call, resp, err));
+            } else {
+                forClient.add(call);
+            }
+        }
+        if (!forClient.isEmpty()) {
+            forward(ServerFrame.of(new ServerMessage.ToolCall(forClient)), 512);
+        }
+    }
+
+    private void toolDone(FunctionCall call, FunctionResponse resp, Throwable err) {
+        lock.lock();
+        try {
+            if (call.id() != null && serverCalls.remove(call.id()) == null) {
+                return; // cancelled or ended
+            }
+            if (err != null || resp == null || upstream == null || ended) {
+                log.debug("Conversation {}: server tool {} not answered: {}", id, call.name(), err == null ? "ended" : err.toString());
+                return;
+            }
+            upstream.sendToolResponse(List.of(resp));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void toolCancels(List<String> ids) {
+        List<String> forClient = new ArrayList<>();
+        for (String callId : ids) {
+            CompletableFuture<FunctionResponse> f;
+            lock.lock();
+            try {
+                f = serverCalls.remove(callId);
+            } finally {
+                lock.unlock();
+            }
+            if (f != null) {
+                f.cancel(true);
+            } else {
+                forClient.add(callId);
+            }
+        }
+        if (!forClient.isEmpty()) {
+            forward(ServerFrame.of(new ServerMessage.ToolCallCancellation(forClient)), 256);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conversation[" + id + ", app=" + app + (token == null ? "" : ", token=" + token.logId()) + "]";
+    }
+}

@@ -1,0 +1,52 @@
+package dev.habla.gateway.internal;
+
+import dev.habla.client.LiveClient;
+import dev.habla.client.ResiliencePolicy;
+import dev.habla.tools.ToolRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every session of one gateway shares: the upstream client, tokens, accounting, server-side tools, the
+ * resilience policy, and the conversations by gateway resumption handle. Thread-safe (the map is concurrent; the rest
+ * is immutable or thread-safe itself).
+ *
+ * @param resumeGrace how long a conversation whose client dropped waits for it to resume
+ * @param heldBytes   what a detached conversation holds for its client at most (over it, the conversation ends)
+ */
+public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools, ResiliencePolicy policy,
+        Clock clock, Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
+        AtomicLong ids) {
+
+    public static Hub create(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools,
+            ResiliencePolicy policy, Clock clock, Duration resumeGrace, long heldBytes) {
+        return new Hub(upstream, tokens, accounting, tools, policy, clock, resumeGrace, heldBytes,
+                Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-gateway-timers").factory()),
+                new ConcurrentHashMap<>(), new AtomicLong());
+    }
+
+    /** Every conversation open now (attached or waiting in its grace period). */
+    public List<Conversation> conversations() {
+        return List.copyOf(byHandle.values());
+    }
+
+    /** Ends every conversation (1001) and stops the timers. */
+    public void shutdown() {
+        for (Conversation c : conversations()) {
+            c.end(1001, "Gateway shutting down.");
+        }
+        timers.shutdownNow();
+        try {
+            timers.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.habla.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.habla.client.LiveClient;
+import dev.habla.emulator.LiveEmulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** An emulator upstream, a gateway in front of it, and HTTP/Live helpers for tests. Not thread-safe; one per class. */
+final class Fixture implements AutoCloseable {
+    static final String PROVIDER_KEY = "provider-key-0123456789-SECRET";
+    static final String ADMIN_KEY = "admin-key-shop-0123456789-SECRET";
+    static final String OTHER_ADMIN_KEY = "admin-key-other-0123456789-SECRET";
+    static final String MODEL = "gemini-2.0-flash-live-001";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final LiveEmulator emulator;
+    final Gateway gateway;
+
+    Fixture(Consumer<LiveEmulator.Builder> emu, Consumer<Gateway.Builder> gw) {
+        emulator = LiveEmulator.create(b -> emu.accept(b.port(0).apiKey(PROVIDER_KEY)));
+        gateway = Gateway.create(b -> {
+            b.upstream(c -> c.apiKey(PROVIDER_KEY).baseUrl(emulator.baseUrl()))
+                    .app(GatewayApp.of("shop", ADMIN_KEY))
+                    .app(GatewayApp.of("other", OTHER_ADMIN_KEY).withAllowedModels(java.util.Set.of(MODEL)));
+            gw.accept(b);
+        }).start();
+    }
+
+    Fixture() {
+        this(e -> { }, g -> { });
+    }
+
+    /** HTTP response status and body. */
+    record Http(int status, String body, java.net.http.HttpHeaders headers) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    Http post(String path, String key, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            r.header("x-goog-api-key", key);
+        }
+        HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return new Http(resp.statusCode(), resp.body(), resp.headers());
+    }
+
+    Http request(String method, String path, String key, String origin) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (key != null) {
+            r.header("x-goog-api-key", key);
+        }
+        if (origin != null) {
+            r.header("Origin", origin);
+        }
+        HttpResponse<String> resp = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return new Http(resp.statusCode(), resp.body(), resp.headers());
+    }
+
+    /** Mints a token with the shop's admin key; returns its name. */
+    String mint(String body) throws Exception {
+        Http h = post("/v1alpha/auth_tokens", ADMIN_KEY, body);
+        if (h.status() != 200) {
+            throw new AssertionError("mint failed: " + h);
+        }
+        return h.json().path("name").asText();
+    }
+
+    /** A client of the gateway using {@code token}. */
+    LiveClient tokenClient(String token) {
+        return LiveClient.create(c -> c.ephemeralToken(token).baseUrl(gateway.baseUrl()).apiVersion("v1alpha"));
+    }
+
+    /** The Live WebSocket URL for a token. */
+    String tokenUrl(String token) {
+        return gateway.baseUrl().replace("http://", "ws://")
+                + "//ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained?access_token=" + token;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        emulator.close();
+    }
+}
