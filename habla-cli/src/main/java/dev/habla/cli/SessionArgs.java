@@ -22,14 +22,20 @@ import picocli.CommandLine.ParameterException;
 final class SessionArgs {
     private SessionArgs() {}
 
-    /** The voice's canonical name, any case accepted. */
-    static String canonicalVoice(CommandLine cmd, String name) {
-        try {
-            return Voices.canonical(name);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(cmd, "unknown voice '" + name + "'; choose one of "
-                    + String.join(", ", Voices.ALL) + " (any case)");
+    /**
+     * The voice's canonical name, any case accepted. A name Habla does not know is warned about on stderr and sent as
+     * given (the service adds voices faster than Habla is released; it decides): only a blank name is a usage error.
+     */
+    static String canonicalVoice(CommandLine cmd, CliContext ctx, String name) {
+        if (name.isBlank()) {
+            throw new ParameterException(cmd, "--voice needs a name, e.g. Kore");
         }
+        if (Voices.isKnown(name)) {
+            return Voices.canonical(name);
+        }
+        ctx.err().println("habla " + cmd.getCommandName() + ": voice '" + name.strip() + "' is not one Habla knows ("
+                + String.join(", ", Voices.ALL) + "); sending it as given");
+        return name.strip();
     }
 
     /** The system instruction from {@code --system} or {@code --system-file} (not both), or null. */

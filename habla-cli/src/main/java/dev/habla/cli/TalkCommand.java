@@ -204,7 +204,7 @@ final class TalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), voice);
+        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), ctx, voice);
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         String version = SessionArgs.apiVersion(spec.commandLine(), apiVersion);
