@@ -138,6 +138,10 @@ public final class Main implements Callable<Integer> {
         setIfAbsent("org.slf4j.simpleLogger.showThreadName", verbose ? "true" : "false");
         setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
         setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");
+        // The provider's "unknown model, sent as given" warning comes from the connecting thread, in the middle of the
+        // prompt line; the service's refusal of a model that does not exist is reported as one clear line anyway, and
+        // a new model that works needs no notice. --verbose shows it. (An unknown voice is named by SessionArgs.)
+        setIfAbsent("org.slf4j.simpleLogger.log.dev.habla.client.internal.GeminiProvider", verbose ? "info" : "error");
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -47,7 +47,7 @@ class FirstRunTest {
     void anUnknownCommandOrArgumentIsNamedAsSuch() {
         CliRun.Result frob = run(Map.of(), "", "frob");
         assertThat(frob.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(frob.err()).startsWith("habla: unknown command 'frob'; the commands are chat, emulator, talk")
+        assertThat(frob.err()).startsWith("habla: unknown command 'frob'; the commands are chat, emulator, gateway, talk")
                 .doesNotContain("Unmatched");
         CliRun.Result option = run(Map.of(), "", "chat", "--frob");
         assertThat(option.err()).startsWith("habla chat: unknown option '--frob'");

@@ -132,7 +132,7 @@ class TerminalTest {
         startChat("--model", "nope");
         assertThat(awaitExitStatus()).isEqualTo("4");
         String screen = awaitScreen("the message", s -> s.contains("habla: model 'nope' was not found"));
-        assertThat(screen).doesNotContain("you>");
+        assertThat(screen).doesNotContain("you>").doesNotContain("WARN");
     }
 
     @Test
