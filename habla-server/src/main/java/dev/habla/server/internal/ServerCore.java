@@ -132,7 +132,17 @@ public final class ServerCore {
                 fallback.setServer(s);
                 s.addBean(fallback);
             }
-            s.start();
+            try {
+                s.start();
+            } catch (Exception e) {
+                // A failed start (port taken) leaves what Jetty did start (its thread pool) running: stop it.
+                try {
+                    s.stop();
+                } catch (Exception stopFailure) {
+                    e.addSuppressed(stopFailure);
+                }
+                throw e;
+            }
             server = s;
             connector = c;
             LOG.debug("Live server listening on {}:{}", host, c.getLocalPort());
