@@ -36,8 +36,9 @@ class LiveServerCreateTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("Cannot start the Live server");
         }
-        // Servers of other tests in this JVM are closed (their pools stopped) before this one runs; Jetty's pool
-        // threads may take a moment to exit after stop, hence the bounded poll.
+        // Jetty stops what it started when its own start fails (the pool included); this guards that, which the
+        // promise "create closes itself" relies on. Servers of other tests here are closed before this one runs, and
+        // pool threads may take a moment to exit after a stop, hence the bounded poll.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> left = poolThreads();
         while (!left.isEmpty() && System.nanoTime() < deadline) {

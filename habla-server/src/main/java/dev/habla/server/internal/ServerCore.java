@@ -132,17 +132,7 @@ public final class ServerCore {
                 fallback.setServer(s);
                 s.addBean(fallback);
             }
-            try {
-                s.start();
-            } catch (Exception e) {
-                // A failed start (port taken) leaves what Jetty did start (its thread pool) running: stop it.
-                try {
-                    s.stop();
-                } catch (Exception stopFailure) {
-                    e.addSuppressed(stopFailure);
-                }
-                throw e;
-            }
+            s.start();
             server = s;
             connector = c;
             LOG.debug("Live server listening on {}:{}", host, c.getLocalPort());
