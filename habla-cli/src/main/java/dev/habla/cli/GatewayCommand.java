@@ -140,7 +140,7 @@ final class GatewayCommand implements Callable<Integer> {
                 if (apps.dev() && KeyChoice.isLoopback(URI.create("http://" + hostForUri(host) + "/"))) {
                     b.devTokens(apps.apps().getFirst().id());
                 }
-            }).start();
+            });
         } catch (RuntimeException e) {
             if (emulator != null) {
                 emulator.close();

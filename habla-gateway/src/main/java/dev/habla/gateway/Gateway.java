@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * try (Gateway gw = Gateway.create(b -> b
  *         .upstream(c -> c.apiKey(providerKey))                 // or .baseUrl(emulator.baseUrl())
  *         .app(GatewayApp.of("shop", adminKey))
- *         .allowOrigin("https://shop.example")).start()) {
+ *         .allowOrigin("https://shop.example"))) {
  *     System.out.println(gw.baseUrl());                           // the SDK's baseUrl
  * }
  * }</pre>
@@ -52,25 +52,68 @@ public final class Gateway implements AutoCloseable {
     private final LiveClient upstream;
     private final PrometheusMeterRegistry metrics;
 
-    private Gateway(Builder b) {
+    private Gateway(LiveServer server, Hub hub, LiveClient upstream, PrometheusMeterRegistry metrics) {
+        this.server = server;
+        this.hub = hub;
+        this.upstream = upstream;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Configures, binds and starts a gateway: the one way to get one. {@link Builder#upstream} and one
+     * {@link Builder#app} are required. The returned gateway is already serving (close it); if it cannot start, what
+     * it had opened (upstream client, timers, meters) is closed before the exception is thrown.
+     *
+     * @throws IllegalArgumentException if there is no app
+     * @throws NullPointerException if there is no upstream, or {@link Builder#devTokens} names no app
+     * @throws IllegalStateException if the port cannot be bound
+     */
+    public static Gateway create(Consumer<Builder> spec) {
+        Builder b = new Builder();
+        spec.accept(b);
         if (b.apps.isEmpty()) {
             throw new IllegalArgumentException("a gateway needs at least one app (an admin key)");
         }
         Objects.requireNonNull(b.upstream, "upstream");
-        this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Accounting accounting = new Accounting(b.apps, b.clock, metrics);
-        TokenStore tokens = new TokenStore(b.clock);
-        OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
-        this.upstream = LiveClient.create(b.upstream);
-        ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
-        this.hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.clock, b.resumeGrace, b.heldBytes);
-        HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null,
-                b.devTokens == null ? null : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens));
-        this.server = LiveServer.create(s -> s
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LiveClient upstream = null;
+        Hub hub = null;
+        try {
+            Accounting accounting = new Accounting(b.apps, b.clock, metrics);
+            TokenStore tokens = new TokenStore(b.clock);
+            OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
+            GatewayApp devApp = b.devTokens == null ? null
+                    : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
+            upstream = LiveClient.create(b.upstream);
+            ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.clock, b.resumeGrace, b.heldBytes);
+            HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp);
+            LiveServer server = serve(b, hub, http, new GatewayAuthenticator(tokens, accounting, origins));
+            return new Gateway(server, hub, upstream, metrics);
+        } catch (RuntimeException | Error e) {
+            if (hub != null) {
+                hub.shutdown();
+            }
+            if (upstream != null) {
+                upstream.close();
+            }
+            metrics.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the Live server. Its connections may open before {@link #create} returns: they work on {@code hub} and
+     * its parts only, all complete by now, never on the {@link Gateway} being built.
+     */
+    private static LiveServer serve(Builder b, Hub hub, HttpApi http, GatewayAuthenticator authenticator) {
+        TokenStore tokens = hub.tokens();
+        Accounting accounting = hub.accounting();
+        return LiveServer.create(s -> s
                 .host(b.host)
                 .port(b.port)
                 .maxMessageBytes(b.maxMessageBytes)
-                .authenticator(new GatewayAuthenticator(tokens, accounting, origins))
+                .authenticator(authenticator)
                 .httpHandler(http)
                 .handlers(conn -> {
                     String p = conn.principal();
@@ -86,19 +129,7 @@ public final class Gateway implements AutoCloseable {
                 }));
     }
 
-    /** A gateway configured by {@code spec}; {@link Builder#upstream} and one {@link Builder#app} are required. Not started. */
-    public static Gateway create(Consumer<Builder> spec) {
-        Builder b = new Builder();
-        spec.accept(b);
-        return new Gateway(b);
-    }
-
-    /** Binds and starts serving; returns this. */
-    public Gateway start() {
-        server.start();
-        return this;
-    }
-
+    /** The bound port (the one chosen when the builder's port was 0). */
     public int port() {
         return server.port();
     }
@@ -126,6 +157,7 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
+    /** Ends every session (1001), stops the server, closes the upstream client and the meters. Idempotent. */
     @Override
     public void close() {
         hub.shutdown();
@@ -142,7 +174,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Settings of a {@link Gateway}. */
+    /** Settings of a {@link Gateway}, given inside {@link Gateway#create(Consumer)}. Not thread-safe. */
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;

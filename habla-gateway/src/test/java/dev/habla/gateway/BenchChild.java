@@ -24,7 +24,7 @@ public final class BenchChild {
         int port;
         if (mode.equals("gateway")) {
             Gateway gw = Gateway.create(b -> b.upstream(c -> c.apiKey("bench-provider-key").baseUrl(upstream.toString()))
-                    .app(GatewayApp.of("bench", GatewayBenchmark.ADMIN_KEY)).console(false)).start();
+                    .app(GatewayApp.of("bench", GatewayBenchmark.ADMIN_KEY)).console(false));
             server = gw;
             port = gw.port();
         } else {

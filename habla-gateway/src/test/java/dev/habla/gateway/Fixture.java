@@ -25,12 +25,17 @@ final class Fixture implements AutoCloseable {
 
     Fixture(Consumer<LiveEmulator.Builder> emu, Consumer<Gateway.Builder> gw) {
         emulator = LiveEmulator.create(b -> emu.accept(b.port(0).apiKey(PROVIDER_KEY)));
-        gateway = Gateway.create(b -> {
-            b.upstream(c -> c.apiKey(PROVIDER_KEY).baseUrl(emulator.baseUrl()))
-                    .app(GatewayApp.of("shop", ADMIN_KEY))
-                    .app(GatewayApp.of("other", OTHER_ADMIN_KEY).withAllowedModels(java.util.Set.of(MODEL)));
-            gw.accept(b);
-        }).start();
+        try {
+            gateway = Gateway.create(b -> {
+                b.upstream(c -> c.apiKey(PROVIDER_KEY).baseUrl(emulator.baseUrl()))
+                        .app(GatewayApp.of("shop", ADMIN_KEY))
+                        .app(GatewayApp.of("other", OTHER_ADMIN_KEY).withAllowedModels(java.util.Set.of(MODEL)));
+                gw.accept(b);
+            });
+        } catch (RuntimeException | Error e) {
+            emulator.close(); // the gateway closed itself; nothing else would close the emulator
+            throw e;
+        }
     }
 
     Fixture() {

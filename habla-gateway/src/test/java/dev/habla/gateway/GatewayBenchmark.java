@@ -95,7 +95,7 @@ class GatewayBenchmark {
                                     List.of(Part.ofInlineData("audio/pcm;rate=24000", r.audio().data())), "model")));
                         }
                     }
-                })).start()) {
+                }))) {
             Result relay = run("relay", upstream.baseUrl());
             Result gateway = run("gateway", upstream.baseUrl());
             PrintStream o = System.out;

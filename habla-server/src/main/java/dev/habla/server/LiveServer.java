@@ -15,7 +15,6 @@ import java.util.function.Consumer;
  * try (LiveServer server = LiveServer.create(b -> b
  *         .authenticator(LiveAuthenticator.anyCredential())
  *         .handlers(conn -> message -> conn.send(new ServerMessage.SetupComplete(null))))) {
- *     server.start();
  *     URI uri = URI.create(server.wsUrl(new LiveEndpoint("v1beta", LiveEndpoint.Kind.API_KEY)) + "?key=k");
  * }
  * }</pre>
@@ -31,21 +30,32 @@ public final class LiveServer implements AutoCloseable {
                 b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpHandler);
     }
 
-    /** A server configured by {@code configure}; {@link Builder#handlers} is required. Not started. */
+    /**
+     * Configures, binds and starts a server: the one way to get one. {@code configure} sets what differs from the
+     * defaults of {@link Builder}; {@link Builder#handlers} is required. The returned server is already serving
+     * (close it); if it cannot start, what was started is closed before the exception is thrown.
+     *
+     * <p>Connections may arrive as soon as the port is bound, before this method returns: the handler factory, the
+     * authenticator and the observer must be ready to be called when they are given to the builder.
+     *
+     * @throws NullPointerException if no handler factory was given
+     * @throws IllegalStateException if the port cannot be bound
+     */
     public static LiveServer create(Consumer<Builder> configure) {
         Builder b = new Builder();
         configure.accept(b);
         Objects.requireNonNull(b.handlers, "handlers");
-        return new LiveServer(b);
+        LiveServer server = new LiveServer(b);
+        try {
+            server.core.start();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
-    /** Binds and starts serving; returns this. */
-    public LiveServer start() {
-        core.start();
-        return this;
-    }
-
-    /** The bound port (after {@link #start()}). */
+    /** The bound port (the one chosen when the builder's port was 0). */
     public int port() {
         return core.port();
     }
@@ -65,12 +75,13 @@ public final class LiveServer implements AutoCloseable {
         return core.connections();
     }
 
+    /** Stops accepting, closes open connections 1001, then stops Jetty. Idempotent. */
     @Override
     public void close() {
         core.close();
     }
 
-    /** Settings of a {@link LiveServer}. */
+    /** Settings of a {@link LiveServer}, given inside {@link LiveServer#create(Consumer)}. Not thread-safe. */
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;

@@ -62,7 +62,7 @@ class EchoServerTest {
         server = LiveServer.create(b -> {
             b.handlers(Echo::new);
             extra.accept(b);
-        }).start();
+        });
         return server;
     }
 

@@ -35,7 +35,7 @@ class ReadmeSnippetTest {
                             connection.send(ServerMessage.ServerContent.turnCompleted());
                         }
                     }
-                })).start()) {
+                }))) {
             server.wsUrl(new LiveEndpoint("v1beta", LiveEndpoint.Kind.API_KEY));   // ws://127.0.0.1:PORT/ws/google.ai…BidiGenerateContent
             // --- README snippet end ---
             String url = server.wsUrl(new LiveEndpoint("v1beta", LiveEndpoint.Kind.API_KEY));

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * bounded writer per socket), the registry of connections, the script queue, the record of client messages,
  * resumption handles and id counters.
  *
- * <p>{@code lock} guards {@code open}, {@code closed}, {@code idle}, {@code scripts} and the started/closed state (lock
- * order: a connection's lock, then this one, then a logical session's). Connections call
- * back into it from Jetty's virtual threads.
+ * <p>{@code lock} guards {@code open}, {@code closed}, {@code idle}, {@code scripts} and {@code server} (null until
+ * started) (lock order: a connection's lock, then this one, then a logical session's). Connections call back into it
+ * from Jetty's virtual threads.
  */
 public final class EmulatorCore {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorCore.class);
@@ -54,41 +54,43 @@ public final class EmulatorCore {
     private final AtomicInteger refuseResumption = new AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final ResumptionStore resumption;
-    private final LiveServer server;
-    private boolean started;
+    /** Created and started by {@link #start()}, never in the constructor: no connection reaches a half-built core. */
+    private LiveServer server;
 
     public EmulatorCore(EmulatorConfig config) {
         this.config = config;
         this.resumption = new ResumptionStore(config.clock(), config.resumptionHandleTtl());
-        // Quiet clients are legal; the connection lifetime, not idleness, ends a session.
-        Duration life = config.connectionLifetime().plusMinutes(1);
-        Duration idle = life.compareTo(Duration.ofHours(1)) > 0 ? life : Duration.ofHours(1);
-        this.server = LiveServer.create(b -> b.host("127.0.0.1").port(config.port())
-                .authenticator(new EmulatorAuthenticator(config.apiKey()))
-                .handlers(wire -> Connection.open(this, wire))
-                .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
-                .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle));
     }
 
     public EmulatorConfig config() {
         return config;
     }
 
+    /**
+     * Binds and starts the server, once. The server is created here, after construction, because its handler factory
+     * and observer call back into this core; the lock makes a concurrent {@link #close()} wait for it.
+     */
     public void start() {
         lock.lock();
         try {
-            if (started) {
+            if (server != null) {
                 throw new IllegalStateException("already started");
             }
             if (stopped.get()) {
                 throw new IllegalStateException("closed");
             }
+            // Quiet clients are legal; the connection lifetime, not idleness, ends a session.
+            Duration life = config.connectionLifetime().plusMinutes(1);
+            Duration idle = life.compareTo(Duration.ofHours(1)) > 0 ? life : Duration.ofHours(1);
             try {
-                server.start();
+                server = LiveServer.create(b -> b.host("127.0.0.1").port(config.port())
+                        .authenticator(new EmulatorAuthenticator(config.apiKey()))
+                        .handlers(wire -> Connection.open(this, wire))
+                        .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
+                        .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle));
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("Cannot start the emulator: " + e.getMessage(), e);
             }
-            started = true;
             LOG.info("Live emulator listening on 127.0.0.1:{}", server.port());
         } finally {
             lock.unlock();
@@ -98,7 +100,7 @@ public final class EmulatorCore {
     public int port() {
         lock.lock();
         try {
-            if (!started) {
+            if (server == null) {
                 throw new IllegalStateException("not started");
             }
             return server.port();
@@ -109,8 +111,18 @@ public final class EmulatorCore {
 
     /** Stops accepting, closes what is open with 1001 (letting those frames out), then stops the server. */
     public void close() {
-        if (stopped.compareAndSet(false, true)) {
-            server.close();
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        LiveServer s;
+        lock.lock(); // waits for a start() under way; one that comes later sees stopped and refuses
+        try {
+            s = server;
+        } finally {
+            lock.unlock();
+        }
+        if (s != null) {
+            s.close(); // outside the lock: closing connections call back into closed(..), which takes it
         }
     }
 

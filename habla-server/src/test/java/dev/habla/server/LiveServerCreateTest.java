@@ -1,0 +1,65 @@
+package dev.habla.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link LiveServer#create}: the one way to get a server returns it serving, or closes what it started and throws. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LiveServerCreateTest {
+    /** Jetty's pool threads of a LiveServer ({@code habla-server-<id>}; the virtual I/O threads are {@code habla-server-io-N}). */
+    private static final Pattern POOL_THREAD = Pattern.compile("habla-server-\\d+");
+
+    @Test
+    void createdServerIsAlreadyAcceptingConnections() throws Exception {
+        try (LiveServer server = LiveServer.create(b -> b.handlers(EchoServerTest.Echo::new));
+                Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 5_000);
+            assertThat(socket.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void portTakenThrowsAndLeavesNoPoolThreadRunning() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> LiveServer.create(b -> b.port(busy.getLocalPort()).handlers(EchoServerTest.Echo::new)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Cannot start the Live server");
+        }
+        // Jetty stops what it started when its own start fails (the pool included); this guards that, which the
+        // promise "create closes itself" relies on. Servers of other tests here are closed before this one runs, and
+        // pool threads may take a moment to exit after a stop, hence the bounded poll.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> left = poolThreads();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            left = poolThreads();
+        }
+        assertThat(left).isEmpty();
+    }
+
+    @Test
+    void missingHandlersIsRefusedBeforeBinding() {
+        assertThatThrownBy(() -> LiveServer.create(b -> b.port(0)))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("handlers");
+    }
+
+    private static List<String> poolThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> POOL_THREAD.matcher(n).matches())
+                .toList();
+    }
+}
