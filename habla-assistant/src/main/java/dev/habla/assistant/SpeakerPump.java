@@ -31,6 +31,7 @@ final class SpeakerPump implements Runnable {
     static final double AUDIBLE_DBFS = -60;
 
     private final VoiceLoop loop;
+    private final Speaker speaker;
     private final PlaybackBuffer buffer;
     private final AudioSink sink;
     private final DuplexPolicy policy;
@@ -41,7 +42,7 @@ final class SpeakerPump implements Runnable {
     private final SpeakerConverter converter;
     private final int pieceBytes;
 
-    // Guarded by loop.speakerLock.
+    // Guarded by speaker.speakerLock.
     /** Clock time at which the next sample written will play (the end of what the device holds). */
     private long playhead = Long.MIN_VALUE / 2;
     /** Audio went through the converter since its tail was last let out. */
@@ -57,9 +58,10 @@ final class SpeakerPump implements Runnable {
     private volatile boolean stopped;
     private volatile Thread thread;
 
-    SpeakerPump(VoiceLoop loop, PlaybackBuffer buffer, AudioSink sink, DuplexPolicy policy, Scheduler clock,
-                VoiceLoopConfig config) {
+    SpeakerPump(VoiceLoop loop, Speaker speaker, PlaybackBuffer buffer, AudioSink sink, DuplexPolicy policy,
+                Scheduler clock, VoiceLoopConfig config) {
         this.loop = loop;
+        this.speaker = speaker;
         this.buffer = buffer;
         this.sink = sink;
         this.policy = policy;
@@ -78,7 +80,7 @@ final class SpeakerPump implements Runnable {
         byte[] piece = new byte[pieceBytes];
         try {
             while (!stopped) {
-                long generation = loop.flushGeneration;
+                long generation = speaker.flushGeneration;
                 int n = buffer.read(piece, 0, piece.length, IDLE_WAIT);
                 if (stopped || buffer.state() == PlaybackBuffer.State.CLOSED) {
                     return;
@@ -109,9 +111,9 @@ final class SpeakerPump implements Runnable {
         long underruns;
         boolean startedSpeaking = false;
         long epoch;
-        loop.speakerLock.lock();
+        speaker.speakerLock.lock();
         try {
-            if (generation != loop.flushGeneration || stopped) {
+            if (generation != speaker.flushGeneration || stopped) {
                 return false;   // read before a flush: audio of a cut turn
             }
             long now = clock.nanoTime();
@@ -143,7 +145,7 @@ final class SpeakerPump implements Runnable {
             epoch = buffer.epoch();
             // What the speaker really wrote of this answer (its turn epoch), for providers that truncate the answer to
             // what was played on barge-in (OpenAI). Under the lock, so a barge-in's final report cannot be overtaken.
-            loop.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(buffer.cursor(epoch).playedBytes()));
+            speaker.reportPlayback(VoiceLoop.MODEL_FORMAT.durationOf(buffer.cursor(epoch).playedBytes()));
             underruns = buffer.stats().underruns();
             if (underruns == underrunsSeen) {
                 underruns = -1;
@@ -151,7 +153,7 @@ final class SpeakerPump implements Runnable {
                 underrunsSeen = underruns;
             }
         } finally {
-            loop.speakerLock.unlock();
+            speaker.speakerLock.unlock();
         }
         if (startedSpeaking) {
             loop.emit(new AssistantEvent.AssistantSpeaking(epoch));
@@ -167,7 +169,7 @@ final class SpeakerPump implements Runnable {
      * of a turn the resampler's tail is let out.
      */
     private void idle() {
-        loop.speakerLock.lock();
+        speaker.speakerLock.lock();
         try {
             if (clock.nanoTime() >= playhead) {
                 level = Double.NEGATIVE_INFINITY;
@@ -185,13 +187,13 @@ final class SpeakerPump implements Runnable {
                 }
             }
         } finally {
-            loop.speakerLock.unlock();
+            speaker.speakerLock.unlock();
         }
         loop.signalState();
     }
 
     /**
-     * Called by {@link VoiceLoop#silence} under the speaker lock after the flush: forgets the timeline and returns
+     * Called by {@link Speaker#silence} under the speaker lock after the flush: forgets the timeline and returns
      * how far ahead of now the pump had written (audio the sink's flush dropped).
      */
     long cutTimeline() {

@@ -3,7 +3,6 @@ package dev.habla.assistant;
 import dev.habla.time.Scheduler;
 import dev.habla.assistant.AssistantEvent.Trigger;
 import dev.habla.audio.AudioFormat;
-import dev.habla.audio.AudioSink;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
@@ -18,16 +17,12 @@ import dev.habla.voice.DuplexPolicy;
 import dev.habla.voice.EchoGate;
 import dev.habla.voice.HalfDuplex;
 import dev.habla.voice.PlaybackBuffer;
-import dev.habla.voice.PlaybackCursor;
-import dev.habla.voice.Resampler;
 import dev.habla.voice.VoiceActivityDetector;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * sink by its own bound.
  *
  * <h2>Barge-in</h2>
- * Every server turn gets a playback epoch. On {@code interrupted} the session reader calls {@link #silence}
+ * Every server turn gets a playback epoch. On {@code interrupted} the session reader calls {@link Speaker#silence}
  * directly (not through a queue behind audio): under the speaker lock it bumps the epoch, flushes the playback buffer
  * and the sink (which drops what the device holds), and resets the pump's timeline; the pump re-checks a flush
  * generation under the same lock before every write, so no audio of the cut turn can be written after the flush.
@@ -101,73 +96,32 @@ public final class VoiceLoop implements AutoCloseable {
     private final Scheduler clock;
     private final String id;
     private final PlaybackBuffer buffer;
-    private final AudioSink sink;
     private final DuplexPolicy policy;
     private final Transcript transcript = new Transcript();
     private final VoiceMetrics metrics = new VoiceMetrics();
     private final AssistantObserver observer;
 
-    /**
-     * Guards every write to and flush of the sink, the speaker pump's timeline, and increments of
-     * {@link #flushGeneration}. Held only for queue operations and non-blocking sink calls.
-     */
-    final ReentrantLock speakerLock = new ReentrantLock();
-    /** Bumped under {@link #speakerLock} by every flush; the pump compares it before writing what it read. */
-    volatile long flushGeneration;
-
-    private final SpeakerPump speakerPump;
-    private final Thread speakerThread;
+    /** The speaker pump, the speaker lock and barge-in. */
+    private final Speaker speaker;
+    /** The state the waits wait for, guarded by its own lock. */
+    private final ConversationState state;
+    /** The session listener, on the client's reader thread. */
+    private final SessionReader reader;
     private MicPump micPump;
     private Thread micThread;
     private volatile LiveSession session;
     /** The same session when it is resilient (the default), else null. */
     private volatile ResilientSession resilient;
-    /** Clock time when the latest server turn started (reader writes; the mic pump reads). */
-    private volatile long lastTurnStartNanos = Long.MIN_VALUE;
-
-    // ---- session reader state (written only by the reader thread; read by others where volatile) ----
-
-    /** The server turn in progress, or null between turns. Written by the reader; read by the mic pump. */
-    private volatile Turn turn;
-    /** Reader only: epoch of the last turn. */
-    private long lastTurnEpoch = -1;
-    /** Reader only: converts model audio that is not 24 kHz (never seen from Gemini, but allowed by the protocol). */
-    private Resampler modelResampler;
-    private int modelResamplerRate;
-
-    // ---- idle tracking (file mode) and termination, guarded by stateLock ----
-    private final ReentrantLock stateLock = new ReentrantLock();
-    private final Condition stateChanged = stateLock.newCondition();
-    private long userInputs;        // local speech starts and typed lines
-    private long answeredInputs;    // userInputs as of the start of the latest turn
-    private boolean inputEnded;
-    private long quietSince;        // clock nanos since when nothing happened
-    private LiveEvent.Closed closedEvent;
 
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean pushToTalk = new AtomicBoolean();
     private volatile boolean muted;
-
-    /** One server turn: its epoch and how much audio the server sent for it. Reader-thread state. */
-    private static final class Turn {
-        final long epoch;
-        long serverBytes;
-        /** The server said the model finished generating ({@code generationComplete}). */
-        boolean generationComplete;
-        /** The server cut the turn ({@code interrupted}). */
-        boolean interrupted;
-
-        Turn(long epoch) {
-            this.epoch = epoch;
-        }
-    }
 
     private VoiceLoop(VoiceLoopConfig config) {
         this.config = config;
         this.clock = config.clock();
         this.id = Integer.toString(IDS.incrementAndGet());
         this.observer = config.observer();
-        this.sink = config.speaker();
         this.buffer = PlaybackBuffer.create(MODEL_FORMAT, b -> b.preBuffer(config.preBuffer())
                 .clock(clock::now));
         this.policy = config.duplexPolicy() != null ? config.duplexPolicy() : switch (config.duplex()) {
@@ -177,9 +131,9 @@ public final class VoiceLoop implements AutoCloseable {
             case HALF_DUPLEX -> new HalfDuplex(MODEL_FORMAT.sampleRate());
         };
         this.metrics.underruns = () -> buffer.stats().underruns();
-        this.speakerPump = new SpeakerPump(this, buffer, sink, policy, clock, config);
-        this.speakerThread = Thread.ofVirtual().name("habla-" + id + "-speaker").unstarted(speakerPump);
-        this.quietSince = clock.nanoTime();
+        this.state = new ConversationState(clock);
+        this.speaker = new Speaker(this, state, config, id, buffer, policy, transcript, metrics);
+        this.reader = new SessionReader(this, state, speaker, buffer, transcript, metrics, clock, id);
     }
 
     /** Connects and starts a loop configured by {@code spec}; see {@link #start(LiveClient, VoiceLoopConfig)}. */
@@ -207,9 +161,9 @@ public final class VoiceLoop implements AutoCloseable {
     private void open(LiveClient client) throws LiveException {
         VoiceActivityDetector detector = config.microphone() == null ? null : config.detector().get();
         try {
-            speakerThread.start();
+            speaker.start();
             SessionConfig sessionConfig = sessionConfig();
-            SessionListener listener = this::onSessionEvent;
+            SessionListener listener = reader::onSessionEvent;
             ToolRunner.Binding binding = null;
             if (config.tools() != null) {
                 sessionConfig = config.tools().withDeclarations(sessionConfig);
@@ -354,7 +308,7 @@ public final class VoiceLoop implements AutoCloseable {
 
     /** Latest levels, for a meter. */
     public Levels levels() {
-        return new Levels(micPump == null ? Double.NEGATIVE_INFINITY : micPump.level(), speakerPump.level());
+        return new Levels(micPump == null ? Double.NEGATIVE_INFINITY : micPump.level(), speaker.level());
     }
 
     public PlaybackBuffer.Stats playbackStats() {
@@ -363,36 +317,17 @@ public final class VoiceLoop implements AutoCloseable {
 
     /** The session's terminal event, or null while it is open. */
     public LiveEvent.Closed closedEvent() {
-        stateLock.lock();
-        try {
-            return closedEvent;
-        } finally {
-            stateLock.unlock();
-        }
+        return state.closedEvent();
     }
 
     /** Whether the audio source has ended (end of file, or failed). */
     public boolean inputEnded() {
-        stateLock.lock();
-        try {
-            return inputEnded;
-        } finally {
-            stateLock.unlock();
-        }
+        return state.inputEnded();
     }
 
     /** Waits up to {@code timeout} for the session to end; returns its terminal event or null. */
     public LiveEvent.Closed awaitClosed(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        stateLock.lock();
-        try {
-            while (closedEvent == null && nanos > 0) {
-                nanos = stateChanged.awaitNanos(nanos);
-            }
-            return closedEvent;
-        } finally {
-            stateLock.unlock();
-        }
+        return state.awaitClosed(timeout);
     }
 
     /**
@@ -404,32 +339,7 @@ public final class VoiceLoop implements AutoCloseable {
      * ends first.
      */
     public boolean awaitConversationIdle(Duration settle, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        stateLock.lock();
-        try {
-            while (true) {
-                if (closedEvent != null) {
-                    return false;
-                }
-                long now = clock.nanoTime();
-                boolean idle = inputEnded && turn == null && playbackIdle() && !reconnecting();
-                long needed = answeredInputs >= userInputs ? settle.toNanos()
-                        : Math.max(settle.toNanos(), UNANSWERED_GRACE.toNanos());
-                if (!idle) {
-                    quietSince = now;
-                } else if (now - quietSince >= needed) {
-                    return true;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                // Playback going idle is not signalled, so re-check at a short interval as well.
-                stateChanged.awaitNanos(Math.min(left, 20_000_000L));
-            }
-        } finally {
-            stateLock.unlock();
-        }
+        return state.awaitConversationIdle(settle, timeout, speaker::playbackIdle, this::reconnecting);
     }
 
     /**
@@ -438,21 +348,7 @@ public final class VoiceLoop implements AutoCloseable {
      * {@code timeout} (real time).
      */
     public boolean awaitPlaybackIdle(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        stateLock.lock();
-        try {
-            while (!(turn == null && playbackIdle())) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                // Playback going idle is not signalled, so re-check at a short interval as well.
-                stateChanged.awaitNanos(Math.min(left, 20_000_000L));
-            }
-            return true;
-        } finally {
-            stateLock.unlock();
-        }
+        return state.awaitPlaybackIdle(timeout, speaker::playbackIdle);
     }
 
     /**
@@ -480,21 +376,11 @@ public final class VoiceLoop implements AutoCloseable {
             s.close();
         }
         // 3. Speaker.
-        buffer.close();
-        speakerLock.lock();
-        try {
-            flushGeneration++;
-            speakerPump.stop();
-            sink.flush();
-        } finally {
-            speakerLock.unlock();
-        }
-        join(speakerThread, Duration.ofSeconds(1));
-        sink.close();
+        speaker.close();
         signalState();
     }
 
-    private static void join(Thread t, Duration max) {
+    static void join(Thread t, Duration max) {
         try {
             if (!t.join(max)) {
                 log.warn("{} did not stop within {} ms", t.getName(), max.toMillis());
@@ -509,260 +395,26 @@ public final class VoiceLoop implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Session events (the client's reader thread)
-    // ------------------------------------------------------------------------------------------------------------
-
-    private void onSessionEvent(LiveEvent event) {
-        long now = clock.nanoTime();
-        switch (event) {
-            case LiveEvent.SetupCompleted s -> emit(new AssistantEvent.Connected(s.sessionId()));
-            case LiveEvent.AudioChunk a -> onAudio(a);
-            case LiveEvent.OutputTranscription t -> {
-                Turn tr = openTurn();
-                transcript.assistantText(tr.epoch, t.text(), tr.serverBytes);
-                emit(new AssistantEvent.AssistantText(tr.epoch, t.text(), true));
-            }
-            case LiveEvent.TextDelta t -> {
-                if (!t.thought()) {
-                    Turn tr = openTurn();
-                    transcript.assistantText(tr.epoch, t.text(), tr.serverBytes);
-                    emit(new AssistantEvent.AssistantText(tr.epoch, t.text(), false));
-                }
-            }
-            case LiveEvent.InputTranscription t -> {
-                transcript.userSpeech(t.text(), t.finished());
-                emit(new AssistantEvent.UserText(t.text(), t.finished(), false));
-            }
-            // The cut turn ends at the turnComplete that follows; audio in between is its late audio (stale epoch).
-            case LiveEvent.Interrupted i -> {
-                Turn tr = turn;
-                if (tr != null) {
-                    tr.interrupted = true;
-                }
-                silence(Trigger.SERVER_INTERRUPTED, now, now);
-            }
-            case LiveEvent.GenerationComplete g -> {
-                Turn tr = turn;
-                if (tr != null) {
-                    tr.generationComplete = true;
-                    buffer.endOfTurn(tr.epoch);
-                }
-            }
-            case LiveEvent.TurnComplete tc -> endTurn(cutByConnectionLoss(tc));
-            case LiveEvent.ConnectionEvent c -> {
-                log.debug("voice loop {}: {}", id, c);
-                emit(new AssistantEvent.Connection(c));
-                signalState();   // the idle wait depends on the phase
-            }
-            case LiveEvent.Closed c -> {
-                stateLock.lock();
-                try {
-                    closedEvent = c;
-                    stateChanged.signalAll();
-                } finally {
-                    stateLock.unlock();
-                }
-                emit(new AssistantEvent.Closed(c));
-            }
-            default -> emit(new AssistantEvent.Session(event));
-        }
-    }
-
-    private void onAudio(LiveEvent.AudioChunk a) {
-        Turn tr = openTurn();
-        byte[] pcm = a.pcm();
-        if (a.sampleRate() != MODEL_FORMAT.sampleRate() && a.sampleRate() > 0) {
-            if (modelResampler == null || modelResamplerRate != a.sampleRate()) {
-                modelResampler = Resampler.create(a.sampleRate(), MODEL_FORMAT.sampleRate());
-                modelResamplerRate = a.sampleRate();
-            }
-            pcm = modelResampler.process(pcm);
-        }
-        if ((pcm.length & 1) != 0) {
-            pcm = java.util.Arrays.copyOf(pcm, pcm.length - 1);   // a malformed odd chunk: drop the half sample
-        }
-        tr.serverBytes += pcm.length;
-        transcript.assistantAudio(tr.epoch, pcm.length);
-        PlaybackBuffer.OfferResult r = buffer.offer(pcm, tr.epoch);
-        if (r == PlaybackBuffer.OfferResult.STALE_EPOCH) {
-            metrics.staleBytesDropped.addAndGet(pcm.length);
-        }
-    }
-
-    /**
-     * Reader: whether this {@code turnComplete} is the one a resilient session makes up when the connection carrying
-     * the turn ended (no usage, no reason) for a turn that neither finished generating nor was interrupted. A server
-     * never ends an audio or text turn that way.
-     */
-    private boolean cutByConnectionLoss(LiveEvent.TurnComplete tc) {
-        Turn tr = turn;
-        return resilient != null && tr != null && tc.usage() == null && tc.reason() == null
-                && !tr.generationComplete && !tr.interrupted;
-    }
-
-    /** Reader: the current turn, opening a new one (new epoch) if none is in progress. */
-    private Turn openTurn() {
-        Turn tr = turn;
-        if (tr == null) {
-            // A newer epoch than any before, and than any flush made (a local barge-in between turns bumps it).
-            long epoch = Math.max(lastTurnEpoch + 1, buffer.epoch());
-            lastTurnEpoch = epoch;
-            tr = new Turn(epoch);
-            lastTurnStartNanos = clock.nanoTime();
-            stateLock.lock();
-            try {
-                turn = tr;
-                answeredInputs = userInputs;
-                stateChanged.signalAll();
-            } finally {
-                stateLock.unlock();
-            }
-        }
-        return tr;
-    }
-
-    /**
-     * Reader: the server turn is over ({@code turnComplete}, also after {@code interrupted}). A turn cut by a lost
-     * connection ends the same way for playback: what arrived plays out (flushing it would cut a word in the middle
-     * and tell the user less than the transcript does); only the entry is marked.
-     */
-    private void endTurn(boolean connectionLost) {
-        Turn tr = turn;
-        if (tr == null) {
-            return;
-        }
-        buffer.endOfTurn(tr.epoch);
-        if (connectionLost) {
-            metrics.connectionLostTurns.incrementAndGet();
-            log.debug("voice loop {}: turn {} cut off by a lost connection after {} bytes", id, tr.epoch, tr.serverBytes);
-        }
-        Transcript.Entry entry = transcript.complete(tr.epoch, connectionLost);
-        stateLock.lock();
-        try {
-            turn = null;
-            stateChanged.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
-        emit(new AssistantEvent.TurnEnded(entry));
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Barge-in
-    // ------------------------------------------------------------------------------------------------------------
-
-    /** Whether the assistant is talking or about to: a turn in progress, audio queued, or audio still playing. */
-    boolean assistantAudible() {
-        return turn != null || buffer.queuedBytes() > 0 || clock.nanoTime() < speakerPump.lastAudibleEnd();
-    }
-
-    /** Whether speaker output may still be coming back into the mic at capture time {@code t}. */
-    boolean farEndActive(long t) {
-        return t <= speakerPump.lastAudibleEnd() + ECHO_TAIL_NANOS;
-    }
-
-    /**
-     * Silences the speaker at once: flushes the playback buffer (a new epoch, so late audio of the cut turn is
-     * dropped) and the sink, and cuts the transcript at what was heard. Callable from any thread; this is what the
-     * session reader calls on {@code interrupted}, directly.
-     *
-     * @param arrivalNanos the trigger's time (event arrival, speech onset, key press)
-     * @param detectNanos  when the trigger was recognised (local VAD: end of the confirming frame)
-     */
-    void silence(Trigger trigger, long arrivalNanos, long detectNanos) {
-        Turn open = turn;
-        long silenced;
-        long discarded;
-        long aheadNanos;
-        long epoch;
-        PlaybackCursor current;
-        PlaybackCursor previous;
-        speakerLock.lock();
-        try {
-            epoch = buffer.epoch();
-            current = buffer.cursor(epoch);
-            previous = epoch > 0 ? buffer.cursor(epoch - 1) : null;
-            flushGeneration++;
-            discarded = buffer.flush(epoch + 1);
-            aheadNanos = speakerPump.cutTimeline();
-            sink.flush();
-            silenced = clock.nanoTime();
-            if (discarded > 0 || aheadNanos > 0) {
-                // The cut answer was heard up to here (written minus what the device still held): the final position
-                // for the provider (OpenAI truncates the answer to it; Gemini ignores it). Under the speaker lock, as
-                // the pump's reports are, so no report of an earlier write can follow it.
-                reportPlayback(MODEL_FORMAT.durationOf(heardBytes(current, aheadNanos)));
-            }
-        } finally {
-            speakerLock.unlock();
-        }
-        long heardBytes = heardBytes(current, aheadNanos);
-        boolean cutSomething = discarded > 0 || aheadNanos > 0 || open != null;
-        if (discarded > 0 || aheadNanos > 0 || (open != null && open.epoch == epoch)) {
-            transcript.cut(epoch, heardBytes);
-        }
-        if (previous != null && previous.receivedBytes() > previous.playedBytes() + previous.discardedBytes()) {
-            transcript.cut(epoch - 1, previous.playedBytes());
-        }
-        if (open != null && open.epoch != epoch) {
-            transcript.cut(open.epoch, buffer.cursor(open.epoch).playedBytes());
-        }
-        metrics.flushedBytes.addAndGet(discarded);
-        switch (trigger) {
-            case SERVER_INTERRUPTED -> {
-                metrics.serverBargeIns.incrementAndGet();
-                metrics.interruptToSilence.record(silenced - arrivalNanos);
-            }
-            case LOCAL_VAD -> {
-                metrics.localBargeIns.incrementAndGet();
-                metrics.localOnsetToSilence.record(silenced - arrivalNanos);
-                metrics.localDetectToSilence.record(silenced - detectNanos);
-            }
-            case PUSH_TO_TALK -> metrics.pushToTalkBargeIns.incrementAndGet();
-        }
-        ResilientSession r = resilient;
-        if (r != null && trigger != Trigger.SERVER_INTERRUPTED && cutSomething) {
-            // The session's barge-in meter: user speech start (or key press) to silence.
-            r.metrics().recordBargeIn(Duration.ofNanos(Math.max(0, silenced - arrivalNanos)));
-        }
-        if (cutSomething || trigger == Trigger.SERVER_INTERRUPTED) {
-            emit(new AssistantEvent.BargeIn(trigger, epoch, arrivalNanos, silenced,
-                    MODEL_FORMAT.durationOf(discarded + MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos))),
-                    MODEL_FORMAT.durationOf(heardBytes)));
-        }
-        signalState();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // For the pumps
+    // For the pumps and the parts (package-private)
     // ------------------------------------------------------------------------------------------------------------
 
     LiveSession sessionOrNull() {
         return session;
     }
 
-    /** Of the epoch {@code current} describes: bytes written minus what the device still held when it was cut. */
-    private long heardBytes(PlaybackCursor current, long aheadNanos) {
-        long aheadBytes = MODEL_FORMAT.bytesFor(Duration.ofNanos(aheadNanos + config.outputLatency().toNanos()));
-        return Math.max(0, current.playedBytes() - aheadBytes);
+    /** Whether the assistant is talking or about to: a turn in progress, audio queued, or audio still playing. */
+    boolean assistantAudible() {
+        return speaker.assistantAudible();
     }
 
-    /**
-     * Tells the session how much of the current answer was played ({@link LiveSession#reportPlayback}). Called under
-     * {@link #speakerLock} by the speaker pump (after each write) and by whoever silences (on barge-in), so reports
-     * reach the session in playback order; the call only queues (non-blocking). A session that refuses it must not
-     * stop playback.
-     */
-    void reportPlayback(Duration played) {
-        LiveSession s = session;
-        if (s == null) {
-            return;
-        }
-        try {
-            s.reportPlayback(played);
-        } catch (RuntimeException e) {
-            log.debug("loop {}: playback report refused: {}", id, e.toString());
-        }
+    /** Whether speaker output may still be coming back into the mic at capture time {@code t}. */
+    boolean farEndActive(long t) {
+        return speaker.farEndActive(t);
+    }
+
+    /** Silences the speaker at once (barge-in); see {@link Speaker#silence}. Callable from any thread. */
+    void silence(Trigger trigger, long arrivalNanos, long detectNanos) {
+        speaker.silence(trigger, arrivalNanos, detectNanos);
     }
 
     VoiceMetrics metricsSink() {
@@ -779,13 +431,7 @@ public final class VoiceLoop implements AutoCloseable {
 
     /** Mic pump: the local VAD heard the user start speaking (counts as input that awaits an answer). */
     void noteUserInput() {
-        stateLock.lock();
-        try {
-            userInputs++;
-            stateChanged.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
+        state.noteUserInput();
     }
 
     /**
@@ -796,48 +442,26 @@ public final class VoiceLoop implements AutoCloseable {
      */
     void userTurnEnded(long speechEndNanos) {
         ResilientSession r = resilient;
-        if (r != null && lastTurnStartNanos < speechEndNanos) {
+        if (r != null && reader.lastTurnStartNanos() < speechEndNanos) {
             r.markUserTurnEnded();
         }
     }
 
     /** Mic pump: the source ended. */
     void noteInputEnded(Throwable error) {
-        stateLock.lock();
-        try {
-            inputEnded = true;
-            stateChanged.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
+        state.noteInputEnded();
         emit(new AssistantEvent.InputEnded(error));
     }
 
+    /** Wakes the waits ({@link ConversationState#signal()}). Any thread. */
     void signalState() {
-        stateLock.lock();
-        try {
-            stateChanged.signalAll();
-        } finally {
-            stateLock.unlock();
-        }
+        state.signal();
     }
 
     /** Whether a resilient session is between connections after a loss. */
     private boolean reconnecting() {
         ResilientSession r = resilient;
         return r != null && r.phase() == ResilientSession.Phase.RECONNECTING;
-    }
-
-    private boolean playbackIdle() {
-        if (buffer.queuedBytes() > 0 || clock.nanoTime() < speakerPump.lastAudibleEnd()) {
-            return false;
-        }
-        PlaybackBuffer.State s = buffer.state();
-        // After an underrun the buffer waits in BUFFERING for more audio; when the turn then ends with nothing more
-        // queued, it stays there (habla-voice's PlaybackBuffer leaves BUFFERING only when audio is read), so an empty
-        // buffer whose current turn is complete counts as idle too.
-        return s == PlaybackBuffer.State.IDLE || s == PlaybackBuffer.State.CLOSED
-                || (s == PlaybackBuffer.State.BUFFERING && buffer.cursor(buffer.epoch()).complete());
     }
 
     /** Delivers to the observer; an observer failure is logged, never propagated (it would fail the session). */
