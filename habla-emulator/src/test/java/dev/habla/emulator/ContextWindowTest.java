@@ -162,7 +162,7 @@ class ContextWindowTest {
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000));
             awaitAudio(emu, "s1", 3200);
             clock.advance(Duration.ofMinutes(1));
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}));
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", Fixtures.jpeg()));
             c.send(ClientMessage.RealtimeInput.ofAudio(Fixtures.silence(100, 16000), 16000)); // processed after the frame
             awaitAudio(emu, "s1", 6400);
             clock.advance(Duration.ofMinutes(1).minusMillis(1));

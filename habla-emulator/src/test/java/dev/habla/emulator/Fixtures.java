@@ -9,7 +9,12 @@ import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Strictness;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 /** Setups and helpers shared by the tests. */
 final class Fixtures {
@@ -188,5 +193,29 @@ final class Fixtures {
 
     static byte[] silence(int ms, int rate) {
         return new byte[rate * ms / 1000 * 2];
+    }
+
+    /** A real 2×2 JPEG: the emulator refuses frames whose data is not a decodable image. */
+    static byte[] jpeg() {
+        return tinyImage("jpg");
+    }
+
+    /** A real 2×2 PNG. */
+    static byte[] png() {
+        return tinyImage("png");
+    }
+
+    private static byte[] tinyImage(String format) {
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xFF0000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(img, format, out)) {
+                throw new IllegalStateException("no ImageIO writer for " + format);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }

@@ -53,11 +53,12 @@ class ReplyPolicyTest {
         SeeingPolicy policy = new SeeingPolicy();
         emu = LiveEmulator.create(b -> b.replies(policy));
         try (RawClient c = RawClient.setUp(emu, Fixtures.text().tools("lookup"))) {
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/png", new byte[] {4}));
+            byte[] jpeg = Fixtures.jpeg();
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", jpeg));
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/png", Fixtures.png()));
             c.send(ClientMessage.ClientContent.userText("what do you see?"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I see 2 frame(s), the last a image/png.");
-            assertThat(policy.seen.getLast().images().getFirst().data()).containsExactly(1, 2, 3);
+            assertThat(policy.seen.getLast().images().getFirst().data()).containsExactly(jpeg);
 
             // Frames are shown once: the next turn has none and the default policy answers.
             c.send(ClientMessage.ClientContent.userText("hello"));
@@ -121,7 +122,7 @@ class ReplyPolicyTest {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
             c.send(ClientMessage.ClientContent.userText("hi"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: hi");
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {9}));
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", Fixtures.jpeg()));
             c.send(ClientMessage.ClientContent.userText("look"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I see 1 frame(s).");
         }

@@ -2,6 +2,7 @@ package dev.habla.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.Part;
@@ -10,7 +11,9 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -70,15 +73,48 @@ class SeeingTest {
     }
 
     @Test
-    void anUndecodableFrameIsNamedAndANonImageVideoBlobIsRefused() throws Exception {
+    void aFrameItCannotReadIsNamedAndANonImageVideoBlobIsRefused() throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
+            // video/* (and image types ImageIO has no reader for) are taken unjudged, as the service takes them.
+            c.send(ClientMessage.RealtimeInput.ofVideo("video/mp4", new byte[] {1, 2, 3}));
             c.send(ClientMessage.ClientContent.userText("what do you see"));
             assertThat(Fixtures.text(c.untilTurnComplete()))
-                    .isEqualTo("I cannot see the last frame: its image/jpeg data is not a decodable image; 1 frame since your last turn.");
-            c.send(new ClientMessage.RealtimeInput(null, null, null, new dev.habla.protocol.Blob("text/plain", new byte[] {65}),
+                    .isEqualTo("I cannot see the last frame: its video/mp4 data is not a decodable image; 1 frame since your last turn.");
+            c.send(new ClientMessage.RealtimeInput(null, null, null, new Blob("text/plain", new byte[] {65}),
                     null, null, null));
             assertThat(c.awaitClose()).isEqualTo(new RawClient.Closed(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT));
+        }
+    }
+
+    @Test
+    void undecodableImageDataIsRefusedWhenItArrives() throws Exception {
+        byte[] jpeg = image("jpg", 64, 48, Color.RED, Color.BLUE);
+        byte[] png = image("png", 64, 48, Color.RED, Color.BLUE);
+        byte[] truncatedJpeg = java.util.Arrays.copyOf(jpeg, jpeg.length / 2);   // header intact, scan data cut
+        Map<String, ClientMessage> broken = new LinkedHashMap<>();
+        broken.put("garbage video frame", ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
+        broken.put("empty video frame", ClientMessage.RealtimeInput.ofVideo("image/png", new byte[0]));
+        broken.put("truncated JPEG video frame", ClientMessage.RealtimeInput.ofVideo("image/jpeg", truncatedJpeg));
+        broken.put("JPEG without its last bytes", ClientMessage.RealtimeInput.ofVideo("image/jpeg", java.util.Arrays.copyOf(jpeg, jpeg.length - 2)));
+        broken.put("truncated PNG media chunk", new ClientMessage.RealtimeInput(List.of(new Blob("image/png",
+                java.util.Arrays.copyOf(png, png.length / 2))), null, null, null, null, null, null));
+        broken.put("truncated JPEG inline part", new ClientMessage.ClientContent(List.of(new Content(List.of(Part.ofText("see this"),
+                Part.ofInlineData("image/jpeg", truncatedJpeg)), "user")), true));
+        for (Map.Entry<String, ClientMessage> e : broken.entrySet()) {
+            try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+                c.send(e.getValue());
+                // Refused on arrival: no turn needs to look at the frame first.
+                assertThat(c.awaitClose()).as(e.getKey())
+                        .isEqualTo(new RawClient.Closed(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_BAD_IMAGE));
+            }
+        }
+        // The same images whole are accepted, whatever ImageIO format the data is in.
+        try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", jpeg));
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", png));   // a PNG labelled JPEG still decodes
+            c.send(new ClientMessage.ClientContent(List.of(new Content(List.of(Part.ofText("what do you see?"),
+                    Part.ofInlineData("image/jpeg", jpeg)), "user")), true));
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I see a 64x48 image, mostly red; 3 frames since your last turn.");
         }
     }
 }

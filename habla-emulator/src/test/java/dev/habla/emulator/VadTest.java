@@ -161,7 +161,7 @@ class VadTest {
     @Test
     void videoFramesAreAcceptedAndIgnored(LiveEmulator emu) throws Exception {
         try (RawClient c = RawClient.setUp(emu, Fixtures.text())) {
-            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", new byte[] {1, 2, 3}));
+            c.send(ClientMessage.RealtimeInput.ofVideo("image/jpeg", Fixtures.jpeg()));
             c.send(ClientMessage.ClientContent.userText("ok"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: ok");
             assertThat(emu.takeClientMessage(Duration.ofSeconds(1)).message()).isInstanceOf(ClientMessage.Setup.class);

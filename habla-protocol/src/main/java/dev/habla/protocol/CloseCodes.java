@@ -22,6 +22,11 @@ public final class CloseCodes {
     public static final String REASON_INTERNAL = "Internal error encountered.";
     public static final String REASON_DEADLINE = "Deadline expired before operation could complete.";
     public static final String REASON_BAD_KEY = "API key not valid. Please pass a valid API key.";
+    /**
+     * An image or video frame whose data is not a decodable image. Google's INVALID_ARGUMENT text for such an image
+     * (reported for generateContent, AmberSahdev/Open-Interface #64); the Live API's wording is not verified.
+     */
+    public static final String REASON_BAD_IMAGE = "Provided image is not valid.";
 
     /** The reason Google gives for an unknown model, truncated like the service does. */
     public static String modelNotFound(String model, String apiVersion) {

@@ -160,6 +160,10 @@ final class Brain {
 
     private void onClientContent(ClientMessage.ClientContent c) {
         List<Content> turns = c.turns() == null ? List.of() : c.turns();
+        if (turns.stream().anyMatch(Sight::hasBrokenImage)) {
+            conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_BAD_IMAGE);
+            return;
+        }
         for (Content t : turns) {
             noteImages(t);
         }
@@ -231,6 +235,11 @@ final class Brain {
                 conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
                 return;
             }
+            if (Sight.isBroken(r.video())) {
+                // Judged as it arrives, like the service refusing invalid input (not at the turn that looks at it).
+                conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_BAD_IMAGE);
+                return;
+            }
             onVideo(r.video());
         }
         if (r.mediaChunks() != null && !r.mediaChunks().isEmpty()) {
@@ -239,6 +248,10 @@ final class Brain {
             if (first != null && first.mimeType() != null && first.mimeType().startsWith("audio/")) {
                 onAudio(first);
             } else if (first != null && Parts.isVisual(first.mimeType())) {
+                if (Sight.isBroken(first)) {
+                    conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_BAD_IMAGE);
+                    return;
+                }
                 onVideo(first);
             }
         }

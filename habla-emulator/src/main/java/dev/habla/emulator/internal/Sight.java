@@ -1,15 +1,22 @@
 package dev.habla.emulator.internal;
 
 import dev.habla.protocol.Blob;
+import dev.habla.protocol.Content;
+import dev.habla.protocol.Part;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
- * What the deterministic brain "sees" in a frame: its pixel size and the name of its dominant colour. Stateless;
- * called on the connection's thread only for a turn that asks about it (decoding costs a few ms per frame).
+ * What the deterministic brain "sees" in a frame: its pixel size and the name of its dominant colour, and whether a
+ * frame is an image at all. Stateless; called on the connection's thread: {@link #isBroken} for every image as it
+ * arrives, {@link #describe} only for a turn that asks about it (decoding costs a few ms per frame).
  */
 final class Sight {
     /** Colour names by hue sector (upper bound in degrees, exclusive), after the achromatic ones. */
@@ -32,6 +39,59 @@ final class Sight {
         }
         return String.format(Locale.ROOT, "I see a %dx%d image, mostly %s; %s", img.getWidth(), img.getHeight(),
                 dominantColour(img), since);
+    }
+
+    /**
+     * Whether {@code b} claims an image type ImageIO reads (JPEG, PNG, GIF, BMP, WBMP, TIFF) yet its data is not a
+     * complete image: empty, garbage, or cut short. Other types (video/*, image/webp, image/heic…) are not judged: the
+     * service takes them and the emulator cannot read them. The data may be any format ImageIO reads, whatever the
+     * label says. Reads every row of the stream (a truncated JPEG only shows as a warning at its end) but keeps one
+     * pixel in 8×8, which halves the cost of a full decode (about 10 ms for a 1024×768 JPEG).
+     */
+    static boolean isBroken(Blob b) {
+        String mime = b.mimeType() == null ? "" : b.mimeType().split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mime.startsWith("image/") || !ImageIO.getImageReadersByMIMEType(mime).hasNext()) {
+            return false;
+        }
+        return !decodesCompletely(b.data());
+    }
+
+    /** Whether an inline image part of {@code c} is {@link #isBroken broken}. */
+    static boolean hasBrokenImage(Content c) {
+        if (c != null && c.parts() != null) {
+            for (Part p : c.parts()) {
+                if (p != null && p.inlineData() != null && isBroken(p.inlineData())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean decodesCompletely(byte[] data) {
+        if (data == null || data.length == 0) {
+            return false;
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return false;
+            }
+            ImageReader reader = readers.next();
+            boolean[] warned = {false};   // the JPEG reader reports missing data as warnings, then fills it grey
+            reader.addIIOReadWarningListener((source, warning) -> warned[0] = true);
+            try {
+                reader.setInput(in, true, true);
+                ImageReadParam param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(8, 8, 0, 0);
+                reader.read(0, param);
+                return !warned[0];
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static BufferedImage decode(Blob b) {
