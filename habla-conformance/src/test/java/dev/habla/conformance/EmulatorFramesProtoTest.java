@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.habla.conformance.ProtoOracle.Verdict;
-import dev.habla.conformance.RawWs.Frame;
 import dev.habla.testing.FakeClock;
 import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.Fault;
 import dev.habla.emulator.LiveEmulator;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.Strictness;
+import dev.habla.testing.RawWs;
+import dev.habla.testing.RawWs.Frame;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;

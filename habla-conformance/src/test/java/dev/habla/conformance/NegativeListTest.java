@@ -10,6 +10,7 @@ import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ProtocolException;
 import dev.habla.protocol.Strictness;
+import dev.habla.testing.RawWs;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

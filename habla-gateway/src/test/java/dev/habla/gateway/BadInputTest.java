@@ -7,7 +7,9 @@ import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.protocol.ResponseModality;
+import dev.habla.testing.RawWs;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +71,7 @@ class BadInputTest {
             disallowed model (admin key path) | {"setup":{"model":"models/gemini-live-2.5-flash-preview"}}  | 1008 | models/gemini-live-2.5-flash-preview is not allowed for this app.
             """)
     void refusedFirstFrames(String name, String frame, int code, String reason) throws Exception {
-        try (RawWs ws = RawWs.open(adminUrl("admin-key-narrow-0123456789"), null)) {
+        try (RawWs ws = RawWs.open(adminUrl("admin-key-narrow-0123456789"), Map.of())) {
             ws.send(frame.strip());
             RawWs.Closed c = ws.awaitClose(T);
             assertThat(c.code()).as(name).isEqualTo(code);
@@ -86,7 +88,7 @@ class BadInputTest {
             """)
     void refusedLaterFrames(String name, String what, int code) throws Exception {
         int before = f.gateway.openSessions();
-        try (RawWs ws = RawWs.open(adminUrl(Fixture.ADMIN_KEY), null)) {
+        try (RawWs ws = RawWs.open(adminUrl(Fixture.ADMIN_KEY), Map.of())) {
             ws.send(SETUP);
             ws.framesUntil(j -> j.contains("setupComplete"), T);
             // trySend: the server may close (e.g. 1009 on a frame's header) before the client has finished sending it.
@@ -119,7 +121,7 @@ class BadInputTest {
             case "key" -> adminUrl("nope");
             default -> f.tokenUrl(f.mint("{}"));
         };
-        try (RawWs ws = RawWs.open(url, what.equals("origin") ? "https://evil.example" : null)) {
+        try (RawWs ws = RawWs.open(url, what.equals("origin") ? Map.of("Origin", "https://evil.example") : Map.of())) {
             ws.trySend(SETUP);
             RawWs.Closed c = ws.awaitClose(T);
             assertThat(c.code()).as(name).isEqualTo(code);

@@ -17,6 +17,7 @@ import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.Tool;
 import dev.habla.tools.ToolRegistry;
 import dev.habla.tools.Tools;
+import dev.habla.testing.RawWs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,23 +95,11 @@ class GatewaySessionTest {
     @Test
     void tokenInAuthorizationHeaderAsPythonAndJavaSdksSendIt() throws Exception {
         String token = f.mint("{}");
-        java.util.concurrent.BlockingQueue<String> frames = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.net.http.WebSocket ws = Fixture.HTTP.newWebSocketBuilder().header("Authorization", "Token " + token)
-                .buildAsync(java.net.URI.create(f.gateway.baseUrl().replace("http://", "ws://")
-                        + "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained"),
-                        new java.net.http.WebSocket.Listener() {
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean last) {
-                                frames.add(java.nio.charset.StandardCharsets.UTF_8.decode(data).toString()); // small frames: one part
-                                w.request(1);
-                                return null;
-                            }
-                        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
-        try {
-            ws.sendText("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}", true).join();
-            assertThat(frames.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"setupComplete\":{}}");
-        } finally {
-            ws.abort();
+        String url = f.gateway.baseUrl().replace("http://", "ws://")
+                + "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained";
+        try (RawWs ws = RawWs.open(url, Map.of("Authorization", "Token " + token))) {
+            ws.send("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
+            assertThat(ws.poll(Duration.ofSeconds(10))).isEqualTo(new RawWs.Frame("{\"setupComplete\":{}}", true));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.habla.client.LiveClient;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.protocol.ResponseModality;
+import dev.habla.testing.RawWs;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,7 +57,7 @@ class NoSecretsTest {
                 s.sendText("hello");
                 seen.add(ev.reply(Duration.ofSeconds(10)));
             }
-            try (RawWs ws = RawWs.open(f.tokenUrl(tokens.get(1)), null)) {
+            try (RawWs ws = RawWs.open(f.tokenUrl(tokens.get(1)), Map.of())) {
                 ws.send("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
                 ws.send("{\"clientContent\":{\"turns\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],\"turnComplete\":true}}");
                 ws.framesUntil(j -> j.contains("turnComplete"), Duration.ofSeconds(10));
@@ -63,7 +65,7 @@ class NoSecretsTest {
                 seen.add(String.valueOf(ws.awaitClose(Duration.ofSeconds(10))));
                 ws.allFrames().forEach(fr -> seen.add(fr.json()));
             }
-            try (RawWs ws = RawWs.open(f.tokenUrl("auth_tokens/" + "cd".repeat(32)), null)) {
+            try (RawWs ws = RawWs.open(f.tokenUrl("auth_tokens/" + "cd".repeat(32)), Map.of())) {
                 ws.trySend("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
                 seen.add(String.valueOf(ws.awaitClose(Duration.ofSeconds(10))));
             }

@@ -3,8 +3,10 @@ package dev.habla.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.habla.testing.RawWs;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +126,7 @@ class TokenEndpointTest {
         assertThat(f.request("DELETE", "/v1alpha/auth_tokens/" + id, Fixture.OTHER_ADMIN_KEY, null).status())
                 .as("another app cannot revoke it").isEqualTo(404);
         assertThat(f.request("DELETE", "/v1alpha/auth_tokens/" + id, Fixture.ADMIN_KEY, null).status()).isEqualTo(200);
-        try (RawWs ws = RawWs.open(f.tokenUrl(token), null)) {
+        try (RawWs ws = RawWs.open(f.tokenUrl(token), Map.of())) {
             ws.trySend("{\"setup\":{\"model\":\"models/" + Fixture.MODEL + "\"}}");
             RawWs.Closed c = ws.awaitClose(java.time.Duration.ofSeconds(10));
             assertThat(c.code()).isEqualTo(1008);

@@ -76,24 +76,4 @@ final class AudioActivity {
     void mark() {
         speechSinceMark = false;
     }
-
-    /** The rate of an {@code audio/pcm;rate=N} MIME type; 16 kHz when it names none (the API's input default). */
-    static int sampleRateOf(String mime) {
-        if (mime != null) {
-            for (String p : mime.split(";")) {
-                String t = p.trim();
-                if (t.regionMatches(true, 0, "rate=", 0, 5)) {
-                    try {
-                        int r = Integer.parseInt(t.substring(5).trim());
-                        if (r > 0) {
-                            return r;
-                        }
-                    } catch (NumberFormatException ignored) {
-                        // default below
-                    }
-                }
-            }
-        }
-        return 16_000;
-    }
 }

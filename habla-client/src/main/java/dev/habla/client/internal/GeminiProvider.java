@@ -33,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -63,7 +62,6 @@ public final class GeminiProvider implements LiveProvider {
     static final String API_CLIENT = "habla-java/0.1.0";
     /** Output audio rate when the MIME type carries none (the service always uses 24 kHz). */
     static final int DEFAULT_OUTPUT_RATE = 24_000;
-    private static final Pattern RATE = Pattern.compile("(?i)rate\\s*=\\s*(\\d+)");
 
     private final WarnOnce unknown = new WarnOnce(log);
 
@@ -301,9 +299,9 @@ public final class GeminiProvider implements LiveProvider {
     private record MimeRate(String mime, int rate) {}
 
     /**
-     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, and running the regex
-     * for each one cost about a tenth of decoding a chunk. Racy on purpose: any thread may replace it, readers see
-     * some complete entry (a record with final fields), and a miss only costs the regex.
+     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, and parsing it
+     * for each one (with the regex it once was) cost about a tenth of decoding a chunk. Racy on purpose: any thread may replace it, readers see
+     * some complete entry (a record with final fields), and a miss only costs the parse.
      */
     private static volatile MimeRate lastRate = new MimeRate("", DEFAULT_OUTPUT_RATE);
 
@@ -312,21 +310,9 @@ public final class GeminiProvider implements LiveProvider {
         if (last.mime().equals(mime)) {
             return last.rate();
         }
-        int rate = parseSampleRate(mime);
+        int rate = Blob.sampleRate(mime, DEFAULT_OUTPUT_RATE);
         lastRate = new MimeRate(mime, rate);
         return rate;
-    }
-
-    private static int parseSampleRate(String mime) {
-        Matcher m = RATE.matcher(mime);
-        if (m.find()) {
-            try {
-                return Integer.parseInt(m.group(1));
-            } catch (NumberFormatException e) {
-                return DEFAULT_OUTPUT_RATE;
-            }
-        }
-        return DEFAULT_OUTPUT_RATE;
     }
 
     private static String nz(String s) {

@@ -1,6 +1,7 @@
 package dev.habla.client.internal;
 
 import dev.habla.client.ResiliencePolicy;
+import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.Content;
@@ -63,7 +64,7 @@ final class UserInput {
                 if (r.audio() != null && r.audio().data() != null) {
                     long before = audio.quietNanos();
                     long loudBefore = audio.loudFrames();
-                    long after = audio.feed(r.audio().data(), AudioActivity.sampleRateOf(r.audio().mimeType()));
+                    long after = audio.feed(r.audio().data(), Blob.sampleRate(r.audio().mimeType(), GeminiProvider.INPUT_RATE));
                     if (audio.loudFrames() != loudBefore) {
                         lastSpeechNanos = now;
                     }

@@ -325,7 +325,7 @@ final class Brain {
         if (ls.noteMedia(false)) {
             limit.reschedule();
         }
-        int rate = Parts.sampleRate(b.mimeType());
+        int rate = Blob.sampleRate(b.mimeType(), 16_000);
         if (settings.manualActivity()) {
             if (inActivity) {
                 activityAudioMicros += (data.length / 2) * 1_000_000L / rate;

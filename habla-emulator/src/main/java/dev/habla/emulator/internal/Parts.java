@@ -38,26 +38,6 @@ final class Parts {
         return out;
     }
 
-    /** The {@code rate=} of an audio MIME type; bare {@code audio/pcm} is 16 kHz. */
-    static int sampleRate(String mime) {
-        if (mime != null) {
-            for (String p : mime.split(";")) {
-                String t = p.trim();
-                if (t.regionMatches(true, 0, "rate=", 0, 5)) {
-                    try {
-                        int r = Integer.parseInt(t.substring(5).trim());
-                        if (r > 0) {
-                            return r;
-                        }
-                    } catch (NumberFormatException ignored) {
-                        // fall through to the default
-                    }
-                }
-            }
-        }
-        return 16_000;
-    }
-
     /** Whether a MIME type is an image or video frame. */
     static boolean isVisual(String mime) {
         return mime != null && (mime.startsWith("image/") || mime.startsWith("video/"));

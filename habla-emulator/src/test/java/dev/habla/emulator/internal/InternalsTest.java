@@ -37,14 +37,6 @@ class InternalsTest {
     }
 
     @Test
-    void sampleRateFromMime() {
-        assertThat(Parts.sampleRate("audio/pcm;rate=24000")).isEqualTo(24000);
-        assertThat(Parts.sampleRate("audio/pcm; rate=8000")).isEqualTo(8000);
-        assertThat(Parts.sampleRate("audio/pcm")).isEqualTo(16000);
-        assertThat(Parts.sampleRate(null)).isEqualTo(16000);
-    }
-
-    @Test
     void vadCountsAudioTimeAcrossOddChunkBoundaries() {
         Vad vad = new Vad(null);
         byte[] tone = new byte[16000 * 2]; // 1 s at 16 kHz

@@ -174,20 +174,8 @@ public final class Conversation implements SessionListener {
         }
         for (Blob b : blobs) {
             if (b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
-                hub.accounting().audio(app, true, b.data().length, rate(b.mimeType(), 16_000));
+                hub.accounting().audio(app, true, b.data().length, Blob.sampleRate(b.mimeType(), 16_000));
             }
-        }
-    }
-
-    static int rate(String mime, int dflt) {
-        int i = mime.indexOf("rate=");
-        if (i < 0) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(mime.substring(i + 5).split("[;,]")[0].strip());
-        } catch (NumberFormatException e) {
-            return dflt;
         }
     }
 

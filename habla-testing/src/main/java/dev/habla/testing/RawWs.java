@@ -1,4 +1,4 @@
-package dev.habla.gateway;
+package dev.habla.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,22 +16,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A raw JDK WebSocket client that records every frame the server sends, exactly as sent (no Habla decoding), for the
- * proto oracle and for close-code assertions. Listener callbacks run on the HttpClient's threads and only append to
- * the queue; the test thread reads it with bounded polls.
+ * A raw WebSocket test client on the JDK's {@code java.net.http.WebSocket}: sends exactly the text or bytes given and
+ * records every server message exactly as sent (no Habla decoding), for wire-level and close-code assertions.
+ *
+ * <p>Listener callbacks run on the HttpClient's threads and only append to the event queue and the frame list; the
+ * test thread reads them with bounded waits ({@link #poll}, {@link #framesUntil}, {@link #awaitClose}).
  */
-final class RawWs implements AutoCloseable { // a copy of habla-conformance's, plus Origin and raw bytes
+public final class RawWs implements AutoCloseable {
     /** Something the server did: a whole message, or the close. */
-    sealed interface Event permits Frame, Closed, Failed {}
+    public sealed interface Event permits Frame, Closed, Failed {}
 
     /** One server message (fragments joined). */
-    record Frame(String json, boolean binary) implements Event {}
+    public record Frame(String json, boolean binary) implements Event {}
 
     /** The server's close frame. */
-    record Closed(int code, String reason) implements Event {}
+    public record Closed(int code, String reason) implements Event {}
 
     /** The connection failed (e.g. TCP drop). */
-    record Failed(Throwable error) implements Event {}
+    public record Failed(Throwable error) implements Event {}
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -39,47 +42,49 @@ final class RawWs implements AutoCloseable { // a copy of habla-conformance's, p
     private final List<Frame> frames = new ArrayList<>();
     private final WebSocket ws;
 
-    private RawWs(String url, String origin) throws Exception {
+    private RawWs(String url, Map<String, String> headers) throws Exception {
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (origin != null) {
-            b.header("Origin", origin);
-        }
+        headers.forEach(b::header);
         ws = b.buildAsync(URI.create(url), new Listener()).get(10, TimeUnit.SECONDS);
     }
 
+    /** Connects to {@code url} as given, with these extra handshake headers (e.g. Origin, Authorization). */
+    public static RawWs open(String url, Map<String, String> headers) throws Exception {
+        return new RawWs(url, headers);
+    }
+
     /** Connects to {@code wsUrl} with {@code ?key=KEY}. */
-    static RawWs open(String url, String origin) throws Exception {
-        return new RawWs(url, origin);
+    public static RawWs connect(String wsUrl, String key) throws Exception {
+        return new RawWs(wsUrl + "?key=" + key, Map.of());
     }
 
-    static RawWs connect(String wsUrl, String key) throws Exception {
-        return new RawWs(wsUrl + "?key=" + key, null);
-    }
-
-    void sendBytes(byte[] bytes) {
+    /** Sends these bytes as one binary message. */
+    public void sendBytes(byte[] bytes) {
         ws.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
 
     /** Sends unless the server has already closed (a refusal right after the upgrade may beat the first frame). */
-    void trySend(String json) {
+    public void trySend(String json) {
         ws.sendText(json, true).exceptionally(t -> null).join();
     }
 
-    void send(String json) {
+    /** Sends one text message. */
+    public void send(String json) {
         ws.sendText(json, true).join();
     }
 
-    void sendBinary(String json) {
+    /** Sends {@code json} as one binary message (UTF-8). */
+    public void sendBinary(String json) {
         ws.sendBinary(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), true).join();
     }
 
     /** The next event, or null after {@code timeout}. */
-    Event poll(Duration timeout) throws InterruptedException {
+    public Event poll(Duration timeout) throws InterruptedException {
         return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Frames until (and including) the first one matching {@code until}; fails after {@code timeout} or on close. */
-    List<Frame> framesUntil(Predicate<String> until, Duration timeout) throws InterruptedException {
+    public List<Frame> framesUntil(Predicate<String> until, Duration timeout) throws InterruptedException {
         List<Frame> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -99,7 +104,7 @@ final class RawWs implements AutoCloseable { // a copy of habla-conformance's, p
     }
 
     /** The close event, skipping frames; fails after {@code timeout}. */
-    Closed awaitClose(Duration timeout) throws InterruptedException {
+    public Closed awaitClose(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -117,7 +122,7 @@ final class RawWs implements AutoCloseable { // a copy of habla-conformance's, p
     }
 
     /** Every frame received so far. */
-    List<Frame> allFrames() {
+    public List<Frame> allFrames() {
         synchronized (frames) {
             return List.copyOf(frames);
         }
