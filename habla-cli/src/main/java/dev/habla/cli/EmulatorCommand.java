@@ -90,7 +90,9 @@ final class EmulatorCommand implements Callable<Integer> {
         LiveEmulator emulator;
         try {
             emulator = LiveEmulator.create(b -> {
-                b.port(port).connectionLifetime(connectionLifetime).goAwayLead(goAwayLead).textChunkDelay(textChunkDelay);
+                b.port(port).connectionLifetime(connectionLifetime).goAwayLead(goAwayLead).textChunkDelay(textChunkDelay)
+                        // A long-lived dev server: nobody reads what a test would inspect, so nothing is recorded.
+                        .maxRecordedMessages(0).maxRecordedAudio(0);
                 if (key != null) {
                     b.apiKey(key);
                 }

@@ -120,7 +120,8 @@ final class GatewayCommand implements Callable<Integer> {
             upstreamUrl = null;
             upstreamText = "Google Gemini Live API (GEMINI_API_KEY)";
         } else {
-            emulator = LiveEmulator.create(b -> b.port(0));
+            // The gateway's upstream for as long as it runs: nothing to inspect, so nothing is recorded.
+            emulator = LiveEmulator.create(b -> b.port(0).maxRecordedMessages(0).maxRecordedAudio(0));
             upstreamUrl = emulator.baseUrl();
             upstreamText = "the built-in emulator at " + upstreamUrl + " (no GEMINI_API_KEY)";
         }
