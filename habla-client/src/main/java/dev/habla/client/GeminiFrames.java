@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * {@link LiveEvent}s as Gemini Live server frames and back: {@link #encode} is the inverse of the Gemini provider's
- * decoding ({@link #decode}), so a server that relays events (the coming gateway, re-encoding an upstream's events for
+ * decoding ({@link #decode}), so a server that relays events (habla-gateway, re-encoding an upstream's events for
  * browsers that speak the Live wire) sends what a Gemini client decodes into the same events. Write a frame with
  * {@code LiveCodec.encode(ServerFrame)}. Stateless and thread-safe.
  *

@@ -9,6 +9,7 @@ import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Strictness;
+import dev.habla.testing.RawWs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,9 +67,9 @@ class EchoServerTest {
         return server;
     }
 
-    private static ServerFrame frame(WsTestClient.Event e) {
-        assertThat(e).isInstanceOf(WsTestClient.Message.class);
-        WsTestClient.Message m = (WsTestClient.Message) e;
+    /** The server's next message, decoded; fails after {@link #WAIT} or on close. */
+    static ServerFrame nextFrame(RawWs client) throws InterruptedException {
+        RawWs.Frame m = client.framesUntil(json -> true, WAIT).getFirst();
         assertThat(m.binary()).as("server frames are binary, like the service").isTrue();
         return LiveCodec.decodeServer(m.json(), Strictness.STRICT);
     }
@@ -82,18 +83,18 @@ class EchoServerTest {
                     principals.add(c.principal());
                     return new Echo(c);
                 }));
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
+        try (RawWs client = RawWs.open(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
             client.send(SETUP);
-            assertThat(frame(client.next(WAIT)).message()).isInstanceOf(ServerMessage.SetupComplete.class);
+            assertThat(nextFrame(client).message()).isInstanceOf(ServerMessage.SetupComplete.class);
             client.send(LiveCodec.encode(ClientMessage.RealtimeInput.ofText("hola")));
-            ServerMessage.ServerContent sc = (ServerMessage.ServerContent) frame(client.next(WAIT)).message();
+            ServerMessage.ServerContent sc = (ServerMessage.ServerContent) nextFrame(client).message();
             assertThat(sc.modelTurn().parts().getFirst().text()).isEqualTo("hola");
-            assertThat(((ServerMessage.ServerContent) frame(client.next(WAIT)).message()).turnComplete()).isTrue();
+            assertThat(((ServerMessage.ServerContent) nextFrame(client).message()).turnComplete()).isTrue();
             assertThat(server.connections()).hasSize(1);
             assertThat(server.connections().getFirst().endpoint()).isEqualTo(V1BETA);
             // A second setup breaks the first rule.
             client.send(SETUP);
-            assertThat(client.awaitClose(WAIT)).isEqualTo(new WsTestClient.Closed(1007, CloseCodes.REASON_INVALID_ARGUMENT));
+            assertThat(client.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1007, CloseCodes.REASON_INVALID_ARGUMENT));
         }
         assertThat(principals).containsExactly("app-1");
     }
@@ -101,17 +102,17 @@ class EchoServerTest {
     @Test
     void inputBeforeSetupCloses1007() throws Exception {
         start(b -> { });
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(V1BETA), Map.of("x-goog-api-key", "any"))) {
+        try (RawWs client = RawWs.open(server.wsUrl(V1BETA), Map.of("x-goog-api-key", "any"))) {
             client.send(LiveCodec.encode(ClientMessage.RealtimeInput.ofText("hola")));
-            assertThat(client.awaitClose(WAIT)).isEqualTo(new WsTestClient.Closed(1007, CloseCodes.REASON_INVALID_ARGUMENT));
+            assertThat(client.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1007, CloseCodes.REASON_INVALID_ARGUMENT));
         }
     }
 
     @Test
     void rejectedCredentialsGetTheUpgradeThenClose1008() throws Exception {
         start(b -> b.authenticator(r -> AuthResult.rejectBadKey()));
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(V1BETA) + "?key=bad", Map.of())) {
-            assertThat(client.awaitClose(WAIT)).isEqualTo(new WsTestClient.Closed(1008, CloseCodes.REASON_BAD_KEY));
+        try (RawWs client = RawWs.open(server.wsUrl(V1BETA) + "?key=bad", Map.of())) {
+            assertThat(client.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1008, CloseCodes.REASON_BAD_KEY));
         }
         assertThat(server.connections()).isEmpty();
     }
@@ -119,11 +120,11 @@ class EchoServerTest {
     @Test
     void undecodableFrameClosesWithTheGoogleReason() throws Exception {
         start(b -> { });
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
+        try (RawWs client = RawWs.open(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
             client.send(SETUP);
-            frame(client.next(WAIT));
+            nextFrame(client);
             client.send("{\"clientContent\":{\"turnCompleet\":true}}");
-            assertThat(client.awaitClose(WAIT)).isEqualTo(new WsTestClient.Closed(1007,
+            assertThat(client.awaitClose(WAIT)).isEqualTo(new RawWs.Closed(1007,
                     "Invalid JSON payload received. Unknown name \"turnCompleet\" at 'client_content': Cannot find field."));
         }
     }
@@ -137,9 +138,9 @@ class EchoServerTest {
             return AuthResult.accept("t");
         }).inboundObserver((c, m, raw, binary) -> seen.add(m == null ? "undecodable" : m.wireKey())));
         LiveEndpoint constrained = new LiveEndpoint("v1alpha", LiveEndpoint.Kind.EPHEMERAL_TOKEN);
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(constrained), Map.of("Authorization", "Token auth_tokens/abc"))) {
+        try (RawWs client = RawWs.open(server.wsUrl(constrained), Map.of("Authorization", "Token auth_tokens/abc"))) {
             client.send(SETUP);
-            frame(client.next(WAIT));
+            nextFrame(client);
             client.send("{\"nope\":1}");
             assertThat(client.awaitClose(WAIT).code()).isEqualTo(1007);
         }
@@ -166,9 +167,9 @@ class EchoServerTest {
             return AuthResult.accept("vertex");
         }));
         LiveEndpoint vertex = new LiveEndpoint("v1beta1", LiveEndpoint.Kind.VERTEX);
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(vertex), Map.of("Authorization", "Bearer ya29.x"))) {
+        try (RawWs client = RawWs.open(server.wsUrl(vertex), Map.of("Authorization", "Bearer ya29.x"))) {
             client.send(SETUP);
-            assertThat(frame(client.next(WAIT)).message()).isInstanceOf(ServerMessage.SetupComplete.class);
+            assertThat(nextFrame(client).message()).isInstanceOf(ServerMessage.SetupComplete.class);
         }
         assertThat(credentials).containsExactly(new Credential.BearerToken("ya29.x"));
     }
@@ -188,12 +189,12 @@ class EchoServerTest {
                 connection.resumeOutput();
             }
         }));
-        try (WsTestClient client = WsTestClient.connect(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
+        try (RawWs client = RawWs.open(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
             client.send(SETUP);
-            assertThat(frame(client.next(WAIT)).message()).isInstanceOf(ServerMessage.SetupComplete.class);
+            assertThat(nextFrame(client).message()).isInstanceOf(ServerMessage.SetupComplete.class);
             assertThat(server.connections().getFirst().queuedBytes()).as("the held frame").isPositive();
             client.send(LiveCodec.encode(ClientMessage.RealtimeInput.ofText("go")));
-            assertThat(((ServerMessage.ServerContent) frame(client.next(WAIT)).message()).turnComplete()).isTrue();
+            assertThat(((ServerMessage.ServerContent) nextFrame(client).message()).turnComplete()).isTrue();
         }
     }
 
@@ -216,7 +217,7 @@ class EchoServerTest {
             protected void onInput(ClientMessage message) {
             }
         }));
-        try (WsTestClient client = WsTestClient.connectNotReading(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
+        try (RawWs client = RawWs.openNotReading(server.wsUrl(V1BETA) + "?key=k", Map.of())) {
             client.send(SETUP);
             long deadline = System.nanoTime() + WAIT.toNanos();
             // The server registers the connection when its socket opens, which may come after the client's handshake.
@@ -227,7 +228,7 @@ class EchoServerTest {
             assertThat(maxQueued.get()).isLessThanOrEqualTo(limit);
             client.readAll();
             assertThat(client.awaitClose(Duration.ofSeconds(30)))
-                    .isEqualTo(new WsTestClient.Closed(1008, CloseReasons.slowClient(limit)));
+                    .isEqualTo(new RawWs.Closed(1008, CloseReasons.slowClient(limit)));
         }
     }
 }

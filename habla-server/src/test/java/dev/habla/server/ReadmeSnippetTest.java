@@ -6,7 +6,7 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ServerMessage;
-import dev.habla.protocol.Strictness;
+import dev.habla.testing.RawWs;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +41,14 @@ class ReadmeSnippetTest {
             String url = server.wsUrl(new LiveEndpoint("v1beta", LiveEndpoint.Kind.API_KEY));
             assertThat(url).startsWith("ws://127.0.0.1:").endsWith(
                     "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent");
-            try (WsTestClient client = WsTestClient.connect(url, Map.of("x-goog-api-key", myKey))) {
+            try (RawWs client = RawWs.open(url, Map.of("x-goog-api-key", myKey))) {
                 client.send(EchoServerTest.SETUP);
-                client.next(Duration.ofSeconds(10));
+                EchoServerTest.nextFrame(client);
                 client.send(LiveCodec.encode(ClientMessage.RealtimeInput.ofText("eco")));
-                WsTestClient.Message m = (WsTestClient.Message) client.next(Duration.ofSeconds(10));
-                ServerMessage.ServerContent sc = (ServerMessage.ServerContent) LiveCodec.decodeServer(m.json(), Strictness.STRICT).message();
+                ServerMessage.ServerContent sc = (ServerMessage.ServerContent) EchoServerTest.nextFrame(client).message();
                 assertThat(sc.modelTurn().parts().getFirst().text()).isEqualTo("eco");
             }
-            try (WsTestClient wrong = WsTestClient.connect(url, Map.of("x-goog-api-key", "other"))) {
+            try (RawWs wrong = RawWs.open(url, Map.of("x-goog-api-key", "other"))) {
                 assertThat(wrong.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1008);
             }
         }

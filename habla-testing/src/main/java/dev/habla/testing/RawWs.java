@@ -42,20 +42,33 @@ public final class RawWs implements AutoCloseable {
     private final List<Frame> frames = new ArrayList<>();
     private final WebSocket ws;
 
-    private RawWs(String url, Map<String, String> headers) throws Exception {
+    private RawWs(String url, Map<String, String> headers, boolean reading) throws Exception {
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(b::header);
-        ws = b.buildAsync(URI.create(url), new Listener()).get(10, TimeUnit.SECONDS);
+        ws = b.buildAsync(URI.create(url), new Listener(reading)).get(10, TimeUnit.SECONDS);
     }
 
     /** Connects to {@code url} as given, with these extra handshake headers (e.g. Origin, Authorization). */
     public static RawWs open(String url, Map<String, String> headers) throws Exception {
-        return new RawWs(url, headers);
+        return new RawWs(url, headers, true);
+    }
+
+    /**
+     * Connects like {@link #open} but reads nothing until {@link #readAll()}: a client that does not read, whose
+     * socket buffers fill up (the server's back-pressure and slow-client limits).
+     */
+    public static RawWs openNotReading(String url, Map<String, String> headers) throws Exception {
+        return new RawWs(url, headers, false);
     }
 
     /** Connects to {@code wsUrl} with {@code ?key=KEY}. */
     public static RawWs connect(String wsUrl, String key) throws Exception {
-        return new RawWs(wsUrl + "?key=" + key, Map.of());
+        return new RawWs(wsUrl + "?key=" + key, Map.of(), true);
+    }
+
+    /** Starts reading everything the server sends (after {@link #openNotReading}). */
+    public void readAll() {
+        ws.request(Long.MAX_VALUE);
     }
 
     /** Sends these bytes as one binary message. */
@@ -139,6 +152,18 @@ public final class RawWs implements AutoCloseable {
     private final class Listener implements WebSocket.Listener {
         private final StringBuilder text = new StringBuilder();
         private java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+        private final boolean reading;
+
+        Listener(boolean reading) {
+            this.reading = reading;
+        }
+
+        @Override
+        public void onOpen(WebSocket w) {
+            if (reading) {
+                w.request(1);   // then one more after each message
+            }
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {

@@ -56,7 +56,8 @@ class ResilientToolRunnerTest {
     void declaresTheToolsOnEveryConnectionAndAnswersAfterAHandover() throws Exception {
         try (ToolRunner tools = ToolRunner.create(ToolRegistry.of(BuiltinTools.calculator()), rec);
              ResilientSession s = tools.connectResilient(client, TEXT, rec, POLICY)) {
-            ClientMessage.Setup first = (ClientMessage.Setup) takeMatching(ClientMessage.Setup.class);
+            ClientMessage.Setup first =
+                    (ClientMessage.Setup) ToolRunnerTest.takeMatching(emulator, ClientMessage.Setup.class::isInstance);
             assertThat(first.tools().getFirst().functionDeclarations().getFirst().name()).isEqualTo("calculator");
 
             s.sendText("call calculator {\"expression\":\"6*7\"}");
@@ -64,7 +65,8 @@ class ResilientToolRunnerTest {
 
             emulator.inject(new Fault.GoAway(Duration.ofSeconds(10)));
             rec.await(LiveEvent.HandoverCompleted.class, WAIT);
-            ClientMessage.Setup second = (ClientMessage.Setup) takeMatching(ClientMessage.Setup.class);
+            ClientMessage.Setup second =
+                    (ClientMessage.Setup) ToolRunnerTest.takeMatching(emulator, ClientMessage.Setup.class::isInstance);
             assertThat(second.tools()).isEqualTo(first.tools());
 
             s.sendText("call calculator {\"expression\":\"2+3\"}");
@@ -107,16 +109,5 @@ class ResilientToolRunnerTest {
             }
             LockSupport.parkNanos(5_000_000);
         }
-    }
-
-    private ClientMessage takeMatching(Class<? extends ClientMessage> type) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            var m = emulator.takeClientMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (m != null && type.isInstance(m.message())) {
-                return m.message();
-            }
-        }
-        throw new AssertionError("no " + type.getSimpleName() + " within " + WAIT);
     }
 }

@@ -62,6 +62,11 @@ class ToolRunnerTest {
 
     /** The next client message the emulator received that matches, skipping others; bounded. */
     ClientMessage takeMatching(Predicate<ClientMessage> p) throws InterruptedException {
+        return takeMatching(emulator, p);
+    }
+
+    /** The next client message {@code emulator} received that matches, skipping others; bounded ({@link #WAIT}). */
+    static ClientMessage takeMatching(LiveEmulator emulator, Predicate<ClientMessage> p) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             ReceivedMessage m = emulator.takeClientMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));

@@ -299,9 +299,9 @@ public final class GeminiProvider implements LiveProvider {
     private record MimeRate(String mime, int rate) {}
 
     /**
-     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, and parsing it
-     * for each one (with the regex it once was) cost about a tenth of decoding a chunk. Racy on purpose: any thread may replace it, readers see
-     * some complete entry (a record with final fields), and a miss only costs the parse.
+     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, so the parse
+     * ({@link Blob#sampleRate}) runs once per type, not per chunk. Racy on purpose: any thread may replace it, readers
+     * see some complete entry (a record with final fields), and a miss only costs the parse.
      */
     private static volatile MimeRate lastRate = new MimeRate("", DEFAULT_OUTPUT_RATE);
 

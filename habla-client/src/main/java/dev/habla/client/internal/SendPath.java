@@ -96,7 +96,6 @@ final class SendPath {
      * control thread before the message can reach the server, so the signal precedes any reply.
      */
     SendResult submit(ClientMessage m, long now) {
-        SendBuffer.Unit b = SendBuffer.Unit.of(m);
         boolean nudge;
         SendResult result;
         lock.lock();
@@ -114,14 +113,16 @@ final class SendPath {
             if (t.turnEnded()) {
                 control.userTurnEnded(now);
             }
+            // The size estimate (a toString of the message) is only made for a message that is buffered, not for
+            // every audio chunk that goes straight to the connection.
             if (buffering || primary == null) {
-                result = buffer.offer(b);
+                result = buffer.offer(SendBuffer.Unit.of(m));
             } else {
-                result = deliverLocked(primary, b);
+                result = deliverLocked(primary, m);
                 if (result == SendResult.CLOSED) {
                     // The connection just died; its Closed is on its way to the control thread.
                     startBufferingLocked(now);
-                    result = buffer.offer(b);
+                    result = buffer.offer(SendBuffer.Unit.of(m));
                 }
             }
         } finally {
@@ -169,13 +170,13 @@ final class SendPath {
      * Caller holds the lock. Sends on {@code c}; a tool response for a call another (now gone) connection made is
      * turned into conversation content (the call and its response), since {@code c} never issued that id.
      */
-    private SendResult deliverLocked(ResilientConnection c, SendBuffer.Unit b) {
+    private SendResult deliverLocked(ResilientConnection c, ClientMessage m) {
         RealLiveSession s = c.session;
         if (s == null) {
             return SendResult.CLOSED;
         }
-        if (!(b.message() instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
-            return s.send(b.message());
+        if (!(m instanceof ClientMessage.ToolResponse t) || t.functionResponses() == null) {
+            return s.send(m);
         }
         ToolCalls.Routing routing = calls.route(t.functionResponses(), c.seq);
         SendResult result = SendResult.QUEUED;
@@ -272,7 +273,7 @@ final class SendPath {
             while (!buffer.isEmpty()) {
                 SendResult r;
                 try {
-                    r = deliverLocked(next, buffer.peek());
+                    r = deliverLocked(next, buffer.peek().message());
                 } catch (IllegalArgumentException e) {
                     // Accepted while buffered, but this connection's provider cannot express it: the caller is gone,
                     // so it is dropped (counted) rather than ending the session.
