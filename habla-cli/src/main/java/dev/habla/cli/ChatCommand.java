@@ -6,6 +6,7 @@ import dev.habla.audio.AudioSink;
 import dev.habla.audio.DeviceSpeaker;
 import dev.habla.audio.NullSink;
 import dev.habla.client.AnswerCollector;
+import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
@@ -424,7 +425,7 @@ final class ChatCommand implements Callable<Integer> {
      */
     static String modelNotFound(String modelId, String apiVersion, LiveException e) {
         return "model '" + modelId + "' was not found, or does not support the Live API, in API version "
-                + (apiVersion == null ? "v1beta" : apiVersion.strip().toLowerCase(java.util.Locale.ROOT)) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
+                + (apiVersion == null ? ClientConfig.DEFAULT_API_VERSION : apiVersion.strip().toLowerCase(java.util.Locale.ROOT)) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
                 + "; pick another with --model (e.g. " + DEFAULT_MODEL + ")";
     }
 

@@ -191,19 +191,10 @@ final class GatewayCommand implements Callable<Integer> {
         return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
     }
 
+    /** The upstream key: chat's and talk's rule for a key the user gave (environment, then ./.env), or null. */
     private String providerKey() {
-        String fromEnv = ctx.env().get("GEMINI_API_KEY");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv.strip();
-        }
-        Path dotEnv = ctx.resolve(Path.of(".env"));
-        try {
-            String fromFile = DotEnv.read(dotEnv).get("GEMINI_API_KEY");
-            return fromFile == null || fromFile.isBlank() ? null : fromFile.strip();
-        } catch (IOException e) {
-            ctx.err().println("habla: ignoring " + ctx.display(dotEnv) + ": " + e.getMessage());
-            return null;
-        }
+        KeyChoice given = KeyChoice.given(ctx);
+        return given == null ? null : given.key();
     }
 
     Apps apps() {

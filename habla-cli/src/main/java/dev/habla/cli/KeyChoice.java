@@ -23,6 +23,30 @@ record KeyChoice(String key, String origin, boolean startEmulator) {
      * built-in emulator unless {@code --no-emulator}.
      */
     static KeyChoice resolve(CliContext ctx, URI base, boolean noEmulator) {
+        KeyChoice given = given(ctx);
+        if (given != null) {
+            return given;
+        }
+        if (base != null) {
+            if (isLoopback(base)) {
+                return new KeyChoice(ChatCommand.EMULATOR_KEY, "a placeholder for the local server", false);
+            }
+            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
+                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
+        }
+        if (noEmulator) {
+            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
+                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
+        }
+        return new KeyChoice(ChatCommand.EMULATOR_KEY, "the built-in emulator", true);
+    }
+
+    /**
+     * The key the user gave: {@code GEMINI_API_KEY} from the environment, then from {@code ./.env} (a line of it that
+     * does not parse is reported, by number and why; an unreadable file is reported and ignored); null if neither has
+     * one. Also {@code habla gateway}'s rule for its upstream key.
+     */
+    static KeyChoice given(CliContext ctx) {
         String fromEnv = ctx.env().get("GEMINI_API_KEY");
         if (fromEnv != null && !fromEnv.isBlank()) {
             return new KeyChoice(fromEnv.strip(), "from the environment", false);
@@ -38,18 +62,7 @@ record KeyChoice(String key, String origin, boolean startEmulator) {
         } catch (IOException e) {
             ctx.err().println("habla: ignoring " + ctx.display(dotEnv) + ": " + SessionArgs.why(e));
         }
-        if (base != null) {
-            if (isLoopback(base)) {
-                return new KeyChoice(ChatCommand.EMULATOR_KEY, "a placeholder for the local server", false);
-            }
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
-                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
-        }
-        if (noEmulator) {
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
-                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
-        }
-        return new KeyChoice(ChatCommand.EMULATOR_KEY, "the built-in emulator", true);
+        return null;
     }
 
     /** Whether {@code uri} names this machine: {@code localhost} or a literal loopback address (no DNS lookup). */

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * a frame while talking. Owns nothing until {@link #start}; the returned feed is the caller's to close.
  */
 final class VisionArgs {
-    /** Exit code for a camera, screen or image that cannot be used (sysexits EX_UNAVAILABLE, like no audio device). */
-    static final int NO_VIDEO_SOURCE = 69;
+    /** Exit code for a camera or screen that cannot be used: the no-audio-device code (sysexits EX_UNAVAILABLE). */
+    static final int NO_VIDEO_SOURCE = TalkCommand.NO_AUDIO_DEVICE;
 
     static final class Source {
         @Option(names = "--camera", arity = "0..1", fallbackValue = "default", paramLabel = "DEVICE",

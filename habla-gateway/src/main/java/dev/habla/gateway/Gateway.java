@@ -86,7 +86,7 @@ public final class Gateway implements AutoCloseable {
                     : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
             upstream = LiveClient.create(b.upstream);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
-            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.clock, b.resumeGrace, b.heldBytes);
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes);
             HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp);
             LiveServer server = serve(b, hub, http, new GatewayAuthenticator(tokens, accounting, origins));
             return new Gateway(server, hub, upstream, metrics);

@@ -47,6 +47,9 @@ public final class Accounting {
         final Map<String, Long> response = new TreeMap<>();
         double audioIn;
         double audioOut;
+        /** The audio-seconds counters, looked up once (audio is counted per chunk). */
+        Counter audioInSeconds;
+        Counter audioOutSeconds;
 
         AppState(GatewayApp app) {
             this.app = app;
@@ -130,6 +133,11 @@ public final class Accounting {
 
     /** Whether {@code app} has used up its minutes today (open sessions included). */
     public boolean minutesExceeded(String app) {
+        // Asked after every upstream event (each audio chunk): an app without a daily limit needs neither the lock
+        // nor the sum over its open sessions.
+        if (apps.get(app).maxMinutesPerDay() <= 0) {
+            return false;
+        }
         lock.lock();
         try {
             AppState s = state.get(app);
@@ -173,18 +181,27 @@ public final class Accounting {
             return;
         }
         double secs = bytes / 2.0 / rate;
+        Counter counter;
         lock.lock();
         try {
             AppState s = state.get(app);
             if (in) {
                 s.audioIn += secs;
+                if (s.audioInSeconds == null) {
+                    s.audioInSeconds = registry.counter("habla.gateway.audio.seconds", "app", app, "direction", "in");
+                }
+                counter = s.audioInSeconds;
             } else {
                 s.audioOut += secs;
+                if (s.audioOutSeconds == null) {
+                    s.audioOutSeconds = registry.counter("habla.gateway.audio.seconds", "app", app, "direction", "out");
+                }
+                counter = s.audioOutSeconds;
             }
         } finally {
             lock.unlock();
         }
-        registry.counter("habla.gateway.audio.seconds", "app", app, "direction", in ? "in" : "out").increment(secs);
+        counter.increment(secs);
     }
 
     /** A refused session or token (reason: a short metric tag). */

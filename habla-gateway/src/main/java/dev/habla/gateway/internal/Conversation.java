@@ -165,17 +165,15 @@ public final class Conversation implements SessionListener {
     }
 
     private void countAudioIn(ClientMessage.RealtimeInput r) {
-        List<Blob> blobs = new ArrayList<>();
-        if (r.audio() != null) {
-            blobs.add(r.audio());
-        }
+        countAudioIn(r.audio());
         if (r.mediaChunks() != null) {
-            blobs.addAll(r.mediaChunks());
+            r.mediaChunks().forEach(this::countAudioIn);
         }
-        for (Blob b : blobs) {
-            if (b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
-                hub.accounting().audio(app, true, b.data().length, Blob.sampleRate(b.mimeType(), 16_000));
-            }
+    }
+
+    private void countAudioIn(Blob b) {
+        if (b != null && b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
+            hub.accounting().audio(app, true, b.data().length, Blob.sampleRate(b.mimeType(), 16_000));
         }
     }
 

@@ -3,7 +3,6 @@ package dev.habla.gateway.internal;
 import dev.habla.client.LiveClient;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.tools.ToolRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +21,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param heldBytes   what a detached conversation holds for its client at most (over it, the conversation ends)
  */
 public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools, ResiliencePolicy policy,
-        Clock clock, Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
+        Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
         AtomicLong ids) {
 
     public static Hub create(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools,
-            ResiliencePolicy policy, Clock clock, Duration resumeGrace, long heldBytes) {
-        return new Hub(upstream, tokens, accounting, tools, policy, clock, resumeGrace, heldBytes,
+            ResiliencePolicy policy, Duration resumeGrace, long heldBytes) {
+        return new Hub(upstream, tokens, accounting, tools, policy, resumeGrace, heldBytes,
                 Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-gateway-timers").factory()),
                 new ConcurrentHashMap<>(), new AtomicLong());
     }
