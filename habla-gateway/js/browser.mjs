@@ -178,12 +178,14 @@ const scenarios = {
     const afterBarge = await page.evaluate(() => ({ silent: window.hablaConsole.silentAfterBargeIn, playing: window.hablaConsole.playing() }));
     await page.waitForTimeout(300); // let the output analyser see the silence
     const levelAfterBarge = await page.evaluate(() => window.hablaConsole.outputLevel());
+    // Counted from the silence after the barge-in, so an answer that has already finished playing by the time its
+    // turn is seen complete still counts (waiting for audio after the turn passed only while it was still playing).
+    const chunksAtBargeIn = (await st()).audioChunks;
+    await page.evaluate(() => { window.hablaConsole.maxOutputLevel = 0; });
     // The utterance ends: its transcription, then the answer to it, spoken.
     await poll(page, () => /I heard/.test(window.hablaConsole.transcript.filter((t) => t.who === 'model').map((t) => t.text).join(''))
       && window.hablaConsole.turns >= 3, null, 20000, 'the answer to the speech');
-    const chunksBefore = (await st()).audioChunks;
-    await poll(page, (n) => window.hablaConsole.audioChunks > n || window.hablaConsole.playing(), chunksBefore, 10000, 'reply audio');
-    await page.evaluate(() => { window.hablaConsole.maxOutputLevel = 0; });
+    await poll(page, (n) => window.hablaConsole.audioChunks > n, chunksAtBargeIn, 10000, 'reply audio');
     await poll(page, () => window.hablaConsole.maxOutputLevel > 0.01, null, 10000, 'reply audio audible');
     await page.click('#mic');
     // Camera at ~1 frame/s.
