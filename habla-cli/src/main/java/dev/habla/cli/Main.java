@@ -26,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected,",
                 "  4 model not found, 5 unreachable or dropped, 6 quota, 7 other server error,",
                 "  64 bad usage, 65 no speech in the input file, 69 no audio device,",
-                "  130 Ctrl-C while connecting."})
+                "  camera, ffmpeg or display, 130 Ctrl-C while connecting."})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -85,7 +85,8 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 ok, 2 no API key, 3 key rejected, 4 model not found,",
             "  5 network/unreachable or no answer in time, 6 quota, 7 other server error,",
             "  64 bad usage, 65 no speech in the input file,",
-            "  " + TalkCommand.NO_AUDIO_DEVICE + " no usable audio device (one line on stderr)."})
+            "  " + TalkCommand.NO_AUDIO_DEVICE + " no usable audio device, or no camera, ffmpeg or display for",
+            "  --camera/--screen (one line on stderr)."})
 final class TalkCommand implements Callable<Integer> {
 
     /** No microphone or speaker that works (sysexits EX_UNAVAILABLE). */

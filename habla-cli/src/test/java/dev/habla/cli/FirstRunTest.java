@@ -138,7 +138,7 @@ class FirstRunTest {
                 ChatCommand.EMULATOR_TEXT_MODEL + ".", "https://generativelanguage.googleapis.com");
         String main = run(Map.of(), "", "--help").out();
         assertThat(main).contains("4 model not found, 5 unreachable or dropped", "64 bad usage, 65 no speech",
-                "69 no audio device,");
+                "69 no audio device,", "camera, ffmpeg or display, 130 Ctrl-C");
         assertThat(main.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
     }
 

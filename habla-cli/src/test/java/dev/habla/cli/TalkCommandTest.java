@@ -236,7 +236,7 @@ class TalkCommandTest {
         CliRun.Result help = talk("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("--input", "--output", "--vad", "--half-duplex", "--input-device",
-                "--output-device", "--silence-duration", "69 no usable audio device");
+                "--output-device", "--silence-duration", "69 no usable audio device, or no camera, ffmpeg or display");
     }
 
     @Test
