@@ -170,10 +170,17 @@ class AnswerCollectorTest extends ResilienceTestBase {
         realTime(b -> b.textChunkDelay(Duration.ofMillis(200)));
         RecordingListener rec = new RecordingListener();
         AnswerCollector answers = AnswerCollector.create(c -> c.downstream(rec));
-        try (LiveSession s = client.connect(text(), answers)) {
+        // NO_INTERRUPTION: the second turn waits in the emulator behind the first, so it is asked and not begun when
+        // the session ends. Without it the emulator cuts the first answer as the second turn arrives, and whether
+        // that or the injected close comes first is a race (the first then ends INTERRUPTED, not CLOSED).
+        SessionConfig queueing = text().toBuilder().realtimeInputConfig(new dev.habla.protocol.RealtimeInputConfig(
+                null, dev.habla.protocol.RealtimeInputConfig.ActivityHandling.NO_INTERRUPTION, null)).build();
+        try (LiveSession s = client.connect(queueing, answers)) {
             CompletableFuture<Answer> first = answers.ask(s, LONG);
             rec.await(LiveEvent.TextDelta.class, WAIT);
             CompletableFuture<Answer> second = answers.ask(s, "queued behind");
+            takeAt(m -> m instanceof ClientMessage.ClientContent c && c.turns() != null && !c.turns().isEmpty()
+                    && "queued behind".equals(c.turns().get(0).parts().get(0).text()));
             emulator.inject(new Fault.Close(1011, "Internal error occurred."));
 
             Answer cut = first.get(10, TimeUnit.SECONDS);
