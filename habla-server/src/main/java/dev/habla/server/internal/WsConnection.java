@@ -268,6 +268,13 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
 
     /** One data frame: joined with the message's earlier frames (copied: Jetty reuses the buffer after the callback). */
     private void data(Frame frame, Callback callback) {
+        if (closing.get()) {
+            // Nothing is delivered once closing (inbound() would drop it): the rest of a refused message is not joined.
+            partial = null;
+            partialLength = 0;
+            callback.succeed();
+            return;
+        }
         ByteBuffer payload = frame.getPayload();
         int n = payload == null ? 0 : payload.remaining();
         if (frame.getOpCode() != OP_CONTINUATION) {
