@@ -225,8 +225,15 @@ class RealtimeRulesTest {
         }
         try (RealtimeClient c = RealtimeClient.open(emu, "?model=gpt-realtime", Map.of("Authorization", "Bearer sk-right"))) {
             c.next();
-            emu.inject(new Fault.DropConnection());
-            assertThat(c.ws.awaitClose(RealtimeClient.WAIT).code()).isEqualTo(1006);
+            String id = emu.sessions().getLast().id();
+            emu.inject(id, new Fault.DropConnection());
+            // No close frame: the JDK client reports the lost connection as a 1006 close or as an error.
+            RawWs.Event e = c.ws.poll(RealtimeClient.WAIT);
+            if (e instanceof RawWs.Closed closed) {
+                assertThat(closed.code()).isEqualTo(1006);
+            } else {
+                assertThat(e).isInstanceOf(RawWs.Failed.class);
+            }
         }
     }
 }
