@@ -80,7 +80,7 @@ run(async () => {
   const transcription = v.of('conversation.item.input_audio_transcription.completed');
   result.inputTranscript = transcription.length ? transcription[0].transcript : null;
 
-  voice.sendMessage('tell me a long story about the sea and the ships and the sailors');
+  voice.sendMessage('tell me a long story about the sea and the ships and the sailors who crossed it for many years under the stars');
   const before = v.audio;
   await v.until((i) => i.audio > before, 10000, 'first audio of the long reply');
   for (const c of chunks(tone(300))) voice.sendAudio(c.buffer.slice(c.byteOffset, c.byteOffset + c.byteLength));

@@ -75,7 +75,7 @@ run(async () => {
 
   // 6. barge-in: the user talks over a long reply; server VAD cancels it; the client truncates what it played
   from = inbox.events.length;
-  rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'tell me a long story about the sea and the ships and the sailors' }] } });
+  rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'tell me a long story about the sea and the ships and the sailors who crossed it for many years under the stars' }] } });
   rt.send({ type: 'response.create' });
   await inbox.until((i) => i.events.slice(from).some((e) => e.type === 'response.output_audio.delta'), 10000, 'first audio');
   const itemId = inbox.events.slice(from).find((e) => e.type === 'response.output_audio.delta').item_id;
