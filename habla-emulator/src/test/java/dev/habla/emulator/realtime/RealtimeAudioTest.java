@@ -124,6 +124,32 @@ class RealtimeAudioTest {
     }
 
     @Test
+    void g711MuLawInAndOut(LiveEmulator emu, FakeClock clock) throws Exception {
+        try (RealtimeClient c = RealtimeClient.connect(emu)) {
+            c.send(new ClientEvent.SessionUpdate(Session.update().withAudio(new AudioConfig(
+                    new AudioConfig.Input(dev.habla.realtime.AudioFormat.PCMU, null, null, null),
+                    new AudioConfig.Output(dev.habla.realtime.AudioFormat.PCMU, null, null)))));
+            var updated = (ServerEvent.SessionUpdated) c.next();
+            assertThat(updated.session().audio().output().format()).isEqualTo(dev.habla.realtime.AudioFormat.PCMU);
+            // 8 kHz mu-law, one byte per sample: 0x80/0x00 are full scale +/-, 0xFF is zero. 1 s loud, 0.6 s silent.
+            byte[] ulaw = new byte[8000 + 4800];
+            for (int i = 0; i < ulaw.length; i++) {
+                ulaw[i] = i < 8000 ? ((i / 10) % 2 == 0 ? (byte) 0x80 : (byte) 0x00) : (byte) 0xFF;
+            }
+            for (int off = 0; off < ulaw.length; off += 800) {
+                c.send(new ClientEvent.InputAudioBufferAppend(java.util.Arrays.copyOfRange(ulaw, off, off + 800)));
+            }
+            List<ServerEvent> turn = c.until(ServerEvent.ResponseCreated.class);
+            assertThat(RealtimeClient.of(turn, ServerEvent.SpeechStopped.class).getFirst().audioEndMs()).isEqualTo(1000);
+            clock.advance(Duration.ofSeconds(5));
+            List<ServerEvent> reply = c.response();
+            assertThat(RealtimeClient.transcript(reply)).isEqualTo("I heard 1.00 seconds of audio.");
+            // 70 ms per character at 8 kHz, one byte per sample.
+            assertThat(RealtimeClient.audioBytes(reply)).isEqualTo("I heard 1.00 seconds of audio.".length() * 560);
+        }
+    }
+
+    @Test
     void manualTurnsCommitWithoutAResponse(LiveEmulator emu, FakeClock clock) throws Exception {
         try (RealtimeClient c = RealtimeClient.connect(emu)) {
             c.send(new ClientEvent.SessionUpdate(Session.update().withOutputModalities(List.of("text"))
