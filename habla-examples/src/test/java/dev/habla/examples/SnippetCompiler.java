@@ -195,6 +195,9 @@ final class SnippetCompiler {
             }
         }
         packages.remove("examples");
+        // The OpenAI Realtime records (issue 13) share names with dev.habla.protocol (Tool, Transcription) and
+        // dev.habla.audio (AudioFormat): snippets that use them import what they need (snippet-context imports).
+        packages.remove("realtime");
         List<String> out = new java.util.ArrayList<>();
         packages.forEach(name -> out.add("dev.habla." + name + ".*"));
         out.addAll(JDK_IMPORTS);
