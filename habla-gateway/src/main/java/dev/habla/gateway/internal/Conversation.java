@@ -7,10 +7,12 @@ import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.protocol.Blob;
+import dev.habla.protocol.Content;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
+import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Tool;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +49,11 @@ public final class Conversation implements SessionListener {
     private final Token token;
     private final ClientMessage.Setup setup;
     private final boolean announce;
-    private final String handle = "gw-" + Secrets.randomHex(24);
+    private final String handle;
+    private final Cluster.Record resumed; // a conversation taken over from another node (cluster), else null
+    private final String setupJson; // for the cluster record; null standalone
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition turnEnded = lock.newCondition();
     // Guarded by lock.
     private ClientSession client;
     private ResilientSession upstream;
@@ -57,8 +63,19 @@ public final class Conversation implements SessionListener {
     private boolean ended;
     private ScheduledFuture<?> graceTimer;
     private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
+    private boolean turnOpen; // a client turn went upstream and its turnComplete has not come back (cluster only)
+    private boolean handedOff; // ended to let another node take over: the record is kept, released
+    private boolean slotHeld; // an upstream slot is ours (cluster only)
+    private boolean connecting; // the connect thread runs (it gives the slot back itself if the conversation ends meanwhile)
+    private volatile String savedUpstreamHandle; // the upstream handle last written to the cluster
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
+        this(hub, id, app, token, setup, announce, client, null);
+    }
+
+    /** @param resumed the record of a conversation taken over from another node, or null for a new one */
+    Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client,
+            Cluster.Record resumed) {
         this.hub = hub;
         this.id = id;
         this.app = app;
@@ -66,10 +83,15 @@ public final class Conversation implements SessionListener {
         this.setup = setup;
         this.announce = announce;
         this.client = client;
+        this.resumed = resumed;
+        this.handle = resumed != null ? resumed.handle() : "gw-" + Secrets.randomHex(24);
+        this.setupJson = hub.cluster().shared() ? LiveCodec.encode(setup) : null;
+        this.turnOpen = resumed != null && resumed.turnOpen();
     }
 
     public long id() { return id; }
     public String app() { return app; }
+    public Token token() { return token; }
 
     /** Whether a client is attached now. */
     public boolean attached() {
@@ -84,14 +106,33 @@ public final class Conversation implements SessionListener {
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
     void start() {
         hub.byHandle().put(handle, this);
-        SessionConfig config = SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup));
+        lock.lock();
+        try {
+            connecting = true;
+        } finally {
+            lock.unlock();
+        }
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
-                ResilientSession s = hub.upstream().connectResilient(config, this, hub.policy());
+                Accounting.Refusal refusal = hub.admission().admit(app, hub.sid(id)); // cluster: may wait in the queue
+                if (refusal != null) {
+                    connectDone();
+                    hub.accounting().refused(refusal.metric());
+                    end(refusal.code(), refusal.reason());
+                    return;
+                }
                 lock.lock();
                 try {
+                    slotHeld = hub.cluster().shared();
+                } finally {
+                    lock.unlock();
+                }
+                ResilientSession s = ClusterSupport.connect(hub, resumed, setup.model(), this::upstreamSetup, this);
+                lock.lock();
+                try {
+                    connecting = false;
                     if (ended) {
-                        s.close();
+                        Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(s));
                         return;
                     }
                     upstream = s;
@@ -102,17 +143,31 @@ public final class Conversation implements SessionListener {
                 } finally {
                     lock.unlock();
                 }
+            } catch (InterruptedException e) {
+                connectDone();
+                end(CloseCodes.GOING_AWAY, "Gateway shutting down.");
             } catch (LiveException e) {
+                connectDone();
                 log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
                 int code = e.closeCode() > 0 && e.closeCode() != 1006 ? e.closeCode() : CloseCodes.INTERNAL;
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
                 end(code, reason);
             } catch (RuntimeException e) {
+                connectDone();
                 log.warn("Conversation {}: upstream connect failed", id, e);
                 end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
             }
         });
+    }
+
+    private void connectDone() {
+        lock.lock();
+        try {
+            connecting = false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -137,6 +192,7 @@ public final class Conversation implements SessionListener {
         if (m instanceof ClientMessage.RealtimeInput r) {
             countAudioIn(r);
         }
+        boolean opened = false;
         lock.lock();
         try {
             if (ended || from != client) {
@@ -147,8 +203,14 @@ public final class Conversation implements SessionListener {
             } else {
                 forwardUp(m);
             }
+            if (setupJson != null && !turnOpen && ClusterSupport.opensTurn(m)) {
+                turnOpen = opened = true;
+            }
         } finally {
             lock.unlock();
+        }
+        if (opened) {
+            hub.cluster().save(record()); // once per turn: another node must know a turn was cut
         }
     }
 
@@ -255,13 +317,168 @@ public final class Conversation implements SessionListener {
         hub.byHandle().remove(handle);
         hub.accounting().close(app, id);
         calls.forEach(f -> f.cancel(true));
-        if (c != null) {
-            c.close(code, reason);
+        boolean handOff;
+        boolean stillConnecting;
+        lock.lock();
+        try {
+            handOff = handedOff;
+            stillConnecting = connecting && up == null;
+        } finally {
+            lock.unlock();
         }
-        if (up != null) {
-            Thread.ofVirtual().name("habla-gw-close-" + id).start(up::close);
+        if (stillConnecting) {
+            // The connect thread closes what it opens and gives the slot back (see start).
+            if (c != null) {
+                c.close(code, reason);
+            }
+        } else if (handOff) {
+            // Upstream closed first, so the record names its final handle before the claiming node reads it.
+            closeUpstream(up);
+            if (c != null) {
+                c.close(code, reason);
+            }
+        } else {
+            if (c != null) {
+                c.close(code, reason);
+            }
+            Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(up));
         }
         log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
+    }
+
+    /**
+     * Closes the upstream (if any), then gives its slot back (so upstream sessions never exceed the cluster's limit)
+     * and hands the record over or forgets it. Runs off the callers' locks.
+     */
+    private void closeUpstream(ResilientSession up) {
+        if (up != null) {
+            up.close();
+        }
+        boolean slot;
+        boolean handOff;
+        lock.lock();
+        try {
+            slot = slotHeld;
+            slotHeld = false;
+            handOff = handedOff;
+        } finally {
+            lock.unlock();
+        }
+        if (slot) {
+            hub.admission().release(app, hub.sid(id));
+        }
+        if (setupJson != null) {
+            if (handOff) {
+                Cluster.Record r = record(up);
+                hub.cluster().save(new Cluster.Record(r.handle(), r.app(), "", r.tokenHash(), r.setupJson(), r.announce(),
+                        r.upstreamHandle(), r.transcript(), r.turnOpen()));
+            } else {
+                hub.cluster().forget(handle);
+            }
+        }
+    }
+
+    /** The cluster record of this conversation now (null standalone). */
+    public Cluster.Record record() {
+        ResilientSession up;
+        lock.lock();
+        try {
+            up = upstream;
+        } finally {
+            lock.unlock();
+        }
+        return setupJson == null ? null : record(up);
+    }
+
+    private Cluster.Record record(ResilientSession up) {
+        boolean open;
+        lock.lock();
+        try {
+            open = turnOpen;
+        } finally {
+            lock.unlock();
+        }
+        String upHandle = up != null ? up.resumptionHandle() : resumed != null ? resumed.upstreamHandle() : null;
+        List<Content> transcript = up != null ? up.transcript() : resumed != null ? resumed.transcript() : List.of();
+        savedUpstreamHandle = upHandle;
+        return new Cluster.Record(handle, app, hub.cluster().nodeId(), token == null ? null : token.hash(), setupJson, announce,
+                upHandle, transcript, open);
+    }
+
+    /** The record if the upstream handle moved since it was last written (the cluster's tick), else null. */
+    public Cluster.Record recordIfChanged() {
+        ResilientSession up;
+        lock.lock();
+        try {
+            up = upstream;
+            if (up == null || ended || setupJson == null) {
+                return null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        String h = up.resumptionHandle();
+        return h == null || h.equals(savedUpstreamHandle) ? null : record(up);
+    }
+
+    /**
+     * Another node takes this conversation over (its client came back there, or this node drains): waits for the turn
+     * in flight to end (at most {@code max}), then ends here without forgetting it; the record is released once the
+     * upstream is closed. Input arriving meanwhile is not forwarded (a client library re-sends an unanswered turn).
+     */
+    public void handOff(java.time.Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        lock.lock();
+        try {
+            while (turnOpen && !ended) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    turnEnded.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (ended) {
+                return;
+            }
+            handedOff = true;
+        } finally {
+            lock.unlock();
+        }
+        log.info("Conversation {}: handed off to another node", id);
+        end(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
+    }
+
+    /**
+     * This node drains: a client that can resume is told to go ({@code goAway}; it reconnects through another node
+     * with its handle, which asks this node to hand off); a detached conversation is handed off at once.
+     */
+    public void drainNotice(java.time.Duration timeLeft) {
+        boolean detached;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            detached = client == null;
+            if (!detached && announce) {
+                client.send(ServerFrame.of(new ServerMessage.GoAway(timeLeft)));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (detached) {
+            handOff(java.time.Duration.ZERO);
+        }
+    }
+
+    /** Whether the client asked for resumption (can move to another node). */
+    public boolean resumable() {
+        return announce;
     }
 
     // ---- upstream events (the resilient session's event thread) ----
@@ -274,24 +491,40 @@ public final class Conversation implements SessionListener {
             case LiveEvent.ResumptionUpdate r -> { } // upstream handles stay here; the client gets the gateway's
             case LiveEvent.Closed c -> upstreamClosed(c);
             case LiveEvent.SetupCompleted s -> {
+                boolean cut;
                 lock.lock();
                 try {
                     toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
                     announce();
+                    cut = resumed != null && turnOpen;
+                    if (cut) {
+                        // Taken over from a node that died mid-turn: that turn is lost; say so rather than stay silent.
+                        turnOpen = false;
+                        toClient(ServerFrame.of(ServerMessage.ServerContent.interruptedSignal()), 64);
+                    }
                 } finally {
                     lock.unlock();
+                }
+                if (setupJson != null) {
+                    hub.cluster().save(record());
                 }
             }
             case LiveEvent.ToolCallRequested r -> toolCalls(r.calls());
             case LiveEvent.ToolCallCancelled c -> toolCancels(c.ids());
             case LiveEvent.TurnComplete t -> {
                 hub.accounting().usage(app, t.usage());
+                boolean cluster = setupJson != null;
                 lock.lock();
                 try {
                     toClient(GeminiFrames.encode(t), 256);
                     announce();
+                    turnOpen = false;
+                    turnEnded.signalAll();
                 } finally {
                     lock.unlock();
+                }
+                if (cluster) {
+                    hub.cluster().save(record());
                 }
             }
             case LiveEvent.Usage u -> {
