@@ -192,7 +192,9 @@ public final class Conversation implements SessionListener {
         if (m instanceof ClientMessage.RealtimeInput r) {
             countAudioIn(r);
         }
-        boolean opened = false;
+        if (setupJson != null) {
+            opening(m);
+        }
         lock.lock();
         try {
             if (ended || from != client) {
@@ -203,15 +205,26 @@ public final class Conversation implements SessionListener {
             } else {
                 forwardUp(m);
             }
-            if (setupJson != null && !turnOpen && ClusterSupport.opensTurn(m)) {
-                turnOpen = opened = true;
-            }
         } finally {
             lock.unlock();
         }
-        if (opened) {
-            hub.cluster().save(record()); // once per turn: another node must know a turn was cut
+    }
+
+    /**
+     * Cluster: the first message of a turn is recorded as such before it goes upstream (once per turn), so a node
+     * taking over after this one died knows that turn was cut. Client callback thread (messages of one client in order).
+     */
+    private void opening(ClientMessage m) {
+        lock.lock();
+        try {
+            if (turnOpen || ended || !ClusterSupport.opensTurn(m)) {
+                return;
+            }
+            turnOpen = true;
+        } finally {
+            lock.unlock();
         }
+        hub.cluster().save(record());
     }
 
     /** With lock held. */

@@ -31,7 +31,7 @@ import redis.clients.jedis.params.SetParams;
  * {@code rediss://} for TLS). Every check-and-change is one Lua script (atomic in Redis; no home-made consensus):
  * taking a token use, taking an upstream slot (dead nodes' slots are purged in the same script), claiming a
  * conversation. Keys (prefix {@code habla:} by default): {@code node:<id>} (heartbeat, expires after
- * {@code 3 × heartbeat}), {@code tok:<sha256>}, {@code slots:app:<app>} and {@code slots:key} (session → node),
+ * {@code 5 × heartbeat}), {@code tok:<sha256>}, {@code slots:app:<app>} and {@code slots:key} (session → node),
  * {@code secs:app:<app>:<day>} and {@code secs:key:<day>} (session seconds per UTC day), {@code conv:<handle>},
  * {@code handoff:<node>} (handles other nodes want).
  *
@@ -80,6 +80,13 @@ public final class RedisCluster implements Cluster {
             return 'ok'
             """;
 
+    // KEYS: slots:app:<app>, slots:key; ARGV: sid. Both in one step, so an acquire never sees half a release.
+    private static final String RELEASE = """
+            redis.call('HDEL', KEYS[1], ARGV[1])
+            redis.call('HDEL', KEYS[2], ARGV[1])
+            return 'ok'
+            """;
+
     // KEYS: conv:<handle>; ARGV: this node, node key prefix. Returns {status, owner}.
     private static final String CLAIM = """
             local owner = redis.call('HGET', KEYS[1], 'node')
@@ -92,6 +99,8 @@ public final class RedisCluster implements Cluster {
             """;
 
     private final JedisPooled redis;
+    private final JedisPooled beats; // the ticker's own connections: a burst of sessions never delays a heartbeat
+    private final Duration deadAfter;
     private final String prefix;
     private final String node;
     private final Clock clock;
@@ -109,7 +118,7 @@ public final class RedisCluster implements Cluster {
     /**
      * @param uri       {@code redis://…} or {@code rediss://…} (TLS; the JVM's trust store)
      * @param prefix    key prefix (several clusters can share one Redis)
-     * @param heartbeat how often this node says it is alive; it is declared dead after 3 missed beats
+     * @param heartbeat how often this node says it is alive; it is declared dead after 5 missed beats
      */
     public RedisCluster(URI uri, String prefix, Clock clock, Duration heartbeat) {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
@@ -117,11 +126,15 @@ public final class RedisCluster implements Cluster {
         pool.setMaxIdle(16);
         pool.setMaxWait(Duration.ofSeconds(2));
         this.redis = new JedisPooled(pool, uri, 2000, 2000);
+        GenericObjectPoolConfig<Connection> few = new GenericObjectPoolConfig<>();
+        few.setMaxTotal(2);
+        this.beats = new JedisPooled(few, uri, 2000, 2000);
+        this.deadAfter = heartbeat.multipliedBy(5);
         this.prefix = prefix;
         this.node = "n-" + Secrets.randomHex(6);
         this.clock = clock;
         this.heartbeat = heartbeat;
-        this.claimWait = heartbeat.multipliedBy(3).plusSeconds(5);
+        this.claimWait = heartbeat.multipliedBy(5).plusSeconds(5);
     }
 
     @Override public boolean shared() { return true; }
@@ -217,10 +230,7 @@ public final class RedisCluster implements Cluster {
     public void release(String app, String sid) {
         held.remove(sid);
         try {
-            call(() -> {
-                redis.hdel(prefix + "slots:app:" + app, sid);
-                return redis.hdel(prefix + "slots:key", sid);
-            });
+            call(() -> redis.eval(RELEASE, List.of(prefix + "slots:app:" + app, prefix + "slots:key"), List.of(sid)));
         } catch (Unavailable e) {
             unreleased.put(sid, app); // given back by the tick once Redis is back
         }
@@ -324,7 +334,8 @@ public final class RedisCluster implements Cluster {
     public void start(Node node) {
         this.hooks = node;
         beat(); // alive before the first session
-        ticker = Thread.ofVirtual().name("habla-gw-cluster-" + this.node).start(this::loop);
+        // A platform thread with its own connections: heartbeats must not wait behind a burst of virtual threads.
+        ticker = Thread.ofPlatform().daemon(true).name("habla-gw-cluster-" + this.node).start(this::loop);
         log.info("Cluster node {} up (heartbeat {})", this.node, heartbeat);
     }
 
@@ -356,8 +367,7 @@ public final class RedisCluster implements Cluster {
             resync();
         }
         for (var e : List.copyOf(unreleased.entrySet())) {
-            redis.hdel(prefix + "slots:app:" + e.getValue(), e.getKey());
-            redis.hdel(prefix + "slots:key", e.getKey());
+            beats.eval(RELEASE, List.of(prefix + "slots:app:" + e.getValue(), prefix + "slots:key"), List.of(e.getKey()));
             unreleased.remove(e.getKey());
         }
         for (Record r : List.copyOf(dirty.values())) {
@@ -369,14 +379,14 @@ public final class RedisCluster implements Cluster {
         double secs = elapsed.toMillis() / 1000.0;
         int total = 0;
         for (var e : perApp.entrySet()) {
-            redis.incrByFloat(prefix + "secs:app:" + e.getKey() + ":" + day, e.getValue() * secs);
+            beats.incrByFloat(prefix + "secs:app:" + e.getKey() + ":" + day, e.getValue() * secs);
             total += e.getValue();
         }
         if (total > 0) {
-            redis.incrByFloat(prefix + "secs:key:" + day, total * secs);
+            beats.incrByFloat(prefix + "secs:key:" + day, total * secs);
         }
         Node n = hooks;
-        List<String> wanted = redis.lpop(prefix + "handoff:" + node, 1000);
+        List<String> wanted = beats.lpop(prefix + "handoff:" + node, 1000);
         if (wanted != null && n != null) {
             wanted.forEach(h -> Thread.ofVirtual().name("habla-gw-handoff").start(() -> n.handOff(h)));
         }
@@ -392,7 +402,7 @@ public final class RedisCluster implements Cluster {
                 }
             }
             for (String t : tokens) {
-                if ("1".equals(redis.hget(prefix + "tok:" + t, "revoked"))) {
+                if ("1".equals(beats.hget(prefix + "tok:" + t, "revoked"))) {
                     n.revoked(t);
                 }
             }
@@ -400,14 +410,19 @@ public final class RedisCluster implements Cluster {
     }
 
     private void beat() {
-        redis.set(prefix + "node:" + node, Long.toString(clock.millis()), SetParams.setParams().px(heartbeat.multipliedBy(3).toMillis()));
+        String prev = beats.setGet(prefix + "node:" + node, Long.toString(clock.millis()), SetParams.setParams().px(deadAfter.toMillis()));
+        if (prev == null && ticker != null && !down.get()) {
+            // This node was declared dead (stalled longer than deadAfter): its slots may have been purged. Put them back.
+            log.warn("Node {} missed its heartbeats for {}; re-writing its slots and sessions", node, deadAfter);
+            resync();
+        }
     }
 
     /** After an outage (Redis may have restarted empty): this node's slots and conversation records again. */
     private void resync() {
         for (var e : held.entrySet()) {
-            redis.hset(prefix + "slots:app:" + e.getValue(), e.getKey(), node);
-            redis.hset(prefix + "slots:key", e.getKey(), node);
+            beats.hset(prefix + "slots:app:" + e.getValue(), e.getKey(), node);
+            beats.hset(prefix + "slots:key", e.getKey(), node);
         }
         Node n = hooks;
         if (n != null) {
@@ -433,10 +448,11 @@ public final class RedisCluster implements Cluster {
             }
         }
         try {
-            redis.del(prefix + "node:" + node);
+            beats.del(prefix + "node:" + node);
         } catch (JedisException e) {
             // Redis is gone: the heartbeat expires on its own.
         }
+        beats.close();
         redis.close();
     }
 
