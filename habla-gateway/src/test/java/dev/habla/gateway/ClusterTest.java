@@ -130,6 +130,37 @@ class ClusterTest {
         }
     }
 
+    /** A token revoked on one node ends its session on another node within a few heartbeats, at its next message. */
+    @Test
+    void revocationOnOneNodeEndsTheSessionOnAnother() throws Exception {
+        try (Gateway a = node("t6:"); Gateway b = node("t6:")) {
+            String token = mint(a, "{\"uses\":0}");
+            Events ev = new Events();
+            try (LiveClient client = LiveClient.create(c -> c.ephemeralToken(token).baseUrl(b.baseUrl()).apiVersion("v1alpha"));
+                 LiveSession s = client.connect(text(), ev)) {
+                s.sendText("before");
+                assertThat(ev.reply(T)).isEqualTo("You said: before");
+                var del = Fixture.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(a.baseUrl() + "/v1alpha/" + token))
+                        .header("x-goog-api-key", Fixture.ADMIN_KEY).DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(del.statusCode()).isEqualTo(200);
+                // Node B learns of it on a heartbeat; each message until then is still answered.
+                long deadline = System.nanoTime() + T.toNanos();
+                LiveEvent.Closed closed = null;
+                while (closed == null) {
+                    assertThat(System.nanoTime()).as("session ended after the revocation").isLessThan(deadline);
+                    s.sendText("after");
+                    for (LiveEvent e : ev.untilAny(x -> x instanceof LiveEvent.TurnComplete || x instanceof LiveEvent.Closed, T)) {
+                        if (e instanceof LiveEvent.Closed c) {
+                            closed = c;
+                        }
+                    }
+                }
+                assertThat(closed.code()).isEqualTo(1008);
+                assertThat(closed.reason()).isEqualTo("Ephemeral token was revoked.");
+            }
+        }
+    }
+
     /**
      * Issue 14 §3: 200 clients at once across three nodes, cluster limit 20 upstream sessions, a queue of 15 per node:
      * never more than 20 upstream connections open at the emulator (sampled continuously), the rest queued (and then

@@ -116,7 +116,7 @@ public final class ClientSession extends SetupFirstHandler {
      * started conversation, or null (unknown handle, another app's: the caller refuses).
      */
     private Conversation takeOver(String handle) throws InterruptedException {
-        Cluster.Record r = hub.cluster().claim(handle);
+        Cluster.Record r = hub.cluster().claim(handle, app.id());
         if (r == null || !r.app().equals(app.id())) {
             return null;
         }

@@ -72,12 +72,13 @@ public interface Cluster extends AutoCloseable {
     default void forget(String handle) { }
 
     /**
-     * Claims the conversation behind {@code handle} for this node: waits (bounded) for its node to hand it off (it is
-     * asked to) or to be declared dead (heartbeat missing); null if there is no such conversation or the wait ran out.
+     * Claims the conversation behind {@code handle} of {@code app} for this node: waits (bounded) for its node to hand
+     * it off (it is asked to) or to be declared dead (heartbeat missing); null if there is no such conversation (or it
+     * is another app's) or the wait ran out.
      *
      * @throws Unavailable if the store cannot be reached
      */
-    default Record claim(String handle) throws InterruptedException { return null; }
+    default Record claim(String handle, String app) throws InterruptedException { return null; }
 
     /** The store cannot be reached: new sessions are refused with {@link #REASON_UNAVAILABLE}. */
     final class Unavailable extends RuntimeException {

@@ -11,11 +11,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -87,10 +85,11 @@ public final class RedisCluster implements Cluster {
             return 'ok'
             """;
 
-    // KEYS: conv:<handle>; ARGV: this node, node key prefix. Returns {status, owner}.
+    // KEYS: conv:<handle>; ARGV: this node, node key prefix, the claiming client's app. Returns {status, owner}.
     private static final String CLAIM = """
             local owner = redis.call('HGET', KEYS[1], 'node')
             if not owner then return {'missing', ''} end
+            if redis.call('HGET', KEYS[1], 'app') ~= ARGV[3] then return {'missing', ''} end
             if owner == '' or owner == ARGV[1] or redis.call('EXISTS', ARGV[2] .. owner) == 0 then
               redis.call('HSET', KEYS[1], 'node', ARGV[1])
               return {'ok', owner}
@@ -113,6 +112,7 @@ public final class RedisCluster implements Cluster {
     private final AtomicBoolean tickRunning = new AtomicBoolean();
     private volatile Thread ticker;
     private volatile Node hooks;
+    private double revokedSeen = -1; // score of the newest revocation read (ticker thread only)
     private volatile boolean closed;
 
     /**
@@ -203,7 +203,13 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public void revoke(Token t) {
-        call(() -> redis.hset(prefix + "tok:" + t.hash, "revoked", "1"));
+        long now = clock.millis();
+        call(() -> {
+            redis.hset(prefix + "tok:" + t.hash, "revoked", "1");
+            // Nodes read this log from where they last were: one command per beat, however many sessions they hold.
+            redis.zadd(prefix + "revoked", now, t.hash);
+            return redis.zremrangeByScore(prefix + "revoked", 0, now - Duration.ofDays(1).toMillis());
+        });
     }
 
     // ---- slots ----
@@ -289,13 +295,13 @@ public final class RedisCluster implements Cluster {
     }
 
     @Override
-    public Record claim(String handle) throws InterruptedException {
+    public Record claim(String handle, String app) throws InterruptedException {
         String key = prefix + "conv:" + handle;
         long deadline = System.nanoTime() + claimWait.toNanos();
         boolean asked = false;
         while (true) {
             @SuppressWarnings("unchecked")
-            List<Object> r = (List<Object>) call(() -> redis.eval(CLAIM, List.of(key), List.of(node, prefix + "node:")));
+            List<Object> r = (List<Object>) call(() -> redis.eval(CLAIM, List.of(key), List.of(node, prefix + "node:", app)));
             String status = String.valueOf(r.get(0));
             String owner = String.valueOf(r.get(1));
             if (status.equals("missing")) {
@@ -391,20 +397,19 @@ public final class RedisCluster implements Cluster {
             wanted.forEach(h -> Thread.ofVirtual().name("habla-gw-handoff").start(() -> n.handOff(h)));
         }
         if (n != null) {
-            Set<String> tokens = new HashSet<>();
             for (Conversation c : n.conversations()) {
                 Record r = c.recordIfChanged(); // the upstream handle moved (a new one after each turn)
                 if (r != null) {
                     save(r);
                 }
-                if (c.token() != null) {
-                    tokens.add(c.token().hash);
-                }
             }
-            for (String t : tokens) {
-                if ("1".equals(beats.hget(prefix + "tok:" + t, "revoked"))) {
-                    n.revoked(t);
-                }
+            if (revokedSeen < 0) {
+                revokedSeen = clock.millis() - Duration.ofDays(1).toMillis();
+            }
+            // Inclusive of the last score read: a revocation in the same millisecond is not missed (marking is idempotent).
+            for (var e : beats.zrangeByScoreWithScores(prefix + "revoked", revokedSeen, Double.POSITIVE_INFINITY)) {
+                n.revoked(e.getElement());
+                revokedSeen = Math.max(revokedSeen, e.getScore());
             }
         }
     }
