@@ -126,8 +126,7 @@ public final class ClientSession extends SetupFirstHandler {
         Accounting.Refusal limit = hub.accounting().open(app.id(), id);
         if (limit != null) {
             refuse(limit.code(), limit.reason(), limit.metric());
-            hub.cluster().save(new Cluster.Record(r.handle(), r.app(), "", r.tokenHash(), r.setupJson(), r.announce(),
-                    r.upstreamHandle(), r.transcript(), r.turnOpen())); // still resumable elsewhere
+            hub.cluster().save(r.released(r.seq() + 1)); // still resumable elsewhere
             return null;
         }
         Token t = r.tokenHash() == null ? null : hub.tokens().byHash(r.tokenHash());

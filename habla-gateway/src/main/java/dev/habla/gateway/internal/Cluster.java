@@ -61,9 +61,19 @@ public interface Cluster extends AutoCloseable {
 
     // ---- conversations ----
 
-    /** What another node needs to continue a conversation. */
+    /**
+     * What another node needs to continue a conversation. {@code seq} orders the writes of one conversation (they come
+     * from several threads, and from the next node after a takeover): a write with a lower {@code seq} than the stored
+     * one is ignored.
+     */
     record Record(String handle, String app, String node, String tokenHash, String setupJson, boolean announce,
-            String upstreamHandle, List<Content> transcript, boolean turnOpen) {}
+            String upstreamHandle, List<Content> transcript, boolean turnOpen, long seq) {
+
+        /** The same record, released by its node (any node may claim it) as write {@code seq}. */
+        public Record released(long seq) {
+            return new Record(handle, app, "", tokenHash, setupJson, announce, upstreamHandle, transcript, turnOpen, seq);
+        }
+    }
 
     /** Writes (creates or updates) the record of a conversation held here. Never throws: re-written when back. */
     default void save(Record r) { }

@@ -68,6 +68,7 @@ public final class Conversation implements SessionListener {
     private boolean slotHeld; // an upstream slot is ours (cluster only)
     private boolean connecting; // the connect thread runs (it gives the slot back itself if the conversation ends meanwhile)
     private volatile String savedUpstreamHandle; // the upstream handle last written to the cluster
+    private long recordSeq; // guarded by lock: the order of this conversation's record writes (continues a takeover's)
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
         this(hub, id, app, token, setup, announce, client, null);
@@ -87,6 +88,7 @@ public final class Conversation implements SessionListener {
         this.handle = resumed != null ? resumed.handle() : "gw-" + Secrets.randomHex(24);
         this.setupJson = hub.cluster().shared() ? LiveCodec.encode(setup) : null;
         this.turnOpen = resumed != null && resumed.turnOpen();
+        this.recordSeq = resumed != null ? resumed.seq() + 1 : 0;
     }
 
     public long id() { return id; }
@@ -383,8 +385,7 @@ public final class Conversation implements SessionListener {
         if (setupJson != null) {
             if (handOff) {
                 Cluster.Record r = record(up);
-                hub.cluster().save(new Cluster.Record(r.handle(), r.app(), "", r.tokenHash(), r.setupJson(), r.announce(),
-                        r.upstreamHandle(), r.transcript(), r.turnOpen()));
+                hub.cluster().save(r.released(r.seq()));
             } else {
                 hub.cluster().forget(handle);
             }
@@ -405,9 +406,11 @@ public final class Conversation implements SessionListener {
 
     private Cluster.Record record(ResilientSession up) {
         boolean open;
+        long seq;
         lock.lock();
         try {
             open = turnOpen;
+            seq = ++recordSeq; // taken with the state it describes: a later write always carries a later state
         } finally {
             lock.unlock();
         }
@@ -415,7 +418,7 @@ public final class Conversation implements SessionListener {
         List<Content> transcript = up != null ? up.transcript() : resumed != null ? resumed.transcript() : List.of();
         savedUpstreamHandle = upHandle;
         return new Cluster.Record(handle, app, hub.cluster().nodeId(), token == null ? null : token.hash(), setupJson, announce,
-                upHandle, transcript, open);
+                upHandle, transcript, open, seq);
     }
 
     /** The record if the upstream handle moved since it was last written (the cluster's tick), else null. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,6 +79,24 @@ public final class RedisCluster implements Cluster {
             return 'ok'
             """;
 
+    // KEYS: conv:<handle>; ARGV: seq, ttl ms, then field, value pairs. Writes only what is newer than the stored record.
+    private static final String SAVE = """
+            local stored = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
+            if stored > tonumber(ARGV[1]) then return 'stale' end
+            local fields = {'seq', ARGV[1]}
+            for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+            redis.call('HSET', KEYS[1], unpack(fields))
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 'ok'
+            """;
+
+    // KEYS: conv:<handle>. The conversation ended: no write may revive it; gone a minute later.
+    private static final String FORGET = """
+            redis.call('HSET', KEYS[1], 'seq', '9007199254740991', 'ended', '1', 'node', '')
+            redis.call('PEXPIRE', KEYS[1], 60000)
+            return 'ok'
+            """;
+
     // KEYS: slots:app:<app>, slots:key; ARGV: sid. Both in one step, so an acquire never sees half a release.
     private static final String RELEASE = """
             redis.call('HDEL', KEYS[1], ARGV[1])
@@ -89,7 +108,9 @@ public final class RedisCluster implements Cluster {
     private static final String CLAIM = """
             local owner = redis.call('HGET', KEYS[1], 'node')
             if not owner then return {'missing', ''} end
-            if redis.call('HGET', KEYS[1], 'app') ~= ARGV[3] then return {'missing', ''} end
+            if redis.call('HGET', KEYS[1], 'app') ~= ARGV[3] or redis.call('HGET', KEYS[1], 'ended') == '1' then
+              return {'missing', ''}
+            end
             if owner == '' or owner == ARGV[1] or redis.call('EXISTS', ARGV[2] .. owner) == 0 then
               redis.call('HSET', KEYS[1], 'node', ARGV[1])
               return {'ok', owner}
@@ -253,9 +274,9 @@ public final class RedisCluster implements Cluster {
     public void save(Record r) {
         try {
             write(r);
-            dirty.remove(r.handle());
+            dirty.remove(r.handle(), r);
         } catch (Unavailable | JsonFailure e) {
-            dirty.put(r.handle(), r);
+            dirty.merge(r.handle(), r, (a, b) -> a.seq() >= b.seq() ? a : b);
         }
     }
 
@@ -265,6 +286,8 @@ public final class RedisCluster implements Cluster {
 
     private void write(Record r) {
         Map<String, String> h = new LinkedHashMap<>();
+        h.put("seq", Long.toString(r.seq()));
+        h.put("ttl", Long.toString(CONV_TTL.toMillis()));
         h.put("app", r.app());
         h.put("node", r.node());
         h.put("token", r.tokenHash() == null ? "" : r.tokenHash());
@@ -277,18 +300,24 @@ public final class RedisCluster implements Cluster {
             throw new JsonFailure(e);
         }
         h.put("turn", r.turnOpen() ? "1" : "0");
-        String key = prefix + "conv:" + r.handle();
-        call(() -> {
-            redis.hset(key, h);
-            return redis.pexpire(key, CONV_TTL.toMillis());
+        List<String> args = new ArrayList<>();
+        h.forEach((k, v) -> {
+            if (k.equals("seq") || k.equals("ttl")) {
+                args.add(v);
+            } else {
+                args.add(k);
+                args.add(v);
+            }
         });
+        call(() -> redis.eval(SAVE, List.of(prefix + "conv:" + r.handle()), args));
     }
 
     @Override
     public void forget(String handle) {
         dirty.remove(handle);
         try {
-            call(() -> redis.del(prefix + "conv:" + handle));
+            // A tombstone rather than a delete: a write still on its way (another thread's, older) cannot bring it back.
+            call(() -> redis.eval(FORGET, List.of(prefix + "conv:" + handle), List.of()));
         } catch (Unavailable e) {
             // It expires on its own (CONV_TTL); a claim of it finds an ended conversation's last state at worst.
         }
@@ -327,7 +356,8 @@ public final class RedisCluster implements Cluster {
         try {
             List<Content> transcript = JSON.readValue(h.getOrDefault("transcript", "[]"), new TypeReference<List<Content>>() { });
             return new Record(handle, h.get("app"), node, h.get("token").isEmpty() ? null : h.get("token"), h.get("setup"),
-                    "1".equals(h.get("announce")), h.get("up").isEmpty() ? null : h.get("up"), transcript, "1".equals(h.get("turn")));
+                    "1".equals(h.get("announce")), h.get("up").isEmpty() ? null : h.get("up"), transcript, "1".equals(h.get("turn")),
+                    Long.parseLong(h.getOrDefault("seq", "0")));
         } catch (Exception e) {
             log.warn("Conversation record is malformed: {}", e.toString());
             return null;
