@@ -47,6 +47,10 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
+ * <p>With {@link Builder#redis} the gateway is one node of a cluster sharing tokens, upstream slots and conversations
+ * in Redis (a client whose node dies or {@linkplain #drain drains} resumes through any node); without it, a standalone
+ * node with its state in memory.
+ *
  * <p>Thread-safe; {@link #close()} is idempotent: ends every session (1001), closes the upstream client.
  */
 public final class Gateway implements AutoCloseable {
@@ -96,6 +100,8 @@ public final class Gateway implements AutoCloseable {
             Admission admission = new Admission(cluster, accounting, b.keySessions, b.keyMinutesPerDay, b.maxQueued, b.queueTimeout);
             hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, cluster, admission);
             cluster.start(hub.clusterHooks());
+            io.micrometer.core.instrument.Gauge.builder("habla.gateway.queued", admission, Admission::queued)
+                    .description("connects waiting for an upstream slot on this node (cluster)").register(metrics);
             HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp,
                     hub.draining());
             LiveServer server = serve(b, hub, http, new GatewayAuthenticator(tokens, accounting, origins));

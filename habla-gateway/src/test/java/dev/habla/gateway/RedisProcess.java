@@ -19,7 +19,7 @@ import redis.clients.jedis.Jedis;
  */
 final class RedisProcess implements AutoCloseable {
     final Path dir;
-    final int port;
+    int port; // set once, in the constructor
     private Process process;
 
     RedisProcess() throws IOException, InterruptedException {
@@ -31,8 +31,17 @@ final class RedisProcess implements AutoCloseable {
             Assumptions.abort("redis-server is not installed");
         }
         dir = Files.createTempDirectory("habla-redis");
-        port = freePort();
-        start();
+        for (int attempt = 1; ; attempt++) { // a free port can be taken between the probe and redis-server's bind
+            port = freePort();
+            try {
+                start();
+                return;
+            } catch (AssertionError e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static int freePort() throws IOException {
@@ -58,6 +67,7 @@ final class RedisProcess implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
                     throw new AssertionError("redis-server did not start: " + Files.readString(dir.resolve("redis.log")), e);
                 }
             }
