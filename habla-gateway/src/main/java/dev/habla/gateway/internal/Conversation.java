@@ -4,15 +4,12 @@ import dev.habla.client.GeminiFrames;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
 import dev.habla.client.ResilientSession;
-import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.protocol.Blob;
-import dev.habla.protocol.Content;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
-import dev.habla.protocol.LiveCodec;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Tool;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,31 +46,23 @@ public final class Conversation implements SessionListener {
     private final ClientMessage.Setup setup;
     private final boolean announce;
     private final String handle;
-    private final Cluster.Record resumed; // a conversation taken over from another node (cluster), else null
-    private final String setupJson; // for the cluster record; null standalone
+    private final ClusterLink link; // the cluster's record, slot and hand-off (turn tracking only, standalone)
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition turnEnded = lock.newCondition();
     // Guarded by lock.
     private ClientSession client;
     private ResilientSession upstream;
     private final List<ClientMessage> pendingIn = new ArrayList<>();
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
-    private boolean ended;
+    private volatile boolean ended; // written under lock; read without it by the hand-off wait
     private ScheduledFuture<?> graceTimer;
     private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
-    private boolean turnOpen; // a client turn went upstream and its turnComplete has not come back (cluster only)
-    private boolean handedOff; // ended to let another node take over: the record is kept, released
-    private boolean slotHeld; // an upstream slot is ours (cluster only)
-    private boolean connecting; // the connect thread runs (it gives the slot back itself if the conversation ends meanwhile)
-    private volatile String savedUpstreamHandle; // the upstream handle last written to the cluster
-    private long recordSeq; // guarded by lock: the order of this conversation's record writes (continues a takeover's)
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
         this(hub, id, app, token, setup, announce, client, null);
     }
 
-    /** @param resumed the record of a conversation taken over from another node, or null for a new one */
+    /** @param resumed the record of a conversation taken over from another node (cluster), or null for a new one */
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client,
             Cluster.Record resumed) {
         this.hub = hub;
@@ -84,11 +72,8 @@ public final class Conversation implements SessionListener {
         this.setup = setup;
         this.announce = announce;
         this.client = client;
-        this.resumed = resumed;
-        this.handle = resumed != null ? resumed.handle() : "gw-" + Secrets.randomHex(24);
-        this.setupJson = hub.cluster().shared() ? LiveCodec.encode(setup) : null;
-        this.turnOpen = resumed != null && resumed.turnOpen();
-        this.recordSeq = resumed != null ? resumed.seq() + 1 : 0;
+        this.link = new ClusterLink(hub, id, app, token, setup, announce, resumed);
+        this.handle = link.handle;
     }
 
     public long id() { return id; }
@@ -108,31 +93,21 @@ public final class Conversation implements SessionListener {
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
     void start() {
         hub.byHandle().put(handle, this);
-        lock.lock();
-        try {
-            connecting = true;
-        } finally {
-            lock.unlock();
-        }
+        link.connecting(true);
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
                 Accounting.Refusal refusal = hub.admission().admit(app, hub.sid(id)); // cluster: may wait in the queue
                 if (refusal != null) {
-                    connectDone();
+                    link.connecting(false);
                     hub.accounting().refused(refusal.metric());
                     end(refusal.code(), refusal.reason());
                     return;
                 }
+                link.slotTaken();
+                ResilientSession s = ClusterSupport.connect(hub, link.resumed, setup.model(), this::upstreamSetup, this);
                 lock.lock();
                 try {
-                    slotHeld = hub.cluster().shared();
-                } finally {
-                    lock.unlock();
-                }
-                ResilientSession s = ClusterSupport.connect(hub, resumed, setup.model(), this::upstreamSetup, this);
-                lock.lock();
-                try {
-                    connecting = false;
+                    link.connecting(false);
                     if (ended) {
                         Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(s));
                         return;
@@ -146,30 +121,21 @@ public final class Conversation implements SessionListener {
                     lock.unlock();
                 }
             } catch (InterruptedException e) {
-                connectDone();
+                link.connecting(false);
                 end(CloseCodes.GOING_AWAY, "Gateway shutting down.");
             } catch (LiveException e) {
-                connectDone();
+                link.connecting(false);
                 log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
                 int code = e.closeCode() > 0 && e.closeCode() != 1006 ? e.closeCode() : CloseCodes.INTERNAL;
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
                 end(code, reason);
             } catch (RuntimeException e) {
-                connectDone();
+                link.connecting(false);
                 log.warn("Conversation {}: upstream connect failed", id, e);
                 end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
             }
         });
-    }
-
-    private void connectDone() {
-        lock.lock();
-        try {
-            connecting = false;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**
@@ -194,8 +160,8 @@ public final class Conversation implements SessionListener {
         if (m instanceof ClientMessage.RealtimeInput r) {
             countAudioIn(r);
         }
-        if (setupJson != null) {
-            opening(m);
+        if (link.shared()) {
+            link.opening(m, upstreamNow());
         }
         lock.lock();
         try {
@@ -210,23 +176,6 @@ public final class Conversation implements SessionListener {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Cluster: the first message of a turn is recorded as such before it goes upstream (once per turn), so a node
-     * taking over after this one died knows that turn was cut. Client callback thread (messages of one client in order).
-     */
-    private void opening(ClientMessage m) {
-        lock.lock();
-        try {
-            if (turnOpen || ended || !ClusterSupport.opensTurn(m)) {
-                return;
-            }
-            turnOpen = true;
-        } finally {
-            lock.unlock();
-        }
-        hub.cluster().save(record());
     }
 
     /** With lock held. */
@@ -332,21 +281,7 @@ public final class Conversation implements SessionListener {
         hub.byHandle().remove(handle);
         hub.accounting().close(app, id);
         calls.forEach(f -> f.cancel(true));
-        boolean handOff;
-        boolean stillConnecting;
-        lock.lock();
-        try {
-            handOff = handedOff;
-            stillConnecting = connecting && up == null;
-        } finally {
-            lock.unlock();
-        }
-        if (stillConnecting) {
-            // The connect thread closes what it opens and gives the slot back (see start).
-            if (c != null) {
-                c.close(code, reason);
-            }
-        } else if (handOff) {
+        if (link.handedOff() && !(up == null && link.connecting())) {
             // Upstream closed first, so the record names its final handle before the claiming node reads it.
             closeUpstream(up);
             if (c != null) {
@@ -356,117 +291,50 @@ public final class Conversation implements SessionListener {
             if (c != null) {
                 c.close(code, reason);
             }
-            Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(up));
+            if (up != null || !link.connecting()) { // else the connect thread closes what it opens (start)
+                Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(up));
+            }
         }
         log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
     }
 
-    /**
-     * Closes the upstream (if any), then gives its slot back (so upstream sessions never exceed the cluster's limit)
-     * and hands the record over or forgets it. Runs off the callers' locks.
-     */
+    /** Closes the upstream (if any), then gives back its cluster slot and releases or forgets the record. */
     private void closeUpstream(ResilientSession up) {
         if (up != null) {
             up.close();
         }
-        boolean slot;
-        boolean handOff;
+        link.upstreamClosed(up);
+    }
+
+    private ResilientSession upstreamNow() {
         lock.lock();
         try {
-            slot = slotHeld;
-            slotHeld = false;
-            handOff = handedOff;
+            return upstream;
         } finally {
             lock.unlock();
-        }
-        if (slot) {
-            hub.admission().release(app, hub.sid(id));
-        }
-        if (setupJson != null) {
-            if (handOff) {
-                Cluster.Record r = record(up);
-                hub.cluster().save(r.released(r.seq()));
-            } else {
-                hub.cluster().forget(handle);
-            }
         }
     }
 
     /** The cluster record of this conversation now (null standalone). */
     public Cluster.Record record() {
-        ResilientSession up;
-        lock.lock();
-        try {
-            up = upstream;
-        } finally {
-            lock.unlock();
-        }
-        return setupJson == null ? null : record(up);
-    }
-
-    private Cluster.Record record(ResilientSession up) {
-        boolean open;
-        long seq;
-        lock.lock();
-        try {
-            open = turnOpen;
-            seq = ++recordSeq; // taken with the state it describes: a later write always carries a later state
-        } finally {
-            lock.unlock();
-        }
-        String upHandle = up != null ? up.resumptionHandle() : resumed != null ? resumed.upstreamHandle() : null;
-        List<Content> transcript = up != null ? up.transcript() : resumed != null ? resumed.transcript() : List.of();
-        savedUpstreamHandle = upHandle;
-        return new Cluster.Record(handle, app, hub.cluster().nodeId(), token == null ? null : token.hash(), setupJson, announce,
-                upHandle, transcript, open, seq);
+        return link.record(upstreamNow());
     }
 
     /** The record if the upstream handle moved since it was last written (the cluster's tick), else null. */
     public Cluster.Record recordIfChanged() {
-        ResilientSession up;
-        lock.lock();
-        try {
-            up = upstream;
-            if (up == null || ended || setupJson == null) {
-                return null;
-            }
-        } finally {
-            lock.unlock();
-        }
-        String h = up.resumptionHandle();
-        return h == null || h.equals(savedUpstreamHandle) ? null : record(up);
+        return ended ? null : link.recordIfChanged(upstreamNow());
     }
 
     /**
      * Another node takes this conversation over (its client came back there, or this node drains): waits for the turn
-     * in flight to end (at most {@code max}), then ends here without forgetting it; the record is released once the
-     * upstream is closed. Input arriving meanwhile is not forwarded (a client library re-sends an unanswered turn).
+     * in flight to end (at most {@code max}), then ends here; the record is released once the upstream is closed.
+     * Input arriving meanwhile is not forwarded (Habla's client library re-sends a turn that got no reply).
      */
     public void handOff(java.time.Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        lock.lock();
-        try {
-            while (turnOpen && !ended) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    turnEnded.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            if (ended) {
-                return;
-            }
-            handedOff = true;
-        } finally {
-            lock.unlock();
+        if (link.awaitBoundaryThenHandOff(max, () -> ended)) {
+            log.info("Conversation {}: handed off to another node", id);
+            end(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
         }
-        log.info("Conversation {}: handed off to another node", id);
-        end(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
     }
 
     /**
@@ -492,7 +360,7 @@ public final class Conversation implements SessionListener {
         }
     }
 
-    /** Whether the client asked for resumption (can move to another node). */
+    /** Whether the client asked for resumption (so it can move to another node). */
     public boolean resumable() {
         return announce;
     }
@@ -507,41 +375,32 @@ public final class Conversation implements SessionListener {
             case LiveEvent.ResumptionUpdate r -> { } // upstream handles stay here; the client gets the gateway's
             case LiveEvent.Closed c -> upstreamClosed(c);
             case LiveEvent.SetupCompleted s -> {
-                boolean cut;
                 lock.lock();
                 try {
                     toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
                     announce();
-                    cut = resumed != null && turnOpen;
-                    if (cut) {
+                    if (link.takeCutTurn()) {
                         // Taken over from a node that died mid-turn: that turn is lost; say so rather than stay silent.
-                        turnOpen = false;
                         toClient(ServerFrame.of(ServerMessage.ServerContent.interruptedSignal()), 64);
                     }
                 } finally {
                     lock.unlock();
                 }
-                if (setupJson != null) {
-                    hub.cluster().save(record());
-                }
+                link.save(upstreamNow());
             }
             case LiveEvent.ToolCallRequested r -> toolCalls(r.calls());
             case LiveEvent.ToolCallCancelled c -> toolCancels(c.ids());
             case LiveEvent.TurnComplete t -> {
                 hub.accounting().usage(app, t.usage());
-                boolean cluster = setupJson != null;
                 lock.lock();
                 try {
                     toClient(GeminiFrames.encode(t), 256);
                     announce();
-                    turnOpen = false;
-                    turnEnded.signalAll();
+                    link.turnCompleted();
                 } finally {
                     lock.unlock();
                 }
-                if (cluster) {
-                    hub.cluster().save(record());
-                }
+                link.save(upstreamNow());
             }
             case LiveEvent.Usage u -> {
                 hub.accounting().usage(app, u.usage());

@@ -167,8 +167,8 @@ public final class RedisCluster implements Cluster {
     private <T> T call(java.util.function.Supplier<T> op) {
         try {
             return op.get();
-        } catch (JedisException e) {
-            if (down.compareAndSet(false, true)) {
+        } catch (JedisException | IllegalStateException e) { // IllegalStateException: the pool is closed (shutting down)
+            if (!closed && down.compareAndSet(false, true)) {
                 log.warn("Redis unreachable ({}); new sessions are refused until it is back", e.getMessage());
             }
             throw new Unavailable(REASON_UNAVAILABLE, e);
