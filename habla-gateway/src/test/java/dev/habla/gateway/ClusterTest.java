@@ -331,8 +331,8 @@ class ClusterTest {
 
     /**
      * Issue 14 §5: Redis killed and restarted (empty) under load: running sessions keep talking, a new session is
-     * refused with 1013 and a clear reason meanwhile, and after the restart new sessions start again and every node has
-     * written its slots and conversation records again.
+     * refused with 1013 and a clear reason meanwhile (also on a node started while Redis is down), and after the restart
+     * new sessions start again on every node and every node has written its slots and conversation records again.
      */
     @Test
     void redisKilledAndRestartedUnderLoad() throws Exception {
@@ -341,6 +341,7 @@ class ClusterTest {
              LiveClient ca = adminClient(a.baseUrl()); LiveClient cb = adminClient(b.baseUrl())) {
             List<ResilientSession> open = new ArrayList<>();
             List<Events> events = new ArrayList<>();
+            Gateway late = null;
             try {
                 for (int i = 0; i < sessions; i++) {
                     Events ev = new Events();
@@ -361,11 +362,18 @@ class ClusterTest {
                     assertThat(e.closeCode()).isEqualTo(1013);
                     assertThat(e.closeReason()).isEqualTo(Cluster.REASON_UNAVAILABLE);
                 });
+                // A node started while Redis is down (a container before its Redis) serves, and refuses sessions clearly.
+                late = node("t5:");
+                try (LiveClient cl = adminClient(late.baseUrl())) {
+                    assertThatThrownBy(() -> cl.connect(text(), new Events())).isInstanceOfSatisfying(LiveException.class,
+                            e -> assertThat(e.closeCode()).isEqualTo(1013));
+                }
                 redis.start();
                 long up = System.nanoTime();
                 long firstAccepted;
                 while (true) { // new sessions are refused until a node's heartbeat finds Redis again
-                    try (LiveSession s = ca.connect(text(), new Events())) {
+                    try (LiveSession s = ca.connect(text(), new Events()); LiveClient cl = adminClient(late.baseUrl());
+                         LiveSession s2 = cl.connect(text(), new Events())) {
                         firstAccepted = System.nanoTime();
                         break;
                     } catch (LiveException e) {
@@ -388,6 +396,9 @@ class ClusterTest {
                         (up - down) / 1_000_000, (firstAccepted - up) / 1_000_000);
             } finally {
                 open.forEach(ResilientSession::close);
+                if (late != null) {
+                    late.close();
+                }
             }
         }
     }

@@ -369,7 +369,13 @@ public final class RedisCluster implements Cluster {
     @Override
     public void start(Node node) {
         this.hooks = node;
-        beat(); // alive before the first session
+        try {
+            beat(); // alive before the first session
+        } catch (JedisException e) {
+            // Redis not up yet (a container started before it): serve, refuse new sessions until the tick reaches it.
+            down.set(true);
+            log.warn("Redis unreachable at start ({}); new sessions are refused until it is reachable", e.getMessage());
+        }
         // A platform thread with its own connections: heartbeats must not wait behind a burst of virtual threads.
         ticker = Thread.ofPlatform().daemon(true).name("habla-gw-cluster-" + this.node).start(this::loop);
         log.info("Cluster node {} up (heartbeat {})", this.node, heartbeat);
