@@ -230,6 +230,51 @@ class ClusterTest {
     }
 
     /**
+     * The provider key's limit across nodes, with the queue off: while 3 sessions hold the key's 3 slots, every other
+     * connect on any node is refused at once with the key's quota reason; exactly 3 start, whatever the interleaving.
+     */
+    @Test
+    void providerKeyLimitWithoutQueueRefusesAtOnce() throws Exception {
+        int clients = 12;
+        List<Gateway> nodes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(node("t7:", GatewayApp.of("shop", Fixture.ADMIN_KEY), b -> b.providerKeyLimits(3, 0)));
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            CountDownLatch attempted = new CountDownLatch(clients);
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Gateway gw = nodes.get(i % 3);
+                outcomes.add(pool.submit(() -> {
+                    try (LiveClient client = adminClient(gw.baseUrl())) {
+                        go.await();
+                        Events ev = new Events();
+                        try (LiveSession s = client.connect(text(), ev)) {
+                            attempted.countDown();
+                            attempted.await(); // hold the slot until every client has tried
+                            s.sendText("held");
+                            return ev.reply(T);
+                        } catch (LiveException e) {
+                            attempted.countDown();
+                            return e.closeCode() + " " + e.closeReason();
+                        }
+                    }
+                }));
+            }
+            go.countDown();
+            List<String> results = new ArrayList<>();
+            for (Future<String> f : outcomes) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(results).filteredOn("You said: held"::equals).hasSize(3);
+            assertThat(results).filteredOn(r -> r.equals("1011 " + Admission.REASON_KEY)).hasSize(clients - 3);
+        } finally {
+            nodes.forEach(Gateway::close);
+        }
+    }
+
+    /**
      * Issue 14 §1: three nodes, node A a child JVM; a client's conversation on A; A is SIGKILLed with a turn in flight
      * (the upstream holds it unanswered); the client (Habla's resilient session, through a load balancer) reconnects
      * through node B with its handle: the cut turn is reported ({@code interrupted}), the conversation continues with
