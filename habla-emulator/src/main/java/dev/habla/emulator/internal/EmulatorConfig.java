@@ -22,7 +22,9 @@ public record EmulatorConfig(
         Duration audioSessionLimit,
         Duration videoSessionLimit,
         long maxRecordedAudioBytes,
-        ReplyPolicy replies) {
+        ReplyPolicy replies,
+        dev.habla.protocol.Cassette.Recording replay,
+        LiveEmulator.Pace replayPace) {
 
     /** Never prints the key. */
     @Override
@@ -31,6 +33,6 @@ public record EmulatorConfig(
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
                 + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
                 + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + ", voiceActivityMessages=" + voiceActivityMessages
-                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + "]";
+                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + ", replay=" + (replay == null ? "off" : replay.connections() + " connection(s), " + replayPace) + "]";
     }
 }
