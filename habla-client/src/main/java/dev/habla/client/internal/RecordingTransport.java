@@ -72,69 +72,94 @@ final class RecordingTransport implements Transport {
             }
         });
         append(Cassette.open(millis(), n, request.uri().toString(), request.headers(), secrets));
-        Listener tap = new Listener() {
-            @Override
-            public void onOpen(Connection connection) {
-                listener.onOpen(connection);
-            }
+        Tap tap = new Tap(n, listener);
+        return inner.open(request, timeout, tap).thenApply(c -> tap.wrap(c));
+    }
 
-            @Override
-            public void onMessage(InboundFrame frame) {
-                append(Cassette.frame(millis(), n, Cassette.Side.SERVER, frame.asString(), audio, secrets));
-                listener.onMessage(frame);
-            }
+    /**
+     * The listener and connection of one recorded connection. The session gets the wrapped connection from
+     * {@link #onOpen} (it sends on that one), and the open future completes with the same wrapper.
+     */
+    private final class Tap implements Listener {
+        private final int n;
+        private final Listener listener;
+        private final AtomicBoolean closeRecorded = new AtomicBoolean();
+        private volatile Connection wrapped;
 
-            @Override
-            public void onPong() {
-                listener.onPong();
-            }
+        Tap(int n, Listener listener) {
+            this.n = n;
+            this.listener = listener;
+        }
 
-            @Override
-            public void onClose(int code, String reason) {
-                append(Cassette.close(millis(), n, Cassette.Side.SERVER, code, reason, secrets));
-                listener.onClose(code, reason);
+        Connection wrap(Connection c) {
+            Connection w = wrapped;
+            if (w != null) {
+                return w;
             }
-
-            @Override
-            public void onError(Throwable error) {
-                append(Cassette.broken(millis(), n, String.valueOf(error.getMessage() == null
-                        ? error.getClass().getSimpleName() : error.getMessage()), secrets));
-                listener.onError(error);
-            }
-        };
-        return inner.open(request, timeout, tap).thenApply(c -> new Connection() {
-            private final AtomicBoolean closeRecorded = new AtomicBoolean();
-
-            @Override
-            public void sendText(String text) throws Exception {
-                c.sendText(text);
-                // After the send returned: a frame the socket refused is not on the cassette.
-                append(Cassette.frame(millis(), n, Cassette.Side.CLIENT, text, audio, secrets));
-            }
-
-            @Override
-            public CompletableFuture<?> sendPing() {
-                return c.sendPing();
-            }
-
-            @Override
-            public CompletableFuture<?> sendClose(int code, String reason) {
-                if (closeRecorded.compareAndSet(false, true)) {
-                    append(Cassette.close(millis(), n, Cassette.Side.CLIENT, code, reason, secrets));
+            w = new Connection() {
+                @Override
+                public void sendText(String text) throws Exception {
+                    // Before the send: the server's answer may arrive (and be appended by the reader) before sendText
+                    // returns, and a replay must see the cause before its effect.
+                    append(Cassette.frame(millis(), n, Cassette.Side.CLIENT, text, audio, secrets));
+                    c.sendText(text);
                 }
-                return c.sendClose(code, reason);
-            }
+
+                @Override
+                public CompletableFuture<?> sendPing() {
+                    return c.sendPing();
+                }
+
+                @Override
+                public CompletableFuture<?> sendClose(int code, String reason) {
+                    if (closeRecorded.compareAndSet(false, true)) {
+                        append(Cassette.close(millis(), n, Cassette.Side.CLIENT, code, reason, secrets));
+                    }
+                    return c.sendClose(code, reason);
+                }
+
+                @Override
+                public void request(long count) {
+                    c.request(count);
+                }
+
+                @Override
+                public void abort() {
+                    c.abort();
+                }
+            };
+            wrapped = w;
+            return w;
+        }
+
+        @Override
+        public void onOpen(Connection connection) {
+            listener.onOpen(wrap(connection));
+        }
 
             @Override
-            public void request(long count) {
-                c.request(count);
-            }
+        public void onMessage(InboundFrame frame) {
+            append(Cassette.frame(millis(), n, Cassette.Side.SERVER, frame.asString(), audio, secrets));
+            listener.onMessage(frame);
+        }
 
-            @Override
-            public void abort() {
-                c.abort();
-            }
-        });
+        @Override
+        public void onPong() {
+            listener.onPong();
+        }
+
+        @Override
+        public void onClose(int code, String reason) {
+            append(Cassette.close(millis(), n, Cassette.Side.SERVER, code, reason, secrets));
+            listener.onClose(code, reason);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            append(Cassette.broken(millis(), n, String.valueOf(error.getMessage() == null
+                    ? error.getClass().getSimpleName() : error.getMessage()), secrets));
+            listener.onError(error);
+        }
     }
 
     private long millis() {

@@ -42,6 +42,11 @@ final class FrameMatcher {
     static String difference(ClientMessage recorded, ClientMessage actual) {
         JsonNode want = tree(LiveCodec.encode(recorded));
         JsonNode got = tree(LiveCodec.encode(actual));
+        String wantKind = want.fieldNames().hasNext() ? want.fieldNames().next() : "empty";
+        String gotKind = got.fieldNames().hasNext() ? got.fieldNames().next() : "empty";
+        if (!wantKind.equals(gotKind)) {
+            return "expected a " + wantKind + " frame, got " + gotKind + " " + show(got.get(gotKind));
+        }
         return diff("", want, got);
     }
 

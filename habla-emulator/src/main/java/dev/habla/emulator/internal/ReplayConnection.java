@@ -39,6 +39,8 @@ final class ReplayConnection implements LiveHandler {
     private final Scheduler clock;
     /** Next entry to play or expect. */
     private int cursor;
+    /** Recorded time (ms) of the last client frame matched: recorded gaps are measured from it. */
+    private long anchor;
     /** Recorded-pace output not yet due, in order: each runs at its clock time. */
     private final ArrayDeque<Due> pending = new ArrayDeque<>();
     private long lastDue = Long.MIN_VALUE;
@@ -62,12 +64,24 @@ final class ReplayConnection implements LiveHandler {
             mismatch(0, "the cassette has no connection " + number);
             return;
         }
-        long anchor = 0;
         while (cursor < entries.size() && entries.get(cursor) instanceof Cassette.Open o) {
             anchor = o.atMillis();
+            replayer.consumed(this, o.line());
             cursor++;
         }
-        playServerSide(anchor);
+        playServerSide();
+    }
+
+    /** Another connection consumed a client line: play what it held back. Any thread but a connection callback. */
+    void resume() {
+        wire.lock().lock();
+        try {
+            if (!wire.isClosing()) {
+                playServerSide();
+            }
+        } finally {
+            wire.lock().unlock();
+        }
     }
 
     @Override
@@ -90,7 +104,9 @@ final class ReplayConnection implements LiveHandler {
             boolean recordedMedia = FrameMatcher.isMedia(recorded);
             if (recordedMedia && !media) {
                 cursor++; // recorded media this client did not send: skip it, play what the server said meanwhile
-                playServerSide(f.atMillis());
+                anchor = f.atMillis();
+                replayer.consumed(this, f.line());
+                playServerSide();
                 continue;
             }
             if (media && !recordedMedia) {
@@ -102,24 +118,34 @@ final class ReplayConnection implements LiveHandler {
                 return;
             }
             cursor++;
-            playServerSide(f.atMillis());
+            anchor = f.atMillis();
+            replayer.consumed(this, f.line());
+            playServerSide();
             return;
         }
     }
 
-    /** Plays recorded entries from the cursor up to the next recorded client frame; {@code anchor}: recorded ms of now. */
-    private void playServerSide(long anchor) {
+    /**
+     * Plays recorded entries from the cursor up to the next recorded client frame, or up to one recorded after a
+     * client frame or open of another connection that has not happened yet (a server frame may be the effect of it: the
+     * old connection's close follows the new connection's resumption).
+     */
+    private void playServerSide() {
         long now = clock.nanoTime();
         while (cursor < entries.size()) {
             Cassette.Entry e = entries.get(cursor);
             if (e instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT) {
-                return;
+                break;
+            }
+            if (replayer.firstPendingClientLine() < e.line()
+                    || e instanceof Cassette.Close c && c.by() == Cassette.Side.CLIENT) {
+                break; // held back; or the client closed here: what follows is the close handshake, not the replay's
             }
             cursor++;
             Runnable action = switch (e) {
                 case Cassette.Frame f -> () -> wire.sendRaw(f.json(), true);
                 case Cassette.Close c when c.by() == Cassette.Side.SERVER -> () -> wire.close(c.code(), c.reason());
-                case Cassette.Close c -> null; // the client closed: wait for it
+                case Cassette.Close c -> null; // by the client: not reached (see above)
                 case Cassette.Broken b -> wire::abort;
                 case Cassette.Open o -> null;
             };

@@ -30,11 +30,49 @@ public final class Replayer {
     private final List<String> mismatches = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<ReplayConnection> open = new ArrayList<>();
+    /** Lines of the client side (opens, client frames) not yet seen; guarded by {@code lock}. */
+    private final java.util.TreeSet<Integer> pendingClient = new java.util.TreeSet<>();
 
     public Replayer(Cassette.Recording recording, LiveEmulator.Pace pace, Scheduler clock) {
         this.recording = recording;
         this.pace = pace;
         this.clock = clock;
+        for (Cassette.Entry e : recording.entries()) {
+            if (e instanceof Cassette.Open || e instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT) {
+                pendingClient.add(e.line());
+            }
+        }
+    }
+
+    /** The first client-side line not seen yet (MAX_VALUE when all were). */
+    int firstPendingClientLine() {
+        lock.lock();
+        try {
+            return pendingClient.isEmpty() ? Integer.MAX_VALUE : pendingClient.first();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code by} saw (or skipped) the client-side entry at {@code line}; the other open connections may now play what
+     * waited for it. They are resumed on virtual threads: {@code by}'s lock is held, and taking another connection's
+     * lock here could deadlock with that one doing the same.
+     */
+    void consumed(ReplayConnection by, int line) {
+        List<ReplayConnection> others;
+        lock.lock();
+        try {
+            if (!pendingClient.remove(line)) {
+                return;
+            }
+            others = open.stream().filter(c -> c != by).toList();
+        } finally {
+            lock.unlock();
+        }
+        for (ReplayConnection c : others) {
+            Thread.ofVirtual().name("habla-replay-resume").start(c::resume);
+        }
     }
 
     /**
