@@ -187,7 +187,7 @@ final class ReplayConnection implements LiveHandler {
 
     private void mismatch(int line, String what) {
         String full = "Replay mismatch at cassette line " + line + " (connection " + number + "): " + what;
-        LOG.info("{}", full);
+        LOG.warn("{}", full);
         replayer.mismatch(full);
         pending.clear();
         cursor = entries.size();

@@ -1,0 +1,131 @@
+package dev.habla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.habla.emulator.EmulatorExtension;
+import dev.habla.emulator.LiveEmulator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code habla chat|talk --record FILE} against the emulator, then the same command against
+ * {@code LiveEmulator.replay(FILE)} (what {@code habla emulator --replay FILE} runs): the same visible result, file to
+ * file; a deviating chat is told which cassette line it broke; the cassette holds no key.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RecordReplayCliTest {
+    static final String KEY = "AIzaSyC0mPl3t3lyFak3ButR3al1st1cK3y987654";
+
+    @TempDir
+    Path work;
+    @TempDir
+    Path home;
+
+    @RegisterExtension
+    final EmulatorExtension live = new EmulatorExtension();
+
+    private CliRun.Result run(String stdin, String baseUrl, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--base-url", baseUrl));
+        return CliRun.run(work, home, Map.of("GEMINI_API_KEY", KEY), stdin, all.toArray(String[]::new));
+    }
+
+    /** Tool timings differ from run to run ("in 3 ms"); everything else must be the same. */
+    private static String visible(String out) {
+        return out.replaceAll("in \\d+ ms", "in N ms");
+    }
+
+    private static final String CHAT_INPUT = "hello\ncall calculator {\"expression\":\"6*7\"}\nexit\n";
+
+    private String[] chatArgs(String... more) {
+        List<String> a = new ArrayList<>(List.of("chat", "--model", ChatCommand.EMULATOR_TEXT_MODEL, "--tools"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void chatReplaysFileToFileWithTheSameOutput() throws Exception {
+        Path cassette = work.resolve("chat.jsonl");
+        CliRun.Result recorded = run(CHAT_INPUT, live.emulator().baseUrl(), chatArgs("--record", "chat.jsonl"));
+        assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+        assertThat(recorded.out()).contains("You said: hello").contains("Tool calculator returned {\"output\":{\"value\":42}}");
+
+        String text = Files.readString(cassette, StandardCharsets.UTF_8);
+        assertThat(text).startsWith("{\"habla-cassette\":1").doesNotContain(KEY).doesNotContain("AIza");
+
+        try (LiveEmulator replay = LiveEmulator.create(b -> b.replay(cassette))) {
+            CliRun.Result replayed = run(CHAT_INPUT, replay.baseUrl(), chatArgs());
+            assertThat(replayed.exitCode()).as(replayed.toString()).isZero();
+            assertThat(visible(replayed.out())).isEqualTo(visible(recorded.out()));
+            assertThat(replay.replayMismatches()).isEmpty();
+        }
+    }
+
+    @Test
+    void aChatThatSaysSomethingElseIsToldTheCassetteLine() throws Exception {
+        Path cassette = work.resolve("chat.jsonl");
+        CliRun.Result recorded = run(CHAT_INPUT, live.emulator().baseUrl(), chatArgs("--record", "chat.jsonl"));
+        assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+        try (LiveEmulator replay = LiveEmulator.create(b -> b.replay(cassette))) {
+            CliRun.Result deviating = run("good morning\nexit\n", replay.baseUrl(), chatArgs());
+            assertThat(deviating.out() + deviating.err()).contains("replay line")
+                    .contains("expected \"hello\", got \"good morning\"");
+            assertThat(replay.replayMismatches()).singleElement().asString()
+                    .matches("Replay mismatch at cassette line \\d+ \\(connection 1\\): .*text: expected \"hello\", got \"good morning\"");
+        }
+    }
+
+    @Test
+    void talkReplaysFileToFileWithTheSameOutputAndAudio() throws Exception {
+        Path speech = TalkCommandTest.speech();
+        Path cassette = work.resolve("talk.jsonl");
+        CliRun.Result recorded = run("", live.emulator().baseUrl(), "talk", "--input", speech.toString(), "--output",
+                "first.wav", "--fast", "--record", "talk.jsonl");
+        assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+        assertThat(recorded.out()).containsPattern("gemini: I heard \\d\\.\\d\\d seconds of audio\\.");
+        assertThat(Files.readString(cassette)).doesNotContain(KEY).contains("\"audio/pcm;rate=16000\"");
+
+        try (LiveEmulator replay = LiveEmulator.create(b -> b.replay(cassette))) {
+            CliRun.Result replayed = run("", replay.baseUrl(), "talk", "--input", speech.toString(), "--output",
+                    "second.wav", "--fast");
+            assertThat(replayed.exitCode()).as(replayed.toString()).isZero();
+            assertThat(replayed.out()).isEqualTo(recorded.out());
+            assertThat(Files.readAllBytes(work.resolve("second.wav"))).isEqualTo(Files.readAllBytes(work.resolve("first.wav")));
+            assertThat(replay.replayMismatches()).isEmpty();
+        }
+    }
+
+    @Test
+    void placeholderAudioKeepsTheLengthsButNotTheVoice() throws Exception {
+        Path speech = TalkCommandTest.speech();
+        CliRun.Result recorded = run("", live.emulator().baseUrl(), "talk", "--input", speech.toString(), "--output",
+                "first.wav", "--fast", "--record", "quiet.jsonl", "--record-audio", "placeholder");
+        assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+        String text = Files.readString(work.resolve("quiet.jsonl"));
+        assertThat(text.lines().findFirst().orElseThrow()).contains("\"audio\":\"placeholder\"");
+        // Every audio blob is base64 of zero bytes: "AAAA…" only.
+        assertThat(text).containsPattern("\"data\":\"A{16,}=*\"").doesNotContainPattern("\"mimeType\":\"audio/[^\"]*\",\"data\":\"[^\"]*[B-Za-z0-9+/][^\"]*\"");
+    }
+
+    @Test
+    void badRecordAndReplayOptionsAreUsageErrors() {
+        CliRun.Result r = run("exit\n", live.emulator().baseUrl(), chatArgs("--record-audio", "placeholder"));
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--record-audio needs --record FILE");
+        CliRun.Result e = CliRun.run(work, home, Map.of(), "", "emulator", "--replay", "missing.jsonl");
+        assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(e.err()).contains("--replay missing.jsonl: no such file");
+        CliRun.Result p = CliRun.run(work, home, Map.of(), "", "emulator", "--pace", "fast");
+        assertThat(p.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(p.err()).contains("--pace needs --replay FILE");
+    }
+}
