@@ -175,4 +175,76 @@ class RecordReplayTest {
     }
 
     private RecordingListener lastRecording;
+
+    /**
+     * The committed fixture: recorded from the emulator by {@link #record()} (text, tool call, speech, goAway
+     * handover). Refresh it with {@code -Dhabla.refreshCassettes=true} (see habla-emulator/README.md, "Record and
+     * replay"); {@link #regeneratingTheFixtureGivesAnEquivalentCassette()} fails when the emulator's answers drift.
+     */
+    static final Path FIXTURE = Path.of("src/test/resources/cassettes/text-tool-speech-handover.jsonl");
+
+    @Test
+    void theCommittedFixtureReplays() throws Exception {
+        replayer(FIXTURE);
+        RecordingListener replayed = conversation(false);
+        assertThat(emulator.replayMismatches()).isEmpty();
+        assertThat(replayed.text()).isEqualTo("You said: helloTool get_time returned {\"time\":\"12:00\"}"
+                + "I heard 1.00 seconds of audio.You said: after the handover");
+    }
+
+    @Test
+    void regeneratingTheFixtureGivesAnEquivalentCassette() throws Exception {
+        Path fresh = record();
+        if (Boolean.getBoolean("habla.refreshCassettes")) {
+            Files.copy(fresh, FIXTURE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        assertThat(comparable(fresh)).isEqualTo(comparable(FIXTURE));
+    }
+
+    /**
+     * A cassette without what differs between two recordings of the same session: times, the port, the date, handles;
+     * per connection, its client lines in order and its server lines in order (how the two directions, and two
+     * connections, interleave depends on thread timing: a handle update races the client's next message). Audio data
+     * as its hash, so a failure prints readably.
+     */
+    private static java.util.Map<String, List<String>> comparable(Path cassette) throws Exception {
+        Cassette.Recording r = Cassette.parse(Files.readAllLines(cassette, StandardCharsets.UTF_8));
+        java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (Cassette.Entry e : r.entries()) {
+            String line = switch (e) {
+                case Cassette.Open o -> "open " + o.url().replaceAll("127\\.0\\.0\\.1:\\d+", "HOST");
+                case Cassette.Frame f -> f.json().replaceAll("\"(newHandle|handle)\":\"[^\"]*\"", "\"$1\":\"H\"")
+                        .transform(RecordReplayTest::hashData);
+                case Cassette.Close c -> "close " + c.by() + " " + c.code() + " " + c.reason();
+                case Cassette.Broken b -> "broken";
+            };
+            String side = e instanceof Cassette.Frame f && f.from() == Cassette.Side.SERVER ? "server" : "client";
+            out.computeIfAbsent(e.connection() + " " + side, k -> new java.util.ArrayList<>()).add(line);
+        }
+        return out;
+    }
+
+    private static String hashData(String json) {
+        return java.util.regex.Pattern.compile("\"data\":\"([^\"]{40,})\"").matcher(json)
+                .replaceAll(m -> "\"data\":\"#" + Integer.toHexString(m.group(1).hashCode()) + "\"");
+    }
+
+    @Test
+    void faultsLayerOnAReplay() throws Exception {
+        replayer(FIXTURE);
+        RecordingListener rec = new RecordingListener();
+        try (ResilientSession s = client.connectResilient(ResilienceTestBase.textWithTool("get_time"), rec,
+                ResiliencePolicy.create(p -> p.proactiveHandoverAfter(null).maxReconnectAttempts(1)))) {
+            s.sendText("hello");
+            rec.await(LiveEvent.TurnComplete.class, WAIT);
+            // A goAway the recording does not have, earlier than its own: the client hands over to connection 2.
+            emulator.inject(new Fault.GoAway(Duration.ofSeconds(7)));
+            assertThat(rec.await(LiveEvent.HandoverStarted.class, WAIT).timeLeft()).isEqualTo(Duration.ofSeconds(7));
+            rec.await(LiveEvent.HandoverCompleted.class, WAIT);
+            s.sendText("after the handover");
+            rec.await(LiveEvent.TurnComplete.class, WAIT);
+        }
+        assertThat(rec.text()).isEqualTo("You said: helloYou said: after the handover");
+        assertThat(emulator.replayMismatches()).isEmpty();
+    }
 }

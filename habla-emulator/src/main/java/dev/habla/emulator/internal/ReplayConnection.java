@@ -127,8 +127,8 @@ final class ReplayConnection implements LiveHandler {
 
     /**
      * Plays recorded entries from the cursor up to the next recorded client frame, or up to one recorded after a
-     * client frame or open of another connection that has not happened yet (a server frame may be the effect of it: the
-     * old connection's close follows the new connection's resumption).
+     * client frame or open of a newer connection that has not happened yet (a server frame may be the effect of it:
+     * the old connection's close follows the new connection's resumption).
      */
     private void playServerSide() {
         long now = clock.nanoTime();
@@ -137,7 +137,7 @@ final class ReplayConnection implements LiveHandler {
             if (e instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT) {
                 break;
             }
-            if (replayer.firstPendingClientLine() < e.line()
+            if (replayer.firstPendingClientLine(number) < e.line()
                     || e instanceof Cassette.Close c && c.by() == Cassette.Side.CLIENT) {
                 break; // held back; or the client closed here: what follows is the close handshake, not the replay's
             }

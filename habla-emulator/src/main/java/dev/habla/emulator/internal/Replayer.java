@@ -30,8 +30,8 @@ public final class Replayer {
     private final List<String> mismatches = new CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final List<ReplayConnection> open = new ArrayList<>();
-    /** Lines of the client side (opens, client frames) not yet seen; guarded by {@code lock}. */
-    private final java.util.TreeSet<Integer> pendingClient = new java.util.TreeSet<>();
+    /** Lines of the client side (opens, client frames) not yet seen, to their connection; guarded by {@code lock}. */
+    private final java.util.TreeMap<Integer, Integer> pendingClient = new java.util.TreeMap<>();
 
     public Replayer(Cassette.Recording recording, LiveEmulator.Pace pace, Scheduler clock) {
         this.recording = recording;
@@ -39,16 +39,26 @@ public final class Replayer {
         this.clock = clock;
         for (Cassette.Entry e : recording.entries()) {
             if (e instanceof Cassette.Open || e instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT) {
-                pendingClient.add(e.line());
+                pendingClient.put(e.line(), e.connection());
             }
         }
     }
 
-    /** The first client-side line not seen yet (MAX_VALUE when all were). */
-    int firstPendingClientLine() {
+    /**
+     * The first client-side line of a connection numbered above {@code connection} not seen yet (MAX_VALUE when none):
+     * an older connection's server frames may be effects of a newer one (the service closes a connection whose
+     * session resumed elsewhere), not the other way round. Faults may make a client skip the rest of an older
+     * connection, which must not hold up the newer one.
+     */
+    int firstPendingClientLine(int connection) {
         lock.lock();
         try {
-            return pendingClient.isEmpty() ? Integer.MAX_VALUE : pendingClient.first();
+            for (var e : pendingClient.entrySet()) {
+                if (e.getValue() > connection) {
+                    return e.getKey();
+                }
+            }
+            return Integer.MAX_VALUE;
         } finally {
             lock.unlock();
         }
@@ -63,7 +73,7 @@ public final class Replayer {
         List<ReplayConnection> others;
         lock.lock();
         try {
-            if (!pendingClient.remove(line)) {
+            if (pendingClient.remove(line) == null) {
                 return;
             }
             others = open.stream().filter(c -> c != by).toList();
