@@ -10,6 +10,7 @@ import dev.habla.gateway.internal.GatewayAuthenticator;
 import dev.habla.gateway.internal.HttpApi;
 import dev.habla.gateway.internal.Hub;
 import dev.habla.gateway.internal.OriginPolicy;
+import dev.habla.gateway.internal.SessionRecorder;
 import dev.habla.gateway.internal.Token;
 import dev.habla.gateway.internal.TokenStore;
 import dev.habla.protocol.CloseCodes;
@@ -86,7 +87,8 @@ public final class Gateway implements AutoCloseable {
                     : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
             upstream = LiveClient.create(b.upstream);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
-            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes);
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes,
+                    new SessionRecorder(b.upstream, b.recordings, b.clock));
             HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp);
             LiveServer server = serve(b, hub, http, new GatewayAuthenticator(tokens, accounting, origins));
             return new Gateway(server, hub, upstream, metrics);
@@ -190,6 +192,7 @@ public final class Gateway implements AutoCloseable {
         private int maxMessageBytes = 16 << 20;
         private boolean console = true;
         private String devTokens;
+        private final java.util.Map<String, SessionRecorder.Settings> recordings = new java.util.HashMap<>();
 
         private Builder() {}
 
@@ -240,6 +243,18 @@ public final class Gateway implements AutoCloseable {
          * console at {@code /} uses it), without an admin key. Off by default; never for a gateway others can reach.
          */
         public Builder devTokens(String appId) { this.devTokens = appId; return this; }
+
+        /**
+         * Records the upstream side of every session of app {@code appId} as a cassette (habla-emulator/README.md,
+         * "Record and replay"), one file per session, {@code <dir>/<app>-<UTC time>-<n>.jsonl}; keeps at most
+         * {@code maxFiles} of the app's cassettes there, none older than {@code maxAge} (pruned as each new one
+         * starts). Off by default; credentials are redacted, the conversation's content is not.
+         */
+        public Builder recordSessions(String appId, java.nio.file.Path dir, int maxFiles, Duration maxAge) {
+            recordings.put(Objects.requireNonNull(appId, "appId"),
+                    new SessionRecorder.Settings(Objects.requireNonNull(dir, "dir"), maxFiles, maxAge));
+            return this;
+        }
 
         /** Serve the browser console and the drop-in at {@code /} (default true). */
         public Builder console(boolean serve) { this.console = serve; return this; }

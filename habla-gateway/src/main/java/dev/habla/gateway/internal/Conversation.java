@@ -51,6 +51,8 @@ public final class Conversation implements SessionListener {
     // Guarded by lock.
     private ClientSession client;
     private ResilientSession upstream;
+    /** This conversation's own upstream client when its app records sessions (else null: the hub's); closed at the end. */
+    private volatile dev.habla.client.LiveClient recording;
     private final List<ClientMessage> pendingIn = new ArrayList<>();
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
@@ -87,11 +89,13 @@ public final class Conversation implements SessionListener {
         SessionConfig config = SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup));
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
-                ResilientSession s = hub.upstream().connectResilient(config, this, hub.policy());
+                recording = hub.recorder().open(app, id);
+                ResilientSession s = (recording != null ? recording : hub.upstream()).connectResilient(config, this, hub.policy());
                 lock.lock();
                 try {
                     if (ended) {
                         s.close();
+                        closeRecording(); // end() may have run before the recording client existed
                         return;
                     }
                     upstream = s;
@@ -108,11 +112,20 @@ public final class Conversation implements SessionListener {
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
                 end(code, reason);
+                closeRecording();
             } catch (RuntimeException e) {
                 log.warn("Conversation {}: upstream connect failed", id, e);
                 end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+                closeRecording();
             }
         });
+    }
+
+    private void closeRecording() {
+        dev.habla.client.LiveClient rec = recording;
+        if (rec != null) {
+            rec.close(); // idempotent
+        }
     }
 
     /**
@@ -258,8 +271,16 @@ public final class Conversation implements SessionListener {
         if (c != null) {
             c.close(code, reason);
         }
-        if (up != null) {
-            Thread.ofVirtual().name("habla-gw-close-" + id).start(up::close);
+        dev.habla.client.LiveClient rec = recording;
+        if (up != null || rec != null) {
+            Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> {
+                if (up != null) {
+                    up.close();
+                }
+                if (rec != null) {
+                    rec.close(); // after the session: its close frame is on the cassette
+                }
+            });
         }
         log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
     }
