@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.habla.emulator.EmulatorExtension;
 import dev.habla.emulator.LiveEmulator;
+import dev.habla.protocol.Cassette;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,46 @@ class RecordReplayCliTest {
             CliRun.Result replayed = run(CHAT_INPUT, replay.baseUrl(), chatArgs());
             assertThat(replayed.exitCode()).as(replayed.toString()).isZero();
             assertThat(visible(replayed.out())).isEqualTo(visible(recorded.out()));
+            assertThat(replay.replayMismatches()).isEmpty();
+        }
+    }
+
+    /**
+     * Types the conversation into {@code habla chat --verbose} and returns what it printed: hello, a goAway handover
+     * ({@code goAway} non-null: injected after the first answer; null: the cassette has it), a tool call, exit.
+     */
+    private String handoverChat(String baseUrl, Runnable goAway, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(chatArgs("--verbose", "--base-url", baseUrl)));
+        args.addAll(List.of(extra));
+        try (InteractiveRun chat = new InteractiveRun(work, home, Map.of("GEMINI_API_KEY", KEY), args.toArray(String[]::new))) {
+            chat.type("hello");
+            chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
+            if (goAway != null) {
+                goAway.run();
+            }
+            chat.awaitOut("the handover", WAIT, s -> s.contains("(now on connection 2)"));
+            chat.type("call calculator {\"expression\":\"6*7\"}");
+            chat.awaitOut("the tool's answer on connection 2", WAIT,
+                    s -> s.contains("Tool calculator returned {\"output\":{\"value\":42}}") && s.contains("→ {\"value\":42}")
+                            && s.endsWith("you> "));
+            chat.type("exit");
+            assertThat(chat.awaitExit(WAIT)).isZero();
+            return chat.out();
+        }
+    }
+
+    static final java.time.Duration WAIT = java.time.Duration.ofSeconds(20);
+
+    @Test
+    void aChatWithAHandoverReplaysWithTheSameOutput() throws Exception {
+        Path cassette = work.resolve("handover.jsonl");
+        LiveEmulator emu = live.emulator();
+        String recorded = handoverChat(emu.baseUrl(), () -> emu.inject(new dev.habla.emulator.Fault.GoAway(
+                java.time.Duration.ofSeconds(30))), "--record", "handover.jsonl");
+        assertThat(Cassette.parse(Files.readAllLines(cassette)).connections()).isEqualTo(2);
+        try (LiveEmulator replay = LiveEmulator.create(b -> b.replay(cassette))) {
+            String replayed = handoverChat(replay.baseUrl(), null);
+            assertThat(visible(replayed)).isEqualTo(visible(recorded));
             assertThat(replay.replayMismatches()).isEmpty();
         }
     }

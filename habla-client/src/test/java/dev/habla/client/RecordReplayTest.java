@@ -237,14 +237,18 @@ class RecordReplayTest {
                 ResiliencePolicy.create(p -> p.proactiveHandoverAfter(null).maxReconnectAttempts(1)))) {
             s.sendText("hello");
             rec.await(LiveEvent.TurnComplete.class, WAIT);
-            // A goAway the recording does not have, earlier than its own: the client hands over to connection 2.
+            // A goAway the recording does not have, long before its own: the client hands over to connection 2, and
+            // the rest of the conversation is answered there (the recorded goAway of connection 1 is moot).
             emulator.inject(new Fault.GoAway(Duration.ofSeconds(7)));
             assertThat(rec.await(LiveEvent.HandoverStarted.class, WAIT).timeLeft()).isEqualTo(Duration.ofSeconds(7));
-            rec.await(LiveEvent.HandoverCompleted.class, WAIT);
-            s.sendText("after the handover");
+            assertThat(rec.await(LiveEvent.HandoverCompleted.class, WAIT).connection()).isEqualTo(2);
+            s.sendText("call get_time {}");
+            FunctionCall call = rec.await(LiveEvent.ToolCallRequested.class, WAIT).calls().getFirst();
+            s.sendToolResponse(List.of(FunctionResponse.of(call.id(), "get_time",
+                    new ObjectMapper().readTree("{\"time\":\"12:00\"}"))));
             rec.await(LiveEvent.TurnComplete.class, WAIT);
         }
-        assertThat(rec.text()).isEqualTo("You said: helloYou said: after the handover");
+        assertThat(rec.text()).isEqualTo("You said: helloTool get_time returned {\"time\":\"12:00\"}");
         assertThat(emulator.replayMismatches()).isEmpty();
     }
 }

@@ -29,6 +29,17 @@ final class FrameMatcher {
                 && r.text() == null && r.audioStreamEnd() == null && r.activityStart() == null && r.activityEnd() == null;
     }
 
+    /** The frame's wire name, for mismatch reasons. */
+    static String kind(ClientMessage m) {
+        return switch (m) {
+            case ClientMessage.Setup s -> "setup";
+            case ClientMessage.ClientContent c -> "clientContent";
+            case ClientMessage.RealtimeInput r -> "realtimeInput";
+            case ClientMessage.ToolResponse t -> "toolResponse";
+            case ClientMessage.ContextUpdate u -> "contextUpdate";
+        };
+    }
+
     /** The recorded frame as a message, or null if it is not a client message this codec reads. */
     static ClientMessage decode(String recordedJson) {
         try {
