@@ -80,7 +80,7 @@ class RecordReplayCliTest {
         args.addAll(List.of(extra));
         try (InteractiveRun chat = new InteractiveRun(work, home, Map.of("GEMINI_API_KEY", KEY), args.toArray(String[]::new))) {
             chat.type("hello");
-            chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n\nyou> "));
+            chat.awaitOut("the first answer", WAIT, s -> s.contains("You said: hello\n"));
             if (goAway != null) {
                 goAway.run();
             }
@@ -106,9 +106,17 @@ class RecordReplayCliTest {
         assertThat(Cassette.parse(Files.readAllLines(cassette)).connections()).isEqualTo(2);
         try (LiveEmulator replay = LiveEmulator.create(b -> b.replay(cassette))) {
             String replayed = handoverChat(replay.baseUrl(), null);
-            assertThat(visible(replayed)).isEqualTo(visible(recorded));
+            assertThat(lines(replayed)).isEqualTo(lines(recorded));
             assertThat(replay.replayMismatches()).isEmpty();
         }
+    }
+
+    /**
+     * The lines printed, without prompts and their repaints: where a status line lands relative to the next prompt
+     * depends on thread timing (a replay sends the goAway as fast as the answer), not on what was said.
+     */
+    private static List<String> lines(String out) {
+        return visible(out).replaceAll("\r *\r", "").replace("you> ", "").lines().filter(l -> !l.isBlank()).toList();
     }
 
     @Test
