@@ -60,6 +60,10 @@ public final class Replayer {
     private long lastDue = Long.MIN_VALUE;
     private boolean pumpScheduled;
     private int connections;
+    /** Position in {@code conversation} before which every frame is done (they are consumed in order). */
+    private int conversationAt;
+    /** Client lines (opens, client frames) not done yet, to their connection. */
+    private final TreeMap<Integer, Integer> pendingClient = new TreeMap<>();
     // ---- immutable indexes ----
     /** Index of connection n's Open entry and its setup frame (-1 if none). */
     private final Map<Integer, Integer> openIndex = new HashMap<>();
@@ -78,6 +82,9 @@ public final class Replayer {
         this.done = new boolean[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             Cassette.Entry e = entries.get(i);
+            if (e instanceof Cassette.Open || e instanceof Cassette.Frame f0 && f0.from() == Cassette.Side.CLIENT) {
+                pendingClient.put(e.line(), e.connection());
+            }
             if (e instanceof Cassette.Open) {
                 openIndex.putIfAbsent(e.connection(), i);
             } else if (e instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT) {
@@ -124,7 +131,7 @@ public final class Replayer {
                 mismatch(c, 0, "the cassette has no connection " + n);
                 return c;
             }
-            done[o] = true;
+            markDone(o);
             play(followers(o), n, entries.get(o).atMillis());
             return c;
         } finally {
@@ -217,17 +224,20 @@ public final class Replayer {
     }
 
     private int nextConversationFrame() {
-        for (int i : conversation) {
-            if (!done[i]) {
-                return i;
-            }
+        while (conversationAt < conversation.size() && done[conversation.get(conversationAt)]) {
+            conversationAt++;
         }
-        return -1;
+        return conversationAt < conversation.size() ? conversation.get(conversationAt) : -1;
+    }
+
+    private void markDone(int i) {
+        done[i] = true;
+        pendingClient.remove(entries.get(i).line());
     }
 
     /** Client entry {@code i} happened on connection {@code target}: play what followed it, then what waited. */
     private void consume(int i, int target) {
-        done[i] = true;
+        markDone(i);
         play(followers(i), target, entries.get(i).atMillis());
         for (int k = deferred.size(); k > 0; k--) {
             Play p = deferred.poll();
@@ -303,10 +313,8 @@ public final class Replayer {
 
     /** Whether a client line (open or frame) of a connection newer than {@code e}'s, recorded before it, is pending. */
     private boolean waitsForNewerConnection(Cassette.Entry e) {
-        for (int j = 0; j < entries.size() && entries.get(j).line() < e.line(); j++) {
-            Cassette.Entry x = entries.get(j);
-            if (!done[j] && x.connection() > e.connection()
-                    && (x instanceof Cassette.Open || x instanceof Cassette.Frame f && f.from() == Cassette.Side.CLIENT)) {
+        for (var p : pendingClient.headMap(e.line()).entrySet()) {
+            if (p.getValue() > e.connection()) {
                 return true;
             }
         }
