@@ -168,6 +168,12 @@ class RecordReplayTest {
     }
 
     @Test
+    void aCassetteThatCannotBeWrittenFailsTheClientAtOnce() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LiveClient.create(c -> c.apiKey(KEY).record(dir)))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("cannot write the cassette " + dir);
+    }
+
+    @Test
     void notACassetteIsAClearError() throws Exception {
         Path bogus = Files.writeString(dir.resolve("x.jsonl"), "{\"hello\":1}\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> LiveEmulator.create(b -> b.replay(bogus)))

@@ -46,7 +46,13 @@ public final class ClientRuntime implements AutoCloseable {
                     .connectTimeout(config.connectTimeout())
                     .executor(callbacks)
                     .build();
-            this.transport = recording(config, new JdkWebSocketTransport(http));
+            try {
+                this.transport = recording(config, new JdkWebSocketTransport(http));
+            } catch (RuntimeException e) { // the cassette cannot be written: release what was started
+                http.shutdownNow();
+                callbacks.shutdown();
+                throw e;
+            }
         } else {
             this.callbacks = null;
             this.http = null;
