@@ -127,6 +127,27 @@ class RecordReplayCliTest {
     }
 
     @Test
+    void theEmulatorCommandReplaysOnceAtTheRecordedPaceAndPrintsMismatchesWhenItStops() throws Exception {
+        CliRun.Result recorded = run(CHAT_INPUT, live.emulator().baseUrl(), chatArgs("--record", "chat.jsonl"));
+        assertThat(recorded.exitCode()).as(recorded.toString()).isZero();
+        try (EmulatorCommandTest.Running emulator = new EmulatorCommandTest.Running(work, home, Map.of(),
+                "--replay", "chat.jsonl", "--port", "0")) {
+            String base = emulator.nextLine().replace("base URL: ", "");
+            assertThat(emulator.nextErrLine()).isEqualTo("Replaying chat.jsonl (recorded pace); a client that deviates is "
+                    + "closed 1007 with the cassette line.");
+            CliRun.Result replayed = run(CHAT_INPUT, base, chatArgs());
+            assertThat(replayed.exitCode()).as(replayed.toString()).isZero();
+            assertThat(lines(replayed.out())).isEqualTo(lines(recorded.out()));
+            // The cassette holds one session: a second run is a connection it does not have.
+            CliRun.Result again = run(CHAT_INPUT, base, chatArgs());
+            assertThat(again.out() + again.err()).contains("replay line 0: the cassette has no connection 2");
+            emulator.close();
+            assertThat(emulator.err.toString(StandardCharsets.UTF_8))
+                    .contains("Replay mismatch at cassette line 0 (connection 2): the cassette has no connection 2");
+        }
+    }
+
+    @Test
     void aChatThatSaysSomethingElseIsToldTheCassetteLine() throws Exception {
         Path cassette = work.resolve("chat.jsonl");
         CliRun.Result recorded = run(CHAT_INPUT, live.emulator().baseUrl(), chatArgs("--record", "chat.jsonl"));

@@ -199,6 +199,15 @@ class RecordReplayTest {
     }
 
     @Test
+    void theFixtureReplaysAtTheRecordedPace() throws Exception {
+        emulator = LiveEmulator.create(b -> b.replay(FIXTURE, LiveEmulator.Pace.RECORDED));
+        client = LiveClient.create(c -> c.apiKey("another-key-entirely").baseUrl(emulator.baseUrl()));
+        RecordingListener replayed = conversation(false);
+        assertThat(emulator.replayMismatches()).isEmpty();
+        assertThat(replayed.text()).endsWith("You said: after the handover");
+    }
+
+    @Test
     void regeneratingTheFixtureGivesAnEquivalentCassette() throws Exception {
         Path fresh = record();
         if (Boolean.getBoolean("habla.refreshCassettes")) {

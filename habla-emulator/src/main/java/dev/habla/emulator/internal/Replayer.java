@@ -273,10 +273,10 @@ public final class Replayer {
             Cassette.Entry e = entries.get(j);
             if (waitsForNewerConnection(e)) {
                 deferred.add(new Play(indexes.subList(k, indexes.size()), target, anchorMillis));
-                return;
+                break;
             }
             if (e instanceof Cassette.Close c && c.by() == Cassette.Side.CLIENT) {
-                return; // the client closed here: what follows is the close handshake, not the replay's
+                break; // the client closed here: what follows is the close handshake, not the replay's
             }
             done[j] = true;
             Runnable action = switch (e) {
@@ -308,7 +308,7 @@ public final class Replayer {
                 due.add(new Due(at, action));
             }
         }
-        pump();
+        pump(); // also after a break: what was queued above must go out at its time
     }
 
     /** Whether a client line (open or frame) of a connection newer than {@code e}'s, recorded before it, is pending. */
