@@ -124,6 +124,10 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ChatImages images;
 
+    /** --record FILE, --record-audio (cassettes, issue 15). */
+    @Mixin
+    RecordArgs recording;
+
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -153,6 +157,7 @@ final class ChatCommand implements Callable<Integer> {
             }
         }
         tools.validate(ctx);
+        recording.validate(ctx);
         KeyChoice key = resolveKey(base);
         images.load(ctx);
         SessionArgs.refuseClosedLocalPort(base);
@@ -202,6 +207,7 @@ final class ChatCommand implements Callable<Integer> {
 
             try (LiveClient client = LiveClient.create(c -> {
                      c.apiKey(key.key()).baseUrl(target).apiVersion(version);
+                     recording.configure(ctx, c);
                      if (verbose) {
                          c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                      }

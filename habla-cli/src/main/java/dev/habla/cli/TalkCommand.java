@@ -181,6 +181,10 @@ final class TalkCommand implements Callable<Integer> {
     /** --camera, --screen, --image, --fps, ... (habla-vision); /snap and /image while talking. */
     @Mixin
     VisionArgs vision;
+
+    /** --record FILE, --record-audio (cassettes, issue 15). */
+    @Mixin
+    RecordArgs recording;
     /** The video feed of this run, once the loop started; null without vision options. */
     private dev.habla.vision.VisionFeed feed;
 
@@ -216,6 +220,7 @@ final class TalkCommand implements Callable<Integer> {
         if (halfDuplex && headphones) {
             throw new ParameterException(spec.commandLine(), "use --half-duplex or --headphones, not both");
         }
+        recording.validate(ctx);
         KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
@@ -254,6 +259,7 @@ final class TalkCommand implements Callable<Integer> {
             SessionConfig configured = tools.configure(session, ctx);
             try (LiveClient client = LiveClient.create(c -> {
                 c.apiKey(key.key()).baseUrl(target).apiVersion(version);
+                recording.configure(ctx, c);
                 if (verbose) {
                     c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                 }
