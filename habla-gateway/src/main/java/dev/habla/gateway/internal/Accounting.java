@@ -168,8 +168,7 @@ public final class Accounting {
 
     /** Whether {@code app} has used up its minutes today (open sessions included). */
     public boolean minutesExceeded(String app) {
-        // Asked after every upstream event (each audio chunk): an app without a daily limit needs neither the lock
-        // nor the sum over its open sessions.
+        // An app without a daily limit needs neither the lock nor the sum over its open sessions.
         if (apps.get(app).maxMinutesPerDay() <= 0) {
             return false;
         }

@@ -76,6 +76,8 @@ public final class Conversation implements SessionListener {
     }
 
     public long id() { return id; }
+    /** Whether {@link #end} has run (any thread). */
+    boolean isEnded() { return ended; }
     public String app() { return app; }
     public Token token() { return token; }
 

@@ -63,6 +63,9 @@ public final class Limits {
             }
         }
         rearmMinutes(c.app());
+        if (c.isEnded()) {
+            ended(c); // it ended while this ran (its client left at once): its ended() may have found nothing yet
+        }
     }
 
     /** A conversation ended (after its accounting session closed): its timer goes, the app's share of minutes changed. */
