@@ -5,12 +5,16 @@
 //           transcriptions, wrong and used-up tokens refused (the page reads code and reason)
 //   console the gateway's console at / : typed text answered, barge-in silences playback, speech in -> transcript and
 //           reply audio played, camera frames sent; no console errors
+//   vision  the console's screen share (Chromium's fake screen: --use-fake-device-for-media-stream with
+//           --use-fake-ui-for-media-stream answers getDisplayMedia with a 1280x720 green test pattern) and image upload
+//           (setInputFiles with a PNG written here): each answer to "what do you see" names it; no console errors
 //   dropin  <habla-talk> on a page of another origin whose backend route mints tokens: speech in, spoken answer, transcript
 //   long    an SDK session of <seconds> with a turn every <gap> s while the upstream's connections are short (the
 //           Java side sets the emulator), then a network drop (TCP proxy cut) and a resume with the gateway's handle
 // Usage: node browser.mjs <scenario> <gatewayBaseUrl> <adminKey> [seconds gap]
 import http from 'node:http';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -36,6 +40,25 @@ function y4m(w = 320, h = 240, frames = 15) {
     parts.push(Buffer.from('FRAME\n'), y, Buffer.alloc((w / 2) * (h / 2), 90), Buffer.alloc((w / 2) * (h / 2), 160));
   }
   return Buffer.concat(parts);
+}
+
+/** A solid-colour RGB PNG (for the image upload). */
+function png(w, h, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const raw = Buffer.alloc(h * (1 + 3 * w));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([r, g, b], y * (1 + 3 * w) + 1 + 3 * x);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 async function launch() {
@@ -198,6 +221,33 @@ const scenarios = {
       model: s.transcript.filter((t) => t.who === 'model').map((t) => t.text).join(''),
       framesSent: s.framesSent, firstAudioMs: s.firstAudioLatencies, bargeInMs: s.bargeInLatencies,
       playedOnBargeIn: s.playedOnBargeIn, errors: errors.concat(s.errors) };
+  },
+
+  async vision(ctx) {
+    const token = (await backend(a).authTokens.create({ config: { uses: 1 } })).name;
+    const page = await ctx.newPage();
+    const errors = watch(page);
+    await page.goto(`${a.baseUrl}/#token=${token}&lab=1`);
+    await page.click('#connect');
+    await poll(page, () => window.hablaConsole.state === 'connected', null, 10000, 'connected');
+    const st = () => page.evaluate(() => ({ ...window.hablaConsole }));
+    const ask = async (n) => { // a "what do you see" turn; the n-th answer's text
+      await page.fill('#text', 'what do you see?'); await page.press('#text', 'Enter');
+      await poll(page, (k) => window.hablaConsole.turns >= k, n, 15000, 'answer ' + n);
+      const s = await st();
+      return s.transcript.filter((t) => t.who === 'model').map((t) => t.text).join('');
+    };
+    // Image upload: one blue 64x48 PNG, sent as it is.
+    await page.setInputFiles('#image', { name: 'blue.png', mimeType: 'image/png', buffer: png(64, 48, [20, 40, 230]) });
+    await poll(page, () => window.hablaConsole.framesSent >= 1, null, 10000, 'the uploaded image');
+    const afterImage = await ask(1);
+    // Screen share at ~1 frame/s (scaled to 640 px wide), then asked about.
+    await page.click('#screen');
+    await poll(page, () => window.hablaConsole.framesSent >= 3, null, 15000, 'screen frames');
+    const afterScreen = (await ask(2)).slice(afterImage.length);
+    const s = await st();
+    await page.click('#connect');
+    return { image: afterImage, screen: afterScreen, framesSent: s.framesSent, errors: errors.concat(s.errors) };
   },
 
   async dropin(ctx) {

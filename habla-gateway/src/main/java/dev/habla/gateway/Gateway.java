@@ -13,18 +13,19 @@ import dev.habla.gateway.internal.HttpApi;
 import dev.habla.gateway.internal.Hub;
 import dev.habla.gateway.internal.OriginPolicy;
 import dev.habla.gateway.internal.RedisCluster;
+import dev.habla.gateway.internal.SchedulerClock;
 import dev.habla.gateway.internal.SessionRecorder;
 import dev.habla.gateway.internal.Token;
 import dev.habla.gateway.internal.TokenStore;
 import dev.habla.protocol.CloseCodes;
 import dev.habla.server.LiveServer;
+import dev.habla.time.Scheduler;
 import dev.habla.tools.ToolRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -87,20 +88,21 @@ public final class Gateway implements AutoCloseable {
         LiveClient upstream = null;
         Hub hub = null;
         Cluster cluster = Cluster.STANDALONE;
+        SchedulerClock wall = new SchedulerClock(b.clock); // one clock: what reads the time and what waits on it
         try {
             if (b.redis != null) {
-                cluster = new RedisCluster(b.redis, b.redisPrefix, b.clock, b.heartbeat);
+                cluster = new RedisCluster(b.redis, b.redisPrefix, wall, b.heartbeat);
             }
-            Accounting accounting = new Accounting(b.apps, b.clock, metrics, !cluster.shared());
-            TokenStore tokens = new TokenStore(b.clock, cluster);
+            Accounting accounting = new Accounting(b.apps, wall, metrics, !cluster.shared());
+            TokenStore tokens = new TokenStore(wall, cluster);
             OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
             GatewayApp devApp = b.devTokens == null ? null
                     : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
             upstream = LiveClient.create(b.upstream);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
             Admission admission = new Admission(cluster, accounting, b.keySessions, b.keyMinutesPerDay, b.maxQueued, b.queueTimeout);
-            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, cluster, admission,
-                    new SessionRecorder(b.upstream, b.recordings, b.clock));
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, b.clock, cluster, admission,
+                    new SessionRecorder(b.upstream, b.recordings, wall));
             cluster.start(hub.clusterHooks());
             io.micrometer.core.instrument.Gauge.builder("habla.gateway.queued", admission, Admission::queued)
                     .description("connects waiting for an upstream slot on this node (cluster)").register(metrics);
@@ -241,7 +243,7 @@ public final class Gateway implements AutoCloseable {
         private Boolean loopbackOrigins;
         private ToolRegistry tools;
         private ResiliencePolicy policy;
-        private Clock clock = Clock.systemUTC();
+        private Scheduler clock = Scheduler.system();
         private Duration resumeGrace = Duration.ofMinutes(2);
         private long heldBytes = 8L << 20;
         private int maxMessageBytes = 16 << 20;
@@ -330,8 +332,12 @@ public final class Gateway implements AutoCloseable {
         /** The upstream sessions' resilience policy (default: the client library's defaults, metrics in {@link #meterRegistry}). */
         public Builder resiliencePolicy(ResiliencePolicy policy) { this.policy = policy; return this; }
 
-        /** Clock for token times and day limits (default UTC system clock). */
-        public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock, "clock"); return this; }
+        /**
+         * The gateway's one clock (default {@link Scheduler#system()}): token times, day limits, and the timers that
+         * act on them (a token's expiry, an app's minutes running out, the resume grace period). Tests give a
+         * {@code FakeClock}.
+         */
+        public Builder clock(Scheduler clock) { this.clock = Objects.requireNonNull(clock, "clock"); return this; }
 
         /** How long a session whose client dropped waits for it to resume with its handle (default 2 min). */
         public Builder resumeGrace(Duration grace) { this.resumeGrace = Objects.requireNonNull(grace, "grace"); return this; }

@@ -98,6 +98,34 @@ class BrowserTest {
         }
     }
 
+    /**
+     * The console's screen share (Chromium's fake screen, a green 1280x720 test pattern, sent scaled to 640x360 JPEGs)
+     * and image upload (a blue 64x48 PNG): both reach the emulator as sent, and each "what do you see" answer names
+     * what was seen (the emulator decodes the newest frame: size and dominant colour).
+     */
+    @Test
+    void consoleScreenShareAndImageUpload() throws Exception {
+        try (Fixture f = new Fixture()) {
+            JsonNode r = run(f, "vision");
+            assertThat(r.path("image").asText()).isEqualTo("I see a 64x48 image, mostly blue; 1 frame since your last turn.");
+            assertThat(r.path("screen").asText()).matches("I see a 640x360 image, mostly green; \\d+ frames since your last turn\\.");
+            assertThat(r.path("framesSent").asInt()).isGreaterThanOrEqualTo(3);
+            assertThat(r.path("errors")).isEmpty();
+            // The emulator's side: the PNG as uploaded, then the screen's JPEGs, all in realtimeInput.video.
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            ReceivedMessage m;
+            while ((m = f.emulator.takeClientMessage(Duration.ofMillis(200))) != null) {
+                if (m.message() instanceof ClientMessage.RealtimeInput ri && ri.video() != null) {
+                    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(ri.video().data()));
+                    assertThat(img).as("a decodable %s", ri.video().mimeType()).isNotNull();
+                    seen.add(ri.video().mimeType() + " " + img.getWidth() + "x" + img.getHeight());
+                }
+            }
+            assertThat(seen).first().isEqualTo("image/png 64x48");
+            assertThat(seen.subList(1, seen.size())).hasSizeGreaterThanOrEqualTo(2).allMatch(x -> x.equals("image/jpeg 640x360"));
+        }
+    }
+
     @Test
     void dropInOnAnotherOrigin() throws Exception {
         try (Fixture f = new Fixture()) {

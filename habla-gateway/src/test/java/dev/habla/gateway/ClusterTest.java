@@ -130,7 +130,7 @@ class ClusterTest {
         }
     }
 
-    /** A token revoked on one node ends its session on another node within a few heartbeats, at its next message. */
+    /** A token revoked on one node ends its session on another node within a few heartbeats. */
     @Test
     void revocationOnOneNodeEndsTheSessionOnAnother() throws Exception {
         try (Gateway a = node("t6:"); Gateway b = node("t6:")) {

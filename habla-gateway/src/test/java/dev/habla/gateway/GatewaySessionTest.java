@@ -17,6 +17,7 @@ import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.Tool;
 import dev.habla.tools.ToolRegistry;
 import dev.habla.tools.Tools;
+import dev.habla.testing.FakeClock;
 import dev.habla.testing.RawWs;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class GatewaySessionTest {
     static final Duration T = Duration.ofSeconds(15);
-    static final MutableClock CLOCK = new MutableClock();
+    static final FakeClock CLOCK = new FakeClock(java.time.Instant.now());
     static Fixture f;
 
     record Sum(int a, int b) {}

@@ -142,10 +142,33 @@ public final class Accounting {
         }
     }
 
+    /**
+     * When {@code app}'s minutes of today run out if its open sessions all stay open (they use them up together):
+     * now if they already have; null if the app has no daily limit or no open session.
+     */
+    public Instant minutesRunOut(String app) {
+        if (apps.get(app).maxMinutesPerDay() <= 0) {
+            return null;
+        }
+        lock.lock();
+        try {
+            AppState s = state.get(app);
+            rollDay(s);
+            int open = s.openSince.size();
+            if (open == 0) {
+                return null;
+            }
+            Instant now = clock.instant();
+            double left = s.app.maxMinutesPerDay() * 60.0 - secondsToday(s);
+            return left <= 0 ? now : now.plusMillis((long) Math.ceil(left * 1000 / open));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether {@code app} has used up its minutes today (open sessions included). */
     public boolean minutesExceeded(String app) {
-        // Asked after every upstream event (each audio chunk): an app without a daily limit needs neither the lock
-        // nor the sum over its open sessions.
+        // An app without a daily limit needs neither the lock nor the sum over its open sessions.
         if (apps.get(app).maxMinutesPerDay() <= 0) {
             return false;
         }

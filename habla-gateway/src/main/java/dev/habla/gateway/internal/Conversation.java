@@ -13,14 +13,13 @@ import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Tool;
+import dev.habla.time.Scheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #fromClient}, {@link #attach},
  * {@link #detach} on the client connection's callbacks (its lock held); {@link #start}'s connect on a virtual thread;
- * tool results on the tool's completion thread; the grace timer on the hub's timer. {@code lock} guards every mutable
+ * tool results on the tool's completion thread; the grace timer on the hub's clock ({@link Scheduler}). {@code lock} guards every mutable
  * field below; sends to the client ({@code LiveConnection.send}, which never blocks or locks) happen under it, so
  * frames reach the client in event order and a re-attaching client gets held frames before newer ones.
  */
@@ -57,7 +56,7 @@ public final class Conversation implements SessionListener {
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
     private volatile boolean ended; // written under lock; read without it by the hand-off wait
-    private ScheduledFuture<?> graceTimer;
+    private Scheduler.Cancellable graceTimer;
     private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
@@ -79,6 +78,8 @@ public final class Conversation implements SessionListener {
     }
 
     public long id() { return id; }
+    /** Whether {@link #end} has run (any thread). */
+    boolean isEnded() { return ended; }
     public String app() { return app; }
     public Token token() { return token; }
 
@@ -95,6 +96,7 @@ public final class Conversation implements SessionListener {
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
     void start() {
         hub.byHandle().put(handle, this);
+        hub.limits().started(this); // token expiry and the app's minutes, on the gateway's clock
         link.connecting(true);
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
@@ -228,7 +230,7 @@ public final class Conversation implements SessionListener {
             old = client;
             client = c;
             if (graceTimer != null) {
-                graceTimer.cancel(false);
+                graceTimer.cancel();
                 graceTimer = null;
             }
             c.send(ServerFrame.of(new ServerMessage.SetupComplete(null)));
@@ -259,7 +261,7 @@ public final class Conversation implements SessionListener {
                 log.info("Conversation {}: client closed ({}), ending", id, code);
             } else {
                 log.info("Conversation {}: client dropped ({}); waiting {} for it to resume", id, code, hub.resumeGrace());
-                graceTimer = hub.timers().schedule(() -> end(CloseCodes.NORMAL, ""), hub.resumeGrace().toMillis(), TimeUnit.MILLISECONDS);
+                graceTimer = hub.clock().schedule(hub.resumeGrace(), () -> end(CloseCodes.NORMAL, ""));
                 return;
             }
         } finally {
@@ -286,13 +288,14 @@ public final class Conversation implements SessionListener {
             calls = List.copyOf(serverCalls.values());
             serverCalls.clear();
             if (graceTimer != null) {
-                graceTimer.cancel(false);
+                graceTimer.cancel();
             }
         } finally {
             lock.unlock();
         }
         hub.byHandle().remove(handle);
         hub.accounting().close(app, id);
+        hub.limits().ended(this);
         calls.forEach(f -> f.cancel(true));
         if (link.handedOff() && !(up == null && link.connecting())) {
             // Upstream closed first, so the record names its final handle before the claiming node reads it.
@@ -429,9 +432,6 @@ public final class Conversation implements SessionListener {
             }
             default -> forward(GeminiFrames.encode(event), 512);
         }
-        if (hub.accounting().minutesExceeded(app)) {
-            end(1011, Accounting.REASON_MINUTES);
-        }
     }
 
     /** With lock held: the gateway's own handle, if the client asked for resumption. */
@@ -463,7 +463,7 @@ public final class Conversation implements SessionListener {
         held.add(frame);
         if (heldBytes > hub.heldBytes()) {
             log.info("Conversation {}: {} bytes held for a detached client; ending", id, heldBytes);
-            hub.timers().execute(() -> end(CloseCodes.NORMAL, ""));
+            Thread.ofVirtual().name("habla-gw-end-" + id).start(() -> end(CloseCodes.NORMAL, "")); // not under lock
         }
     }
 

@@ -2,37 +2,38 @@ package dev.habla.gateway.internal;
 
 import dev.habla.client.LiveClient;
 import dev.habla.client.ResiliencePolicy;
+import dev.habla.time.Scheduler;
 import dev.habla.tools.ToolRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every session of one gateway shares: the upstream client, tokens, accounting, server-side tools, the
  * resilience policy, the conversations by gateway resumption handle, the cluster (or {@link Cluster#STANDALONE}),
- * upstream admission and whether this node is draining. Thread-safe (the map is concurrent; the rest
- * is immutable or thread-safe itself).
+ * upstream admission, whether this node is draining, the gateway's one clock (token times, day limits, the grace and
+ * limit timers) and the {@link Limits} that fall due on it. Thread-safe (the map is concurrent; the rest is immutable
+ * or thread-safe itself).
  *
  * @param resumeGrace how long a conversation whose client dropped waits for it to resume
  * @param heldBytes   what a detached conversation holds for its client at most (over it, the conversation ends)
  * @param recorder    records the upstream of the apps configured for it (per conversation)
  */
 public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools, ResiliencePolicy policy,
-        Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
+        Duration resumeGrace, long heldBytes, Scheduler clock, Limits limits, Map<String, Conversation> byHandle,
         AtomicLong ids, Cluster cluster, Admission admission, AtomicBoolean draining, SessionRecorder recorder) {
 
     public static Hub create(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools,
-            ResiliencePolicy policy, Duration resumeGrace, long heldBytes, Cluster cluster, Admission admission,
+            ResiliencePolicy policy, Duration resumeGrace, long heldBytes, Scheduler clock, Cluster cluster, Admission admission,
             SessionRecorder recorder) {
-        return new Hub(upstream, tokens, accounting, tools, policy, resumeGrace, heldBytes,
-                Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-gateway-timers").factory()),
-                new ConcurrentHashMap<>(), new AtomicLong(), cluster, admission, new AtomicBoolean(), recorder);
+        Map<String, Conversation> byHandle = new ConcurrentHashMap<>();
+        Limits limits = new Limits(clock, accounting, byHandle);
+        tokens.onRevoked(limits::revoked);
+        return new Hub(upstream, tokens, accounting, tools, policy, resumeGrace, heldBytes, clock, limits,
+                byHandle, new AtomicLong(), cluster, admission, new AtomicBoolean(), recorder);
     }
 
     /** Cluster-unique session id (slots, logs): this node's id and the conversation's number. */
@@ -68,16 +69,11 @@ public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting,
         return List.copyOf(byHandle.values());
     }
 
-    /** Ends every conversation (1001) and stops the timers. */
+    /** Ends every conversation (1001) and cancels the limit timers. */
     public void shutdown() {
         for (Conversation c : conversations()) {
             c.end(1001, "Gateway shutting down.");
         }
-        timers.shutdownNow();
-        try {
-            timers.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        limits.close();
     }
 }

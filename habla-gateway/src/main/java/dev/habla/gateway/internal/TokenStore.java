@@ -38,6 +38,7 @@ public final class TokenStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> revokedListener = hash -> { };
     private final Cluster cluster;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Token> byHash = new HashMap<>(); // guarded by lock
@@ -208,7 +209,12 @@ public final class TokenStore {
         }
     }
 
-    /** A token in use here was revoked on another node (the cluster's refresh). */
+    /** Who ends a revoked token's running sessions (the hub's {@link Limits}); set once, before serving. */
+    public void onRevoked(java.util.function.Consumer<String> listener) {
+        this.revokedListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** A token in use here was revoked on another node (the cluster's refresh): its sessions here end now. */
     public void markRevoked(String hash) {
         lock.lock();
         try {
@@ -219,6 +225,7 @@ public final class TokenStore {
         } finally {
             lock.unlock();
         }
+        revokedListener.accept(hash);
     }
 
     /** Why {@code t} cannot be used for anything now (revoked or expired), or null if it can. */
@@ -285,10 +292,11 @@ public final class TokenStore {
         lock.lock();
         try {
             t.revoked = true;
-            return true;
         } finally {
             lock.unlock();
         }
+        revokedListener.accept(t.hash);
+        return true;
     }
 
     /** Tokens held (not yet swept). */
