@@ -46,6 +46,10 @@ class KnowledgeTest {
             // An empty block: nothing found. Without a block the usual echo.
             c.send(ClientMessage.ClientContent.userText("[knowledge]\nPassages from the user's documents, best first.\n[/knowledge]\nwho won?"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("I found nothing about that in the documents.");
+            // A decline directive: the sentence, verbatim.
+            c.send(ClientMessage.ClientContent.userText("[knowledge]\nThe question below is outside cooking: do not answer it.\n"
+                    + "[decline] Lo siento, solo hablo de cocina.\n[/knowledge]\nwho won?"));
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("Lo siento, solo hablo de cocina.");
             c.send(ClientMessage.ClientContent.userText("plain"));
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("You said: plain");
         }

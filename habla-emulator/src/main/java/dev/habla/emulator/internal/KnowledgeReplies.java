@@ -10,13 +10,14 @@ import java.util.regex.Pattern;
 /**
  * The deterministic brain's use of retrieved knowledge (module README, <em>Knowledge</em>): a user text carrying a
  * {@code [knowledge]…[/knowledge]} block, or a tool result shaped like a knowledge search, is answered by quoting the
- * best passage and naming its source; a tool result that says the question is out of the domain is answered with its
+ * best passage and naming its source; a block with a {@code [decline] sentence} line by that sentence; a tool result that says the question is out of the domain is answered with its
  * decline sentence. The block is the text convention habla-knowledge-live writes (one passage per {@code [n] source:}
  * line, its text on the lines below); the emulator knows only the convention, not that module. Stateless.
  */
 final class KnowledgeReplies {
     private static final Pattern BLOCK = Pattern.compile("(?s)\\[knowledge]\\R?(.*?)\\[/knowledge]");
     private static final Pattern ENTRY = Pattern.compile("(?m)^\\[(\\d+)] source: (.*)$");
+    private static final Pattern DECLINE = Pattern.compile("(?m)^\\[decline] (.*)$");
     /** The first sentence: up to a sentence end followed by white space or the end of the text. */
     private static final Pattern SENTENCE = Pattern.compile("(?s)^(.*?[.!?])(?=\\s|$)");
     /** Quotes are cut to this many characters (at a word boundary): a spoken quote stays a few seconds long. */
@@ -31,6 +32,10 @@ final class KnowledgeReplies {
             return null;
         }
         String body = block.group(1);
+        Matcher decline = DECLINE.matcher(body);
+        if (decline.find()) {
+            return decline.group(1).strip();
+        }
         Matcher e = ENTRY.matcher(body);
         if (!e.find()) {
             return "I found nothing about that in the documents.";
