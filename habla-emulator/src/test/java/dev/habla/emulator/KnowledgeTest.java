@@ -73,13 +73,20 @@ class KnowledgeTest {
             FunctionCall fc = ((ServerMessage.ToolCall) c.next().message()).functionCalls().getFirst();
             c.sendText("{\"toolResponse\":{\"functionResponses\":[{\"id\":\"" + fc.id() + "\",\"response\":{\"inDomain\":true,"
                     + "\"passages\":[{\"source\":\"manual/backup.md\",\"heading\":\"Restoring\",\"text\":\"Stop the service. Copy back.\"}]}}]}}");
-            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("From manual/backup.md: Stop the service.");
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("From manual/backup.md (Restoring): Stop the service.");
 
             c.send(ClientMessage.ClientContent.userText("call search_knowledge {\"query\":\"football\"}"));
             FunctionCall fc2 = ((ServerMessage.ToolCall) c.next().message()).functionCalls().getFirst();
             c.sendText("{\"toolResponse\":{\"functionResponses\":[{\"id\":\"" + fc2.id() + "\",\"response\":{\"inDomain\":false,"
                     + "\"passages\":[],\"decline\":\"Solo respondo sobre el manual.\"}}]}}");
             assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("Solo respondo sobre el manual.");
+
+            // As habla-tools' ToolRunner sends a result: wrapped in "output".
+            c.send(ClientMessage.ClientContent.userText("call search_knowledge {\"query\":\"install\"}"));
+            FunctionCall fc3 = ((ServerMessage.ToolCall) c.next().message()).functionCalls().getFirst();
+            c.sendText("{\"toolResponse\":{\"functionResponses\":[{\"id\":\"" + fc3.id() + "\",\"response\":{\"output\":{"
+                    + "\"inDomain\":true,\"passages\":[{\"source\":\"manual/install.md\",\"text\":\"Run the installer.\"}]}}}]}}");
+            assertThat(Fixtures.text(c.untilTurnComplete())).isEqualTo("From manual/install.md: Run the installer.");
         }
     }
 }

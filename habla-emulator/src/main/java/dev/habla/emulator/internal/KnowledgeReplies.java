@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * The deterministic brain's use of retrieved knowledge (module README, <em>Knowledge</em>): a user text carrying a
- * {@code [knowledge]…[/knowledge]} block, or a tool result shaped like a knowledge search, is answered by quoting the
+ * {@code [knowledge]…[/knowledge]} block, or a tool result shaped like a knowledge search (also inside {@code output}), is answered by quoting the
  * best passage and naming its source; a block with a {@code [decline] sentence} line by that sentence; a tool result that says the question is out of the domain is answered with its
  * decline sentence. The block is the text convention habla-knowledge-live writes (one passage per {@code [n] source:}
  * line, its text on the lines below); the emulator knows only the convention, not that module. Stateless.
@@ -57,12 +57,16 @@ final class KnowledgeReplies {
             if (resp == null) {
                 continue;
             }
+            if (resp.path("output").isObject()) {
+                resp = resp.path("output");   // habla-tools' ToolRunner wraps a result as {"output": …}
+            }
             if (resp.path("inDomain").isBoolean() && !resp.path("inDomain").asBoolean() && resp.path("decline").isTextual()) {
                 said.add(resp.path("decline").asText());
             } else if (resp.path("passages").isArray()) {
                 JsonNode best = resp.path("passages").path(0);
+                String heading = best.path("heading").asText("");
                 said.add(best.isObject()
-                        ? quote(best.path("source").asText("?"), best.path("text").asText(""))
+                        ? quote(best.path("source").asText("?") + (heading.isEmpty() ? "" : " (" + heading + ")"), best.path("text").asText(""))
                         : "I found nothing about that in the documents.");
             }
         }
