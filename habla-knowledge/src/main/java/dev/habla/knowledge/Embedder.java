@@ -25,6 +25,15 @@ public interface Embedder {
     /** The unit-length vectors of {@code texts}, in order (batched and parallel where the model allows). */
     List<float[]> embedAll(List<String> texts);
 
+    /**
+     * Whether the model's vectors mean something for text in {@code language} ({@code "en"}, {@code "es"}). Stores
+     * fuse vectors into hybrid rankings, and the domain policy trusts cosines, only for covered languages. Default
+     * true (a user's own model is assumed to fit the user's documents); the built-in model covers English only.
+     */
+    default boolean covers(String language) {
+        return true;
+    }
+
     /** Name of the default model, as stored with indexes it built. */
     String DEFAULT_MODEL = "all-minilm-l6-v2-q";
 

@@ -3,7 +3,6 @@ package dev.habla.knowledge;
 import dev.habla.knowledge.internal.Block;
 import dev.habla.knowledge.internal.Chunker;
 import dev.habla.knowledge.internal.HtmlParser;
-import dev.habla.knowledge.internal.LanguageGuess;
 import dev.habla.knowledge.internal.MarkdownParser;
 import dev.habla.knowledge.internal.PdfParser;
 import dev.habla.knowledge.internal.PlainTextParser;
@@ -112,7 +111,7 @@ public final class Ingest {
             if (all.length() > 20_000) break;
             all.append(b.text()).append('\n');
         }
-        String language = LanguageGuess.of(all);
+        String language = Languages.detect(all);
         List<Chunker.Piece> pieces = new Chunker(options.maxChars(), options.overlapChars()).cut(blocks);
         List<Passage> passages = new ArrayList<>(pieces.size());
         for (int i = 0; i < pieces.size(); i++) {

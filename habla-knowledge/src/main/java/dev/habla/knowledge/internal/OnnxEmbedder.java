@@ -65,6 +65,12 @@ public final class OnnxEmbedder implements Embedder {
     }
 
     @Override
+    public boolean covers(String language) {
+        // all-MiniLM-L6-v2 is English-only: cos(EN, ES translation) averages 0.17 (shared/docs/rag.md §2.2).
+        return !DEFAULT_MODEL.equals(name) || "en".equals(language);
+    }
+
+    @Override
     public String name() {
         return name;
     }
