@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class SolrConfigset {
     private static final String BASE = "/dev/habla/knowledge/solr/configset/";
-    private static final List<String> FILES = List.of("solrconfig.xml", "schema.xml", "lang/stopwords_es.txt");
+    private static final List<String> FILES = List.of("solrconfig.xml", "schema.xml", "lang/stopwords_es.txt", "lang/question_words_es.txt");
 
     private SolrConfigset() {}
 

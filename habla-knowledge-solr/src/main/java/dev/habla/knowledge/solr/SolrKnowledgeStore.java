@@ -1,6 +1,8 @@
 package dev.habla.knowledge.solr;
 
 import dev.habla.knowledge.Embedder;
+import dev.habla.knowledge.Fusion;
+import dev.habla.knowledge.Languages;
 import dev.habla.knowledge.Hit;
 import dev.habla.knowledge.IndexInfo;
 import dev.habla.knowledge.KnowledgeException;
@@ -10,7 +12,6 @@ import dev.habla.knowledge.SearchMode;
 import dev.habla.knowledge.SearchResult;
 import dev.habla.knowledge.SourceDocument;
 import dev.habla.knowledge.solr.internal.SolrQueries;
-import dev.habla.knowledge.solr.internal.SolrQueries.Ranked;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,16 +25,21 @@ import org.apache.solr.client.solrj.SolrQuery;
 import org.apache.solr.client.solrj.SolrRequest;
 import org.apache.solr.client.solrj.SolrServerException;
 import org.apache.solr.client.solrj.impl.CloudHttp2SolrClient;
+import org.apache.solr.client.solrj.request.FieldAnalysisRequest;
+import org.apache.solr.client.solrj.response.AnalysisResponseBase;
+import org.apache.solr.client.solrj.response.FieldAnalysisResponse;
 import org.apache.solr.client.solrj.response.QueryResponse;
 import org.apache.solr.common.SolrDocument;
+import org.apache.solr.common.SolrDocumentList;
 import org.apache.solr.common.SolrInputDocument;
 import org.apache.solr.common.params.CursorMarkParams;
 
 /**
  * The {@link KnowledgeStore} on a SolrCloud collection (scale-out: shards and replicas are Solr's), ranking like the
  * embedded store: BM25 over the passage text analysed in its document's language, cosine HNSW over the same
- * embedder's vectors, both lists fused by reciprocal rank fusion ({@code Σ 1/(60 + rank)}), the domain judged on the
- * nearest passage's cosine. Passages are embedded here, on the client, with the store's {@link Embedder}; Solr never
+ * embedder's vectors, both lists fused by habla-knowledge's {@link Fusion} (weighted reciprocal rank fusion), a
+ * question in a clear language answered from passages in that language, the nearest passage's cosine and the
+ * question's term coverage reported for the domain policy. Passages are embedded here, on the client, with the store's {@link Embedder}; Solr never
  * sees the model. The collection must use {@link SolrConfigset} (written for the embedder's dimension).
  *
  * <p>Thread safety: searches run concurrently (SolrJ clients are thread-safe); writes are serialised by
@@ -200,22 +206,66 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
         Objects.requireNonNull(mode, "mode");
         float[] qv = embedder.embed(query);
         int depth = Math.max(k, SolrQueries.CANDIDATES);
-        // The vector list always runs: the nearest passage's cosine is what the domain policy judges, in every mode.
-        List<Ranked> vec = ranked(SolrQueries.knn(qv, mode == SearchMode.BM25 ? 1 : depth), true);
-        double topCosine = vec.isEmpty() ? Double.NaN : vec.getFirst().score();
+        String language = Languages.ofQuery(query).orElse(null);
+        boolean vectorsCover = language == null || embedder.covers(language);
+        // As the embedded store: a question in a clearly recognised language is answered from passages in that
+        // language when the index has any.
+        String filter = language != null && count("kind:passage AND language:" + language) > 0 ? language : null;
+        Map<String, List<String>> terms = questionTerms(query, language);
+        // The vector list always runs, CANDIDATES deep whatever k: its top-1 cosine is what the domain policy judges.
+        List<Hit> vec = hits(SolrQueries.knn(qv, depth, filter), true, depth, null);
+        double topCosine = vec.isEmpty() ? Double.NaN : vec.getFirst().cosine();
+        double[] coverage = {Double.NaN};
+        List<Hit> bm25 = hits(SolrQueries.bm25(query, mode == SearchMode.VECTOR ? SolrQueries.COVERAGE_DEPTH : depth, filter, terms),
+                false, depth, docs -> coverage[0] = SolrQueries.coverage(terms, docs));
         List<Hit> hits = switch (mode) {
-            case VECTOR -> vec.stream().limit(k).map(r -> new Hit(r.passage(), r.score(), Double.NaN, r.score())).toList();
-            case BM25 -> ranked(SolrQueries.bm25(query, depth), false).stream().limit(k)
-                    .map(r -> new Hit(r.passage(), r.score(), r.score(), Double.NaN)).toList();
-            case HYBRID -> SolrQueries.fuse(ranked(SolrQueries.bm25(query, depth), false), vec, k);
+            case VECTOR -> cut(vec, k);
+            case BM25 -> cut(bm25, k);
+            // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
+            case HYBRID -> vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
         };
-        return new SearchResult(query, mode, hits, topCosine);
+        return new SearchResult(query, mode, hits, topCosine, coverage[0], vectorsCover);
     }
 
-    /** Runs {@code q} (by POST: a vector literal is several KB) and reads its passages in rank order. */
-    private List<Ranked> ranked(SolrQuery q, boolean cosineScores) {
+    private static List<Hit> cut(List<Hit> hits, int k) {
+        return hits.size() > k ? hits.subList(0, k) : hits;
+    }
+
+    /**
+     * The question's analysed words per language, by Solr's own query analysis of the two text fields (what the
+     * coverage compares): the question's language only when it is clear, else both.
+     */
+    private Map<String, List<String>> questionTerms(String query, String language) {
+        FieldAnalysisRequest req = new FieldAnalysisRequest();
+        List<String> langs = language == null ? List.of("en", "es") : List.of(language);
+        for (String l : langs) {
+            req.addFieldType("text_" + l);
+        }
+        req.setQuery(query);
+        req.setFieldValue(query);
+        FieldAnalysisResponse r = call(() -> req.process(client, collection), "analyse the question");
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String l : langs) {
+            List<String> words = new ArrayList<>();
+            AnalysisResponseBase.AnalysisPhase last = null;
+            for (AnalysisResponseBase.AnalysisPhase phase : r.getFieldTypeAnalysis("text_" + l).getQueryPhases()) {
+                last = phase;
+            }
+            if (last != null) {
+                last.getTokens().stream().map(AnalysisResponseBase.TokenInfo::getText).distinct().forEach(words::add);
+            }
+            out.put(l, words);
+        }
+        return out;
+    }
+
+    /** Runs {@code q} (by POST: a vector literal is several KB) and reads its hits in rank order. */
+    private List<Hit> hits(SolrQuery q, boolean vector, int rows, java.util.function.Consumer<SolrDocumentList> also) {
         QueryResponse r = call(() -> client.query(collection, q, SolrRequest.METHOD.POST), "search");
-        return SolrQueries.read(r.getResults(), cosineScores, q.getRows());
+        if (also != null) {
+            also.accept(r.getResults());
+        }
+        return SolrQueries.read(r.getResults(), vector, rows);
     }
 
     private long count(String q) {

@@ -192,6 +192,32 @@ class SolrKnowledgeStoreTest {
     }
 
     @Test
+    void aSpanishQuestionIsAnsweredFromSpanishPassagesByBm25AndJudgedOnTermCoverage() {
+        String source = "/virtual/manual.es.md";
+        store.put(new SourceDocument(source, "h", "es", List.of(
+                new Passage(source + "#0", source, List.of("Contraseñas"), 0,
+                        "Para cambiar la contraseña del administrador, abra la página de configuración y pulse Guardar.", "es"),
+                new Passage(source + "#1", source, List.of("Copias"), 0,
+                        "Las copias de seguridad se guardan cada noche en el disco externo.", "es"))));
+        store.commit();
+        try {
+            SearchResult r = store.search("¿Cómo puedo cambiar la contraseña del administrador?", 3);
+            // The built-in model is English-only: its cosines mean nothing here, BM25 ranks and coverage judges.
+            assertThat(r.vectorsCoverQuery()).isFalse();
+            assertThat(r.hits()).allSatisfy(h -> assertThat(h.passage().language()).isEqualTo("es"));
+            assertThat(r.hits().getFirst().passage().id()).isEqualTo(source + "#0");
+            assertThat(r.termCoverage()).isEqualTo(1.0);
+            assertThat(DomainPolicy.of("el manual").judge(r).inDomain()).isTrue();
+            SearchResult off = store.search("¿Quién ganó el mundial de fútbol?", 3);
+            assertThat(off.termCoverage()).isLessThan(0.35);
+            assertThat(DomainPolicy.of("el manual").judge(off).inDomain()).isFalse();
+        } finally {
+            store.delete(source);
+            store.commit();
+        }
+    }
+
+    @Test
     void aCollectionBuiltWithAnotherModelIsRefusedByName() {
         Embedder other = new Embedder() {   // a differently named model of the same dimension: what a user's file would be
             final Embedder base = Embedder.defaultModel();

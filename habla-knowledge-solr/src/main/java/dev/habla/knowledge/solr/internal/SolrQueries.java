@@ -4,9 +4,6 @@ import dev.habla.knowledge.Hit;
 import dev.habla.knowledge.Passage;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -21,8 +18,8 @@ public final class SolrQueries {
     public static final String INDEX_ID = "__habla_index__";
     /** Candidates each ranking contributes to the fusion (as the embedded store). */
     public static final int CANDIDATES = 50;
-    /** Reciprocal rank fusion constant. */
-    static final int RRF_K = 60;
+    /** BM25 passages the term coverage looks at (as the embedded store). */
+    public static final int COVERAGE_DEPTH = 5;
     private static final String FIELDS = "id,source,heading,page,text,language,score";
     /** Characters with a meaning in Solr's query syntax; white space is left alone so words stay separate terms. */
     private static final Pattern SYNTAX = Pattern.compile("([\\\\+\\-!():^\\[\\]\"{}~*?|&/;])");
@@ -30,9 +27,6 @@ public final class SolrQueries {
     private static final Pattern OPERATORS = Pattern.compile("\\b(AND|OR|NOT)\\b");
 
     private SolrQueries() {}
-
-    /** A passage with its score in one ranking (BM25 score, or cosine). */
-    public record Ranked(Passage passage, double score) {}
 
     public static String sourceId(String source) {
         return "__habla_source__:" + source;
@@ -60,6 +54,8 @@ public final class SolrQueries {
         d.addField("language", p.language());
         d.addField("text", p.text());
         d.addField("es".equals(p.language()) ? "text_es" : "text_en", p.indexText());
+        d.addField("cov_en", p.indexText());
+        d.addField("cov_es", p.indexText());
         List<Float> v = new ArrayList<>(vector.length);
         for (float f : vector) {
             v.add(f);
@@ -70,33 +66,83 @@ public final class SolrQueries {
 
     /**
      * BM25 like the embedded store: the whole question analysed once per language field ({@code sow=false}), its words
-     * OR-ed, the two field queries summed (a passage has only one of the fields).
+     * OR-ed, the two field queries summed (a passage has only one of the fields); {@code language} (or null) filters
+     * the passages. Each hit also reports whether it holds each of {@code terms} (the question's analysed words per
+     * language, for the term coverage) as columns {@code c_<lang>_<i>}.
      */
-    public static SolrQuery bm25(String question, int rows) {
+    public static SolrQuery bm25(String question, int rows, String language, Map<String, List<String>> terms) {
         String escaped = OPERATORS.matcher(SYNTAX.matcher(question).replaceAll("\\\\$1")).replaceAll(m -> m.group(1).toLowerCase());
         SolrQuery q = new SolrQuery("{!bool should=$en should=$es}");
         q.set("en", "{!lucene df=text_en q.op=OR sow=false v=$qq}");
         q.set("es", "{!lucene df=text_es q.op=OR sow=false v=$qq}");
         q.set("qq", escaped);
-        return q.setFields(FIELDS).setRows(rows);
+        List<String> fields = new ArrayList<>(List.of(FIELDS.split(",")));
+        terms.forEach((lang, ts) -> {
+            for (int i = 0; i < ts.size(); i++) {
+                String param = "t_" + lang + "_" + i;
+                q.set(param, ts.get(i));
+                fields.add("c_" + lang + "_" + i + ":termfreq(cov_" + lang + ",$" + param + ")");
+            }
+        });
+        filter(q, language);
+        return q.setFields(fields.toArray(String[]::new)).setRows(rows);
+    }
+
+    private static void filter(SolrQuery q, String language) {
+        if (language != null) {
+            q.addFilterQuery("language:" + language);
+        }
+    }
+
+    /**
+     * The largest share of the question's words ({@code terms} per language) found in one of the first
+     * {@link #COVERAGE_DEPTH} BM25 hits ({@code docs}, with their {@code c_<lang>_<i>} columns); NaN when the
+     * question has no word left in any language. As the embedded store's {@code Analysis.coverage}.
+     */
+    public static double coverage(Map<String, List<String>> terms, SolrDocumentList docs) {
+        double best = Double.NaN;
+        for (Map.Entry<String, List<String>> e : terms.entrySet()) {
+            List<String> ts = e.getValue();
+            if (ts.isEmpty()) {
+                continue;
+            }
+            double share = 0;
+            int n = 0;
+            for (SolrDocument d : docs) {
+                if (n++ == COVERAGE_DEPTH) {
+                    break;
+                }
+                int found = 0;
+                for (int i = 0; i < ts.size(); i++) {
+                    Object tf = d.getFirstValue("c_" + e.getKey() + "_" + i);
+                    found += tf instanceof Number num && num.intValue() > 0 ? 1 : 0;
+                }
+                share = Math.max(share, (double) found / ts.size());
+            }
+            best = Double.isNaN(best) ? share : Math.max(best, share);
+        }
+        return best;
     }
 
     /** The {@code rows} nearest passages by cosine; {@code topK} applies per shard, so rows cuts the merged list. */
-    public static SolrQuery knn(float[] vector, int rows) {
+    public static SolrQuery knn(float[] vector, int rows, String language) {
         StringBuilder b = new StringBuilder(vector.length * 12).append("{!knn f=vector topK=").append(rows).append("}[");
         for (int i = 0; i < vector.length; i++) {
             b.append(i == 0 ? "" : ",").append(vector[i]);
         }
-        return new SolrQuery(b.append(']').toString()).setFields(FIELDS).setRows(rows);
+        SolrQuery q = new SolrQuery(b.append(']').toString()).setFields(FIELDS).setRows(rows);
+        filter(q, language);   // the knn parser applies fq as a pre-filter (Solr Reference Guide, Dense Vector Search)
+        return q;
     }
 
-    /** The passages of a result, best first; vector scores ((1 + cos) / 2 for Solr's cosine) turned back into cosines. */
-    public static List<Ranked> read(SolrDocumentList docs, boolean cosineScores, Integer rows) {
-        List<Ranked> out = new ArrayList<>(docs.size());
+    /** The hits of a result, best first: vector scores ((1 + cos) / 2 for Solr's cosine) turned back into cosines. */
+    public static List<Hit> read(SolrDocumentList docs, boolean vector, int rows) {
+        List<Hit> out = new ArrayList<>(docs.size());
         for (SolrDocument d : docs) {
             double score = ((Number) d.getFirstValue("score")).doubleValue();
-            out.add(new Ranked(passage(d), cosineScores ? 2 * score - 1 : score));
-            if (rows != null && out.size() == rows) {
+            Passage p = passage(d);
+            out.add(vector ? new Hit(p, 2 * score - 1, Double.NaN, 2 * score - 1) : new Hit(p, score, score, Double.NaN));
+            if (out.size() == rows) {
                 break;
             }
         }
@@ -112,26 +158,4 @@ public final class SolrQueries {
                 String.valueOf(d.getFirstValue("language")));
     }
 
-    /** Reciprocal rank fusion of the two lists: the {@code k} best by {@code Σ 1/(60 + rank)}, ties by passage id. */
-    public static List<Hit> fuse(List<Ranked> lexical, List<Ranked> vector, int k) {
-        Map<String, double[]> scores = new LinkedHashMap<>();   // id -> {rrf, bm25, cosine}
-        Map<String, Passage> passages = new HashMap<>();
-        accumulate(lexical, scores, passages, 1);
-        accumulate(vector, scores, passages, 2);
-        return scores.entrySet().stream()
-                .sorted(Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
-                .limit(k)
-                .map(e -> new Hit(passages.get(e.getKey()), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
-                .toList();
-    }
-
-    private static void accumulate(List<Ranked> list, Map<String, double[]> scores, Map<String, Passage> passages, int slot) {
-        for (int rank = 0; rank < list.size(); rank++) {
-            Ranked r = list.get(rank);
-            double[] s = scores.computeIfAbsent(r.passage().id(), id -> new double[] {0, Double.NaN, Double.NaN});
-            s[0] += 1.0 / (RRF_K + rank + 1);
-            s[slot] = r.score();
-            passages.putIfAbsent(r.passage().id(), r.passage());
-        }
-    }
 }
