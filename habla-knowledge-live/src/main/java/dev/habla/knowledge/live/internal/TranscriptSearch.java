@@ -7,11 +7,12 @@ import java.util.function.Consumer;
 
 /**
  * Searches the user's speech as its input transcription arrives: each chunk extends the turn's text; a search runs on
- * a {@code habla-knowledge} virtual thread, at most one at a time per session, and when it ends a newer text is
- * searched again (so the last search is of the whole utterance). A model turn's end starts the next utterance.
+ * a {@code habla-knowledge} virtual thread, at most one at a time per session, and when it ends the newest text not
+ * yet searched is searched (so the last search is of the whole utterance). A model turn's end starts the next
+ * utterance.
  *
  * <p>Threads: {@link #onEvent} runs on the session's event thread and never blocks on a search; {@link #lock} guards
- * the text and the running/dirty flags shared with the search thread.
+ * the text, the pending query and the running flag shared with the search thread.
  */
 public final class TranscriptSearch implements SessionListener {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TranscriptSearch.class);
@@ -21,9 +22,10 @@ public final class TranscriptSearch implements SessionListener {
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: the current utterance's transcription. */
     private final StringBuilder text = new StringBuilder();
-    /** Guarded by lock: a search thread is running; it re-reads {@link #text} when {@link #dirty}. */
+    /** Guarded by lock: the newest text not searched yet (kept when the turn ends before its search starts). */
+    private String pending;
+    /** Guarded by lock: a search thread is running; it takes {@link #pending} until there is none. */
     private boolean running;
-    private boolean dirty;
     private boolean closed;
 
     public TranscriptSearch(SessionListener downstream, Consumer<String> search) {
@@ -49,9 +51,9 @@ public final class TranscriptSearch implements SessionListener {
                 return;
             }
             text.append(chunk);
+            pending = text.toString().strip();
             if (running) {
-                dirty = true;
-                return;
+                return;   // the running search takes it next
             }
             running = true;
         } finally {
@@ -65,12 +67,12 @@ public final class TranscriptSearch implements SessionListener {
             String q;
             lock.lock();
             try {
-                if (closed || text.isEmpty()) {
+                q = pending;
+                pending = null;
+                if (q == null || closed) {
                     running = false;
                     return;
                 }
-                q = text.toString().strip();
-                dirty = false;
             } finally {
                 lock.unlock();
             }
@@ -81,23 +83,13 @@ public final class TranscriptSearch implements SessionListener {
             } catch (RuntimeException e) {
                 LOG.warn("knowledge search of the transcript failed: {}", e.toString());
             }
-            lock.lock();
-            try {
-                if (!dirty) {
-                    running = false;
-                    return;
-                }
-            } finally {
-                lock.unlock();
-            }
         }
     }
 
     private void reset(boolean close) {
         lock.lock();
         try {
-            text.setLength(0);
-            dirty = false;
+            text.setLength(0);   // the next utterance starts; a search not yet run still runs on what was heard
             closed |= close;
         } finally {
             lock.unlock();
