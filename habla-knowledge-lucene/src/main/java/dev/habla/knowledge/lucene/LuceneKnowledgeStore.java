@@ -260,15 +260,16 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
             List<Hit> vec = vectorHits(s, qv, depth, filter);
             double topCosine = vec.isEmpty() ? Double.NaN : vec.get(0).cosine();
             List<Hit> bm25 = bm25Hits(s, query, mode == SearchMode.VECTOR ? COVERAGE_DEPTH : depth, filter);
-            double coverage = analysis.coverage(query, language, bm25.subList(0, Math.min(COVERAGE_DEPTH,
-                    bm25.size())).stream().map(h -> h.passage().indexText()).toList());
+            Resolver passages = new Resolver(s.storedFields());
+            double coverage = analysis.coverage(query, language, passages.resolve(cut(bm25, COVERAGE_DEPTH))
+                    .stream().map(h -> h.passage().indexText()).toList());
             List<Hit> hits = switch (mode) {
                 case VECTOR -> cut(vec, k);
                 case BM25 -> cut(bm25, k);
                 // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
                 case HYBRID -> vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
             };
-            return new SearchResult(query, mode, hits, topCosine, coverage, vectorsCover);
+            return new SearchResult(query, mode, passages.resolve(hits), topCosine, coverage, vectorsCover);
         });
     }
 
@@ -294,24 +295,55 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
                     .build();
         }
         TopDocs top = s.search(q, n);
-        StoredFields stored = s.storedFields();
         List<Hit> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
-            out.add(new Hit(passage(stored.document(sd.doc)), sd.score, sd.score, Double.NaN));
+            out.add(new Hit(Resolver.placeholder(sd.doc), sd.score, sd.score, Double.NaN));
         }
         return out;
     }
 
     private List<Hit> vectorHits(IndexSearcher s, float[] qv, int n, Query filter) throws IOException {
         TopDocs top = s.search(new KnnFloatVectorQuery(F_VECTOR, qv, n, filter), n);
-        StoredFields stored = s.storedFields();
         List<Hit> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
             // Lucene scores DOT_PRODUCT as (1 + dot) / 2; the vectors are unit length, so dot = cosine.
             double cosine = 2.0 * sd.score - 1.0;
-            out.add(new Hit(passage(stored.document(sd.doc)), cosine, Double.NaN, cosine));
+            out.add(new Hit(Resolver.placeholder(sd.doc), cosine, Double.NaN, cosine));
         }
         return out;
+    }
+
+    /**
+     * Ranking and fusion work on placeholder passages that carry only the Lucene doc id (as their id, which is what
+     * {@link Fusion} matches on); stored fields — a block decompression each — are read only for the passages a
+     * search returns or looks into. Per search, on the searching thread, against one searcher.
+     */
+    private static final class Resolver {
+        private static final String PREFIX = "\u0000doc:";
+        private final StoredFields stored;
+        private final Map<Integer, Passage> loaded = new HashMap<>();
+
+        Resolver(StoredFields stored) {
+            this.stored = stored;
+        }
+
+        static Passage placeholder(int doc) {
+            return new Passage(PREFIX + doc, "", List.of(), 0, "", "");
+        }
+
+        List<Hit> resolve(List<Hit> hits) throws IOException {
+            List<Hit> out = new ArrayList<>(hits.size());
+            for (Hit h : hits) {
+                int doc = Integer.parseInt(h.passage().id().substring(PREFIX.length()));
+                Passage p = loaded.get(doc);
+                if (p == null) {
+                    p = passage(stored.document(doc));
+                    loaded.put(doc, p);
+                }
+                out.add(new Hit(p, h.score(), h.bm25(), h.cosine()));
+            }
+            return out;
+        }
     }
 
     private static Passage passage(Document d) {

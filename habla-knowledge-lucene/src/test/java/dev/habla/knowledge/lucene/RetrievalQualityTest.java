@@ -64,8 +64,9 @@ class RetrievalQualityTest {
         List<Question> questions = QualityEval.load("/quality/debian-reference-questions.tsv");
         // -Dhabla.quality.index=DIR keeps the index between runs (incremental: a second run embeds nothing).
         String keep = System.getProperty("habla.quality.index");
-        try (LuceneKnowledgeStore store = keep == null ? LuceneKnowledgeStore.inMemory(Embedder.defaultModel())
-                : LuceneKnowledgeStore.open(Path.of(keep), Embedder.defaultModel())) {
+        Embedder embedder = new QueryMemo(Embedder.defaultModel());
+        try (LuceneKnowledgeStore store = keep == null ? LuceneKnowledgeStore.inMemory(embedder)
+                : LuceneKnowledgeStore.open(Path.of(keep), embedder)) {
             long t0 = System.nanoTime();
             IndexReport report = new Indexer(store).index(files, (d, t, f) -> { });
             LOG.warn("indexed {} files, {} passages in {} ms", report.files(), report.passagesTotal(),
@@ -115,5 +116,43 @@ class RetrievalQualityTest {
     void theGateDeclinesOutOfDomainQuestionsWithoutBlockingInDomainOnes() {
         assertThat(gate.declinedRate()).as("out-of-domain questions declined").isGreaterThanOrEqualTo(0.95);
         assertThat(gate.wronglyDeclinedRate()).as("in-domain questions wrongly declined").isLessThanOrEqualTo(0.05);
+    }
+
+    /**
+     * The real model, with each question's vector remembered: every question is searched four times (three modes,
+     * the gate) and the model is deterministic, so this only saves test time.
+     */
+    private static final class QueryMemo implements Embedder {
+        private final Embedder model;
+        private final Map<String, float[]> memo = new java.util.concurrent.ConcurrentHashMap<>();
+
+        QueryMemo(Embedder model) {
+            this.model = model;
+        }
+
+        @Override
+        public String name() {
+            return model.name();
+        }
+
+        @Override
+        public int dimension() {
+            return model.dimension();
+        }
+
+        @Override
+        public boolean covers(String language) {
+            return model.covers(language);
+        }
+
+        @Override
+        public float[] embed(String text) {
+            return memo.computeIfAbsent(text, model::embed);
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> texts) {
+            return model.embedAll(texts);
+        }
     }
 }
