@@ -14,6 +14,8 @@ import dev.habla.knowledge.SourceDocument;
 import dev.habla.knowledge.solr.internal.SolrQueries;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +27,11 @@ import org.apache.solr.client.solrj.SolrQuery;
 import org.apache.solr.client.solrj.SolrRequest;
 import org.apache.solr.client.solrj.SolrServerException;
 import org.apache.solr.client.solrj.impl.CloudHttp2SolrClient;
-import org.apache.solr.client.solrj.request.FieldAnalysisRequest;
+import org.apache.solr.client.solrj.request.DocumentAnalysisRequest;
 import org.apache.solr.client.solrj.response.AnalysisResponseBase;
-import org.apache.solr.client.solrj.response.FieldAnalysisResponse;
+import org.apache.solr.client.solrj.response.DocumentAnalysisResponse;
 import org.apache.solr.client.solrj.response.QueryResponse;
 import org.apache.solr.common.SolrDocument;
-import org.apache.solr.common.SolrDocumentList;
 import org.apache.solr.common.SolrInputDocument;
 import org.apache.solr.common.params.CursorMarkParams;
 
@@ -211,20 +212,19 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
         // As the embedded store: a question in a clearly recognised language is answered from passages in that
         // language when the index has any.
         String filter = language != null && count("kind:passage AND language:" + language) > 0 ? language : null;
-        Map<String, List<String>> terms = questionTerms(query, language);
         // The vector list always runs, CANDIDATES deep whatever k: its top-1 cosine is what the domain policy judges.
-        List<Hit> vec = hits(SolrQueries.knn(qv, depth, filter), true, depth, null);
+        List<Hit> vec = hits(SolrQueries.knn(qv, depth, filter), true, depth);
         double topCosine = vec.isEmpty() ? Double.NaN : vec.getFirst().cosine();
-        double[] coverage = {Double.NaN};
-        List<Hit> bm25 = hits(SolrQueries.bm25(query, mode == SearchMode.VECTOR ? SolrQueries.COVERAGE_DEPTH : depth, filter, terms),
-                false, depth, docs -> coverage[0] = SolrQueries.coverage(terms, docs));
+        List<Hit> bm25 = hits(SolrQueries.bm25(query, mode == SearchMode.VECTOR ? SolrQueries.COVERAGE_DEPTH : depth, filter),
+                false, depth);
+        double coverage = coverage(query, language, bm25.subList(0, Math.min(SolrQueries.COVERAGE_DEPTH, bm25.size())));
         List<Hit> hits = switch (mode) {
             case VECTOR -> cut(vec, k);
             case BM25 -> cut(bm25, k);
             // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
             case HYBRID -> vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
         };
-        return new SearchResult(query, mode, hits, topCosine, coverage[0], vectorsCover);
+        return new SearchResult(query, mode, hits, topCosine, coverage, vectorsCover);
     }
 
     private static List<Hit> cut(List<Hit> hits, int k) {
@@ -232,39 +232,75 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
     }
 
     /**
-     * The question's analysed words per language, by Solr's own query analysis of the two text fields (what the
-     * coverage compares): the question's language only when it is clear, else both.
+     * The largest share of the question's analysed words found in one of {@code top} (their index texts), analysed in
+     * the question's language (both, the better share, when unclear); NaN when the question has no word left. As the
+     * embedded store, with Solr's own analysis: one document-analysis request (the question by each field's query
+     * analyser, the passages by its index analyser), so no Lucene is needed here.
      */
-    private Map<String, List<String>> questionTerms(String query, String language) {
-        FieldAnalysisRequest req = new FieldAnalysisRequest();
+    private double coverage(String query, String language, List<Hit> top) {
         List<String> langs = language == null ? List.of("en", "es") : List.of(language);
-        for (String l : langs) {
-            req.addFieldType("text_" + l);
+        DocumentAnalysisRequest req = new DocumentAnalysisRequest().setQuery(query);
+        List<String> ids = new ArrayList<>();
+        // One document at least, so the question is analysed even when BM25 found nothing (share 0, not NaN).
+        int n = Math.max(1, top.size());
+        for (int i = 0; i < n; i++) {
+            SolrInputDocument d = new SolrInputDocument();
+            String id = "coverage-" + i;
+            d.addField("id", id);
+            for (String l : langs) {
+                d.addField("cov_" + l, i < top.size() ? top.get(i).passage().indexText() : "");
+            }
+            req.addDocument(d);
+            ids.add(id);
         }
-        req.setQuery(query);
-        req.setFieldValue(query);
-        FieldAnalysisResponse r = call(() -> req.process(client, collection), "analyse the question");
-        Map<String, List<String>> out = new LinkedHashMap<>();
+        DocumentAnalysisResponse r = call(() -> req.process(client, collection), "analyse the question");
+        double best = Double.NaN;
         for (String l : langs) {
-            List<String> words = new ArrayList<>();
-            AnalysisResponseBase.AnalysisPhase last = null;
-            for (AnalysisResponseBase.AnalysisPhase phase : r.getFieldTypeAnalysis("text_" + l).getQueryPhases()) {
-                last = phase;
+            Set<String> terms = null;
+            double share = 0;
+            for (int i = 0; i < n; i++) {
+                DocumentAnalysisResponse.FieldAnalysis fa = r.getDocumentAnalysis(ids.get(i)).getFieldAnalysis("cov_" + l);
+                if (terms == null) {
+                    terms = lastTokens(fa.getQueryPhases());
+                    if (terms.isEmpty()) {
+                        break;
+                    }
+                }
+                if (i >= top.size()) {
+                    break;
+                }
+                Set<String> found = new HashSet<>();
+                for (Map.Entry<String, List<AnalysisResponseBase.AnalysisPhase>> v : fa.getIndexPhasesByFieldValue()) {
+                    found.addAll(lastTokens(v.getValue()));
+                }
+                int hit = 0;
+                for (String t : terms) {
+                    hit += found.contains(t) ? 1 : 0;
+                }
+                share = Math.max(share, (double) hit / terms.size());
             }
-            if (last != null) {
-                last.getTokens().stream().map(AnalysisResponseBase.TokenInfo::getText).distinct().forEach(words::add);
+            if (terms != null && !terms.isEmpty()) {
+                best = Double.isNaN(best) ? share : Math.max(best, share);
             }
-            out.put(l, words);
+        }
+        return best;
+    }
+
+    private static Set<String> lastTokens(Iterable<AnalysisResponseBase.AnalysisPhase> phases) {
+        AnalysisResponseBase.AnalysisPhase last = null;
+        for (AnalysisResponseBase.AnalysisPhase p : phases) {
+            last = p;
+        }
+        Set<String> out = new HashSet<>();
+        if (last != null) {
+            last.getTokens().forEach(t -> out.add(t.getText()));
         }
         return out;
     }
 
     /** Runs {@code q} (by POST: a vector literal is several KB) and reads its hits in rank order. */
-    private List<Hit> hits(SolrQuery q, boolean vector, int rows, java.util.function.Consumer<SolrDocumentList> also) {
+    private List<Hit> hits(SolrQuery q, boolean vector, int rows) {
         QueryResponse r = call(() -> client.query(collection, q, SolrRequest.METHOD.POST), "search");
-        if (also != null) {
-            also.accept(r.getResults());
-        }
         return SolrQueries.read(r.getResults(), vector, rows);
     }
 

@@ -14,19 +14,15 @@ import dev.habla.knowledge.SearchMode;
 import dev.habla.knowledge.SearchResult;
 import dev.habla.knowledge.SourceDocument;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.solr.client.solrj.request.CollectionAdminRequest;
 import org.apache.solr.cloud.MiniSolrCloudCluster;
-import org.apache.solr.embedded.JettySolrRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,132 +31,75 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Solr store on a real SolrCloud (2 nodes, embedded ZooKeeper, a 2-shard collection, in this JVM) passes the
- * retrieval test on a real documentation corpus nobody here wrote: the Debian New Maintainers' Guide (Debian package
- * {@code maint-guide}, installed by {@code .ci/run}), paraphrased questions with the page that answers them, and
- * out-of-domain questions the default domain policy must decline. The measures of the embedded store's quality test
- * (recall@1, recall@5, MRR@10 per method; declines), printed, and issue 11's goals asserted: hybrid recall@5 ≥ 0.9,
- * ≥ 95 % of out-of-domain questions declined, ≤ 5 % of in-domain ones.
+ * The Solr store on a real SolrCloud (2 nodes, embedded ZooKeeper, a 2-shard collection, in this JVM) on the embedded
+ * store's retrieval test, cut to three chapters so it fits the default run: the Debian Reference (Debian packages
+ * debian-reference-en/-es, installed by .ci/run; a real manual nobody here wrote) chapters 3-5 in English and Spanish,
+ * the embedded test's questions on those chapters and all its out-of-domain ones, its scoring ({@link Quality}). The
+ * whole corpus is {@link SolrRetrievalQualityTest} (a harness). Figures are printed; issue 11's goals asserted: English
+ * hybrid recall@5 ≥ 0.9, ≥ 95 % of out-of-domain questions declined, ≤ 5 % of in-domain ones.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SolrKnowledgeStoreTest {
-    static final Path CORPUS = Path.of("/usr/share/doc/maint-guide/html");
+    static final List<String> CHAPTERS = List.of("ch03", "ch04", "ch05");
     static final String COLLECTION = "knowledge";
 
     @TempDir
     static Path tmp;
+    TestCluster solr;
     MiniSolrCloudCluster cluster;
     SolrKnowledgeStore store;
     IndexReport report;
 
     @BeforeAll
     void startClusterAndIndex() throws Exception {
-        assertThat(CORPUS).as("the maint-guide Debian package (installed by .ci/run: apt-get install maint-guide)").isDirectory();
-        Path conf = SolrConfigset.write(tmp.resolve("conf"), Embedder.defaultModel().dimension());
-        cluster = new MiniSolrCloudCluster.Builder(2, tmp.resolve("solr")).addConfig("habla", conf).build();
-        CollectionAdminRequest.createCollection(COLLECTION, "habla", 2, 1).process(cluster.getSolrClient());
-        cluster.waitForActiveCollection(COLLECTION, 2, 2);
-        // Production code gets only the nodes' URLs (what a deployment gives its clients).
-        store = SolrKnowledgeStore.connect(cluster.getJettySolrRunners().stream().map(JettySolrRunner::getBaseUrl)
-                .map(Object::toString).toList(), COLLECTION, Embedder.defaultModel());
+        List<Path> files = new ArrayList<>();
+        for (String ch : CHAPTERS) {
+            for (String lang : List.of("en", "es")) {
+                files.add(Quality.CORPUS.resolve(ch + "." + lang + ".html"));
+            }
+        }
+        assertThat(files).as("the Debian Reference (installed by .ci/run: apt-get install debian-reference-en debian-reference-es)")
+                .allSatisfy(f -> assertThat(f).isRegularFile());
+        solr = new TestCluster(tmp, COLLECTION);
+        cluster = solr.cluster;
+        store = solr.store;
         long t0 = System.nanoTime();
-        report = new Indexer(store).index(List.of(CORPUS), (done, total, file) -> { });
+        report = new Indexer(store).index(files, (done, total, file) -> { });
         System.out.printf(Locale.ROOT, "Solr: indexed %d files, %d passages in %.1f s (2 nodes, 2 shards)%n",
                 report.indexed(), report.passagesTotal(), (System.nanoTime() - t0) / 1e9);
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (store != null) {
-            store.close();
+        if (solr != null) {
+            solr.close();
         }
-        if (cluster != null) {
-            cluster.shutdown();
-        }
-    }
-
-    record Question(String text, String page) {}
-
-    static List<Question> questions() throws IOException {
-        List<Question> out = new ArrayList<>();
-        try (InputStream in = SolrKnowledgeStoreTest.class.getResourceAsStream("/maint-guide-questions.tsv")) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                out.add(new Question(f[0], f[1].equals("-") ? null : f[1]));
-            }
-        }
-        return out;
-    }
-
-    /** Rank (1-based) of the first hit on {@code page}, pages counted once (first occurrence wins); 0 if absent. */
-    static int pageRank(List<Hit> hits, String page) {
-        List<String> pages = new ArrayList<>();
-        for (Hit h : hits) {
-            String p = Path.of(h.passage().source()).getFileName().toString();
-            if (!pages.contains(p)) {
-                pages.add(p);
-            }
-        }
-        return pages.indexOf(page) + 1;
     }
 
     @Test
-    void passesTheRetrievalTest() throws IOException {
-        assertThat(report.skipped()).as("only the stylesheet and images are not text")
-                .allSatisfy(s -> assertThat(s.path()).doesNotEndWith(".html"));
-        assertThat(report.passagesTotal()).isGreaterThan(100);
-        List<Question> qs = questions();
-        DomainPolicy policy = DomainPolicy.of("Debian packaging");
-        Map<SearchMode, double[]> measures = new EnumMap<>(SearchMode.class);   // recall@1, recall@5, MRR@10
-        int inDomain = 0, falseDeclines = 0, outOfDomain = 0, declined = 0;
-        for (Question q : qs) {
-            if (q.page() == null) {
-                outOfDomain++;
-                declined += policy.judge(store.search(q.text(), 10)).inDomain() ? 0 : 1;
-                continue;
-            }
-            inDomain++;
-            for (SearchMode mode : SearchMode.values()) {
-                SearchResult r = store.search(q.text(), 10, mode);
-                int rank = pageRank(r.hits(), q.page());
-                double[] m = measures.computeIfAbsent(mode, x -> new double[3]);
-                m[0] += rank == 1 ? 1 : 0;
-                m[1] += rank >= 1 && rank <= 5 ? 1 : 0;
-                m[2] += rank >= 1 ? 1.0 / rank : 0;
-                if (mode == SearchMode.HYBRID) {
-                    falseDeclines += policy.judge(r).inDomain() ? 0 : 1;
-                }
-            }
+    void passesTheRetrievalTestOnTheseChapters() throws IOException {
+        assertThat(report.skipped()).isEmpty();
+        List<Quality.Question> qs = Quality.questions(q -> q.outOfDomain()
+                || q.expected().stream().anyMatch(p -> CHAPTERS.stream().anyMatch(ch -> p.substring(3).startsWith(ch.substring(3) + "."))));
+        Map<String, Map<SearchMode, Quality.Scores>> byLanguage = new LinkedHashMap<>();
+        for (String lang : List.of("en", "es")) {
+            byLanguage.put(lang, Quality.scoreAll(store, qs.stream().filter(q -> q.language().equals(lang)).toList()));
         }
-        for (SearchMode mode : SearchMode.values()) {
-            double[] m = measures.get(mode);
-            for (int i = 0; i < 3; i++) {
-                m[i] /= inDomain;
-            }
-            System.out.printf(Locale.ROOT, "Solr %-6s recall@1 %.2f recall@5 %.2f MRR@10 %.2f (%d questions)%n",
-                    mode, m[0], m[1], m[2], inDomain);
-        }
-        System.out.printf(Locale.ROOT, "Solr domain gate: %d/%d out-of-domain declined, %d/%d in-domain wrongly declined%n",
-                declined, outOfDomain, falseDeclines, inDomain);
-        double[] hybrid = measures.get(SearchMode.HYBRID);
-        // Hybrid is not asserted to beat both single methods here: on this small corpus vectors alone find every page in
-        // the top 5 and fusion loses 2 of 22 to BM25 noise; the fusion is the embedded store's, which its quality test
-        // measures on the large corpus. What is asserted are the issue's absolute goals.
-        assertThat(hybrid[1]).as("hybrid recall@5").isGreaterThanOrEqualTo(0.9);
-        assertThat((double) declined / outOfDomain).as("out-of-domain declined").isGreaterThanOrEqualTo(0.95);
-        assertThat((double) falseDeclines / inDomain).as("in-domain wrongly declined").isLessThanOrEqualTo(0.05);
+        Quality.Gate gate = Quality.gate(store, qs, DomainPolicy.of("the Debian operating system"));
+        System.out.print(Quality.table(byLanguage, gate));
+        assertThat(byLanguage.get("en").get(SearchMode.HYBRID).n()).isEqualTo(12);
+        assertThat(byLanguage.get("en").get(SearchMode.HYBRID).recall5()).as("English hybrid recall@5").isGreaterThanOrEqualTo(0.9);
+        assertThat(gate.declinedRate()).as("out-of-domain declined").isGreaterThanOrEqualTo(0.95);
+        assertThat(gate.wronglyDeclinedRate()).as("in-domain wrongly declined").isLessThanOrEqualTo(0.05);
     }
 
     @Test
     void hitsCarryTheirSourceHeadingAndCosineAndTheIndexKnowsItsFiles() {
-        SearchResult r = store.search("how do I use lintian to check the package", 3);
+        SearchResult r = store.search("Which files hold the user accounts and the hashed passwords?", 3);
         assertThat(r.hits()).hasSize(3);
         Hit best = r.hits().getFirst();
-        assertThat(best.passage().source()).endsWith("checkit.en.html");
+        assertThat(best.passage().source()).endsWith("ch04.en.html");
         assertThat(best.passage().headingPath()).isNotEmpty();
         assertThat(best.passage().text()).isNotBlank();
         assertThat(r.topCosine()).isBetween(0.3, 1.0);
@@ -168,7 +107,7 @@ class SolrKnowledgeStoreTest {
         assertThat(store.info().embeddingModel()).isEqualTo(Embedder.DEFAULT_MODEL);
         assertThat(store.info().passages()).isEqualTo(report.passagesTotal());
         assertThat(store.sourceHashes()).hasSize(report.indexed())
-                .containsKey(CORPUS.resolve("checkit.en.html").toAbsolutePath().normalize().toString());
+                .containsKey(Quality.CORPUS.resolve("ch04.en.html").toAbsolutePath().normalize().toString());
     }
 
     @Test

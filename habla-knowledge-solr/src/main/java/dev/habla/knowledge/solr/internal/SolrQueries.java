@@ -5,7 +5,6 @@ import dev.habla.knowledge.Passage;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.solr.client.solrj.SolrQuery;
 import org.apache.solr.common.SolrDocument;
@@ -54,8 +53,6 @@ public final class SolrQueries {
         d.addField("language", p.language());
         d.addField("text", p.text());
         d.addField("es".equals(p.language()) ? "text_es" : "text_en", p.indexText());
-        d.addField("cov_en", p.indexText());
-        d.addField("cov_es", p.indexText());
         List<Float> v = new ArrayList<>(vector.length);
         for (float f : vector) {
             v.add(f);
@@ -67,61 +64,22 @@ public final class SolrQueries {
     /**
      * BM25 like the embedded store: the whole question analysed once per language field ({@code sow=false}), its words
      * OR-ed, the two field queries summed (a passage has only one of the fields); {@code language} (or null) filters
-     * the passages. Each hit also reports whether it holds each of {@code terms} (the question's analysed words per
-     * language, for the term coverage) as columns {@code c_<lang>_<i>}.
+     * the passages.
      */
-    public static SolrQuery bm25(String question, int rows, String language, Map<String, List<String>> terms) {
+    public static SolrQuery bm25(String question, int rows, String language) {
         String escaped = OPERATORS.matcher(SYNTAX.matcher(question).replaceAll("\\\\$1")).replaceAll(m -> m.group(1).toLowerCase());
         SolrQuery q = new SolrQuery("{!bool should=$en should=$es}");
         q.set("en", "{!lucene df=text_en q.op=OR sow=false v=$qq}");
         q.set("es", "{!lucene df=text_es q.op=OR sow=false v=$qq}");
         q.set("qq", escaped);
-        List<String> fields = new ArrayList<>(List.of(FIELDS.split(",")));
-        terms.forEach((lang, ts) -> {
-            for (int i = 0; i < ts.size(); i++) {
-                String param = "t_" + lang + "_" + i;
-                q.set(param, ts.get(i));
-                fields.add("c_" + lang + "_" + i + ":termfreq(cov_" + lang + ",$" + param + ")");
-            }
-        });
         filter(q, language);
-        return q.setFields(fields.toArray(String[]::new)).setRows(rows);
+        return q.setFields(FIELDS).setRows(rows);
     }
 
     private static void filter(SolrQuery q, String language) {
         if (language != null) {
             q.addFilterQuery("language:" + language);
         }
-    }
-
-    /**
-     * The largest share of the question's words ({@code terms} per language) found in one of the first
-     * {@link #COVERAGE_DEPTH} BM25 hits ({@code docs}, with their {@code c_<lang>_<i>} columns); NaN when the
-     * question has no word left in any language. As the embedded store's {@code Analysis.coverage}.
-     */
-    public static double coverage(Map<String, List<String>> terms, SolrDocumentList docs) {
-        double best = Double.NaN;
-        for (Map.Entry<String, List<String>> e : terms.entrySet()) {
-            List<String> ts = e.getValue();
-            if (ts.isEmpty()) {
-                continue;
-            }
-            double share = 0;
-            int n = 0;
-            for (SolrDocument d : docs) {
-                if (n++ == COVERAGE_DEPTH) {
-                    break;
-                }
-                int found = 0;
-                for (int i = 0; i < ts.size(); i++) {
-                    Object tf = d.getFirstValue("c_" + e.getKey() + "_" + i);
-                    found += tf instanceof Number num && num.intValue() > 0 ? 1 : 0;
-                }
-                share = Math.max(share, (double) found / ts.size());
-            }
-            best = Double.isNaN(best) ? share : Math.max(best, share);
-        }
-        return best;
     }
 
     /** The {@code rows} nearest passages by cosine; {@code topK} applies per shard, so rows cuts the merged list. */
