@@ -60,9 +60,16 @@ final class KnowledgeArgs implements AutoCloseable {
             }
             return;
         }
-        if (!Files.isDirectory(ctx.resolve(index))) {
-            throw new ParameterException(spec.commandLine(), "--knowledge " + index
-                    + ": no index there; build one with `habla knowledge index DIR --index " + index + "`");
+        // As `habla knowledge search`: exit 66 when there is no index (checked before anything starts).
+        boolean isIndex;
+        try {
+            isIndex = LuceneKnowledgeStore.recordedModel(ctx.resolve(index)).isPresent();
+        } catch (KnowledgeException e) {
+            throw KnowledgeIndexArgs.failure(e);
+        }
+        if (!isIndex) {
+            throw new CliException(ExitCodes.NO_INDEX, "no knowledge index at " + ctx.display(index)
+                    + " (build one with: habla knowledge index DIR --index " + index + ")");
         }
         if (domain != null && domain.isBlank() || decline != null && decline.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--domain and --decline need a text");
@@ -80,7 +87,7 @@ final class KnowledgeArgs implements AutoCloseable {
         try {
             store = LuceneKnowledgeStore.open(ctx.resolve(index), Embedder.defaultModel());
         } catch (KnowledgeException e) {
-            throw new CliException(ExitCodes.USAGE, "--knowledge " + index + ": " + e.getMessage(), e);
+            throw KnowledgeIndexArgs.failure(e);   // another model, in use, unreadable: exit 66 like `habla knowledge`
         }
         DomainPolicy policy = DomainPolicy.of(domain != null ? domain.strip() : "the documents in " + index.getFileName());
         if (decline != null) {

@@ -65,9 +65,11 @@ class KnowledgeCommandsTest {
         try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(work.resolve("index"), Embedder.defaultModel())) {
             new Indexer(store).index(List.of(corpus), IndexProgress.NONE);
         }
-        // Spoken answers last 70 ms per character of emulated time: 20x faster than real time here.
+        // Spoken answers last 70 ms per character of emulated time: 20x faster than real time here. Connection and
+        // session limits are off: at 20x the default 10-minute connection ends after 30 s of a loaded machine's time,
+        // and this test is not about them.
         clock = new ScaledClock(20);
-        emu = LiveEmulator.create(b -> b.port(0).clock(clock));
+        emu = LiveEmulator.create(b -> b.port(0).clock(clock).connectionLifetime(Duration.ofDays(1)).sessionLimits(null, null));
     }
 
     @AfterEach
@@ -87,7 +89,7 @@ class KnowledgeCommandsTest {
     @Test
     void chatAnswersFromTheIndexWithSourcesAndDeclinesOutsideTheDomainWithoutAskingTheModel() throws Exception {
         CliRun.Result r = CliRun.run(work, home, Map.of(), """
-                How do I put the router back to its factory settings?
+                How do I do a factory reset that erases every setting?
                 Who won the football world cup in 2014?
                 exit
                 """, "chat", "--base-url", emu.baseUrl(), "--model", ChatCommand.EMULATOR_TEXT_MODEL,
@@ -115,7 +117,7 @@ class KnowledgeCommandsTest {
             w.write(new byte[32_000]);   // 1 s: nothing to answer but the typed lines
         }
         CliRun.Result r = CliRun.run(work, home, Map.of(), """
-                How do I restart the router without losing the settings?
+                How do I restart the router by unplugging the power cable, keeping its settings?
                 Who painted the Mona Lisa?
                 """, "talk", "--input", "silence.wav", "--output", "reply.wav", "--no-interruption",
                 "--base-url", emu.baseUrl(), "--knowledge", "index", "--domain", DOMAIN, "--decline", DECLINE);
@@ -136,7 +138,7 @@ class KnowledgeCommandsTest {
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--domain needs --knowledge INDEX");
         CliRun.Result missing = CliRun.run(work, home, Map.of(), "exit\n", "chat", "--base-url", emu.baseUrl(), "--knowledge", "nope");
-        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(missing.err()).contains("--knowledge nope: no index there");
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.NO_INDEX);
+        assertThat(missing.err()).contains("no knowledge index at nope (build one with: habla knowledge index DIR --index nope)");
     }
 }

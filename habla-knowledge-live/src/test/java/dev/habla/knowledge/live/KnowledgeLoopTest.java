@@ -132,7 +132,7 @@ class KnowledgeLoopTest {
         assertThat(takeMatching(m -> m instanceof ClientMessage.Setup)).satisfies(m ->
                 assertThat(((ClientMessage.Setup) m).systemInstruction().parts().getFirst().text()).contains("the Acme X1 router"));
 
-        Knowledge.Sent sent = k.send(s, "How do I put the router back to its factory settings?");
+        Knowledge.Sent sent = k.send(s, "How do I do a factory reset that erases every setting?");
         assertThat(sent.verdict().outcome()).isEqualTo(Verdict.Outcome.ANSWER);
         assertThat(answer()).isEqualTo("From " + file("reset.md") + " (Resetting the Acme X1 router > Factory reset): "
                 + "To restore the factory settings, hold the reset button on the back of the router for ten seconds, until the power light blinks orange.");
@@ -140,7 +140,7 @@ class KnowledgeLoopTest {
         ClientMessage.ClientContent turn = (ClientMessage.ClientContent) takeMatching(m -> m instanceof ClientMessage.ClientContent);
         assertThat(turn.turnComplete()).isTrue();
         assertThat(turn.turns().getFirst().parts()).hasSize(2);
-        assertThat(turn.turns().getFirst().parts().get(1).text()).isEqualTo("How do I put the router back to its factory settings?");
+        assertThat(turn.turns().getFirst().parts().get(1).text()).isEqualTo("How do I do a factory reset that erases every setting?");
         assertThat(events).first().isInstanceOfSatisfying(KnowledgeEvent.Retrieved.class, r -> {
             assertThat(r.origin()).isEqualTo(KnowledgeEvent.Origin.TYPED);
             assertThat(r.sources().getFirst().source()).isEqualTo(file("reset.md"));
