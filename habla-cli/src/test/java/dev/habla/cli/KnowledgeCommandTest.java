@@ -82,6 +82,7 @@ class KnowledgeCommandTest {
         assertThat(hit.get("score").isNumber()).isTrue();
         assertThat(hit.get("text").asText()).contains("original card");
         assertThat(root.get("verdict").get("outcome").asText()).isEqualTo("ANSWER");
+        assertThat(root.get("verdict").get("signal").asText()).isEqualTo("COSINE");
 
         CliRun.Result ood = habla("knowledge", "search", "Who painted the Mona Lisa?", "--index", "idx", "--json",
                 "--domain", "our shop's returns and shipping", "--decline", "I only know about returns and shipping.");
@@ -120,5 +121,7 @@ class KnowledgeCommandTest {
         assertThat(habla("knowledge", "search", "q", "-k", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(habla("knowledge", "index").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(habla("knowledge", "search", "q", "--threshold", "3").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(habla("knowledge", "search", "q", "--coverage-threshold", "-1").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 }
