@@ -105,7 +105,7 @@ final class KnowledgeIndexCommand implements Callable<Integer> {
         public void onFile(int done, int total, Path file) {
             if (!enabled) return;
             long now = System.nanoTime();
-            if (done < total && now - lastDraw < 100_000_000L) return;
+            if (drawn && done < total && now - lastDraw < 100_000_000L) return; // first and last always drawn
             lastDraw = now;
             drawn = true;
             int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code habla knowledge search "question"}: the passages found with source and scores, and the domain policy's
  * verdict. {@code --json} prints one object: {@code {"query", "inDomain", "hits": [{"source", "heading", "score",
- * "text"}], "verdict": {"outcome", "relevance", "threshold", "sentence"}}}, hits best first.
+ * "text"}], "verdict": {"outcome", "signal", "relevance", "threshold", "sentence"}}}, hits best first.
  */
 @Command(name = "search", usageHelpAutoWidth = true,
         description = "Search the knowledge index: passages with source and scores, and whether the question is in "
@@ -60,6 +60,12 @@ final class KnowledgeSearchCommand implements Callable<Integer> {
                     + ", calibrated for the built-in model; calibrate your own with in- and out-of-domain questions).")
     Double threshold;
 
+    @Option(names = "--coverage-threshold", paramLabel = "SHARE",
+            description = "For questions in a language the embedding model does not cover (Spanish with the built-in "
+                    + "model): the share of the question's words that the best passages must contain (default: "
+                    + DomainPolicy.DEFAULT_COVERAGE_THRESHOLD + ").")
+    Double coverageThreshold;
+
     @Option(names = "--decline", paramLabel = "SENTENCE", description = "What to say below the threshold.")
     String decline;
 
@@ -78,6 +84,7 @@ final class KnowledgeSearchCommand implements Callable<Integer> {
         try {
             policy = DomainPolicy.of(domain);
             if (threshold != null) policy = policy.withThreshold(threshold);
+            if (coverageThreshold != null) policy = policy.withCoverageThreshold(coverageThreshold);
             if (decline != null) policy = policy.withDeclineSentence(decline);
             if (warn) policy = policy.withBelow(DomainPolicy.Below.WARN);
         } catch (KnowledgeException e) {
@@ -100,11 +107,12 @@ final class KnowledgeSearchCommand implements Callable<Integer> {
 
     private void print(SearchResult result, Verdict verdict) {
         PrintStream out = ctx.out();
-        out.printf(Locale.ROOT, "%s (relevance %.3f, threshold %.2f)%s%n", switch (verdict.outcome()) {
+        out.printf(Locale.ROOT, "%s (%s %.3f, threshold %.2f)%s%n", switch (verdict.outcome()) {
             case ANSWER -> "in domain";
             case DECLINE -> "out of domain: declined";
             case ANSWER_WITH_WARNING -> "out of domain: answered with a warning";
-        }, verdict.relevance(), verdict.threshold(), verdict.sentence() == null ? "" : ": " + verdict.sentence());
+        }, verdict.signal() == Verdict.Signal.COSINE ? "relevance" : "term coverage", verdict.relevance(),
+                verdict.threshold(), verdict.sentence() == null ? "" : ": " + verdict.sentence());
         if (result.hits().isEmpty()) {
             out.println("no passages found");
         }
@@ -141,6 +149,7 @@ final class KnowledgeSearchCommand implements Callable<Integer> {
             g.writeEndArray();
             g.writeObjectFieldStart("verdict");
             g.writeStringField("outcome", verdict.outcome().name());
+            g.writeStringField("signal", verdict.signal().name());
             if (Double.isNaN(verdict.relevance())) {
                 g.writeNullField("relevance");
             } else {

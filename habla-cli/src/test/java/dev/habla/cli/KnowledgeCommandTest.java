@@ -82,6 +82,7 @@ class KnowledgeCommandTest {
         assertThat(hit.get("score").isNumber()).isTrue();
         assertThat(hit.get("text").asText()).contains("original card");
         assertThat(root.get("verdict").get("outcome").asText()).isEqualTo("ANSWER");
+        assertThat(root.get("verdict").get("signal").asText()).isEqualTo("COSINE");
 
         CliRun.Result ood = habla("knowledge", "search", "Who painted the Mona Lisa?", "--index", "idx", "--json",
                 "--domain", "our shop's returns and shipping", "--decline", "I only know about returns and shipping.");
@@ -120,5 +121,25 @@ class KnowledgeCommandTest {
         assertThat(habla("knowledge", "search", "q", "-k", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(habla("knowledge", "index").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(habla("knowledge", "search", "q", "--threshold", "3").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(habla("knowledge", "search", "q", "--coverage-threshold", "-1").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void theProgressBarRedrawsOneLineAndClearsIt() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        var err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        var bar = new KnowledgeIndexCommand.ProgressBar(err, true);
+        bar.onFile(1, 4, Path.of("docs/a.md"));
+        bar.onFile(4, 4, Path.of("docs/d.md")); // the last file is always drawn
+        bar.finish();
+        String drawn = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(drawn).startsWith("\r[#######.......................] 1/4 a.md")
+                .contains("\r[##############################] 4/4 d.md").doesNotContain("\n").endsWith("\r");
+        var off = new java.io.ByteArrayOutputStream();
+        var quiet = new KnowledgeIndexCommand.ProgressBar(new java.io.PrintStream(off), false);
+        quiet.onFile(1, 1, Path.of("x.md"));
+        quiet.finish();
+        assertThat(off.size()).as("not a terminal: nothing drawn").isZero();
     }
 }

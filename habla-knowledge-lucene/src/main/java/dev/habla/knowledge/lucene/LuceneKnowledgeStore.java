@@ -22,6 +22,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -249,28 +251,68 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         }
         if (k < 1) throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "k must be >= 1, got " + k);
         ensureOpen();
-        float[] qv = embedder.embed(query);
         int depth = Math.max(k, FUSION_DEPTH);
         String language = Languages.ofQuery(query).orElse(null);
         boolean vectorsCover = language == null || embedder.covers(language);
         return withSearcher(s -> {
             Query filter = languageFilter(s, language);
-            // The vector list is always run, FUSION_DEPTH deep whatever k (HNSW's beam is k wide: k = 1 finds poor
-            // neighbours): its top-1 cosine is what the domain policy judges.
-            List<Hit> vec = vectorHits(s, qv, depth, filter);
+            // BM25 and its term coverage run on a virtual thread while this thread embeds the query and runs the
+            // vector search: the two halves cost about the same. Both use the searcher acquired above (thread-safe);
+            // each thread reads stored fields through its own StoredFields (those are not).
+            int bm25Depth = mode == SearchMode.VECTOR ? COVERAGE_DEPTH : depth;
+            FutureTask<Lexical> lexical = new FutureTask<>(() -> {
+                List<Hit> bm25 = bm25Hits(s, query, bm25Depth, filter);
+                List<String> texts = new Resolver(s.storedFields()).resolve(cut(bm25, COVERAGE_DEPTH)).stream()
+                        .map(h -> h.passage().indexText()).toList();
+                return new Lexical(bm25, analysis.coverage(query, language, texts));
+            });
+            Thread.ofVirtual().name("habla-knowledge-bm25").start(lexical);
+            List<Hit> vec;
+            Lexical lex;
+            try {
+                float[] qv = embedder.embed(query);
+                // Always FUSION_DEPTH deep whatever k (HNSW's beam is k wide: k = 1 finds poor neighbours): its top-1
+                // cosine is what the domain policy judges.
+                vec = vectorHits(s, qv, depth, filter);
+            } finally {
+                // Never release the searcher while the BM25 half still reads it.
+                lex = join(lexical);
+            }
             double topCosine = vec.isEmpty() ? Double.NaN : vec.get(0).cosine();
-            List<Hit> bm25 = bm25Hits(s, query, mode == SearchMode.VECTOR ? COVERAGE_DEPTH : depth, filter);
-            Resolver passages = new Resolver(s.storedFields());
-            double coverage = analysis.coverage(query, language, passages.resolve(cut(bm25, COVERAGE_DEPTH))
-                    .stream().map(h -> h.passage().indexText()).toList());
             List<Hit> hits = switch (mode) {
                 case VECTOR -> cut(vec, k);
-                case BM25 -> cut(bm25, k);
+                case BM25 -> cut(lex.hits(), k);
                 // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
-                case HYBRID -> vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
+                case HYBRID -> vectorsCover ? Fusion.rrf(lex.hits(), vec, k) : cut(lex.hits(), k);
             };
-            return new SearchResult(query, mode, passages.resolve(hits), topCosine, coverage, vectorsCover);
+            return new SearchResult(query, mode, new Resolver(s.storedFields()).resolve(hits), topCosine,
+                    lex.coverage(), vectorsCover);
         });
+    }
+
+    /** The BM25 half of a search: its ranked placeholders and the term coverage of its best passages. */
+    private record Lexical(List<Hit> hits, double coverage) {
+    }
+
+    private static Lexical join(FutureTask<Lexical> task) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish waiting (the task uses the searcher); restore the flag after
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) throw io;
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error err) throw err;
+            throw new IOException(c);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
     }
 
     private static List<Hit> cut(List<Hit> hits, int k) {
@@ -284,7 +326,11 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     private static Query languageFilter(IndexSearcher s, String lang) throws IOException {
         if (lang == null) return null;
         TermQuery q = new TermQuery(new Term(F_LANG, lang));
-        return s.count(q) > 0 ? q : null;
+        int inLanguage = s.count(q);
+        // None in that language, or all of them: filtering would change nothing but cost (a filtered HNSW search
+        // costs about twice an unfiltered one at 100k passages).
+        if (inLanguage == 0 || inLanguage == s.count(new TermQuery(new Term(F_TYPE, T_PASSAGE)))) return null;
+        return q;
     }
 
     private List<Hit> bm25Hits(IndexSearcher s, String query, int n, Query filter) throws IOException {
