@@ -243,11 +243,21 @@ public final class VoiceLoop implements AutoCloseable {
      */
     public SendResult sendText(String text) {
         Objects.requireNonNull(text, "text");
+        return sendText(text, s -> config.vadMode().serverDetects() ? s.sendRealtimeText(text) : s.sendText(text));
+    }
+
+    /**
+     * Typed text the user wrote, sent by {@code send} (for a turn that carries more than the text, such as retrieved
+     * passages from habla-knowledge-live); the transcript and the {@link AssistantEvent.UserText} event show
+     * {@code text} as {@link #sendText(String)} does. {@code send} runs on this thread.
+     */
+    public SendResult sendText(String text, java.util.function.Function<LiveSession, SendResult> send) {
+        Objects.requireNonNull(text, "text");
         LiveSession s = session;
         if (s == null) {
             return SendResult.CLOSED;
         }
-        SendResult r = config.vadMode().serverDetects() ? s.sendRealtimeText(text) : s.sendText(text);
+        SendResult r = send.apply(s);
         if (r == SendResult.QUEUED) {
             transcript.userTyped(text);
             noteUserInput();

@@ -127,6 +127,11 @@ final class ChatCommand implements Callable<Integer> {
     /** --record FILE, --record-audio (cassettes, issue 15). */
     @Mixin
     RecordArgs recording;
+    /** --knowledge INDEX, --domain, --decline, --warn-outside (habla-knowledge-live). */
+    @Mixin
+    KnowledgeArgs knowledgeArgs;
+    /** The knowledge of this run (null without --knowledge); set before the session starts. */
+    private dev.habla.knowledge.live.Knowledge knowledge;
 
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -158,6 +163,7 @@ final class ChatCommand implements Callable<Integer> {
         }
         tools.validate(ctx);
         recording.validate(ctx);
+        knowledgeArgs.validate(ctx);
         KeyChoice key = resolveKey(base);
         images.load(ctx);
         SessionArgs.refuseClosedLocalPort(base);
@@ -182,7 +188,7 @@ final class ChatCommand implements Callable<Integer> {
             emulatorStart.thenAccept(LiveEmulator::close);
             throw e;
         }
-        try (terminal; LiveEmulator emulator = awaitEmulator(emulatorStart)) {
+        try (terminal; LiveEmulator emulator = awaitEmulator(emulatorStart); KnowledgeArgs kb = knowledgeArgs) {
             LineReader reader = lineReader(terminal);
             if (emulator != null) {
                 ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
@@ -201,7 +207,15 @@ final class ChatCommand implements Callable<Integer> {
                         + EMULATOR_TEXT_MODEL);
             }
             boolean speaks = voiceMode || SessionConfig.isNativeAudioModel(modelId);
+            // Typed questions only: a declined one is answered here with the decline sentence (no model round trip).
+            knowledge = knowledgeArgs.open(ctx, false, e -> { });
+            if (knowledge != null) {
+                tools.alwaysTools.add(knowledge.tool());
+            }
             SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
+            if (knowledge != null) {
+                config = knowledge.configure(config);
+            }
             KeyRedactor redactor = new KeyRedactor(key.key());
             Failures failures = new Failures(modelId, target, key);
 
@@ -321,7 +335,9 @@ final class ChatCommand implements Callable<Integer> {
             }
             LiveSession session = awaitSession(link, conversation, failures);
             images.sendPending(session);
-            CompletableFuture<AnswerCollector.Answer> answer = conversation.ask(session, text);
+            dev.habla.knowledge.live.Knowledge.Sent[] sent = new dev.habla.knowledge.live.Knowledge.Sent[1];
+            CompletableFuture<AnswerCollector.Answer> answer = knowledge == null ? conversation.ask(session, text)
+                    : conversation.ask(() -> (sent[0] = knowledge.send(session, text)).sent());
             if (answer.isCompletedExceptionally()) {
                 LiveEvent.Closed c = conversation.closed();
                 if (c != null) {
@@ -332,12 +348,29 @@ final class ChatCommand implements Callable<Integer> {
             }
             switch (conversation.awaitAnswer(answer)) {
                 case COMPLETED -> {
+                    if (sent[0] != null) {
+                        showKnowledge(sent[0], conversation);
+                    }
                     if (voiceMode) {
                         conversation.awaitPlayback(PLAYBACK_WAIT);
                     }
                 }
                 case STOPPED, CLOSED -> { /* the prompt comes back at once; a close is reported at the top */ }
             }
+        }
+    }
+
+    /** Main thread, after an answer with --knowledge: the decline sentence (nothing was asked), or the sources. */
+    private void showKnowledge(dev.habla.knowledge.live.Knowledge.Sent sent, Conversation conversation) {
+        if (sent.sent() == null) {
+            conversation.localAnswer(sent.declined());
+            return;
+        }
+        if (sent.verdict().outcome() == dev.habla.knowledge.Verdict.Outcome.ANSWER_WITH_WARNING) {
+            conversation.notice("(outside " + knowledge.policy().description() + ": the documents may not cover this)");
+        }
+        if (!sent.sources().isEmpty()) {
+            conversation.notice(KnowledgeArgs.sourcesLine(ctx, sent.sources()));
         }
     }
 

@@ -191,6 +191,18 @@ final class Conversation implements SessionListener {
         }
     }
 
+    /** Main thread: a line shown in place of an answer the model was not asked for (--knowledge declined the question). */
+    void localAnswer(String text) {
+        lock.lock();
+        try {
+            answering = false;
+            endLine();
+            print(text + "\n");
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Main thread: the chat is ending; the session's close is expected from now on. */
     void leaving() {
         lock.lock();
@@ -206,13 +218,21 @@ final class Conversation implements SessionListener {
      * {@link LiveException} if the line was not sent or the session ended first).
      */
     CompletableFuture<AnswerCollector.Answer> ask(LiveSession session, String text) {
+        return ask(() -> session.sendText(text));
+    }
+
+    /**
+     * Main thread: like {@link #ask(LiveSession, String)}, the turn sent by {@code send} (with --knowledge: the
+     * passages go with it); {@code send} returning null sent nothing (a question declined without the model).
+     */
+    CompletableFuture<AnswerCollector.Answer> ask(java.util.function.Supplier<dev.habla.client.SendResult> send) {
         lock.lock();
         try {
             answering = true;
         } finally {
             lock.unlock();
         }
-        CompletableFuture<AnswerCollector.Answer> answer = answers.ask(session, text);
+        CompletableFuture<AnswerCollector.Answer> answer = answers.ask(send);
         if (answer.isCompletedExceptionally()) {
             lock.lock();
             try {

@@ -31,6 +31,12 @@ public final class ExitCodes {
     /** {@code habla talk --input}: the server heard no speech in the file (silent or too quiet; sysexits EX_DATAERR). */
     public static final int NO_SPEECH = 65;
 
+    /**
+     * {@code habla knowledge}: the index cannot be opened (none at the path, in use by another process, or built with
+     * another embedding model) or the embedding model cannot be loaded (sysexits EX_NOINPUT).
+     */
+    public static final int NO_INDEX = 66;
+
     /** The exit code for a session failure of this kind. */
     public static int forKind(LiveException.Kind kind) {
         return switch (kind) {

@@ -122,6 +122,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    /** --knowledge INDEX, --domain, --decline: search_knowledge as a server-side tool of every session. */
+    @picocli.CommandLine.Mixin
+    KnowledgeArgs knowledgeArgs;
+
     GatewayCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -207,6 +211,7 @@ final class GatewayCommand implements Callable<Integer> {
         if (resumeGrace.isNegative() || resumeGrace.isZero()) {
             throw new ParameterException(spec.commandLine(), "--resume-grace must be positive");
         }
+        knowledgeArgs.validate(ctx);
         Apps apps = apps();
         String providerKey = providerKey();
         LiveEmulator emulator = null;
@@ -226,10 +231,15 @@ final class GatewayCommand implements Callable<Integer> {
             upstreamText = "the built-in emulator at " + upstreamUrl + " (no GEMINI_API_KEY)";
         }
         String key = providerKey != null ? providerKey : EMULATOR_KEY;
+        dev.habla.knowledge.live.Knowledge knowledge = knowledgeArgs.open(ctx, true, e -> { });
         URI cluster = redisUri;
         Gateway gw;
         try {
             gw = Gateway.create(b -> {
+                if (knowledge != null) {
+                    // Declared to the upstream in every session and answered here: apps never see the index.
+                    b.tools(dev.habla.tools.ToolRegistry.of(knowledge.tool()));
+                }
                 b.host(host).port(port).resumeGrace(resumeGrace)
                         .upstream(c -> {
                             c.apiKey(key);
@@ -250,9 +260,10 @@ final class GatewayCommand implements Callable<Integer> {
             if (emulator != null) {
                 emulator.close();
             }
+            knowledgeArgs.close();
             throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the gateway on " + host + ":" + port + " (" + e.getMessage() + ")", e);
         }
-        try (LiveEmulator emu = emulator; Gateway g = gw) {
+        try (KnowledgeArgs kb = knowledgeArgs; LiveEmulator emu = emulator; Gateway g = gw) {
             running = g;
             Object previousInt = null;
             Object previousTerm = null;
@@ -269,6 +280,10 @@ final class GatewayCommand implements Callable<Integer> {
                     + "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained?access_token=…");
             ctx.out().println("  metrics, health:        " + base + "/metrics  " + base + "/healthz");
             ctx.out().println("  upstream:               " + upstreamText);
+            if (knowledge != null) {
+                ctx.out().println("  knowledge:              search_knowledge (server-side tool) over " + ctx.display(knowledgeArgs.index)
+                        + ", domain: " + knowledge.policy().description());
+            }
             ctx.out().println("  apps:                   " + apps.apps().stream().map(GatewayApp::id).toList() + ", admin key " + apps.source());
             if (cluster != null) { // never the URL's user or password
                 ctx.out().println("  cluster:                node " + g.nodeId() + ", Redis " + cluster.getScheme() + "://" + cluster.getHost()

@@ -25,7 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {"", "Run 'habla COMMAND --help' for the options of a command.",
                 "Exit codes: 0 ok, 1 internal error, 2 no API key, 3 key rejected,",
                 "  4 model not found, 5 unreachable or dropped, 6 quota, 7 other server error,",
-                "  64 bad usage, 65 no speech in the input file, 69 no audio device,",
+                "  64 bad usage, 65 no speech in the input file, 66 knowledge index missing,",
+                "  in use or built with another embedding model, 69 no audio device,",
                 "  camera, ffmpeg or display, 130 Ctrl-C while connecting."})
 public final class Main implements Callable<Integer> {
 
@@ -65,6 +66,7 @@ public final class Main implements Callable<Integer> {
         cl.addSubcommand("gateway", new GatewayCommand(ctx));
         cl.addSubcommand("talk", new TalkCommand(ctx));
         cl.addSubcommand("devices", new DevicesCommand(ctx));
+        cl.addSubcommand("knowledge", KnowledgeCommand.commandLine(ctx));
         cl.addSubcommand("help", new CommandLine.HelpCommand());
         cl.setOut(new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(ctx.err(), true, StandardCharsets.UTF_8));

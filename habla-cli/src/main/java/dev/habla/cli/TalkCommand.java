@@ -188,6 +188,14 @@ final class TalkCommand implements Callable<Integer> {
     /** The video feed of this run, once the loop started; null without vision options. */
     private dev.habla.vision.VisionFeed feed;
 
+    /** --knowledge INDEX, --domain, --decline, --warn-outside (habla-knowledge-live). */
+    @Mixin
+    KnowledgeArgs knowledgeArgs;
+    /** The knowledge of this run (null without --knowledge); set before the loop starts. */
+    private dev.habla.knowledge.live.Knowledge knowledge;
+    /** The sources line of the newest in-domain search, printed after the next answer (knowledge event threads). */
+    private final java.util.concurrent.atomic.AtomicReference<String> pendingSources = new java.util.concurrent.atomic.AtomicReference<>();
+
     TalkCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -221,6 +229,7 @@ final class TalkCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "use --half-duplex or --headphones, not both");
         }
         recording.validate(ctx);
+        knowledgeArgs.validate(ctx);
         KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
@@ -256,7 +265,15 @@ final class TalkCommand implements Callable<Integer> {
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
             KeyRedactor redactor = new KeyRedactor(key.key());
+            // Answers are spoken: a declined question is said by the model, in its voice.
+            knowledge = knowledgeArgs.open(ctx, true, this::onKnowledge);
+            if (knowledge != null) {
+                tools.alwaysTools.add(knowledge.tool());
+            }
             SessionConfig configured = tools.configure(session, ctx);
+            if (knowledge != null) {
+                configured = knowledge.configure(configured).with(b -> b.inputTranscription(true));
+            }
             try (LiveClient client = LiveClient.create(c -> {
                 c.apiKey(key.key()).baseUrl(target).apiVersion(version);
                 recording.configure(ctx, c);
@@ -280,6 +297,23 @@ final class TalkCommand implements Callable<Integer> {
             if (emulator != null) {
                 emulator.close();
             }
+            knowledgeArgs.close();
+        }
+    }
+
+    /** Knowledge event threads: remembers the sources of an in-domain search for the line after the next answer. */
+    private void onKnowledge(dev.habla.knowledge.live.KnowledgeEvent e) {
+        if (e instanceof dev.habla.knowledge.live.KnowledgeEvent.Retrieved r && r.verdict().inDomain() && !r.sources().isEmpty()) {
+            pendingSources.set(KnowledgeArgs.sourcesLine(ctx, r.sources()));
+        }
+    }
+
+    /** A typed line: with --knowledge its passages go with it (habla-knowledge-live decides how, per model). */
+    private void sendTyped(VoiceLoop loop, String text) {
+        if (knowledge == null) {
+            loop.sendText(text);
+        } else {
+            loop.sendText(text, s -> knowledge.send(s, text).sent());
         }
     }
 
@@ -299,7 +333,7 @@ final class TalkCommand implements Callable<Integer> {
         try (loop) {
             // Typed text (and /snap, /image, /wait) from stdin when it is not a terminal: all of it is sent first.
             if (!ctx.console() || System.console() == null) {
-                Thread typed = VisionArgs.typedScript(ctx.in(), loop::sendText, feed, ctx, printer::notice);
+                Thread typed = VisionArgs.typedScript(ctx.in(), text -> sendTyped(loop, text), feed, ctx, printer::notice);
                 if (!typed.join(timeout)) {
                     typed.interrupt();
                 }
@@ -409,7 +443,7 @@ final class TalkCommand implements Callable<Integer> {
                     if (VisionArgs.command(text, feed, ctx, printer::notice)) {
                         continue;
                     }
-                    loop.sendText(text);
+                    sendTyped(loop, text);
                 }
             } finally {
                 if (meter != null) {
@@ -481,10 +515,11 @@ final class TalkCommand implements Callable<Integer> {
     private VoiceLoop start(LiveClient client, SessionConfig session, AudioSource source, AudioSink sink,
                             DuplexMode duplex, ServerVad serverVad, Printer printer, boolean fileSink, String modelId,
                             URI target, KeyChoice key) {
+        printer.afterAnswer = () -> pendingSources.getAndSet(null);
         try {
             VoiceLoop loop = VoiceLoop.start(client, VoiceLoopConfig.create(c -> c.session(session).microphone(source)
                     .speaker(sink).vadMode(vad).serverVad(serverVad).duplex(duplex).pacedSpeaker(!fileSink)
-                    .observer(printer).listenerDecorator(l -> tools.listener(l, printer::line))));
+                    .observer(printer).listenerDecorator(l -> tools.listener(knowledge == null ? l : knowledge.listener(l), printer::line))));
             tools.attach(loop.session());
             return loop;
         } catch (LiveException e) {
@@ -501,6 +536,8 @@ final class TalkCommand implements Callable<Integer> {
         private final Consumer<String> out;
         private final Consumer<String> verbose;
         private final ReentrantLock lock = new ReentrantLock();
+        /** A line to print after an answer's line (--knowledge: its sources), or null; set before the loop runs. */
+        volatile java.util.function.Supplier<String> afterAnswer;
         /** Guarded by lock. */
         private final StringBuilder user = new StringBuilder();
         /** Guarded by lock. */
@@ -544,6 +581,11 @@ final class TalkCommand implements Callable<Integer> {
                                     ? e.heard().strip() + " [interrupted" + (e.unheard().isBlank() ? "" : "; not heard: "
                                             + e.unheard().strip()) + "]"
                                     : e.generated().strip()) + (e.connectionLost() ? " [cut off: connection lost]" : ""));
+                            java.util.function.Supplier<String> after = afterAnswer;
+                            String extra = after == null ? null : after.get();
+                            if (extra != null) {
+                                line(extra);
+                            }
                         }
                     } finally {
                         lock.unlock();

@@ -55,6 +55,9 @@ final class ToolSupport {
     /** More tools declared and answered with {@code --tools}; set before the command runs (tests: a tool they gate). */
     final List<FunctionTool> extraTools = new ArrayList<>();
 
+    /** Tools declared and answered with or without {@code --tools} (--knowledge's search_knowledge); set before configure. */
+    final List<FunctionTool> alwaysTools = new ArrayList<>();
+
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock: the conversation's last printed model text did not end a line. */
     private boolean midLine;
@@ -87,11 +90,12 @@ final class ToolSupport {
                 r.add(BuiltinTools.all(Clock.systemDefaultZone(), dirs));
                 r.add(extraTools);
             }
+            r.add(alwaysTools);
         });
         if (built.declarations().isEmpty()) {
             return config;
         }
-        runner = enabled ? ToolRunner.create(built, this::show) : null;
+        runner = enabled || !alwaysTools.isEmpty() ? ToolRunner.create(built, this::show) : null;
         List<dev.habla.protocol.Tool> tools = new ArrayList<>(config.tools());
         tools.addAll(built.declarations());
         return config.with(b -> b.tools(tools));

@@ -162,6 +162,16 @@ public final class AnswerCollector implements SessionListener {
      * the session's {@link LiveException} if it ends before the answer begins, or at once if the text was not queued.
      */
     public CompletableFuture<Answer> ask(LiveSession session, String text) {
+        return ask(() -> session.sendText(text));
+    }
+
+    /**
+     * Like {@link #ask(LiveSession, String)}, with the user's turn sent by {@code send} (for a turn that is more than
+     * its text: habla-knowledge-live sends retrieved passages with it, per model family). {@code send} runs on this
+     * thread after the answer is registered; a {@code null} result means nothing was sent and no answer will come:
+     * the future then completes at once with an empty {@link Answer.Ending#COMPLETED} answer.
+     */
+    public CompletableFuture<Answer> ask(java.util.function.Supplier<SendResult> send) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         lock.lock();
         try {
@@ -172,7 +182,17 @@ public final class AnswerCollector implements SessionListener {
         } finally {
             lock.unlock();
         }
-        SendResult sent = session.sendText(text);
+        SendResult sent = send.get();
+        if (sent == null) {
+            lock.lock();
+            try {
+                waiting.remove(answer);
+            } finally {
+                lock.unlock();
+            }
+            answer.complete(new Answer("", "", new byte[0], 0, Answer.Ending.COMPLETED, null));
+            return answer;
+        }
         if (sent != SendResult.QUEUED) {
             lock.lock();
             try {

@@ -33,7 +33,11 @@ public final class DeterministicReplies implements ReplyPolicy {
         return switch (turn.kind()) {
             case TEXT -> text(turn);
             case SPEECH -> Reply.text(String.format(Locale.ROOT, "I heard %.2f seconds of audio.", turn.audioSeconds()));
-            case TOOL_RESULTS -> Reply.text(String.join("; ", turn.toolResults().stream().map(DeterministicReplies::quote).toList()));
+            case TOOL_RESULTS -> {
+                String fromKnowledge = KnowledgeReplies.forToolResults(turn.toolResults());
+                yield Reply.text(fromKnowledge != null ? fromKnowledge
+                        : String.join("; ", turn.toolResults().stream().map(DeterministicReplies::quote).toList()));
+            }
             case NOTHING -> Reply.text("You said nothing.");
         };
     }
@@ -45,6 +49,10 @@ public final class DeterministicReplies implements ReplyPolicy {
 
     private static Reply text(TurnInput turn) {
         String userText = turn.text();
+        String fromKnowledge = KnowledgeReplies.forText(userText);
+        if (fromKnowledge != null) {
+            return Reply.text(fromKnowledge);
+        }
         String t = userText.trim();
         if (t.equalsIgnoreCase("history")) {
             List<String> earlier = turn.history();

@@ -1,0 +1,214 @@
+package dev.habla.knowledge.lucene;
+
+import dev.habla.knowledge.Embedder;
+import dev.habla.knowledge.Ingest;
+import dev.habla.knowledge.Passage;
+import dev.habla.knowledge.SearchMode;
+import dev.habla.knowledge.SourceDocument;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Benchmark harness (not a test; module README says how to run it): passages indexed per second, query latency
+ * p50/p95 (embedding + hybrid search) at 10k and 100k passages, memory.
+ *
+ * <p>Corpus: the Debian Reference (EN + ES, ~2,000 real passages, embedded for real: the indexing rate of the whole
+ * pipeline). Larger indexes are made of recombined real passages: each synthetic passage joins sentences of two
+ * real ones (realistic words for BM25) and gets the normalised sum of their real vectors plus noise (realistic
+ * neighbourhoods for HNSW), through {@link Precomputed} so that building 100k passages does not take an hour of
+ * model time; the Lucene-only indexing rate is reported for them. Queries are embedded for real, every time.
+ *
+ * <p>Args: {@code [sizes=10000,100000] [queries=300]}.
+ */
+public final class KnowledgeBench {
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {10_000, 100_000};
+        int queries = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        Embedder model = Embedder.defaultModel();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
+            files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
+        }
+        System.out.printf(Locale.ROOT, "cores %d, max heap %d MiB, %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, org.apache.lucene.util.Version.LATEST);
+
+        // 1. The real pipeline: parse, cut, embed, index, commit.
+        List<Passage> real = new ArrayList<>();
+        Map<String, float[]> vectors = new HashMap<>();
+        Path dir0 = Files.createTempDirectory("habla-bench-real");
+        // The real model, keeping each passage's vector for the synthetic corpora below (no second embedding run).
+        Precomputed recording = new Precomputed(model, Map.of()) {
+            @Override
+            public List<float[]> embedAll(List<String> texts) {
+                List<float[]> vs = model.embedAll(texts);
+                for (int i = 0; i < texts.size(); i++) vectors.put(texts.get(i), vs.get(i));
+                return vs;
+            }
+        };
+        long t0 = System.nanoTime();
+        try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir0, recording)) {
+            for (Path f : files) {
+                SourceDocument d = Ingest.read(f);
+                store.put(d);
+                real.addAll(d.passages());
+            }
+            store.commit();
+        }
+        double realSecs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "real pipeline (parse+cut+embed+index+commit): %d passages in %.1f s = %.0f "
+                + "passages/s%n", real.size(), realSecs, real.size() / realSecs);
+        List<String> questions = new ArrayList<>();
+        for (QualityEval.Question q : QualityEval.load("/quality/debian-reference-questions.tsv")) {
+            questions.add(q.text());
+        }
+
+        for (int size : sizes) {
+            Path dir = Files.createTempDirectory("habla-bench-" + size);
+            Precomputed embedder = new Precomputed(model, vectors);
+            List<SourceDocument> docs = synthetic(real, embedder, size, new Random(size));
+            long t1 = System.nanoTime();
+            try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder)) {
+                for (SourceDocument d : docs) store.put(d);
+                store.commit();
+                double secs = (System.nanoTime() - t1) / 1e9;
+                System.out.printf(Locale.ROOT, "%,d passages: Lucene indexing (vectors precomputed) %.1f s = %.0f "
+                        + "passages/s; index on disk %.1f MiB%n", size, secs, size / secs, du(dir) / 1048576.0);
+                // Warm up, then measure: embed alone, search alone (vector given), and both (what a caller pays).
+                for (int i = 0; i < 50; i++) store.search(questions.get(i % questions.size()), 5);
+                long[] embed = new long[queries];
+                long[] total = new long[queries];
+                for (int i = 0; i < queries; i++) {
+                    String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+                    long a = System.nanoTime();
+                    model.embed(q);
+                    long b = System.nanoTime();
+                    store.search(q, 5, SearchMode.HYBRID);
+                    long c = System.nanoTime();
+                    embed[i] = b - a;
+                    total[i] = c - b; // search() embeds again itself: this is embed + search end to end
+                }
+                System.out.printf(Locale.ROOT, "%,d passages, %d queries, hybrid k=5: query embedding p50 %.1f ms "
+                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms%n", size, queries,
+                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95));
+                System.gc();
+                Runtime rt = Runtime.getRuntime();
+                System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
+                        (rt.totalMemory() - rt.freeMemory()) >> 20, rss());
+            }
+        }
+    }
+
+    /** Synthetic documents of 100 passages each, recombined from real ones (see class comment). */
+    static List<SourceDocument> synthetic(List<Passage> real, Precomputed embedder, int size, Random rnd) {
+        List<SourceDocument> docs = new ArrayList<>();
+        List<Passage> cur = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            Passage a = real.get(rnd.nextInt(real.size()));
+            Passage b = real.get(rnd.nextInt(real.size()));
+            String text = half(a.text(), true) + " " + half(b.text(), false);
+            String source = "/synthetic/doc" + (i / 100) + ".html";
+            Passage p = new Passage(source + "#" + (i % 100), source, a.headingPath(), 0, text, a.language());
+            float[] va = embedder.vectorOf(a.indexText());
+            float[] vb = embedder.vectorOf(b.indexText());
+            float[] v = new float[va.length];
+            double n = 0;
+            for (int j = 0; j < v.length; j++) {
+                v[j] = va[j] + vb[j] + (float) (rnd.nextGaussian() * 0.02);
+                n += v[j] * v[j];
+            }
+            for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n);
+            embedder.remember(p.indexText(), v);
+            cur.add(p);
+            if (cur.size() == 100 || i == size - 1) {
+                docs.add(new SourceDocument(source, "synthetic" + i, a.language(), cur));
+                cur = new ArrayList<>();
+            }
+        }
+        return docs;
+    }
+
+    private static String half(String s, boolean first) {
+        int mid = s.indexOf(' ', s.length() / 2);
+        if (mid < 0) return s;
+        return first ? s.substring(0, mid) : s.substring(mid + 1);
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)] / 1e6;
+    }
+
+    private static long du(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static String rss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) return line.substring(6).strip();
+        }
+        return "?";
+    }
+
+    /**
+     * The real model's name and dimension; passages' vectors ({@link #embedAll}) looked up from those computed or
+     * made before, queries ({@link #embed}) embedded for real.
+     */
+    static class Precomputed implements Embedder {
+        private final Embedder model;
+        private final Map<String, float[]> known;
+
+        Precomputed(Embedder model, Map<String, float[]> known) {
+            this.model = model;
+            this.known = new HashMap<>(known);
+        }
+
+        void remember(String text, float[] v) {
+            known.put(text, v);
+        }
+
+        float[] vectorOf(String text) {
+            return known.computeIfAbsent(text, model::embed);
+        }
+
+        @Override
+        public String name() {
+            return model.name();
+        }
+
+        @Override
+        public int dimension() {
+            return model.dimension();
+        }
+
+        @Override
+        public boolean covers(String language) {
+            return model.covers(language);
+        }
+
+        /** Queries: always the real model (stores embed passages through embedAll, queries through embed). */
+        @Override
+        public float[] embed(String text) {
+            return model.embed(text);
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> texts) {
+            return texts.stream().map(this::vectorOf).toList();
+        }
+    }
+
+}

@@ -1,0 +1,36 @@
+package dev.habla.knowledge.solr;
+
+import dev.habla.knowledge.Embedder;
+import java.nio.file.Path;
+import org.apache.solr.client.solrj.request.CollectionAdminRequest;
+import org.apache.solr.cloud.MiniSolrCloudCluster;
+import org.apache.solr.embedded.JettySolrRunner;
+
+/**
+ * A real SolrCloud in the test JVM (shared/docs/rag.md §5.4): 2 Jetty nodes, embedded ZooKeeper, the Habla configset,
+ * a 2-shard collection; the store connects through the nodes' URLs, as an application would.
+ */
+final class TestCluster implements AutoCloseable {
+    final MiniSolrCloudCluster cluster;
+    final SolrKnowledgeStore store;
+
+    TestCluster(Path dir, String collection) throws Exception {
+        Path conf = SolrConfigset.write(dir.resolve("conf"), Embedder.defaultModel().dimension());
+        cluster = new MiniSolrCloudCluster.Builder(2, dir.resolve("solr")).addConfig("habla", conf).build();
+        try {
+            CollectionAdminRequest.createCollection(collection, "habla", 2, 1).process(cluster.getSolrClient());
+            cluster.waitForActiveCollection(collection, 2, 2);
+            store = SolrKnowledgeStore.connect(cluster.getJettySolrRunners().stream().map(JettySolrRunner::getBaseUrl)
+                    .map(Object::toString).toList(), collection, Embedder.defaultModel());
+        } catch (Exception | Error e) {
+            cluster.shutdown();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        store.close();
+        cluster.shutdown();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.habla.knowledge.internal;
+
+import dev.habla.knowledge.Embedder;
+import dev.habla.knowledge.KnowledgeException;
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link Embedder} over langchain4j's in-process ONNX models (onnxruntime + DJL tokenizer). The langchain4j model is
+ * thread-safe; this class adds L2 normalisation (so stores can use dot product) and typed errors.
+ */
+public final class OnnxEmbedder implements Embedder {
+
+    /** Holder idiom: the default model is loaded once, on first use, by whichever thread asks first. */
+    private static final class Default {
+        static final OnnxEmbedder INSTANCE = load();
+
+        private static OnnxEmbedder load() {
+            try {
+                return new OnnxEmbedder(DEFAULT_MODEL, new AllMiniLmL6V2QuantizedEmbeddingModel());
+            } catch (RuntimeException | LinkageError e) {
+                throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD,
+                        "cannot load the default embedding model " + DEFAULT_MODEL + ": " + e, e);
+            }
+        }
+    }
+
+    private final String name;
+    private final EmbeddingModel model;
+    private final int dimension;
+
+    private OnnxEmbedder(String name, EmbeddingModel model) {
+        this.name = name;
+        this.model = model;
+        this.dimension = model.embed("dimension probe").content().vector().length;
+    }
+
+    public static OnnxEmbedder defaultModel() {
+        return Default.INSTANCE;
+    }
+
+    public static OnnxEmbedder fromFiles(String name, Path model, Path tokenizer) {
+        if (name == null || name.isBlank()) {
+            throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "an embedding model needs a name");
+        }
+        for (Path p : List.of(model, tokenizer)) {
+            if (!Files.isReadable(p)) {
+                throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD, "cannot read model file " + p);
+            }
+        }
+        try {
+            return new OnnxEmbedder(name, new OnnxEmbeddingModel(model, tokenizer, PoolingMode.MEAN));
+        } catch (RuntimeException | LinkageError e) {
+            throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD,
+                    "cannot load ONNX model " + model + " with tokenizer " + tokenizer + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean covers(String language) {
+        // all-MiniLM-L6-v2 is English-only: cos(EN, ES translation) averages 0.17 (shared/docs/rag.md §2.2).
+        return !DEFAULT_MODEL.equals(name) || "en".equals(language);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public float[] embed(String text) {
+        return normalise(model.embed(text).content().vector());
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> texts) {
+        if (texts.isEmpty()) return List.of();
+        List<TextSegment> segments = new ArrayList<>(texts.size());
+        for (String t : texts) segments.add(TextSegment.from(t));
+        List<Embedding> out = model.embedAll(segments).content();
+        List<float[]> vectors = new ArrayList<>(out.size());
+        for (Embedding e : out) vectors.add(normalise(e.vector()));
+        return vectors;
+    }
+
+    static float[] normalise(float[] v) {
+        double sum = 0;
+        for (float x : v) sum += (double) x * x;
+        if (sum == 0) return v;
+        float inv = (float) (1 / Math.sqrt(sum));
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = v[i] * inv;
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxEmbedder[" + name + ", " + dimension + "d]";
+    }
+}
