@@ -59,6 +59,16 @@ public final class Provider {
         return spi.name();
     }
 
+    /**
+     * Refuses what this provider cannot honour in {@code session} (another provider's options, a setting its service
+     * lacks), as connecting would, but without connecting: for callers that check options up front (the CLI).
+     *
+     * @throws IllegalArgumentException naming every refused setting
+     */
+    public void check(SessionConfig session) {
+        spi.check(null, Objects.requireNonNull(session, "session"));
+    }
+
     /** The implementation behind this provider (internal seam, see {@link #custom}). */
     public LiveProvider spi() {
         return spi;

@@ -41,8 +41,7 @@ public final class OpenAiProvider implements LiveProvider {
     /** PCM16 at 24 kHz is the only PCM rate the service takes and gives (openai-realtime.md §5.4). */
     static final int RATE = 24_000;
     /** The voices the SDK types list (openai-realtime.md §5.2). */
-    public static final List<String> VOICES =
-            List.of("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar");
+    public static final List<String> VOICES = dev.habla.client.Voices.OPENAI;
     /** Realtime model ids: {@code gpt-realtime…}, {@code gpt-audio…} and the older {@code gpt-4o…realtime…} previews. */
     private static final Pattern KNOWN_MODEL = Pattern.compile("gpt-realtime.*|gpt-audio.*|gpt-4o.*realtime.*");
     /** {@code max_output_tokens} range of the service. */
