@@ -2,8 +2,6 @@ package dev.habla.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
@@ -16,6 +14,14 @@ import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerMessage.VoiceActivityType;
 import dev.habla.protocol.UsageMetadata;
+import dev.habla.realtime.ClientEvent;
+import dev.habla.realtime.ContentPart;
+import dev.habla.realtime.ErrorDetail;
+import dev.habla.realtime.Item;
+import dev.habla.realtime.RealtimeCodec;
+import dev.habla.realtime.Response;
+import dev.habla.realtime.ServerEvent;
+import dev.habla.realtime.Usage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -27,7 +33,8 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One OpenAI Realtime connection: the Live commands ({@link ClientMessage}) as GA client events, the server events as
+ * One OpenAI Realtime connection: the Live commands ({@link ClientMessage}) as GA client events (habla-realtime-protocol's
+ * records and {@link RealtimeCodec}), the server events as
  * {@link LiveEvent}s (the same ones Gemini's produce), and the state that needs: the running response, the assistant
  * audio item and how much of it was played (for {@code conversation.item.truncate}), tool calls awaiting outputs.
  *
@@ -56,7 +63,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class OpenAiConnection implements ProviderConnection {
     private static final ObjectMapper JSON = OpenAiSessionUpdate.JSON;
     private static final Base64.Encoder B64 = Base64.getEncoder();
-    private static final Base64.Decoder B64D = Base64.getDecoder();
+    private static final String RESPOND = RealtimeCodec.encode(new ClientEvent.ResponseCreate(null, null));
+    private static final String CANCEL = RealtimeCodec.encode(new ClientEvent.ResponseCancel(null, null));
+    private static final String COMMIT = RealtimeCodec.encode(new ClientEvent.InputAudioBufferCommit(null));
+    private static final String CLEAR = RealtimeCodec.encode(new ClientEvent.InputAudioBufferClear(null));
 
     private final OpenAiProvider provider;
     private final ClientConfig client;
@@ -97,7 +107,7 @@ final class OpenAiConnection implements ProviderConnection {
 
     @Override
     public List<String> openingFrames() {
-        return List.of(OpenAiSessionUpdate.of(session));
+        return List.of(RealtimeCodec.encode(OpenAiSessionUpdate.of(session)));
     }
 
     /** The initial history (or a re-seed) as conversation items, without a response. */
@@ -121,7 +131,7 @@ final class OpenAiConnection implements ProviderConnection {
                 case ClientMessage.ClientContent c -> clientContent(c);
                 case ClientMessage.RealtimeInput r -> realtimeInput(r);
                 case ClientMessage.ToolResponse t -> toolResponse(t);
-                case ClientMessage.ContextUpdate u -> List.of(OpenAiSessionUpdate.contextUpdate(u));
+                case ClientMessage.ContextUpdate u -> List.of(RealtimeCodec.encode(OpenAiSessionUpdate.contextUpdate(u)));
             };
         } finally {
             lock.unlock();
@@ -132,14 +142,14 @@ final class OpenAiConnection implements ProviderConnection {
         List<Content> turns = c.turns() == null ? List.of() : c.turns();
         if (turns.isEmpty() && !c.turnComplete()) {
             // LiveSession.interrupt(): stop the running answer; with nothing running the service would answer an error.
-            return responseRunning ? List.of(type("response.cancel")) : List.of();
+            return responseRunning ? List.of(CANCEL) : List.of();
         }
         List<String> out = new ArrayList<>(turns.size() + 1);
         for (Content turn : turns) {
             out.add(item(turn));
         }
         if (c.turnComplete()) {
-            out.add(type("response.create"));
+            out.add(RESPOND);
         }
         return out;
     }
@@ -151,8 +161,7 @@ final class OpenAiConnection implements ProviderConnection {
         if (r.mediaChunks() != null && !r.mediaChunks().isEmpty()) {
             List<String> out = new ArrayList<>();
             for (Blob b : r.mediaChunks()) {
-                out.addAll(b.mimeType() != null && b.mimeType().startsWith("image/")
-                        ? List.of(imageItem(b)) : List.of(append(b)));
+                out.add(b.mimeType() != null && b.mimeType().startsWith("image/") ? imageItem(b) : append(b));
             }
             return out;
         }
@@ -160,21 +169,20 @@ final class OpenAiConnection implements ProviderConnection {
             return List.of(imageItem(r.video()));
         }
         if (r.text() != null) {
-            return List.of(item(Content.text("user", r.text())), type("response.create"));
+            return List.of(item(Content.text("user", r.text())), RESPOND);
         }
         if (r.activityStart() != null) {
             // Manual turns: a new user turn starts; like Gemini's activityStart it cuts a running answer.
-            return responseRunning ? List.of(type("response.cancel"), type("input_audio_buffer.clear"))
-                    : List.of(type("input_audio_buffer.clear"));
+            return responseRunning ? List.of(CANCEL, CLEAR) : List.of(CLEAR);
         }
         if (r.activityEnd() != null) {
-            return List.of(type("input_audio_buffer.commit"), type("response.create"));
+            return List.of(COMMIT, RESPOND);
         }
         if (Boolean.TRUE.equals(r.audioStreamEnd())) {
             // Gemini's audioStreamEnd flushes a turn the server VAD has open; here: commit it and ask for the answer.
             if (speechActive) {
                 speechActive = false;
-                return List.of(type("input_audio_buffer.commit"), type("response.create"));
+                return List.of(COMMIT, RESPOND);
             }
             return List.of();
         }
@@ -192,15 +200,13 @@ final class OpenAiConnection implements ProviderConnection {
                 continue; // the user interrupted; the service's response is gone
             }
             outstandingCalls.remove(r.id());
-            ObjectNode item = JSON.createObjectNode().put("type", "function_call_output").put("call_id", r.id())
-                    .put("output", r.response() == null ? "{}" : r.response().isTextual() ? r.response().asText()
-                            : r.response().toString());
-            ObjectNode frame = JSON.createObjectNode().put("type", "conversation.item.create");
-            frame.set("item", item);
-            out.add(frame.toString());
+            String output = r.response() == null ? "{}"
+                    : r.response().isTextual() ? r.response().asText() : r.response().toString();
+            out.add(RealtimeCodec.encode(new ClientEvent.ConversationItemCreate(null, null,
+                    Item.FunctionCallOutput.of(r.id(), output))));
         }
         if (!out.isEmpty() && outstandingCalls.isEmpty()) {
-            out.add(type("response.create")); // OpenAI goes on only when asked (Gemini: by itself)
+            out.add(RESPOND); // OpenAI goes on only when asked (Gemini: by itself)
         }
         return out;
     }
@@ -208,30 +214,25 @@ final class OpenAiConnection implements ProviderConnection {
     /** A message item: user text/images, or model (assistant) text. */
     private static String item(Content turn) {
         boolean model = "model".equals(turn.role()) || "assistant".equals(turn.role());
-        ObjectNode item = JSON.createObjectNode().put("type", "message").put("role", model ? "assistant" : "user");
-        ArrayNode content = item.putArray("content");
+        List<ContentPart> content = new ArrayList<>();
         for (Part p : turn.parts() == null ? List.<Part>of() : turn.parts()) {
             if (p.text() != null) {
-                content.addObject().put("type", model ? "output_text" : "input_text").put("text", p.text());
+                content.add(model ? ContentPart.outputText(p.text()) : ContentPart.inputText(p.text()));
             } else if (p.inlineData() != null && p.inlineData().mimeType() != null
                     && p.inlineData().mimeType().startsWith("image/") && !model) {
-                content.addObject().put("type", "input_image").put("image_url", dataUrl(p.inlineData()));
+                content.add(ContentPart.inputImage(dataUrl(p.inlineData())));
             } else {
                 throw new IllegalArgumentException("OpenAI Realtime items take text (and user images); cannot send "
                         + (p.inlineData() != null ? p.inlineData().mimeType() : "this part"));
             }
         }
-        ObjectNode frame = JSON.createObjectNode().put("type", "conversation.item.create");
-        frame.set("item", item);
-        return frame.toString();
+        return RealtimeCodec.encode(new ClientEvent.ConversationItemCreate(null, null,
+                new Item.Message(null, null, model ? "assistant" : "user", content)));
     }
 
     private static String imageItem(Blob image) {
-        ObjectNode item = JSON.createObjectNode().put("type", "message").put("role", "user");
-        item.putArray("content").addObject().put("type", "input_image").put("image_url", dataUrl(image));
-        ObjectNode frame = JSON.createObjectNode().put("type", "conversation.item.create");
-        frame.set("item", item);
-        return frame.toString();
+        return RealtimeCodec.encode(new ClientEvent.ConversationItemCreate(null, null,
+                new Item.Message(null, null, "user", List.of(ContentPart.inputImage(dataUrl(image))))));
     }
 
     private static String dataUrl(Blob b) {
@@ -249,98 +250,88 @@ final class OpenAiConnection implements ProviderConnection {
         if (rate != OpenAiProvider.RATE) {
             pcm = Pcm.resample(pcm, rate, OpenAiProvider.RATE);
         }
-        return "{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + B64.encodeToString(pcm) + "\"}";
-    }
-
-    private static String type(String type) {
-        return "{\"type\":\"" + type + "\"}";
+        return RealtimeCodec.encode(new ClientEvent.InputAudioBufferAppend(pcm));
     }
 
     // ---- decoding --------------------------------------------------------------------------------------------
 
     @Override
     public List<LiveEvent> decode(Transport.InboundFrame frame) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(frame.asString());
-        } catch (Exception e) {
-            throw new IllegalArgumentException("not a JSON event: " + e.getMessage(), e);
-        }
-        String type = n.path("type").asText("");
+        ServerEvent event = RealtimeCodec.decodeServer(frame.asString());
         lock.lock();
         try {
-            return switch (type) {
-                case "session.created" -> {
-                    sessionId = n.path("session").path("id").asText(null);
+            return switch (event) {
+                case ServerEvent.SessionCreated e -> {
+                    sessionId = e.session() == null ? null : e.session().id();
                     yield List.of();
                 }
-                case "session.updated" -> {
+                case ServerEvent.SessionUpdated e -> {
                     if (setupDone) {
                         yield List.of();
                     }
                     setupDone = true;
                     yield List.of(new LiveEvent.SetupCompleted(
-                            sessionId != null ? sessionId : n.path("session").path("id").asText(null)));
+                            sessionId != null ? sessionId : e.session() == null ? null : e.session().id()));
                 }
-                case "error" -> error(n.path("error"));
-                case "input_audio_buffer.speech_started" -> speechStarted(n);
-                case "input_audio_buffer.speech_stopped" -> {
+                case ServerEvent.ErrorEvent e -> error(e.error());
+                case ServerEvent.SpeechStarted e -> speechStarted(e.audioStartMs());
+                case ServerEvent.SpeechStopped e -> {
                     speechActive = false;
-                    yield List.of(new LiveEvent.VoiceActivity(VoiceActivityType.ACTIVITY_END, ms(n, "audio_end_ms")));
+                    yield List.of(new LiveEvent.VoiceActivity(VoiceActivityType.ACTIVITY_END,
+                            Duration.ofMillis(e.audioEndMs())));
                 }
-                case "conversation.item.input_audio_transcription.delta" -> {
-                    transcribedWithDeltas.add(n.path("item_id").asText());
-                    yield List.of(new LiveEvent.InputTranscription(n.path("delta").asText(""), false));
+                case ServerEvent.InputAudioTranscriptionDelta e -> {
+                    transcribedWithDeltas.add(e.itemId());
+                    yield List.of(new LiveEvent.InputTranscription(nz(e.delta()), false));
                 }
-                case "conversation.item.input_audio_transcription.completed" -> {
-                    boolean hadDeltas = transcribedWithDeltas.remove(n.path("item_id").asText());
-                    yield List.of(new LiveEvent.InputTranscription(hadDeltas ? "" : n.path("transcript").asText(""), true));
+                case ServerEvent.InputAudioTranscriptionCompleted e -> {
+                    boolean hadDeltas = transcribedWithDeltas.remove(e.itemId());
+                    yield List.of(new LiveEvent.InputTranscription(hadDeltas ? "" : nz(e.transcript()), true));
                 }
-                case "response.created" -> {
+                case ServerEvent.ResponseCreated e -> {
                     responseRunning = true;
                     responseCut = false;
                     responseCalls.clear();
                     yield List.of();
                 }
-                case "response.output_text.delta" -> responseCut ? List.of()
-                        : List.of(new LiveEvent.TextDelta(n.path("delta").asText(""), false));
-                case "response.output_audio_transcript.delta" -> responseCut ? List.of()
-                        : List.of(new LiveEvent.OutputTranscription(n.path("delta").asText(""), false));
-                case "response.output_audio.delta" -> audioDelta(n);
-                case "response.output_item.done" -> {
-                    JsonNode item = n.path("item");
-                    if ("function_call".equals(item.path("type").asText()) && !responseCut) {
-                        responseCalls.add(new FunctionCall(item.path("call_id").asText(), item.path("name").asText(),
-                                arguments(item.path("arguments").asText(""))));
+                case ServerEvent.ResponseOutputTextDelta e -> responseCut ? List.of()
+                        : List.of(new LiveEvent.TextDelta(nz(e.delta()), false));
+                case ServerEvent.ResponseOutputAudioTranscriptDelta e -> responseCut ? List.of()
+                        : List.of(new LiveEvent.OutputTranscription(nz(e.delta()), false));
+                case ServerEvent.ResponseOutputAudioDelta e -> audioDelta(e.itemId(), e.delta());
+                case ServerEvent.ResponseOutputItemDone e -> {
+                    if (e.item() instanceof Item.FunctionCall f && !responseCut) {
+                        responseCalls.add(new FunctionCall(f.callId(), f.name(), arguments(nz(f.arguments()))));
                     }
                     yield List.of();
                 }
-                case "response.done" -> responseDone(n.path("response"));
-                default -> List.of(); // item bookkeeping, rate limits, transcript/part .done events: nothing to report
+                case ServerEvent.ResponseDone e -> responseDone(e.response());
+                // Item bookkeeping, content parts, .done events, rate limits, unknown events: nothing to report.
+                default -> List.of();
             };
         } finally {
             lock.unlock();
         }
     }
 
-    private List<LiveEvent> error(JsonNode e) {
-        String code = e.path("code").isTextual() ? e.path("code").asText() : null;
-        String type = e.path("type").asText("");
-        String message = e.path("message").asText("");
+    private List<LiveEvent> error(ErrorDetail e) {
+        String code = e == null ? null : e.code();
+        String type = e == null || e.type() == null ? "" : e.type();
+        String message = e == null || e.message() == null ? "" : e.message();
         lastErrorMessage = message;
         LiveException error = new LiveException(OpenAiProvider.kindOf(type, code, message),
                 "OpenAI error " + (code == null ? type : code) + ": " + message
-                        + (e.path("param").isTextual() ? " (param " + e.path("param").asText() + ")" : ""));
+                        + (e != null && e.param() != null ? " (param " + e.param() + ")" : ""));
         if (!setupDone) {
             throw new Refused(error);
         }
         return List.of(new LiveEvent.ServiceError(error));
     }
 
-    private List<LiveEvent> speechStarted(JsonNode n) {
+    private List<LiveEvent> speechStarted(long audioStartMs) {
         speechActive = true;
         List<LiveEvent> out = new ArrayList<>(3);
-        out.add(new LiveEvent.VoiceActivity(VoiceActivityType.ACTIVITY_START, ms(n, "audio_start_ms")));
+        out.add(new LiveEvent.VoiceActivity(VoiceActivityType.ACTIVITY_START, Duration.ofMillis(audioStartMs)));
         boolean stillPlaying = audioItem != null && !truncated && playedMs >= 0 && playedMs < audioMs();
         if (responseRunning && !responseCut) {
             responseCut = true;
@@ -359,11 +350,10 @@ final class OpenAiConnection implements ProviderConnection {
         return out;
     }
 
-    private List<LiveEvent> audioDelta(JsonNode n) {
+    private List<LiveEvent> audioDelta(String item, byte[] pcm) {
         if (responseCut) {
             return List.of();
         }
-        String item = n.path("item_id").asText("");
         if (!item.equals(audioItem)) {
             audioItem = item;
             audioBytes = 0;
@@ -371,15 +361,14 @@ final class OpenAiConnection implements ProviderConnection {
             audioCut = false;
             truncated = false;
         }
-        byte[] pcm = B64D.decode(n.path("delta").asText(""));
         audioBytes += pcm.length;
         return List.of(new LiveEvent.AudioChunk(pcm, OpenAiProvider.RATE));
     }
 
-    private List<LiveEvent> responseDone(JsonNode r) {
+    private List<LiveEvent> responseDone(Response r) {
         responseRunning = false;
-        String status = r.path("status").asText("completed");
-        UsageMetadata usage = usage(r.path("usage"));
+        String status = r == null || r.status() == null ? "completed" : r.status();
+        UsageMetadata usage = r == null ? null : usage(r.usage());
         List<LiveEvent> out = new ArrayList<>(3);
         if ("completed".equals(status) && !responseCalls.isEmpty() && !responseCut) {
             // A tool round trip: the model's turn goes on after the outputs (one answer, as on Gemini).
@@ -399,10 +388,11 @@ final class OpenAiConnection implements ProviderConnection {
             responseCut = true;
             audioCut = audioItem != null;
         } else if ("failed".equals(status)) {
-            JsonNode err = r.path("status_details").path("error");
+            ErrorDetail err = r.statusDetails() == null ? null : r.statusDetails().error();
+            String message = err == null || err.message() == null ? status : err.message();
             out.add(new LiveEvent.ServiceError(new LiveException(
-                    OpenAiProvider.kindOf(err.path("type").asText(""), err.path("code").asText(null), err.path("message").asText("")),
-                    "OpenAI response failed: " + err.path("message").asText(status))));
+                    OpenAiProvider.kindOf(err == null ? "" : err.type(), err == null ? null : err.code(), message),
+                    "OpenAI response failed: " + message)));
         } else {
             out.add(new LiveEvent.GenerationComplete());
         }
@@ -429,19 +419,17 @@ final class OpenAiConnection implements ProviderConnection {
         return audioBytes / 2 * 1000 / OpenAiProvider.RATE;
     }
 
-    private static Duration ms(JsonNode n, String field) {
-        return n.path(field).isNumber() ? Duration.ofMillis(n.path(field).asLong()) : null;
+    private static String nz(String s) {
+        return s == null ? "" : s;
     }
 
-    private static UsageMetadata usage(JsonNode u) {
-        if (u == null || !u.isObject()) {
+    private static UsageMetadata usage(Usage u) {
+        if (u == null) {
             return null;
         }
-        int in = u.path("input_tokens").asInt();
-        int out = u.path("output_tokens").asInt();
-        int cached = u.path("input_token_details").path("cached_tokens").asInt();
-        int total = u.path("total_tokens").asInt(in + out);
-        return new UsageMetadata(in, cached, out, 0, 0, total, null, null, null, null);
+        int cached = u.inputTokenDetails() == null ? 0 : u.inputTokenDetails().path("cached_tokens").asInt();
+        return new UsageMetadata((int) u.inputTokens(), cached, (int) u.outputTokens(), 0, 0, (int) u.totalTokens(),
+                null, null, null, null);
     }
 
     // ---- playback and truncation -----------------------------------------------------------------------------
@@ -480,8 +468,7 @@ final class OpenAiConnection implements ProviderConnection {
         if (end >= audioMs()) {
             return List.of(); // everything was heard: the history is right as it is
         }
-        return List.of(JSON.createObjectNode().put("type", "conversation.item.truncate").put("item_id", audioItem)
-                .put("content_index", 0).put("audio_end_ms", end).toString());
+        return List.of(RealtimeCodec.encode(new ClientEvent.ConversationItemTruncate(null, audioItem, 0, end)));
     }
 
     // ---- errors ----------------------------------------------------------------------------------------------

@@ -16,6 +16,15 @@ import dev.habla.protocol.RealtimeInputConfig;
 import dev.habla.protocol.RealtimeInputConfig.AutomaticActivityDetection;
 import dev.habla.protocol.ResponseModality;
 import dev.habla.protocol.Tool;
+import dev.habla.realtime.AudioConfig;
+import dev.habla.realtime.AudioFormat;
+import dev.habla.realtime.ClientEvent;
+import dev.habla.realtime.NoiseReduction;
+import dev.habla.realtime.Session;
+import dev.habla.realtime.Transcription;
+import dev.habla.realtime.TurnDetection;
+import com.fasterxml.jackson.databind.node.IntNode;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +32,8 @@ import java.util.Map;
 
 /**
  * The {@code session.update} an OpenAI connection opens with, from a {@link SessionConfig} (openai-realtime.md §5.2):
- * the neutral core mapped to the GA session object, plus {@link OpenAiOptions}. Pure functions; what OpenAI cannot
+ * the neutral core mapped to the GA session object ({@code habla-realtime-protocol}'s {@link Session}), plus
+ * {@link OpenAiOptions}. Pure functions; what OpenAI cannot
  * honour was refused before by {@link OpenAiProvider#check}.
  *
  * <ul>
@@ -44,120 +54,85 @@ final class OpenAiSessionUpdate {
 
     private OpenAiSessionUpdate() {}
 
-    /** The whole {@code session.update} frame. */
-    static String of(SessionConfig c) {
-        ObjectNode session = JSON.createObjectNode().put("type", "realtime");
+    /** The whole {@code session.update} event. */
+    static ClientEvent.SessionUpdate of(SessionConfig c) {
+        OpenAiOptions o = c.openai();
+        Transcription transcription = !c.inputTranscription() ? null : new Transcription(
+                o.transcriptionModel() != null ? o.transcriptionModel() : DEFAULT_TRANSCRIPTION_MODEL,
+                c.languageCode() == null ? null : c.languageCode().split("-")[0].toLowerCase(Locale.ROOT), null);
+        NoiseReduction noise = o.noiseReduction() == null ? null
+                : new NoiseReduction(o.noiseReduction().name().toLowerCase(Locale.ROOT));
+        AudioConfig audio = new AudioConfig(
+                new AudioConfig.Input(AudioFormat.PCM_24K, noise, transcription, turnDetection(c)),
+                new AudioConfig.Output(AudioFormat.PCM_24K, c.voice(), o.speed()));
+        Session session = Session.update().withAudio(audio);
         if (c.responseModality() != null) {
-            session.putArray("output_modalities").add(c.responseModality() == ResponseModality.TEXT ? "text" : "audio");
+            session = session.withOutputModalities(List.of(c.responseModality() == ResponseModality.TEXT ? "text" : "audio"));
         }
         if (c.systemInstruction() != null) {
-            session.put("instructions", c.systemInstruction());
+            session = session.withInstructions(c.systemInstruction());
         }
-        if (c.maxOutputTokens() != null) {
-            session.put("max_output_tokens", c.maxOutputTokens());
-        }
-        ObjectNode audio = session.putObject("audio");
-        ObjectNode input = audio.putObject("input");
-        input.putObject("format").put("type", "audio/pcm").put("rate", OpenAiProvider.RATE);
-        OpenAiOptions o = c.openai();
-        if (o.noiseReduction() != null) {
-            input.putObject("noise_reduction").put("type", o.noiseReduction().name().toLowerCase(Locale.ROOT));
-        }
-        if (c.inputTranscription()) {
-            ObjectNode t = input.putObject("transcription")
-                    .put("model", o.transcriptionModel() != null ? o.transcriptionModel() : DEFAULT_TRANSCRIPTION_MODEL);
-            if (c.languageCode() != null) {
-                t.put("language", c.languageCode().split("-")[0].toLowerCase(Locale.ROOT));
-            }
-        }
-        turnDetection(c, input);
-        ObjectNode output = audio.putObject("output");
-        output.putObject("format").put("type", "audio/pcm").put("rate", OpenAiProvider.RATE);
-        if (c.voice() != null) {
-            output.put("voice", c.voice());
-        }
-        if (o.speed() != null) {
-            output.put("speed", o.speed());
-        }
+        JsonNode toolChoice = null;
+        List<dev.habla.realtime.Tool> tools = null;
         if (!c.tools().isEmpty()) {
-            session.set("tools", tools(c.tools()));
-            session.put("tool_choice", "auto");
+            tools = tools(c.tools());
+            toolChoice = TextNode.valueOf("auto");
         }
-        ObjectNode frame = JSON.createObjectNode().put("type", "session.update");
-        frame.set("session", session);
-        return frame.toString();
+        JsonNode maxTokens = c.maxOutputTokens() == null ? null : IntNode.valueOf(c.maxOutputTokens());
+        return new ClientEvent.SessionUpdate(new Session(session.type(), null, null, session.instructions(),
+                session.outputModalities(), session.audio(), tools, toolChoice, maxTokens, null, null, null));
     }
 
     /** A mid-session update of instructions and/or tools (Gemini's {@code contextUpdate}). */
-    static String contextUpdate(ClientMessage.ContextUpdate u) {
-        ObjectNode session = JSON.createObjectNode().put("type", "realtime");
+    static ClientEvent.SessionUpdate contextUpdate(ClientMessage.ContextUpdate u) {
+        Session session = Session.update();
         if (u.systemInstruction() != null) {
-            session.put("instructions", Texts.of(u.systemInstruction()));
+            session = session.withInstructions(Texts.of(u.systemInstruction()));
         }
         if (u.tools() != null) {
-            List<Tool> tools = u.tools().tools() == null ? List.of() : u.tools().tools();
-            session.set("tools", tools(tools));
+            session = session.withTools(tools(u.tools().tools() == null ? List.of() : u.tools().tools()));
         }
-        ObjectNode frame = JSON.createObjectNode().put("type", "session.update");
-        frame.set("session", session);
-        return frame.toString();
+        return new ClientEvent.SessionUpdate(session);
     }
 
-    private static void turnDetection(SessionConfig c, ObjectNode input) {
+    /** Null = the service's default ({@code server_vad}); {@link TurnDetection#NONE} = manual turns. */
+    private static TurnDetection turnDetection(SessionConfig c) {
         RealtimeInputConfig ric = c.realtimeInputConfig();
         AutomaticActivityDetection aad = ric == null ? null : ric.automaticActivityDetection();
         if (aad != null && Boolean.TRUE.equals(aad.disabled())) {
-            input.putNull("turn_detection"); // manual turns: commit + response.create
-            return;
+            return TurnDetection.NONE; // manual turns: commit + response.create
         }
-        boolean noInterruption = ric != null
-                && ric.activityHandling() == RealtimeInputConfig.ActivityHandling.NO_INTERRUPTION;
+        Boolean interrupt = ric != null && ric.activityHandling() == RealtimeInputConfig.ActivityHandling.NO_INTERRUPTION
+                ? Boolean.FALSE : null;
         if (c.openai().semanticVad() != null) {
-            ObjectNode td = input.putObject("turn_detection").put("type", "semantic_vad")
-                    .put("eagerness", c.openai().semanticVad().name().toLowerCase(Locale.ROOT));
-            if (noInterruption) {
-                td.put("interrupt_response", false);
-            }
-            return;
+            return new TurnDetection("semantic_vad", null, null, null, null, null, interrupt,
+                    c.openai().semanticVad().name().toLowerCase(Locale.ROOT));
         }
-        if (aad == null && !noInterruption) {
-            return; // the service's default server_vad
+        if (aad == null && interrupt == null) {
+            return null;
         }
-        ObjectNode td = input.putObject("turn_detection").put("type", "server_vad");
-        if (aad != null) {
-            if (aad.startOfSpeechSensitivity() == RealtimeInputConfig.StartSensitivity.START_SENSITIVITY_HIGH) {
-                td.put("threshold", 0.3);
-            } else if (aad.startOfSpeechSensitivity() == RealtimeInputConfig.StartSensitivity.START_SENSITIVITY_LOW) {
-                td.put("threshold", 0.7);
-            }
-            if (aad.prefixPaddingMs() != null) {
-                td.put("prefix_padding_ms", aad.prefixPaddingMs());
-            }
-            if (aad.silenceDurationMs() != null) {
-                td.put("silence_duration_ms", aad.silenceDurationMs());
-            }
+        Double threshold = null;
+        if (aad != null && aad.startOfSpeechSensitivity() == RealtimeInputConfig.StartSensitivity.START_SENSITIVITY_HIGH) {
+            threshold = 0.3;
+        } else if (aad != null && aad.startOfSpeechSensitivity() == RealtimeInputConfig.StartSensitivity.START_SENSITIVITY_LOW) {
+            threshold = 0.7;
         }
-        if (noInterruption) {
-            td.put("interrupt_response", false);
-        }
+        return new TurnDetection("server_vad", threshold, aad == null ? null : aad.prefixPaddingMs(),
+                aad == null ? null : aad.silenceDurationMs(), null, null, interrupt, null);
     }
 
     /** Function declarations as OpenAI tools; Gemini's OpenAPI-subset schemas become JSON Schema. */
-    static ArrayNode tools(List<Tool> tools) {
-        ArrayNode out = JSON.createArrayNode();
+    static List<dev.habla.realtime.Tool> tools(List<Tool> tools) {
+        List<dev.habla.realtime.Tool> out = new ArrayList<>();
         for (Tool t : tools) {
             if (t.functionDeclarations() == null) {
                 continue;
             }
             for (FunctionDeclaration d : t.functionDeclarations()) {
-                ObjectNode f = out.addObject().put("type", "function").put("name", d.name());
-                if (d.description() != null) {
-                    f.put("description", d.description());
-                }
                 JsonNode params = d.parametersJsonSchema() != null ? d.parametersJsonSchema()
                         : d.parameters() != null ? jsonSchema(schemaJson(d)) : null;
-                f.set("parameters", params != null ? params
-                        : JSON.createObjectNode().put("type", "object").set("properties", JSON.createObjectNode()));
+                out.add(dev.habla.realtime.Tool.function(d.name(), d.description(), params != null ? params
+                        : JSON.createObjectNode().put("type", "object").set("properties", JSON.createObjectNode())));
             }
         }
         return out;
