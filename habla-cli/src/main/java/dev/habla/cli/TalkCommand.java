@@ -297,7 +297,7 @@ final class TalkCommand implements Callable<Integer> {
                         ServerVad serverVad, String modelId, URI target, KeyChoice key,
                         dev.habla.vision.VideoSource video) throws Exception {
         PrintStream out = ctx.out();
-        Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null);
+        Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null, service.provider().name());
         VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                 target, key);
         feed = vision.start(video, loop.session(), ctx, printer::notice);
@@ -356,7 +356,8 @@ final class TalkCommand implements Callable<Integer> {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
-            Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
+            Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null,
+                    service.provider().name());
             // A session that fails for good must not wait for the next Enter: end the prompt, then the closed event
             // decides the exit code.
             Thread prompting = Thread.currentThread();
@@ -465,7 +466,7 @@ final class TalkCommand implements Callable<Integer> {
             List<AttributedString> lines = new ArrayList<>();
             lines.add(new AttributedString(line));
             if (!partial.isEmpty()) {
-                lines.add(new AttributedString("gemini: " + tail(partial, 100)));
+                lines.add(new AttributedString(printer.speaker() + ": " + tail(partial, 100)));
             }
             status.update(lines);
             try {
@@ -512,9 +513,21 @@ final class TalkCommand implements Callable<Integer> {
         /** Guarded by lock. */
         private final StringBuilder assistant = new StringBuilder();
 
+        /** How answers are labelled: the provider's name ({@code gemini: …}, {@code openai: …}). */
+        private final String speaker;
+
         Printer(Consumer<String> out, Consumer<String> verbose) {
+            this(out, verbose, "gemini");
+        }
+
+        Printer(Consumer<String> out, Consumer<String> verbose, String speaker) {
             this.out = out;
             this.verbose = verbose;
+            this.speaker = speaker;
+        }
+
+        String speaker() {
+            return speaker;
         }
 
         @Override
@@ -546,7 +559,7 @@ final class TalkCommand implements Callable<Integer> {
                         assistant.setLength(0);
                         Transcript.Entry e = t.entry();
                         if (!e.generated().isBlank()) {
-                            line("gemini: " + (e.interrupted()
+                            line(speaker + ": " + (e.interrupted()
                                     ? e.heard().strip() + " [interrupted" + (e.unheard().isBlank() ? "" : "; not heard: "
                                             + e.unheard().strip()) + "]"
                                     : e.generated().strip()) + (e.connectionLost() ? " [cut off: connection lost]" : ""));
