@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
+ * <p>It also speaks OpenAI Realtime at {@link #realtimeUrl()} (same port, same brain and faults).
+ *
  * <p>Listens on 127.0.0.1 only. Without a {@link Script} each connection talks to the deterministic default brain
  * (see the module README). Thread-safe; {@link #close()} is idempotent.
  */
@@ -88,6 +90,27 @@ public final class LiveEmulator implements AutoCloseable {
         return wsUrl(apiVersion) + "Constrained";
     }
 
+    /**
+     * The OpenAI Realtime WebSocket URL, {@code ws://127.0.0.1:PORT/v1/realtime} (add {@code ?model=gpt-realtime}).
+     * The emulator speaks the GA Realtime protocol there (module README, <em>OpenAI Realtime</em>).
+     */
+    public String realtimeUrl() {
+        return "ws://127.0.0.1:" + port() + "/v1/realtime";
+    }
+
+    /** {@code http://127.0.0.1:PORT/v1}: the {@code baseURL} of the OpenAI SDKs (client secrets are minted there). */
+    public String openAiBaseUrl() {
+        return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /**
+     * The next text frame an OpenAI Realtime client sent (any session), as received, waiting up to {@code timeout};
+     * null on timeout. Capped like {@link #takeClientMessage(Duration)}.
+     */
+    public ReceivedRealtimeEvent takeRealtimeEvent(Duration timeout) throws InterruptedException {
+        return core.takeRealtimeEvent(timeout);
+    }
+
     /** Queues a script for the next authenticated connection (FIFO). */
     public void enqueue(Script script) {
         core.enqueue(Objects.requireNonNull(script, "script"));
@@ -154,6 +177,7 @@ public final class LiveEmulator implements AutoCloseable {
         private Duration videoSessionLimit = Duration.ofMinutes(2);
         private long maxRecordedAudio = DEFAULT_MAX_RECORDED_AUDIO;
         private ReplyPolicy replies = ReplyPolicy.deterministic();
+        private Duration realtimeSessionCap = Duration.ofMinutes(60);
 
         private Builder() {}
 
@@ -278,13 +302,23 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long an OpenAI Realtime session may last (default 60 minutes, as the service): at the cap the emulator
+         * closes it 1001 {@code Your session hit the maximum duration of 60 minutes.} (emulator clock; no warning
+         * before, as the service). {@code session.expires_at} says when.
+         */
+        public Builder realtimeSessionCap(Duration cap) {
+            this.realtimeSessionCap = positive(cap, "realtimeSessionCap");
+            return this;
+        }
+
         private EmulatorConfig config() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
             return new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
                     resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions, voiceActivityMessages,
-                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies);
+                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies, realtimeSessionCap);
         }
 
         private static Duration positive(Duration d, String name) {

@@ -27,7 +27,7 @@ public final class LiveServer implements AutoCloseable {
 
     private LiveServer(Builder b) {
         this.core = new ServerCore(b.host, b.port, b.authenticator, b.handlers, b.observer, b.maxMessageBytes, b.maxOutboundBytes,
-                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpHandler);
+                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpHandler, b.routes);
     }
 
     /**
@@ -95,8 +95,18 @@ public final class LiveServer implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private boolean vertex;
         private org.eclipse.jetty.server.Handler httpHandler;
+        private final java.util.ArrayList<SocketRoute> routes = new java.util.ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Also serves another WebSocket wire on {@code route.path()} (checked before the Live paths and the
+         * {@link #httpHandler}; a request there without an upgrade goes on to them). May be called several times.
+         */
+        public Builder route(SocketRoute route) {
+            routes.add(Objects.requireNonNull(route, "route"));
+            return this;
+        }
 
         /** Interface to bind (default {@code 127.0.0.1}). */
         public Builder host(String host) {

@@ -22,7 +22,8 @@ public record EmulatorConfig(
         Duration audioSessionLimit,
         Duration videoSessionLimit,
         long maxRecordedAudioBytes,
-        ReplyPolicy replies) {
+        ReplyPolicy replies,
+        Duration realtimeSessionCap) {
 
     /** Never prints the key. */
     @Override
@@ -31,6 +32,6 @@ public record EmulatorConfig(
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
                 + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
                 + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + ", voiceActivityMessages=" + voiceActivityMessages
-                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + "]";
+                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + ", realtimeSessionCap=" + realtimeSessionCap + "]";
     }
 }

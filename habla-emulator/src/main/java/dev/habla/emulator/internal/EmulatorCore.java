@@ -39,6 +39,10 @@ public final class EmulatorCore {
     private final EmulatorConfig config;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, Connection> open = new LinkedHashMap<>();
+    /** Open OpenAI Realtime sessions (ids share the {@code s<n>} numbering with {@link #open}). */
+    private final LinkedHashMap<String, RealtimeConnection> openRealtime = new LinkedHashMap<>();
+    private final LinkedBlockingDeque<dev.habla.emulator.ReceivedRealtimeEvent> receivedRealtime = new LinkedBlockingDeque<>();
+    private final RealtimeEndpoint realtime = new RealtimeEndpoint(this);
     private final ArrayDeque<EmulatorSession> closed = new ArrayDeque<>();
     /**
      * Logical sessions with no open connection that still keep their recorded audio (a resumption may come), oldest
@@ -87,7 +91,9 @@ public final class EmulatorCore {
                         .authenticator(new EmulatorAuthenticator(config.apiKey()))
                         .handlers(wire -> Connection.open(this, wire))
                         .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
-                        .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle));
+                        .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle)
+                        // OpenAI Realtime on the same server: its WebSocket route and its REST endpoint.
+                        .route(realtime.route()).httpHandler(realtime.restHandler()));
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("Cannot start the emulator: " + e.getMessage(), e);
             }
@@ -147,14 +153,26 @@ public final class EmulatorCore {
             return;
         }
         Connection target;
+        RealtimeConnection rt = null;
         lock.lock();
         try {
-            if (sessionId == null) {
+            if (sessionId != null && openRealtime.containsKey(sessionId)) {
+                rt = openRealtime.get(sessionId);
+                target = null;
+            } else if (sessionId == null) {
                 target = null;
                 for (Connection c : open.values()) {
                     target = c;
                 }
-                if (target == null) {
+                for (RealtimeConnection c : openRealtime.values()) {
+                    if (target == null || number(c.id) > number(target.id())) {
+                        rt = c;
+                    }
+                }
+                if (rt != null) {
+                    target = null;
+                }
+                if (target == null && rt == null) {
                     throw new IllegalStateException("No open session to inject " + fault + " into");
                 }
             } else {
@@ -166,34 +184,82 @@ public final class EmulatorCore {
         } finally {
             lock.unlock();
         }
+        if (rt != null) {
+            rt.applyFault(fault);
+            return;
+        }
         target.applyFault(fault);
     }
 
-    /** A snapshot of the open connections, taken under the lock. */
-    private List<Connection> openConnections() {
+    private static long number(String connectionId) {
+        return Long.parseLong(connectionId.substring(1));
+    }
+
+    // ---- OpenAI Realtime sessions ----
+
+    void registerRealtime(RealtimeConnection c) {
         lock.lock();
         try {
-            return new ArrayList<>(open.values());
+            openRealtime.put(c.id, c);
         } finally {
             lock.unlock();
         }
     }
 
+    void unregisterRealtime(RealtimeConnection c, EmulatorSession last) {
+        lock.lock();
+        try {
+            if (openRealtime.remove(c.id) != null) {
+                keepClosed(last);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void recordRealtime(String sessionId, String raw) {
+        if (config.maxRecordedMessages() == 0) {
+            return;
+        }
+        receivedRealtime.add(new dev.habla.emulator.ReceivedRealtimeEvent(sessionId, raw));
+        while (receivedRealtime.size() > config.maxRecordedMessages()) {
+            receivedRealtime.pollFirst();
+        }
+    }
+
+    public dev.habla.emulator.ReceivedRealtimeEvent takeRealtimeEvent(Duration timeout) throws InterruptedException {
+        return receivedRealtime.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     public List<EmulatorSession> sessions() {
-        List<Connection> conns = openConnections();
-        List<EmulatorSession> out = new ArrayList<>(conns.size());
+        List<Connection> conns;
+        List<RealtimeConnection> rts;
+        lock.lock();
+        try {
+            conns = new ArrayList<>(open.values());
+            rts = new ArrayList<>(openRealtime.values());
+        } finally {
+            lock.unlock();
+        }
+        List<EmulatorSession> out = new ArrayList<>(conns.size() + rts.size());
         for (Connection c : conns) {
             out.add(c.snapshot());
         }
+        for (RealtimeConnection c : rts) {
+            out.add(c.snapshot());
+        }
+        out.sort(java.util.Comparator.comparingLong(s -> number(s.id())));
         return out;
     }
 
     public Optional<EmulatorSession> session(String id) {
         Connection c;
+        RealtimeConnection rt;
         lock.lock();
         try {
             c = open.get(id);
-            if (c == null) {
+            rt = openRealtime.get(id);
+            if (c == null && rt == null) {
                 for (EmulatorSession s : closed) {
                     if (s.id().equals(id)) {
                         return Optional.of(s);
@@ -204,7 +270,7 @@ public final class EmulatorCore {
         } finally {
             lock.unlock();
         }
-        return Optional.of(c.snapshot());
+        return Optional.of(c != null ? c.snapshot() : rt.snapshot());
     }
 
     // ---- used by connections ----
@@ -267,20 +333,25 @@ public final class EmulatorCore {
         lock.lock();
         try {
             if (open.remove(c.id()) != null) {
-                closed.addLast(finalSnapshot);
-                while (closed.size() > config.keepClosedSessions()) {
-                    closed.removeFirst();
-                }
-                long audio = 0;
-                for (EmulatorSession s : closed) {
-                    audio += s.receivedAudio().length;
-                }
-                while (audio > config.maxRecordedAudioBytes() && closed.size() > 1) {
-                    audio -= closed.removeFirst().receivedAudio().length;
-                }
+                keepClosed(finalSnapshot);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Caller holds {@code lock}. */
+    private void keepClosed(EmulatorSession finalSnapshot) {
+        closed.addLast(finalSnapshot);
+        while (closed.size() > config.keepClosedSessions()) {
+            closed.removeFirst();
+        }
+        long audio = 0;
+        for (EmulatorSession s : closed) {
+            audio += s.receivedAudio().length;
+        }
+        while (audio > config.maxRecordedAudioBytes() && closed.size() > 1) {
+            audio -= closed.removeFirst().receivedAudio().length;
         }
     }
 

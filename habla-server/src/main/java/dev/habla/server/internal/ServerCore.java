@@ -7,6 +7,8 @@ import dev.habla.server.LiveAuthenticator;
 import dev.habla.server.LiveConnection;
 import dev.habla.server.LiveEndpoint;
 import dev.habla.server.LiveHandler;
+import dev.habla.server.SocketRequest;
+import dev.habla.server.SocketRoute;
 import dev.habla.server.UpgradeRequest;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -64,6 +66,9 @@ public final class ServerCore {
     private final Handler fallback;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, WsConnection> open = new LinkedHashMap<>();
+    /** Open connections of the {@link SocketRoute}s (not Live connections: not in {@link #connections()}). */
+    private final LinkedHashMap<String, WsConnection> openSockets = new LinkedHashMap<>();
+    private final List<SocketRoute> routes;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Wall-clock housekeeping: drops TCP when a client ignores our close frame. */
@@ -80,6 +85,14 @@ public final class ServerCore {
     public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
             int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
             Handler fallback) {
+        this(host, port, authenticator, handlers, observer, maxMessageBytes, maxOutboundBytes, idleTimeout, closeGrace,
+                writeTimeout, vertex, fallback, List.of());
+    }
+
+    public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
+            int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
+            Handler fallback, List<SocketRoute> routes) {
+        this.routes = List.copyOf(routes);
         this.host = host;
         this.port = port;
         this.authenticator = authenticator;
@@ -189,6 +202,7 @@ public final class ServerCore {
         lock.lock();
         try {
             conns = new ArrayList<>(open.values());
+            conns.addAll(openSockets.values());
         } finally {
             lock.unlock();
         }
@@ -229,6 +243,24 @@ public final class ServerCore {
         }
     }
 
+    void openedSocket(WsConnection c) {
+        lock.lock();
+        try {
+            openSockets.put(c.id(), c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void closedSocket(WsConnection c) {
+        lock.lock();
+        try {
+            openSockets.remove(c.id());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops TCP of a connection whose client ignored our close frame, after the close grace. */
     void afterCloseGrace(Runnable task) {
         try {
@@ -248,6 +280,12 @@ public final class ServerCore {
         }
     }
 
+    private static boolean isUpgrade(Request request) {
+        String upgrade = request.getHeaders().get("Upgrade");
+        return upgrade != null && upgrade.equalsIgnoreCase("websocket")
+                || request.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_2;
+    }
+
     /** Routes Live paths to WebSocket upgrades; everything else is 404. */
     private final class Upgrader extends Handler.Abstract {
         private final ServerWebSocketContainer container;
@@ -258,6 +296,11 @@ public final class ServerCore {
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            for (SocketRoute route : routes) {
+                if (route.matches(request.getHttpURI().getPath()) && isUpgrade(request)) {
+                    return upgradeSocket(route, request, response, callback);
+                }
+            }
             LiveEndpoint ep = LiveEndpoint.parse(request.getHttpURI().getPath());
             if (ep == null && fallback != null) {
                 return fallback.handle(request, response, callback);
@@ -274,6 +317,29 @@ public final class ServerCore {
             AuthResult auth = authenticate(new UpgradeRequest(ep, request.getHttpURI().getQuery(), headers, remote));
             boolean upgraded = container.upgrade((req, resp, cb) -> new WsConnection(ServerCore.this, "s" + ids.incrementAndGet(), ep, auth),
                     request, response, callback);
+            if (!upgraded) {
+                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "WebSocket upgrade required");
+            }
+            return true;
+        }
+
+        /** A {@link SocketRoute} upgrade: the route picks the subprotocol; its handler sees the request. */
+        private boolean upgradeSocket(SocketRoute route, Request request, Response response, Callback callback) throws Exception {
+            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (HttpField f : request.getHeaders()) {
+                headers.putIfAbsent(f.getName(), f.getValue());
+            }
+            InetSocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null;
+            boolean upgraded = container.upgrade((req, resp, cb) -> {
+                List<String> offered = req.getSubProtocols();
+                String chosen = offered == null || offered.isEmpty() ? null : route.subprotocol().apply(List.copyOf(offered));
+                if (chosen != null) {
+                    resp.setAcceptedSubProtocol(chosen);
+                }
+                SocketRequest sr = new SocketRequest(request.getHttpURI().getPath(), request.getHttpURI().getQuery(), headers,
+                        offered, chosen, remote);
+                return new WsConnection(ServerCore.this, "s" + ids.incrementAndGet(), route, sr);
+            }, request, response, callback);
             if (!upgraded) {
                 Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400, "WebSocket upgrade required");
             }

@@ -12,6 +12,10 @@ import dev.habla.server.CloseReasons;
 import dev.habla.server.LiveConnection;
 import dev.habla.server.LiveEndpoint;
 import dev.habla.server.LiveHandler;
+import dev.habla.server.SocketConnection;
+import dev.habla.server.SocketHandler;
+import dev.habla.server.SocketRequest;
+import dev.habla.server.SocketRoute;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,6 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Live WebSocket: Jetty's listener for it, strict decoding of its client frames, and its single bounded writer.
+ * Or, when created for a {@link SocketRoute} (another wire on the same server), the same writer with frames handed to
+ * a {@link SocketHandler} undecoded: then {@code route}, {@code request} and {@code socketHandler} are set and the
+ * Live members ({@code endpoint}, {@code handler}) are not.
  *
  * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection; the writer is one virtual
  * thread draining {@code outbound}, the only code that sends on the socket. {@code lock} (exposed as
@@ -38,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@code handler}, {@code paused} and {@code pauseGeneration}. {@code outbound} and {@code queuedBytes} are thread-safe
  * and fed with or without it.
  */
-public final class WsConnection implements Session.Listener.AutoDemanding, LiveConnection {
+public final class WsConnection implements Session.Listener.AutoDemanding, LiveConnection, SocketConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
 
     private sealed interface Out {
@@ -84,6 +91,10 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     private volatile Session session;
 
     private LiveHandler handler;
+    /** Set for a {@link SocketRoute} connection only (see the class comment). */
+    private final SocketRoute route;
+    private final SocketRequest request;
+    private SocketHandler socketHandler;
     private boolean paused;
     /** Counts pauses (not repeats of one), so a writer at an old pause's mark does not wait for a later one. */
     private long pauseGeneration;
@@ -93,6 +104,18 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         this.id = id;
         this.endpoint = endpoint;
         this.auth = auth;
+        this.route = null;
+        this.request = null;
+    }
+
+    /** A connection of another wire, served by {@code route}. */
+    WsConnection(ServerCore core, String id, SocketRoute route, SocketRequest request) {
+        this.core = core;
+        this.id = id;
+        this.endpoint = null;
+        this.auth = AuthResult.accept("socket");
+        this.route = route;
+        this.request = request;
     }
 
     // ---- LiveConnection ----
@@ -123,6 +146,19 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             return false;
         }
         return enqueue(new Binary(LiveCodec.encode(frame)));
+    }
+
+    @Override
+    public SocketRequest request() {
+        return request;
+    }
+
+    @Override
+    public boolean sendText(String text) {
+        if (closing.get()) {
+            return false;
+        }
+        return enqueue(new Text(text));
     }
 
     @Override
@@ -224,6 +260,19 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             close(r.code(), r.reason());
             return;
         }
+        if (route != null) {
+            core.openedSocket(this);
+            lock.lock();
+            try {
+                socketHandler = route.handlers().open(this);
+            } catch (RuntimeException e) {
+                LOG.warn("Connection {}: handler failed to open", id, e);
+                close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
         core.opened(this);
         lock.lock();
         try {
@@ -238,6 +287,10 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
 
     @Override
     public void onWebSocketText(String text) {
+        if (route != null) {
+            socketInbound(text, null);
+            return;
+        }
         inbound(text, false);
     }
 
@@ -246,6 +299,10 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         byte[] b = new byte[payload.remaining()];
         payload.get(b);
         callback.succeed();
+        if (route != null) {
+            socketInbound(null, b);
+            return;
+        }
         inbound(new String(b, StandardCharsets.UTF_8), true);
     }
 
@@ -269,12 +326,17 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             if (handler != null) {
                 handler.onClose(statusCode, reason == null ? "" : reason);
             }
+            if (socketHandler != null) {
+                socketHandler.onClose(statusCode, reason == null ? "" : reason);
+            }
         } catch (RuntimeException e) {
             LOG.warn("Connection {}: handler failed on close", id, e);
         } finally {
             lock.unlock();
         }
-        if (auth instanceof AuthResult.Accepted) {
+        if (route != null) {
+            core.closedSocket(this);
+        } else if (auth instanceof AuthResult.Accepted) {
             core.closed(this);
         }
     }
@@ -308,6 +370,28 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         } catch (RuntimeException e) {
             // A bug or unexpected input must not take down the server: end this connection only.
             LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
+            close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A frame of a {@link SocketRoute} connection: to its handler as is, under the lock. */
+    private void socketInbound(String text, byte[] binary) {
+        if (closing.get()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!closing.get() && socketHandler != null) {
+                if (text != null) {
+                    socketHandler.onText(text);
+                } else {
+                    socketHandler.onBinary(binary);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: internal error handling a frame on {}", id, route.path(), e);
             close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
         } finally {
             lock.unlock();
@@ -399,6 +483,6 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
 
     @Override
     public String toString() {
-        return "LiveConnection[" + id + ", " + endpoint + "]";
+        return route != null ? "SocketConnection[" + id + ", " + route.path() + "]" : "LiveConnection[" + id + ", " + endpoint + "]";
     }
 }
