@@ -86,6 +86,10 @@ final class OpenAiConnection implements ProviderConnection {
     /** Calls cancelled by barge-in: their late outputs are dropped. */
     private final Set<String> cancelledCalls = new HashSet<>();
     private boolean speechActive;
+    /** Cancels we sent that the service may find nothing to cancel for (the answer ended as we sent it). */
+    private int cancelsSent;
+    /** Our response.create met a response still running (its done was in flight): ask again after that one. */
+    private boolean respondAfterDone;
     private final Set<String> transcribedWithDeltas = new HashSet<>();
     // the latest assistant audio item
     private String audioItem;
@@ -142,9 +146,13 @@ final class OpenAiConnection implements ProviderConnection {
         List<Content> turns = c.turns() == null ? List.of() : c.turns();
         if (turns.isEmpty() && !c.turnComplete()) {
             // LiveSession.interrupt(): stop the running answer; with nothing running the service would answer an error.
-            return responseRunning ? List.of(CANCEL) : List.of();
+            return responseRunning ? List.of(cancel()) : List.of();
         }
-        List<String> out = new ArrayList<>(turns.size() + 1);
+        List<String> out = new ArrayList<>(turns.size() + 2);
+        if (c.turnComplete() && responseRunning) {
+            // As on Gemini, a new turn cuts the answer in progress (OpenAI would refuse a second response).
+            out.add(cancel());
+        }
         for (Content turn : turns) {
             out.add(item(turn));
         }
@@ -169,11 +177,12 @@ final class OpenAiConnection implements ProviderConnection {
             return List.of(imageItem(r.video()));
         }
         if (r.text() != null) {
-            return List.of(item(Content.text("user", r.text())), RESPOND);
+            return responseRunning ? List.of(cancel(), item(Content.text("user", r.text())), RESPOND)
+                    : List.of(item(Content.text("user", r.text())), RESPOND);
         }
         if (r.activityStart() != null) {
             // Manual turns: a new user turn starts; like Gemini's activityStart it cuts a running answer.
-            return responseRunning ? List.of(CANCEL, CLEAR) : List.of(CLEAR);
+            return responseRunning ? List.of(cancel(), CLEAR) : List.of(CLEAR);
         }
         if (r.activityEnd() != null) {
             return List.of(COMMIT, RESPOND);
@@ -209,6 +218,12 @@ final class OpenAiConnection implements ProviderConnection {
             out.add(RESPOND); // OpenAI goes on only when asked (Gemini: by itself)
         }
         return out;
+    }
+
+    /** Caller holds the lock. */
+    private String cancel() {
+        cancelsSent++;
+        return CANCEL;
     }
 
     /** A message item: user text/images, or model (assistant) text. */
@@ -316,6 +331,14 @@ final class OpenAiConnection implements ProviderConnection {
 
     private List<LiveEvent> error(ErrorDetail e) {
         String code = e == null ? null : e.code();
+        if (setupDone && "response_cancel_not_active".equals(code) && cancelsSent > 0) {
+            cancelsSent--;
+            return List.of(); // the answer we cut had ended already: nothing was lost
+        }
+        if (setupDone && "conversation_already_has_active_response".equals(code)) {
+            respondAfterDone = true; // its response.done was in flight; the turn is answered after it
+            return List.of();
+        }
         String type = e == null || e.type() == null ? "" : e.type();
         String message = e == null || e.message() == null ? "" : e.message();
         lastErrorMessage = message;
@@ -367,6 +390,10 @@ final class OpenAiConnection implements ProviderConnection {
 
     private List<LiveEvent> responseDone(Response r) {
         responseRunning = false;
+        if (cancelsSent > 0 && r != null && r.statusDetails() != null
+                && "client_cancelled".equals(r.statusDetails().reason())) {
+            cancelsSent--;
+        }
         String status = r == null || r.status() == null ? "completed" : r.status();
         UsageMetadata usage = r == null ? null : usage(r.usage());
         List<LiveEvent> out = new ArrayList<>(3);
@@ -452,6 +479,12 @@ final class OpenAiConnection implements ProviderConnection {
     public List<String> pendingFrames() {
         lock.lock();
         try {
+            if (respondAfterDone && !responseRunning) {
+                respondAfterDone = false;
+                List<String> out = new ArrayList<>(truncateIfDue());
+                out.add(RESPOND);
+                return out;
+            }
             return truncateIfDue();
         } finally {
             lock.unlock();
