@@ -97,6 +97,9 @@ final class OpenAiConnection implements ProviderConnection {
     private long playedMs = -1;
     private boolean audioCut;
     private boolean truncated;
+    /** Frames decoded so far, and the one at which the cut answer became ready to truncate (-1: not yet). */
+    private long frames;
+    private long dueAtFrame = -1;
 
     OpenAiConnection(OpenAiProvider provider, ClientConfig client, SessionConfig session) {
         this.provider = provider;
@@ -275,6 +278,7 @@ final class OpenAiConnection implements ProviderConnection {
         ServerEvent event = RealtimeCodec.decodeServer(frame.asString());
         lock.lock();
         try {
+            frames++;
             return switch (event) {
                 case ServerEvent.SessionCreated e -> {
                     sessionId = e.session() == null ? null : e.session().id();
@@ -383,6 +387,7 @@ final class OpenAiConnection implements ProviderConnection {
             playedMs = -1;
             audioCut = false;
             truncated = false;
+            dueAtFrame = -1;
         }
         audioBytes += pcm.length;
         return List.of(new LiveEvent.AudioChunk(pcm, OpenAiProvider.RATE));
@@ -469,7 +474,7 @@ final class OpenAiConnection implements ProviderConnection {
                 return List.of();
             }
             playedMs = played.toMillis();
-            return truncateIfDue();
+            return truncateIfDue(true);
         } finally {
             lock.unlock();
         }
@@ -481,19 +486,31 @@ final class OpenAiConnection implements ProviderConnection {
         try {
             if (respondAfterDone && !responseRunning) {
                 respondAfterDone = false;
-                List<String> out = new ArrayList<>(truncateIfDue());
+                List<String> out = new ArrayList<>(truncateIfDue(false));
                 out.add(RESPOND);
                 return out;
             }
-            return truncateIfDue();
+            return truncateIfDue(false);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Caller holds the lock. Once the cut answer's response is over and a played position is known. */
-    private List<String> truncateIfDue() {
-        if (!audioCut || truncated || responseRunning || playedMs < 0 || audioItem == null) {
+    /**
+     * Caller holds the lock. Once the cut answer's response is over and a played position is known: at the first
+     * playback report after that (the player's final position: it stops on {@code Interrupted}), or, if none comes (the
+     * player had stopped already, on its own VAD), after the next frame with the last position reported. Not after the
+     * very frame that made it due: a listener behind an asynchronous hand-off (a resilient session, a voice loop) may
+     * not have reported its final position yet.
+     */
+    private List<String> truncateIfDue(boolean report) {
+        if (!audioCut || truncated || responseRunning || audioItem == null) {
+            return List.of();
+        }
+        if (dueAtFrame < 0) {
+            dueAtFrame = frames;
+        }
+        if (playedMs < 0 || !report && frames <= dueAtFrame) {
             return List.of();
         }
         truncated = true;

@@ -250,6 +250,9 @@ class OpenAiConnectionTest {
         List<LiveEvent> done = feed(c, new ServerEvent.ResponseDone("e7", response("r1", "cancelled", "turn_detected",
                 List.of(), null)));
         assertThat(done).singleElement().isInstanceOf(LiveEvent.TurnComplete.class); // Interrupted came already
+        // Not right after the frame that made it due (a listener may still be reporting), but after the next one.
+        assertThat(c.pendingFrames()).isEmpty();
+        feed(c, new ServerEvent.SpeechStopped("e8", 1400, "item_u"));
         List<ClientEvent> truncate = sent(c.pendingFrames());
         assertThat(truncate).containsExactly(new ClientEvent.ConversationItemTruncate(null, "item_a", 0, 420));
         assertThat(c.pendingFrames()).isEmpty(); // once
@@ -277,8 +280,22 @@ class OpenAiConnectionTest {
         feed(c, new ServerEvent.ResponseOutputAudioDelta("e3", "r1", "item_c", 0, 0, new byte[4800]));
         feed(c, new ServerEvent.SpeechStarted("e4", 10, "item_u"));
         feed(c, new ServerEvent.ResponseDone("e5", response("r1", "cancelled", "turn_detected", List.of(), null)));
+        feed(c, new ServerEvent.SpeechStopped("e6", 900, "item_u"));
         assertThat(c.pendingFrames()).isEmpty(); // nobody reported playback: the history stays as generated
         assertThat(c.playback(Duration.ofMillis(100))).isEmpty(); // all 100 ms were heard
+    }
+
+    @Test
+    void aPlayerThatStoppedOnItsOwnVadIsTruncatedAtItsLastReport_afterTheNextFrame() {
+        OpenAiConnection c = setUp(open(config()));
+        feed(c, new ServerEvent.ResponseCreated("e2", response("r1", "in_progress", null, List.of(), null)));
+        feed(c, new ServerEvent.ResponseOutputAudioDelta("e3", "r1", "item_d", 0, 0, new byte[96_000])); // 2 s
+        feed(c, new ServerEvent.ResponseDone("e4", response("r1", "completed", null, List.of(), null)));
+        assertThat(c.playback(Duration.ofMillis(810))).isEmpty(); // the local VAD cut playback here, before the server knew
+        assertThat(feed(c, new ServerEvent.SpeechStarted("e5", 3000, "item_u"))).contains(new LiveEvent.Interrupted());
+        assertThat(c.pendingFrames()).isEmpty();
+        feed(c, new ServerEvent.SpeechStopped("e6", 3600, "item_u"));
+        assertThat(sent(c.pendingFrames())).containsExactly(new ClientEvent.ConversationItemTruncate(null, "item_d", 0, 810));
     }
 
     @Test
