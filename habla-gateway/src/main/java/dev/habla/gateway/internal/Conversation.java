@@ -3,6 +3,7 @@ package dev.habla.gateway.internal;
 import dev.habla.client.GeminiFrames;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
+import dev.habla.client.Provider;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
@@ -84,7 +85,17 @@ public final class Conversation implements SessionListener {
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
     void start() {
         hub.byHandle().put(handle, this);
-        SessionConfig config = SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup));
+        SessionConfig config;
+        try {
+            config = hub.upstream().config().provider().equals(Provider.GEMINI)
+                    ? SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup))
+                    : UpstreamConfig.neutral(setup, hub.tools() == null ? List.of() : hub.tools().declarations());
+        } catch (IllegalArgumentException e) {
+            log.info("Conversation {}: setup cannot go to the {} upstream: {}", id,
+                    hub.upstream().config().provider().name(), e.getMessage());
+            end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+            return;
+        }
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
                 ResilientSession s = hub.upstream().connectResilient(config, this, hub.policy());
@@ -104,6 +115,11 @@ public final class Conversation implements SessionListener {
                 }
             } catch (LiveException e) {
                 log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
+                if (e.closeCode() <= 0 && e.kind() == LiveException.Kind.INVALID_ARGUMENT) {
+                    // Refused before the wire (an option the upstream's provider cannot honour): say which.
+                    end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+                    return;
+                }
                 int code = e.closeCode() > 0 && e.closeCode() != 1006 ? e.closeCode() : CloseCodes.INTERNAL;
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
@@ -271,6 +287,9 @@ public final class Conversation implements SessionListener {
         switch (event) {
             case LiveEvent.ConnectionEvent c -> log.debug("Conversation {}: upstream {}", id, c);
             case LiveEvent.GoingAway g -> { } // the resilient session handles it; never the client's business
+            // An OpenAI upstream refused something in band and goes on; the Live wire has no such frame.
+            case LiveEvent.ServiceError e -> log.info("Conversation {}: upstream error (session goes on): {}", id,
+                    e.error().getMessage());
             case LiveEvent.ResumptionUpdate r -> { } // upstream handles stay here; the client gets the gateway's
             case LiveEvent.Closed c -> upstreamClosed(c);
             case LiveEvent.SetupCompleted s -> {
