@@ -86,6 +86,8 @@ final class OpenAiConnection implements ProviderConnection {
     /** Calls cancelled by barge-in: their late outputs are dropped. */
     private final Set<String> cancelledCalls = new HashSet<>();
     private boolean speechActive;
+    /** A typed turn went out while tool calls awaited outputs: report their cancellation with the next frame. */
+    private boolean cancelOnNextFrame;
     /** Cancels we sent that the service may find nothing to cancel for (the answer ended as we sent it). */
     private int cancelsSent;
     /** Our response.create met a response still running (its done was in flight): ask again after that one. */
@@ -152,6 +154,9 @@ final class OpenAiConnection implements ProviderConnection {
             return responseRunning ? List.of(cancel()) : List.of();
         }
         List<String> out = new ArrayList<>(turns.size() + 2);
+        if (c.turnComplete() && !outstandingCalls.isEmpty()) {
+            cancelOnNextFrame = true;
+        }
         if (c.turnComplete() && responseRunning) {
             // As on Gemini, a new turn cuts the answer in progress (OpenAI would refuse a second response).
             out.add(cancel());
@@ -180,6 +185,7 @@ final class OpenAiConnection implements ProviderConnection {
             return List.of(imageItem(r.video()));
         }
         if (r.text() != null) {
+            cancelOnNextFrame |= !outstandingCalls.isEmpty();
             return responseRunning ? List.of(cancel(), item(Content.text("user", r.text())), RESPOND)
                     : List.of(item(Content.text("user", r.text())), RESPOND);
         }
@@ -279,7 +285,7 @@ final class OpenAiConnection implements ProviderConnection {
         lock.lock();
         try {
             frames++;
-            return switch (event) {
+            List<LiveEvent> events = switch (event) {
                 case ServerEvent.SessionCreated e -> {
                     sessionId = e.session() == null ? null : e.session().id();
                     yield List.of();
@@ -328,6 +334,14 @@ final class OpenAiConnection implements ProviderConnection {
                 // Item bookkeeping, content parts, .done events, rate limits, unknown events: nothing to report.
                 default -> List.of();
             };
+            if (cancelOnNextFrame) {
+                cancelOnNextFrame = false;
+                List<LiveEvent> out = new ArrayList<>();
+                cancelOutstanding(out, false);
+                out.addAll(events);
+                return out;
+            }
+            return events;
         } finally {
             lock.unlock();
         }
@@ -369,12 +383,27 @@ final class OpenAiConnection implements ProviderConnection {
             audioCut = true;
             out.add(new LiveEvent.Interrupted());
         }
-        if (!outstandingCalls.isEmpty()) {
-            cancelledCalls.addAll(outstandingCalls);
-            out.add(new LiveEvent.ToolCallCancelled(List.copyOf(outstandingCalls)));
-            outstandingCalls.clear();
-        }
+        cancelOutstanding(out, out.stream().anyMatch(e -> e instanceof LiveEvent.Interrupted));
         return out;
+    }
+
+    /**
+     * Caller holds the lock. The user moved on (spoke, or typed a new turn) while tool calls awaited their outputs:
+     * as Gemini does on barge-in, the calls are cancelled ({@code ToolCallCancelled}; their late outputs are dropped)
+     * and the turn that asked for them ends ({@code Interrupted}, {@code TurnComplete}), since no response.create
+     * will continue it.
+     */
+    private void cancelOutstanding(List<LiveEvent> out, boolean interruptedAlready) {
+        if (outstandingCalls.isEmpty()) {
+            return;
+        }
+        cancelledCalls.addAll(outstandingCalls);
+        out.add(new LiveEvent.ToolCallCancelled(List.copyOf(outstandingCalls)));
+        outstandingCalls.clear();
+        if (!interruptedAlready) {
+            out.add(new LiveEvent.Interrupted());
+        }
+        out.add(new LiveEvent.TurnComplete(null, null));
     }
 
     private List<LiveEvent> audioDelta(String item, byte[] pcm) {

@@ -233,6 +233,23 @@ class OpenAiConnectionTest {
     }
 
     @Test
+    void aTypedTurnWhileCallsAwaitOutputsCancelsThemAndEndsTheirTurn() {
+        OpenAiConnection c = setUp(open(config()));
+        feed(c, new ServerEvent.ResponseCreated("e2", response("r1", "in_progress", null, List.of(), null)));
+        Item.FunctionCall call = new Item.FunctionCall("i1", "completed", "call_7", "slow", "{}");
+        feed(c, new ServerEvent.ResponseOutputItemDone("e3", "r1", 0, call));
+        feed(c, new ServerEvent.ResponseDone("e4", response("r1", "completed", null, List.of(call), null)));
+        assertThat(sent(c.encode(ClientMessage.ClientContent.userText("never mind"))))
+                .noneMatch(e -> e instanceof ClientEvent.ResponseCancel).hasSize(2);
+        Item.Message user = new Item.Message("i2", "completed", "user", List.of(ContentPart.inputText("never mind")));
+        assertThat(feed(c, new ServerEvent.ConversationItemAdded("e5", "i1", user))).containsExactly(
+                new LiveEvent.ToolCallCancelled(List.of("call_7")), new LiveEvent.Interrupted(),
+                new LiveEvent.TurnComplete(null, null));
+        assertThat(c.encode(new ClientMessage.ToolResponse(List.of(FunctionResponse.of("call_7", "slow",
+                JSON.createObjectNode()))))).isEmpty();
+    }
+
+    @Test
     void bargeInDuringAnAnswer_dropsItsRest_andTruncatesItWhereThePlayerStopped() {
         OpenAiConnection c = setUp(open(config()));
         feed(c, new ServerEvent.ResponseCreated("e2", response("r1", "in_progress", null, List.of(), null)));
