@@ -195,6 +195,10 @@ final class SnippetCompiler {
             }
         }
         packages.remove("examples");
+        // The OpenAI wire's records (Tool, AudioFormat, Session, Item …) share simple names with dev.habla.protocol's
+        // and dev.habla.audio's; on the class path through habla-client, they would make those names ambiguous in
+        // every snippet. A snippet that uses them imports them (context: imports: dev.habla.realtime.*).
+        packages.remove("realtime");
         List<String> out = new java.util.ArrayList<>();
         packages.forEach(name -> out.add("dev.habla." + name + ".*"));
         out.addAll(JDK_IMPORTS);
