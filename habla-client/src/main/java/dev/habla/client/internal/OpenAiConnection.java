@@ -1,7 +1,5 @@
 package dev.habla.client.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
@@ -11,11 +9,9 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
-import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerMessage.VoiceActivityType;
 import dev.habla.protocol.UsageMetadata;
 import dev.habla.realtime.ClientEvent;
-import dev.habla.realtime.ContentPart;
 import dev.habla.realtime.ErrorDetail;
 import dev.habla.realtime.Item;
 import dev.habla.realtime.RealtimeCodec;
@@ -24,11 +20,9 @@ import dev.habla.realtime.ServerEvent;
 import dev.habla.realtime.Usage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -54,19 +48,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  * Barge-in truncation: once an answer was cut (by the service or by the user's speech while it still played) and
  * the response is over, the played position ({@link #playback}) goes out as {@code conversation.item.truncate}, once,
- * so the service's history holds what the user heard.
+ * so the service's history holds what the user heard ({@link OpenAiPlayback} decides when). Stateless pieces
+ * (items, appends, arguments, usage) are {@link OpenAiItems}'.
  *
  * <p>Threads: {@link #decode} and {@link #pendingFrames} on the dispatcher, {@link #encode} on callers (serialised by
  * the session's encode lock), {@link #playback} on the voice loop's speaker thread or the dispatcher. {@link #lock}
  * guards every mutable field.
  */
 final class OpenAiConnection implements ProviderConnection {
-    private static final ObjectMapper JSON = OpenAiSessionUpdate.JSON;
-    private static final Base64.Encoder B64 = Base64.getEncoder();
-    private static final String RESPOND = RealtimeCodec.encode(new ClientEvent.ResponseCreate(null, null));
-    private static final String CANCEL = RealtimeCodec.encode(new ClientEvent.ResponseCancel(null, null));
-    private static final String COMMIT = RealtimeCodec.encode(new ClientEvent.InputAudioBufferCommit(null));
-    private static final String CLEAR = RealtimeCodec.encode(new ClientEvent.InputAudioBufferClear(null));
 
     private final OpenAiProvider provider;
     private final ClientConfig client;
@@ -93,15 +82,10 @@ final class OpenAiConnection implements ProviderConnection {
     /** Our response.create met a response still running (its done was in flight): ask again after that one. */
     private boolean respondAfterDone;
     private final Set<String> transcribedWithDeltas = new HashSet<>();
-    // the latest assistant audio item
-    private String audioItem;
-    private long audioBytes;
-    private long playedMs = -1;
-    private boolean audioCut;
-    private boolean truncated;
-    /** Frames decoded so far, and the one at which the cut answer became ready to truncate (-1: not yet). */
+    /** The latest assistant audio item and its truncation. */
+    private final OpenAiPlayback playback = new OpenAiPlayback();
+    /** Frames decoded so far. */
     private long frames;
-    private long dueAtFrame = -1;
 
     OpenAiConnection(OpenAiProvider provider, ClientConfig client, SessionConfig session) {
         this.provider = provider;
@@ -124,7 +108,7 @@ final class OpenAiConnection implements ProviderConnection {
     public List<String> afterSetupFrames() {
         List<String> out = new ArrayList<>();
         for (Content turn : session.initialHistory()) {
-            out.add(item(turn));
+            out.add(OpenAiItems.item(turn));
         }
         return out;
     }
@@ -162,45 +146,45 @@ final class OpenAiConnection implements ProviderConnection {
             out.add(cancel());
         }
         for (Content turn : turns) {
-            out.add(item(turn));
+            out.add(OpenAiItems.item(turn));
         }
         if (c.turnComplete()) {
-            out.add(RESPOND);
+            out.add(OpenAiItems.RESPOND);
         }
         return out;
     }
 
     private List<String> realtimeInput(ClientMessage.RealtimeInput r) {
         if (r.audio() != null) {
-            return List.of(append(r.audio()));
+            return List.of(OpenAiItems.append(r.audio()));
         }
         if (r.mediaChunks() != null && !r.mediaChunks().isEmpty()) {
             List<String> out = new ArrayList<>();
             for (Blob b : r.mediaChunks()) {
-                out.add(b.mimeType() != null && b.mimeType().startsWith("image/") ? imageItem(b) : append(b));
+                out.add(b.mimeType() != null && b.mimeType().startsWith("image/") ? OpenAiItems.imageItem(b) : OpenAiItems.append(b));
             }
             return out;
         }
         if (r.video() != null) {
-            return List.of(imageItem(r.video()));
+            return List.of(OpenAiItems.imageItem(r.video()));
         }
         if (r.text() != null) {
             cancelOnNextFrame |= !outstandingCalls.isEmpty();
-            return responseRunning ? List.of(cancel(), item(Content.text("user", r.text())), RESPOND)
-                    : List.of(item(Content.text("user", r.text())), RESPOND);
+            return responseRunning ? List.of(cancel(), OpenAiItems.item(Content.text("user", r.text())), OpenAiItems.RESPOND)
+                    : List.of(OpenAiItems.item(Content.text("user", r.text())), OpenAiItems.RESPOND);
         }
         if (r.activityStart() != null) {
             // Manual turns: a new user turn starts; like Gemini's activityStart it cuts a running answer.
-            return responseRunning ? List.of(cancel(), CLEAR) : List.of(CLEAR);
+            return responseRunning ? List.of(cancel(), OpenAiItems.CLEAR) : List.of(OpenAiItems.CLEAR);
         }
         if (r.activityEnd() != null) {
-            return List.of(COMMIT, RESPOND);
+            return List.of(OpenAiItems.COMMIT, OpenAiItems.RESPOND);
         }
         if (Boolean.TRUE.equals(r.audioStreamEnd())) {
             // Gemini's audioStreamEnd flushes a turn the server VAD has open; here: commit it and ask for the answer.
             if (speechActive) {
                 speechActive = false;
-                return List.of(COMMIT, RESPOND);
+                return List.of(OpenAiItems.COMMIT, OpenAiItems.RESPOND);
             }
             return List.of();
         }
@@ -224,7 +208,7 @@ final class OpenAiConnection implements ProviderConnection {
                     Item.FunctionCallOutput.of(r.id(), output))));
         }
         if (!out.isEmpty() && outstandingCalls.isEmpty()) {
-            out.add(RESPOND); // OpenAI goes on only when asked (Gemini: by itself)
+            out.add(OpenAiItems.RESPOND); // OpenAI goes on only when asked (Gemini: by itself)
         }
         return out;
     }
@@ -232,49 +216,7 @@ final class OpenAiConnection implements ProviderConnection {
     /** Caller holds the lock. */
     private String cancel() {
         cancelsSent++;
-        return CANCEL;
-    }
-
-    /** A message item: user text/images, or model (assistant) text. */
-    private static String item(Content turn) {
-        boolean model = "model".equals(turn.role()) || "assistant".equals(turn.role());
-        List<ContentPart> content = new ArrayList<>();
-        for (Part p : turn.parts() == null ? List.<Part>of() : turn.parts()) {
-            if (p.text() != null) {
-                content.add(model ? ContentPart.outputText(p.text()) : ContentPart.inputText(p.text()));
-            } else if (p.inlineData() != null && p.inlineData().mimeType() != null
-                    && p.inlineData().mimeType().startsWith("image/") && !model) {
-                content.add(ContentPart.inputImage(dataUrl(p.inlineData())));
-            } else {
-                throw new IllegalArgumentException("OpenAI Realtime items take text (and user images); cannot send "
-                        + (p.inlineData() != null ? p.inlineData().mimeType() : "this part"));
-            }
-        }
-        return RealtimeCodec.encode(new ClientEvent.ConversationItemCreate(null, null,
-                new Item.Message(null, null, model ? "assistant" : "user", content)));
-    }
-
-    private static String imageItem(Blob image) {
-        return RealtimeCodec.encode(new ClientEvent.ConversationItemCreate(null, null,
-                new Item.Message(null, null, "user", List.of(ContentPart.inputImage(dataUrl(image))))));
-    }
-
-    private static String dataUrl(Blob b) {
-        return "data:" + b.mimeType() + ";base64," + B64.encodeToString(b.data() == null ? new byte[0] : b.data());
-    }
-
-    /** {@code input_audio_buffer.append}; PCM at another rate is resampled to the service's 24 kHz. */
-    private static String append(Blob audio) {
-        String mime = audio.mimeType() == null ? "" : audio.mimeType().toLowerCase(Locale.ROOT);
-        if (!mime.startsWith("audio/pcm") && !mime.startsWith("audio/l16")) {
-            throw new IllegalArgumentException("OpenAI Realtime takes PCM16 audio, not " + audio.mimeType());
-        }
-        int rate = Blob.sampleRate(mime, 16_000);
-        byte[] pcm = audio.data() == null ? new byte[0] : audio.data();
-        if (rate != OpenAiProvider.RATE) {
-            pcm = Pcm.resample(pcm, rate, OpenAiProvider.RATE);
-        }
-        return RealtimeCodec.encode(new ClientEvent.InputAudioBufferAppend(pcm));
+        return OpenAiItems.CANCEL;
     }
 
     // ---- decoding --------------------------------------------------------------------------------------------
@@ -326,7 +268,7 @@ final class OpenAiConnection implements ProviderConnection {
                 case ServerEvent.ResponseOutputAudioDelta e -> audioDelta(e.itemId(), e.delta());
                 case ServerEvent.ResponseOutputItemDone e -> {
                     if (e.item() instanceof Item.FunctionCall f && !responseCut) {
-                        responseCalls.add(new FunctionCall(f.callId(), f.name(), arguments(nz(f.arguments()))));
+                        responseCalls.add(new FunctionCall(f.callId(), f.name(), OpenAiItems.arguments(nz(f.arguments()))));
                     }
                     yield List.of();
                 }
@@ -373,14 +315,13 @@ final class OpenAiConnection implements ProviderConnection {
         speechActive = true;
         List<LiveEvent> out = new ArrayList<>(3);
         out.add(new LiveEvent.VoiceActivity(VoiceActivityType.ACTIVITY_START, Duration.ofMillis(audioStartMs)));
-        boolean stillPlaying = audioItem != null && !truncated && playedMs >= 0 && playedMs < audioMs();
         if (responseRunning && !responseCut) {
             responseCut = true;
-            audioCut = audioItem != null;
+            playback.cut();
             out.add(new LiveEvent.Interrupted());
-        } else if (!responseRunning && stillPlaying && !audioCut) {
+        } else if (!responseRunning && playback.stillPlaying()) {
             // The answer was generated faster than it plays: the user talks over what is still playing.
-            audioCut = true;
+            playback.cut();
             out.add(new LiveEvent.Interrupted());
         }
         cancelOutstanding(out, out.stream().anyMatch(e -> e instanceof LiveEvent.Interrupted));
@@ -410,15 +351,7 @@ final class OpenAiConnection implements ProviderConnection {
         if (responseCut) {
             return List.of();
         }
-        if (!item.equals(audioItem)) {
-            audioItem = item;
-            audioBytes = 0;
-            playedMs = -1;
-            audioCut = false;
-            truncated = false;
-            dueAtFrame = -1;
-        }
-        audioBytes += pcm.length;
+        playback.audio(item, pcm.length);
         return List.of(new LiveEvent.AudioChunk(pcm, OpenAiProvider.RATE));
     }
 
@@ -429,7 +362,7 @@ final class OpenAiConnection implements ProviderConnection {
             cancelsSent--;
         }
         String status = r == null || r.status() == null ? "completed" : r.status();
-        UsageMetadata usage = r == null ? null : usage(r.usage());
+        UsageMetadata usage = r == null ? null : OpenAiItems.usage(r.usage());
         List<LiveEvent> out = new ArrayList<>(3);
         if ("completed".equals(status) && !responseCalls.isEmpty() && !responseCut) {
             // A tool round trip: the model's turn goes on after the outputs (one answer, as on Gemini).
@@ -447,7 +380,7 @@ final class OpenAiConnection implements ProviderConnection {
                 out.add(new LiveEvent.Interrupted());
             }
             responseCut = true;
-            audioCut = audioItem != null;
+            playback.cut();
         } else if ("failed".equals(status)) {
             ErrorDetail err = r.statusDetails() == null ? null : r.statusDetails().error();
             String message = err == null || err.message() == null ? status : err.message();
@@ -461,36 +394,8 @@ final class OpenAiConnection implements ProviderConnection {
         return out;
     }
 
-    /**
-     * The call's {@code arguments} JSON string parsed; an empty string is an empty object. Text that is not JSON is
-     * passed on as a string node, so the tool runner answers the model with its own argument error.
-     */
-    private static JsonNode arguments(String json) {
-        if (json.isBlank()) {
-            return JSON.createObjectNode();
-        }
-        try {
-            return JSON.readTree(json);
-        } catch (Exception e) {
-            return JSON.getNodeFactory().textNode(json);
-        }
-    }
-
-    private long audioMs() {
-        return audioBytes / 2 * 1000 / OpenAiProvider.RATE;
-    }
-
     private static String nz(String s) {
         return s == null ? "" : s;
-    }
-
-    private static UsageMetadata usage(Usage u) {
-        if (u == null) {
-            return null;
-        }
-        int cached = u.inputTokenDetails() == null ? 0 : u.inputTokenDetails().path("cached_tokens").asInt();
-        return new UsageMetadata((int) u.inputTokens(), cached, (int) u.outputTokens(), 0, 0, (int) u.totalTokens(),
-                null, null, null, null);
     }
 
     // ---- playback and truncation -----------------------------------------------------------------------------
@@ -499,11 +404,7 @@ final class OpenAiConnection implements ProviderConnection {
     public List<String> playback(Duration played) {
         lock.lock();
         try {
-            if (audioItem == null || truncated) {
-                return List.of();
-            }
-            playedMs = played.toMillis();
-            return truncateIfDue(true);
+            return playback.report(played.toMillis()) ? playback.truncateIfDue(true, responseRunning, frames) : List.of();
         } finally {
             lock.unlock();
         }
@@ -515,39 +416,14 @@ final class OpenAiConnection implements ProviderConnection {
         try {
             if (respondAfterDone && !responseRunning) {
                 respondAfterDone = false;
-                List<String> out = new ArrayList<>(truncateIfDue(false));
-                out.add(RESPOND);
+                List<String> out = new ArrayList<>(playback.truncateIfDue(false, responseRunning, frames));
+                out.add(OpenAiItems.RESPOND);
                 return out;
             }
-            return truncateIfDue(false);
+            return playback.truncateIfDue(false, responseRunning, frames);
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * Caller holds the lock. Once the cut answer's response is over and a played position is known: at the first
-     * playback report after that (the player's final position: it stops on {@code Interrupted}), or, if none comes (the
-     * player had stopped already, on its own VAD), after the next frame with the last position reported. Not after the
-     * very frame that made it due: a listener behind an asynchronous hand-off (a resilient session, a voice loop) may
-     * not have reported its final position yet.
-     */
-    private List<String> truncateIfDue(boolean report) {
-        if (!audioCut || truncated || responseRunning || audioItem == null) {
-            return List.of();
-        }
-        if (dueAtFrame < 0) {
-            dueAtFrame = frames;
-        }
-        if (playedMs < 0 || !report && frames <= dueAtFrame) {
-            return List.of();
-        }
-        truncated = true;
-        long end = Math.min(playedMs, audioMs());
-        if (end >= audioMs()) {
-            return List.of(); // everything was heard: the history is right as it is
-        }
-        return List.of(RealtimeCodec.encode(new ClientEvent.ConversationItemTruncate(null, audioItem, 0, end)));
     }
 
     // ---- errors ----------------------------------------------------------------------------------------------
