@@ -7,6 +7,7 @@
 #   bench/codec.sh -prof gc        # allocation rates per benchmark
 #   BENCH_SKIP_BUILD=1 bench/codec.sh   # reuse habla-bench/target/benchmarks.jar
 #   BENCH_CPU_CHECK=1 bench/codec.sh    # also time the same operations in CPU-seconds (steady on a loaded machine)
+#   BENCH_CLASS=RealtimeCodecBenchmark bench/codec.sh   # the OpenAI Realtime codec vs plain Jackson (issue 13)
 #
 # Needs a JDK 21+ (JAVA_HOME if it is one, else /usr/lib/jvm/*25* or *21*) and Maven.
 set -euo pipefail
@@ -48,19 +49,20 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ] || [ ! -f "$JAR" ]; then
 fi
 
 OUT="$ROOT/habla-bench/target/jmh-codec-$(date +%Y%m%d-%H%M%S).json"
-echo "== running CodecBenchmark ($(nproc 2>/dev/null || echo '?') cores, $("$JAVA" -version 2>&1 | head -1))"
+BENCH_CLASS="${BENCH_CLASS:-CodecBenchmark}"
+echo "== running $BENCH_CLASS ($(nproc 2>/dev/null || echo '?') cores, $("$JAVA" -version 2>&1 | head -1))"
 # Defaults, each dropped when the caller gives that option (JMH rejects an option given twice).
 declare -A DEFAULTS=([-f]=1 [-wi]=3 [-w]=1s [-i]=5 [-r]=1s)
 for a in "$@"; do unset "DEFAULTS[$a]" 2>/dev/null || true; done
 ARGS=()
 for k in "${!DEFAULTS[@]}"; do ARGS+=("$k" "${DEFAULTS[$k]}"); done
-"$JAVA" -jar "$JAR" 'dev.habla.bench.CodecBenchmark' "${ARGS[@]}" -rf json -rff "$OUT" "$@"
+"$JAVA" -jar "$JAR" "dev.habla.bench.$BENCH_CLASS" "${ARGS[@]}" -rf json -rff "$OUT" "$@"
 
 echo
 echo "== Habla/SDK throughput, same run ($OUT)"
-"$JAVA" -cp "$JAR" dev.habla.bench.Report "$OUT" 3
+"$JAVA" -cp "$JAR" dev.habla.bench.Report "$OUT" "$([ "$BENCH_CLASS" = CodecBenchmark ] && echo 3 || echo 1)"
 
-if [ -n "${BENCH_CPU_CHECK:-}" ]; then
+if [ -n "${BENCH_CPU_CHECK:-}" ] && [ "$BENCH_CLASS" = CodecBenchmark ]; then
     echo
     echo "== cross-check: operations per CPU-second of the benchmark thread (dev.habla.bench.CpuTimeCheck)"
     "$JAVA" -Xms1g -Xmx1g -cp "$JAR" dev.habla.bench.CpuTimeCheck

@@ -222,7 +222,7 @@ const scenarios = {
       el.addEventListener('state', (e) => window.states.push(e.detail)); });
     await poll(page, () => customElements.get('habla-talk'), null, 10000, 'the element defined');
     await page.locator('habla-talk').locator('button').click();
-    await poll(page, () => window.said.some((t) => t.who === 'model') && /I heard/.test(window.said.filter((t) => t.who === 'model')
+    await poll(page, () => window.said.some((t) => t.who === 'model') && /I heard \d/.test(window.said.filter((t) => t.who === 'model')
       .map((t) => t.text).join('')), null, 20000, 'the spoken answer');
     const out = await page.evaluate(() => ({ said: window.said, states: window.states,
       shown: document.querySelector('habla-talk').shadowRoot.querySelector('.log').textContent }));

@@ -51,13 +51,53 @@ final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Interface to listen on. Default: ${DEFAULT-VALUE}.")
+    /**
+     * Environment variables the command reads (each also an option, which wins). The container image and the compose
+     * example set only these ({@code DeploymentFilesTest} checks it).
+     */
+    static final Set<String> ENV = Set.of("GEMINI_API_KEY", "HABLA_ADMIN_KEY", "HABLA_HOST", "HABLA_PORT", "HABLA_REDIS_URL",
+            "HABLA_REDIS_PREFIX", "HABLA_PROVIDER_MAX_SESSIONS", "HABLA_PROVIDER_MINUTES_PER_DAY", "HABLA_QUEUE",
+            "HABLA_QUEUE_TIMEOUT", "HABLA_DRAIN_TIMEOUT", "HABLA_UPSTREAM");
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "Interface to listen on (env HABLA_HOST). Default: 127.0.0.1.")
     String host;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8787",
-            description = "TCP port; 0 picks a free one (printed). Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Option(names = "--port", paramLabel = "N",
+            description = "TCP port; 0 picks a free one (printed) (env HABLA_PORT). Default: 8787.")
+    Integer port;
+
+    @Option(names = "--redis", paramLabel = "URL",
+            description = "Cluster mode: share tokens, limits and sessions with other nodes in Redis "
+                    + "(redis://[user:password@]host:port[/db], rediss:// for TLS; env HABLA_REDIS_URL).")
+    String redis;
+
+    @Option(names = "--redis-prefix", paramLabel = "PREFIX",
+            description = "Prefix of the cluster's Redis keys (env HABLA_REDIS_PREFIX). Default: habla:")
+    String redisPrefix;
+
+    @Option(names = "--provider-max-sessions", paramLabel = "N",
+            description = "Cluster: upstream sessions open at once on the provider key, all apps and nodes together "
+                    + "(env HABLA_PROVIDER_MAX_SESSIONS). Default: 0 (no limit).")
+    Integer providerMaxSessions;
+
+    @Option(names = "--provider-minutes-per-day", paramLabel = "N",
+            description = "Cluster: session minutes per UTC day on the provider key (env HABLA_PROVIDER_MINUTES_PER_DAY). Default: 0 (no limit).")
+    Integer providerMinutes;
+
+    @Option(names = "--queue", paramLabel = "N",
+            description = "Cluster: connects over a limit that may wait for a slot on this node (env HABLA_QUEUE). "
+                    + "Default: 0 (refused at once, 1011).")
+    Integer queue;
+
+    @Option(names = "--queue-timeout", paramLabel = "DURATION", converter = DurationText.class,
+            description = "Cluster: how long a queued connect waits at most (env HABLA_QUEUE_TIMEOUT). Default: 30s.")
+    Duration queueTimeout;
+
+    @Option(names = "--drain", paramLabel = "DURATION", converter = DurationText.class,
+            description = "On Ctrl-C/SIGTERM: stop accepting, tell clients to move (goAway), wait for them at most this "
+                    + "long (env HABLA_DRAIN_TIMEOUT). Default: 30s with --redis, else 0.")
+    Duration drain;
 
     @Option(names = "--upstream", paramLabel = "URL",
             description = "Any Live-compatible endpoint (base URL) instead of Google or the built-in emulator.")
@@ -104,8 +144,68 @@ final class GatewayCommand implements Callable<Integer> {
     /** Apps and where their keys came from. */
     record Apps(List<GatewayApp> apps, String source, boolean dev) {}
 
+    /** The option, else the environment variable, else {@code dflt}. */
+    private String setting(String option, String env, String dflt) {
+        if (option != null) {
+            return option;
+        }
+        String v = ctx.env().get(env);
+        return v != null && !v.isBlank() ? v.strip() : dflt;
+    }
+
+    private int intSetting(Integer option, String env, int dflt) {
+        String v = setting(option == null ? null : option.toString(), env, Integer.toString(dflt));
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), env + " must be a number, was " + v);
+        }
+    }
+
+    private Duration durationSetting(Duration option, String env, Duration dflt) {
+        if (option != null) {
+            return option;
+        }
+        String v = ctx.env().get(env);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            return new DurationText().convert(v.strip());
+        } catch (Exception e) {
+            throw new ParameterException(spec.commandLine(), env + " must be a duration (30s, 2m), was " + v);
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
+        String host = setting(this.host, "HABLA_HOST", "127.0.0.1");
+        int port = intSetting(this.port, "HABLA_PORT", 8787);
+        String upstream = setting(this.upstream, "HABLA_UPSTREAM", null);
+        String redisUrl = setting(this.redis, "HABLA_REDIS_URL", null);
+        URI redisUri = null;
+        if (redisUrl != null) {
+            try {
+                redisUri = URI.create(redisUrl);
+            } catch (IllegalArgumentException e) {
+                redisUri = null;
+            }
+            if (redisUri == null || !Set.of("redis", "rediss").contains(String.valueOf(redisUri.getScheme())) || redisUri.getHost() == null) {
+                throw new ParameterException(spec.commandLine(), "--redis / HABLA_REDIS_URL must be redis://host:port or rediss://host:port");
+            }
+        }
+        String prefix = setting(redisPrefix, "HABLA_REDIS_PREFIX", "habla:");
+        int keySessions = intSetting(providerMaxSessions, "HABLA_PROVIDER_MAX_SESSIONS", 0);
+        int keyMinutes = intSetting(providerMinutes, "HABLA_PROVIDER_MINUTES_PER_DAY", 0);
+        int queued = intSetting(queue, "HABLA_QUEUE", 0);
+        Duration queueWait = durationSetting(queueTimeout, "HABLA_QUEUE_TIMEOUT", Duration.ofSeconds(30));
+        Duration drainFor = durationSetting(drain, "HABLA_DRAIN_TIMEOUT", redisUri != null ? Duration.ofSeconds(30) : Duration.ZERO);
+        if (keySessions < 0 || keyMinutes < 0 || queued < 0) {
+            throw new ParameterException(spec.commandLine(), "limits and queue sizes must be >= 0");
+        }
+        if (redisUri == null && (keySessions > 0 || keyMinutes > 0 || queued > 0)) {
+            throw new ParameterException(spec.commandLine(), "--provider-max-sessions, --provider-minutes-per-day and --queue need --redis");
+        }
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
         }
@@ -134,6 +234,7 @@ final class GatewayCommand implements Callable<Integer> {
                     + (service.openai() ? ", over OpenAI Realtime" : "");
         }
         String key = providerKey != null ? providerKey : EMULATOR_KEY;
+        URI cluster = redisUri;
         Gateway gw;
         try {
             gw = Gateway.create(b -> {
@@ -146,6 +247,9 @@ final class GatewayCommand implements Callable<Integer> {
                         });
                 apps.apps().forEach(b::app);
                 origins.forEach(b::allowOrigin);
+                if (cluster != null) {
+                    b.redis(cluster).redisPrefix(prefix).providerKeyLimits(keySessions, keyMinutes).queue(queued, queueWait);
+                }
                 if (apps.dev() && KeyChoice.isLoopback(URI.create("http://" + hostForUri(host) + "/"))) {
                     b.devTokens(apps.apps().getFirst().id());
                 }
@@ -174,6 +278,10 @@ final class GatewayCommand implements Callable<Integer> {
             ctx.out().println("  metrics, health:        " + base + "/metrics  " + base + "/healthz");
             ctx.out().println("  upstream:               " + upstreamText);
             ctx.out().println("  apps:                   " + apps.apps().stream().map(GatewayApp::id).toList() + ", admin key " + apps.source());
+            if (cluster != null) { // never the URL's user or password
+                ctx.out().println("  cluster:                node " + g.nodeId() + ", Redis " + cluster.getScheme() + "://" + cluster.getHost()
+                        + (cluster.getPort() > 0 ? ":" + cluster.getPort() : "") + " (keys " + prefix + "*)");
+            }
             if (apps.dev()) {
                 ctx.out().println("  dev admin key:          " + apps.apps().getFirst().adminKey());
                 ctx.out().println("  dev mode: the console gets single-use tokens for loopback pages (POST /dev/token)");
@@ -182,6 +290,11 @@ final class GatewayCommand implements Callable<Integer> {
             ctx.err().println("Stop with Ctrl-C.");
             try {
                 stop.await();
+                if (drainFor.isPositive()) {
+                    ctx.err().println("Draining (at most " + DurationText.format(drainFor) + ")…");
+                    int cut = g.drain(drainFor);
+                    ctx.err().println("Drained; " + cut + " session(s) did not move by themselves.");
+                }
             } finally {
                 running = null;
                 if (previousInt != null) {

@@ -171,4 +171,58 @@ class GatewayCommandTest {
         assertThat(bad.exit.get()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err.toString(StandardCharsets.UTF_8)).contains("unknown setting app.shop.adminkey");
     }
+
+    /**
+     * Cluster mode from the environment (as the container image and compose example configure it): a password-protected
+     * Redis of the test's own, the node joins it (its heartbeat key appears), the banner names the node and Redis but
+     * never the password; settings that need Redis are refused without it.
+     */
+    @Test
+    void clusterFromEnvironmentWithRedisAuth() throws Exception {
+        boolean installed = java.util.stream.Stream.of(System.getenv("PATH").split(":"))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "redis-server")));
+        if (!installed && !"true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assumptions.abort("redis-server is not installed");
+        }
+        int redisPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            redisPort = free.getLocalPort();
+        }
+        String password = "redis-pass-0123456789-SECRET";
+        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--requirepass", password, "--dir", work.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
+        try {
+            String url = "redis://:" + password + "@127.0.0.1:" + redisPort;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (true) { // until redis-server answers (no readiness signal from a child process)
+                try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis(URI.create(url))) {
+                    if ("PONG".equals(j.ping())) {
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    assertThat(System.nanoTime()).as("redis-server start").isLessThan(deadline);
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                }
+            }
+            Map<String, String> env = Map.of("HABLA_ADMIN_KEY", "env-admin-key-0123456789abcdef", "HABLA_REDIS_URL", url,
+                    "HABLA_PORT", "0", "HABLA_REDIS_PREFIX", "clitest:", "HABLA_DRAIN_TIMEOUT", "1s");
+            try (Running r = new Running(env)) {
+                String banner = r.banner();
+                String node = r.command.gateway().nodeId();
+                assertThat(banner).contains("cluster:                node " + node + ", Redis redis://127.0.0.1:" + redisPort + " (keys clitest:*)")
+                        .doesNotContain(password);
+                try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis(URI.create(url))) {
+                    assertThat(j.exists("clitest:node:" + node)).isTrue();
+                }
+            }
+        } finally {
+            redis.destroyForcibly();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+        Running bad = new Running(Map.of("HABLA_ADMIN_KEY", "env-admin-key-0123456789abcdef"), "--port", "0", "--queue", "5");
+        assertThat(bad.thread.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(bad.exit.get()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err.toString(StandardCharsets.UTF_8)).contains("need --redis");
+    }
 }

@@ -69,11 +69,16 @@ final class Oracles {
     /** Runs {@code node js/<script> args...} with a hard timeout and parses its {@code RESULT {json}} line. */
     static NodeRun runNode(String script, long timeoutSeconds, String... args) throws Exception {
         requireJsSdk();
+        return runNodeIn(jsDir(), script, timeoutSeconds, args);
+    }
+
+    /** Like {@link #runNode} for a script in another directory (the OpenAI SDKs' {@code js-openai/}). */
+    static NodeRun runNodeIn(Path dir, String script, long timeoutSeconds, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(node().toString());
         cmd.add(script);
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(jsDir().toFile()).start();
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
         p.getOutputStream().close();
         // Drain both pipes on virtual threads so a chatty child never blocks on a full pipe.
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -195,9 +195,8 @@ final class SnippetCompiler {
             }
         }
         packages.remove("examples");
-        // The OpenAI wire's records (Tool, AudioFormat, Session, Item …) share simple names with dev.habla.protocol's
-        // and dev.habla.audio's; on the class path through habla-client, they would make those names ambiguous in
-        // every snippet. A snippet that uses them imports them (context: imports: dev.habla.realtime.*).
+        // The OpenAI Realtime records (issue 13) share names with dev.habla.protocol (Tool, Transcription) and
+        // dev.habla.audio (AudioFormat): snippets that use them import what they need (snippet-context imports).
         packages.remove("realtime");
         List<String> out = new java.util.ArrayList<>();
         packages.forEach(name -> out.add("dev.habla." + name + ".*"));

@@ -4,12 +4,15 @@ import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveClient;
 import dev.habla.client.ResiliencePolicy;
 import dev.habla.gateway.internal.Accounting;
+import dev.habla.gateway.internal.Admission;
 import dev.habla.gateway.internal.Assets;
 import dev.habla.gateway.internal.ClientSession;
+import dev.habla.gateway.internal.Cluster;
 import dev.habla.gateway.internal.GatewayAuthenticator;
 import dev.habla.gateway.internal.HttpApi;
 import dev.habla.gateway.internal.Hub;
 import dev.habla.gateway.internal.OriginPolicy;
+import dev.habla.gateway.internal.RedisCluster;
 import dev.habla.gateway.internal.Token;
 import dev.habla.gateway.internal.TokenStore;
 import dev.habla.protocol.CloseCodes;
@@ -43,6 +46,10 @@ import java.util.function.Consumer;
  *     System.out.println(gw.baseUrl());                           // the SDK's baseUrl
  * }
  * }</pre>
+ *
+ * <p>With {@link Builder#redis} the gateway is one node of a cluster sharing tokens, upstream slots and conversations
+ * in Redis (a client whose node dies or {@linkplain #drain drains} resumes through any node); without it, a standalone
+ * node with its state in memory.
  *
  * <p>Thread-safe; {@link #close()} is idempotent: ends every session (1001), closes the upstream client.
  */
@@ -78,22 +85,32 @@ public final class Gateway implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LiveClient upstream = null;
         Hub hub = null;
+        Cluster cluster = Cluster.STANDALONE;
         try {
-            Accounting accounting = new Accounting(b.apps, b.clock, metrics);
-            TokenStore tokens = new TokenStore(b.clock);
+            if (b.redis != null) {
+                cluster = new RedisCluster(b.redis, b.redisPrefix, b.clock, b.heartbeat);
+            }
+            Accounting accounting = new Accounting(b.apps, b.clock, metrics, !cluster.shared());
+            TokenStore tokens = new TokenStore(b.clock, cluster);
             OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
             GatewayApp devApp = b.devTokens == null ? null
                     : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
             upstream = LiveClient.create(b.upstream);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
-            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes);
-            HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp);
+            Admission admission = new Admission(cluster, accounting, b.keySessions, b.keyMinutesPerDay, b.maxQueued, b.queueTimeout);
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, cluster, admission);
+            cluster.start(hub.clusterHooks());
+            io.micrometer.core.instrument.Gauge.builder("habla.gateway.queued", admission, Admission::queued)
+                    .description("connects waiting for an upstream slot on this node (cluster)").register(metrics);
+            HttpApi http = new HttpApi(tokens, accounting, origins, metrics, b.console ? Assets.console() : path -> null, devApp,
+                    hub.draining());
             LiveServer server = serve(b, hub, http, new GatewayAuthenticator(tokens, accounting, origins));
             return new Gateway(server, hub, upstream, metrics);
         } catch (RuntimeException | Error e) {
             if (hub != null) {
                 hub.shutdown();
             }
+            cluster.close();
             if (upstream != null) {
                 upstream.close();
             }
@@ -157,12 +174,50 @@ public final class Gateway implements AutoCloseable {
         return metrics;
     }
 
-    /** Ends every session (1001), stops the server, closes the upstream client and the meters. Idempotent. */
+    /** This node's id in its cluster ({@code standalone} without one). */
+    public String nodeId() {
+        return hub.cluster().nodeId();
+    }
+
+    /** Connects waiting for an upstream slot on this node now (cluster with a queue). */
+    public int queuedConnects() {
+        return hub.admission().queued();
+    }
+
+    /**
+     * Graceful drain before shutdown: stops accepting new sessions ({@code /healthz} answers 503, setups are refused
+     * 1013), tells every client that can resume to go ({@code goAway}; it reconnects through another node with its
+     * handle, and this node hands the conversation over at the next turn boundary), and waits for them to leave, at
+     * most {@code max}. What is left then is handed off (cluster: resumable on any node) or ended (1001). The gateway
+     * still has to be {@link #close() closed}. Returns the number of sessions that did not leave by themselves.
+     */
+    public int drain(Duration max) throws InterruptedException {
+        hub.draining().set(true);
+        long deadline = System.nanoTime() + max.toNanos();
+        for (dev.habla.gateway.internal.Conversation c : hub.conversations()) {
+            c.drainNotice(max);
+        }
+        while (!hub.byHandle().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20); // sessions leave on other threads (hand-offs); nothing to wait on but the map
+        }
+        List<dev.habla.gateway.internal.Conversation> left = hub.conversations();
+        for (dev.habla.gateway.internal.Conversation c : left) {
+            if (hub.cluster().shared() && c.resumable()) {
+                c.handOff(Duration.ZERO);
+            } else {
+                c.end(CloseCodes.GOING_AWAY, "Gateway shutting down.");
+            }
+        }
+        return left.size();
+    }
+
+    /** Ends every session (1001), stops the server, closes the upstream client, the cluster link and the meters. Idempotent. */
     @Override
     public void close() {
         hub.shutdown();
         server.close();
         upstream.close();
+        hub.cluster().close();
         metrics.close();
     }
 
@@ -190,8 +245,57 @@ public final class Gateway implements AutoCloseable {
         private int maxMessageBytes = 16 << 20;
         private boolean console = true;
         private String devTokens;
+        private java.net.URI redis;
+        private String redisPrefix = "habla:";
+        private Duration heartbeat = Duration.ofSeconds(1);
+        private int keySessions;
+        private int keyMinutesPerDay;
+        private int maxQueued;
+        private Duration queueTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
+
+        /**
+         * Cluster mode: tokens, upstream slots, conversation records and node heartbeats shared in Redis
+         * ({@code redis://[user:password@]host:port[/db]}, {@code rediss://…} for TLS). Without it the gateway is a
+         * standalone node with its state in memory.
+         */
+        public Builder redis(java.net.URI uri) { this.redis = uri; return this; }
+
+        /** Prefix of every Redis key (default {@code habla:}; several clusters can share one Redis). */
+        public Builder redisPrefix(String prefix) { this.redisPrefix = Objects.requireNonNull(prefix, "prefix"); return this; }
+
+        /** How often a node beats (default 1 s); after 3 missed beats it is dead and its slots and sessions are reclaimed. */
+        public Builder heartbeat(Duration every) {
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("heartbeat must be positive");
+            }
+            this.heartbeat = every;
+            return this;
+        }
+
+        /** Cluster: the provider key's limits, shared by every app (0 = unlimited, the default). */
+        public Builder providerKeyLimits(int maxSessions, int minutesPerDay) {
+            if (maxSessions < 0 || minutesPerDay < 0) {
+                throw new IllegalArgumentException("limits must be >= 0");
+            }
+            this.keySessions = maxSessions;
+            this.keyMinutesPerDay = minutesPerDay;
+            return this;
+        }
+
+        /**
+         * Cluster: over a concurrency limit, up to {@code maxQueued} connects per node wait at most {@code timeout} for
+         * a slot (default 0: refused at once with 1011).
+         */
+        public Builder queue(int maxQueued, Duration timeout) {
+            if (maxQueued < 0) {
+                throw new IllegalArgumentException("maxQueued must be >= 0");
+            }
+            this.maxQueued = maxQueued;
+            this.queueTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
 
         /** Interface to bind (default {@code 127.0.0.1}). */
         public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }

@@ -10,11 +10,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The process under test of {@link GatewayBenchmark}: either the gateway or a raw TCP byte relay (the baseline: two
- * virtual threads per connection copying bytes, no WebSocket or JSON work), in front of the benchmark's upstream.
- * Prints {@code PORT n}; on stdin {@code mem} prints {@code MEM <heap bytes used after GC>}, {@code quit} exits.
+ * A process of {@link GatewayBenchmark}: the process under test, either the gateway or a raw TCP byte relay (the
+ * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work), in front of the benchmark's
+ * upstream; or that upstream itself ({@code echo}: answers each {@code realtimeInput} audio message with a 24 kHz
+ * {@code modelTurn} chunk carrying the same base64, copied byte for byte, on {@link BenchWire}'s minimal framing, so
+ * the upstream costs little and its CPU is measured apart). Prints {@code PORT n}; on stdin {@code mem} prints
+ * {@code MEM <heap bytes used after GC>}, {@code quit} exits.
  */
 public final class BenchChild {
     public static void main(String[] args) throws Exception {
@@ -27,6 +31,11 @@ public final class BenchChild {
                     .app(GatewayApp.of("bench", GatewayBenchmark.ADMIN_KEY)).console(false));
             server = gw;
             port = gw.port();
+        } else if (mode.equals("echo")) {
+            ServerSocket ss = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().name("echo-accept").start(() -> echoAccept(ss));
+            server = ss;
+            port = ss.getLocalPort();
         } else {
             ServerSocket ss = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
             Thread.ofVirtual().name("relay-accept").start(() -> accept(ss, upstream));
@@ -66,6 +75,68 @@ public final class BenchChild {
                 }
             }
         }
+    }
+
+    private static final byte[] DATA = "\"data\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SETUP_COMPLETE = "{\"setupComplete\":{}}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TURN_HEAD = ("{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"inlineData\":"
+            + "{\"mimeType\":\"audio/pcm;rate=24000\",\"data\":\"").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TURN_TAIL = "\"}}],\"role\":\"model\"}}}".getBytes(StandardCharsets.US_ASCII);
+
+    private static void echoAccept(ServerSocket ss) {
+        while (!ss.isClosed()) {
+            try {
+                Socket c = ss.accept();
+                c.setTcpNoDelay(true);
+                Thread.ofVirtual().start(() -> echo(c));
+            } catch (IOException e) {
+                if (!ss.isClosed()) {
+                    System.err.println("echo: " + e);
+                }
+            }
+        }
+    }
+
+    /** One upstream connection: reads and answers on this one virtual thread (its only writer). */
+    private static void echo(Socket c) {
+        try (c) {
+            InputStream in = BenchWire.accept(c);
+            OutputStream out = c.getOutputStream();
+            BenchWire.Message m = new BenchWire.Message();
+            while (BenchWire.read(in, m)) {
+                switch (m.opcode) {
+                    case BenchWire.PING -> BenchWire.write(out, BenchWire.frame(BenchWire.PONG,
+                            java.util.Arrays.copyOf(m.buf, m.length), false));
+                    case BenchWire.CLOSE -> {
+                        BenchWire.write(out, BenchWire.frame(BenchWire.CLOSE, java.util.Arrays.copyOf(m.buf, Math.min(2, m.length)), false));
+                        return;
+                    }
+                    case BenchWire.TEXT, BenchWire.BINARY -> answer(out, m);
+                    default -> { }
+                }
+            }
+        } catch (IOException ignored) {
+            // the peer went away
+        }
+    }
+
+    private static void answer(OutputStream out, BenchWire.Message m) throws IOException {
+        if (m.length > 9 && new String(m.buf, 0, 10, StandardCharsets.US_ASCII).startsWith("{\"setup\"")) {
+            BenchWire.write(out, BenchWire.frame(BenchWire.BINARY, SETUP_COMPLETE, false));
+            return;
+        }
+        int d = BenchWire.indexOf(m.buf, m.length, DATA);
+        if (d < 0) {
+            return; // not audio (activity, stream end…): the echo answers audio only
+        }
+        int from = d + DATA.length;
+        int to = BenchWire.indexOf(m.buf, from, m.length, (byte) '"');
+        int n = to - from;
+        byte[] payload = new byte[TURN_HEAD.length + n + TURN_TAIL.length];
+        System.arraycopy(TURN_HEAD, 0, payload, 0, TURN_HEAD.length);
+        System.arraycopy(m.buf, from, payload, TURN_HEAD.length, n);
+        System.arraycopy(TURN_TAIL, 0, payload, TURN_HEAD.length + n, TURN_TAIL.length);
+        BenchWire.write(out, BenchWire.frame(BenchWire.BINARY, payload, false));
     }
 
     private static void copy(Socket from, Socket to) {

@@ -41,6 +41,23 @@ final class Events implements SessionListener {
         }
     }
 
+    /** Events up to and including the first that matches, a {@link LiveEvent.Closed} included; fails after {@code timeout}. */
+    List<LiveEvent> untilAny(Predicate<LiveEvent> p, Duration timeout) throws InterruptedException {
+        List<LiveEvent> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            LiveEvent e = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("timed out; got " + out);
+            }
+            out.add(e);
+            if (p.test(e)) {
+                return out;
+            }
+        }
+    }
+
     /** The text of the next model turn (text deltas up to turnComplete). */
     String reply(Duration timeout) throws InterruptedException {
         StringBuilder sb = new StringBuilder();

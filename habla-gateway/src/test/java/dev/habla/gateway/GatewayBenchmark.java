@@ -2,35 +2,27 @@ package dev.habla.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.habla.protocol.ClientMessage;
-import dev.habla.protocol.Content;
-import dev.habla.protocol.Part;
-import dev.habla.protocol.ServerMessage;
-import dev.habla.server.LiveServer;
-import dev.habla.server.SetupFirstHandler;
 import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -38,9 +30,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The 1,000-session harness (not in the default run): N emulated voice sessions, each sending 10 audio messages a
  * second (100 ms of 16 kHz PCM) and receiving 10 (the upstream echoes each as a 24 kHz model-turn chunk), through
- * (1) a raw TCP byte relay and (2) the gateway, each in its own JVM, against the same in-process echo upstream, with
- * the load generator in this JVM. Prints, per path: CPU of the relay/gateway process (from /proc), round-trip
- * latency percentiles, messages lost, heap per idle session. Run:
+ * (1) a raw TCP byte relay and (2) the gateway, each in its own JVM, against the same echo upstream (a third JVM).
+ * The load generator (this JVM) and the echo are kept light so that the baseline measures the relay, not the
+ * harness: {@link BenchWire}'s own framing on blocking sockets and virtual threads, pre-built frames in which only the
+ * 24 base64 characters carrying a message's sequence number and send time change, and an echo that copies the base64
+ * into its answer without decoding it. Prints, per path: CPU of the process under test, of the echo and of the load
+ * generator (each from /proc), round-trip latency percentiles, messages sent, ticks skipped (the sender could not keep
+ * its 100 ms pace: a saturated load generator), messages lost, heap per idle session, and the load average. Run:
  * {@code mvn -B -o -pl habla-gateway -am test -Dtest=GatewayBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dhabla.gateway.bench=true [-Dbench.sessions=1000 -Dbench.warmup=10 -Dbench.seconds=30
  * -Dbench.childArgs=-Dhabla.client.transport=jetty]}; figures in
@@ -79,97 +75,129 @@ class GatewayBenchmark {
         }
     }
 
-    record Result(String mode, double cpuCores, double p50, double p99, double max, long sent, long received, long lost,
-            double idleBytesPerSession, double msgsPerSecond) {}
+    record Result(String mode, double cpuCores, double echoCores, double loadCores, double p50,
+            double p99, double max, long sent, long skipped, long received, long lost, double idleBytesPerSession,
+            double msgsPerSecond, String load) {}
 
     @Test
     void thousandVoiceSessions() throws Exception {
-        try (LiveServer upstream = LiveServer.create(b -> b.handlers(conn -> new SetupFirstHandler(conn) {
-                    @Override protected void onSetup(ClientMessage.Setup setup) {
-                        connection.send(new ServerMessage.SetupComplete(null));
-                    }
-
-                    @Override protected void onInput(ClientMessage m) {
-                        if (m instanceof ClientMessage.RealtimeInput r && r.audio() != null) {
-                            connection.send(ServerMessage.ServerContent.modelTurn(new Content(
-                                    List.of(Part.ofInlineData("audio/pcm;rate=24000", r.audio().data())), "model")));
-                        }
-                    }
-                }))) {
-            Result relay = run("relay", upstream.baseUrl());
-            Result gateway = run("gateway", upstream.baseUrl());
+        Child echo = Child.start("echo", "-");
+        try {
+            String upstream = "http://127.0.0.1:" + echo.port;
+            Result relay = run("relay", upstream, echo);
+            Result gateway = run("gateway", upstream, echo);
             PrintStream o = System.out;
             o.printf("%n1,000-session benchmark: %d sessions, 10 audio msgs/s up and 10 down each, %d s measured after %d s warm-up, "
-                    + "%d cores, load generator and upstream in the test JVM%n", SESSIONS, SECONDS, WARMUP,
-                    Runtime.getRuntime().availableProcessors());
-            o.println("| path | CPU (cores) | msgs/s both ways | RTT p50 ms | RTT p99 ms | RTT max ms | sent | lost | heap per idle session |");
-            o.println("|---|---|---|---|---|---|---|---|---|");
+                    + "%d cores; load generator (this JVM), echo upstream and the process under test in three JVMs%n", SESSIONS,
+                    SECONDS, WARMUP, Runtime.getRuntime().availableProcessors());
+            o.println("| path | CPU (cores) | CPU µs per message | echo CPU | load gen CPU | msgs/s both ways | RTT p50 ms | RTT p99 ms "
+                    + "| RTT max ms | sent | skipped | lost | heap per idle session | load average |");
+            o.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Result r : List.of(relay, gateway)) {
-                o.printf("| %s | %.2f | %.0f | %.1f | %.1f | %.1f | %d | %d | %.1f KB |%n", r.mode(), r.cpuCores(), r.msgsPerSecond(),
-                        r.p50(), r.p99(), r.max(), r.sent(), r.lost(), r.idleBytesPerSession() / 1024);
+                o.printf("| %s | %.2f | %.1f | %.2f | %.2f | %.0f | %.1f | %.1f | %.1f | %d | %d | %d | %.1f KB | %s |%n", r.mode(),
+                        r.cpuCores(), r.cpuCores() * 1e6 / r.msgsPerSecond(), r.echoCores(), r.loadCores(), r.msgsPerSecond(), r.p50(), r.p99(),
+                        r.max(), r.sent(), r.skipped(), r.lost(), r.idleBytesPerSession() / 1024, r.load());
             }
+            o.printf("gateway CPU per message / relay's = %.2f (when both keep up, the same as the CPU ratio)%n",
+                    gateway.cpuCores() / gateway.msgsPerSecond() / (relay.cpuCores() / relay.msgsPerSecond()));
             o.printf("gateway CPU / relay CPU = %.2f (goal <= 1.2); added p99 = %.1f ms (goal <= 50); lost %d (goal 0); "
                     + "heap per idle gateway session %.1f KB (goal <= 100)%n", gateway.cpuCores() / relay.cpuCores(),
                     gateway.p99() - relay.p99(), gateway.lost(), gateway.idleBytesPerSession() / 1024);
             assertThat(relay.lost()).isZero();
             assertThat(gateway.lost()).isZero();
+        } finally {
+            echo.quit();
         }
     }
 
-    Result run(String mode, String upstreamBase) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path log = Path.of("target", "bench-" + mode + ".log");
-        List<String> command = new ArrayList<>(List.of(java, "-Dorg.slf4j.simpleLogger.log.dev.habla=info"));
-        String extra = System.getProperty("bench.childArgs", ""); // e.g. -Dhabla.client.transport=jetty
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.strip().split("\\s+")));
+    /** A benchmark child process ({@link BenchChild}) and its command pipe. */
+    record Child(Process process, BufferedReader out, PrintStream cmd, int port) {
+        static Child start(String mode, String upstreamBase) throws Exception {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Path log = Path.of("target", "bench-" + mode + ".log");
+            List<String> command = new ArrayList<>(List.of(java, "-Dorg.slf4j.simpleLogger.log.dev.habla=info"));
+            String extra = mode.equals("echo") ? "" : System.getProperty("bench.childArgs", ""); // e.g. -Dhabla.client.transport=jetty
+            if (!extra.isBlank()) {
+                command.addAll(List.of(extra.strip().split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName(), mode, upstreamBase));
+            Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            System.out.println(mode + ": logs in " + log.toAbsolutePath());
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+            PrintStream cmd = new PrintStream(p.getOutputStream(), true);
+            int port = Integer.parseInt(expect(out, "PORT ").substring(5));
+            return new Child(p, out, cmd, port);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchChild.class.getName(), mode, upstreamBase));
-        Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        System.out.println(mode + ": logs in " + log.toAbsolutePath());
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
-        PrintStream cmd = new PrintStream(child.getOutputStream(), true);
-        try {
-            String portLine = expect(out, "PORT ");
-            String url = "ws://127.0.0.1:" + portLine.substring(5) + PATH + "?key=" + (mode.equals("gateway") ? ADMIN_KEY : "bench");
+
+        long heap() throws Exception {
             cmd.println("mem");
-            long heap0 = Long.parseLong(expect(out, "MEM ").substring(4));
-            HttpClient http = HttpClient.newHttpClient();
+            return Long.parseLong(expect(out, "MEM ").substring(4));
+        }
+
+        void quit() throws InterruptedException {
+            cmd.println("quit");
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    Result run(String mode, String upstreamBase, Child echo) throws Exception {
+        Child child = Child.start(mode, upstreamBase);
+        try {
+            String query = "?key=" + (mode.equals("gateway") ? ADMIN_KEY : "bench");
+            long heap0 = child.heap();
             Histogram h = new Histogram();
             AtomicLong received = new AtomicLong();
             AtomicLong measuring = new AtomicLong(); // 1 while the latency window is open
             List<Client> clients = new ArrayList<>();
-            Semaphore inFlight = new Semaphore(32);
-            List<CompletableFuture<Void>> ready = new ArrayList<>();
-            for (int i = 0; i < SESSIONS; i++) {
-                inFlight.acquire();
-                Client c = new Client(h, received, measuring);
-                clients.add(c);
-                ready.add(c.open(http, url).whenComplete((v, t) -> inFlight.release()));
+            try (var opener = Executors.newVirtualThreadPerTaskExecutor()) {
+                Semaphore inFlight = new Semaphore(32);
+                List<java.util.concurrent.Future<?>> opened = new ArrayList<>();
+                for (int i = 0; i < SESSIONS; i++) {
+                    Client c = new Client(h, received, measuring);
+                    clients.add(c);
+                    inFlight.acquire();
+                    opened.add(opener.submit(() -> {
+                        try {
+                            c.open(child.port(), PATH + query);
+                        } finally {
+                            inFlight.release();
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : opened) {
+                    f.get(300, TimeUnit.SECONDS);
+                }
             }
-            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
-            cmd.println("mem");
-            long heap1 = Long.parseLong(expect(out, "MEM ").substring(4));
-            ScheduledExecutorService ticks = Executors.newScheduledThreadPool(2);
-            List<ScheduledFuture<?>> senders = new ArrayList<>();
+            long heap1 = child.heap();
+            long base = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             for (int i = 0; i < clients.size(); i++) {
-                Client c = clients.get(i);
-                senders.add(ticks.scheduleAtFixedRate(c::sendAudio, (i * 100L) / clients.size(), 100, TimeUnit.MILLISECONDS));
+                clients.get(i).startSending(base + (i * PERIOD_NANOS) / clients.size());
             }
             TimeUnit.SECONDS.sleep(WARMUP); // the harness's own pacing: load runs for a fixed time
-            long cpu0 = cpuTicks(child.pid());
+            long self = ProcessHandle.current().pid();
+            long cpu0 = cpuTicks(child.process().pid());
+            long echo0 = cpuTicks(echo.process().pid());
+            long load0 = cpuTicks(self);
+            String loadBefore = loadAverage();
             long recv0 = received.get();
             long t0 = System.nanoTime();
             measuring.set(1);
             TimeUnit.SECONDS.sleep(SECONDS);
             measuring.set(0);
-            long cpu1 = cpuTicks(child.pid());
+            long cpu1 = cpuTicks(child.process().pid());
+            long echo1 = cpuTicks(echo.process().pid());
+            long load1 = cpuTicks(self);
             double wall = (System.nanoTime() - t0) / 1e9;
             long recv1 = received.get();
-            senders.forEach(s -> s.cancel(false));
-            ticks.shutdown();
-            ticks.awaitTermination(5, TimeUnit.SECONDS);
+            String load = loadBefore + " → " + loadAverage();
+            for (Client c : clients) {
+                c.stopSending();
+            }
             long sent = clients.stream().mapToLong(c -> c.sent.get()).sum();
+            long skipped = clients.stream().mapToLong(c -> c.skipped).sum();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (received.get() < sent && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50); // draining what is in flight, bounded
@@ -178,14 +206,12 @@ class GatewayBenchmark {
             for (Client c : clients) {
                 c.close();
             }
-            double cores = (cpu1 - cpu0) / (double) TICKS_PER_SECOND / wall;
-            return new Result(mode, cores, h.pct(0.5), h.pct(0.99), h.pct(1.0), sent, received.get(), lost,
-                    (heap1 - heap0) / (double) SESSIONS, 2.0 * (recv1 - recv0) / wall);
+            double tick = TICKS_PER_SECOND * wall;
+            return new Result(mode, (cpu1 - cpu0) / tick, (echo1 - echo0) / tick, (load1 - load0) / tick,
+                    h.pct(0.5), h.pct(0.99), h.pct(1.0), sent, skipped, received.get(), lost,
+                    (heap1 - heap0) / (double) SESSIONS, 2.0 * (recv1 - recv0) / wall, load);
         } finally {
-            cmd.println("quit");
-            if (!child.waitFor(20, TimeUnit.SECONDS)) {
-                child.destroyForcibly();
-            }
+            child.quit();
         }
     }
 
@@ -206,79 +232,97 @@ class GatewayBenchmark {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /** One emulated voice client: raw JDK WebSocket, pre-encoded JSON, the echo's sequence and send time read back. */
-    static final class Client implements WebSocket.Listener {
+    static String loadAverage() throws Exception {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
+
+    static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final byte[] DATA = "\"data\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SETUP = ("{\"setup\":{\"model\":\"models/gemini-2.5-flash-native-audio-preview-09-2025\","
+            + "\"generationConfig\":{\"responseModalities\":[\"AUDIO\"]}}}").getBytes(StandardCharsets.US_ASCII);
+    static final String AUDIO_HEAD = "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\"";
+
+    /**
+     * One emulated voice client on {@link BenchWire}: a socket, a reader virtual thread that reads the echo's sequence
+     * number and send time back, and a sender virtual thread that writes one pre-built audio frame every 100 ms (only
+     * the 24 base64 characters carrying sequence and send time change). A tick the sender could not make in time (it
+     * was not scheduled, or the socket would not take the frame) is skipped and counted, never sent late in a burst:
+     * a baseline with skipped ticks is a saturated load generator, not a measurement.
+     */
+    static final class Client {
         final Histogram h;
         final AtomicLong received;
         final AtomicLong measuring;
         final AtomicLong sent = new AtomicLong();
         final CompletableFuture<Void> setupDone = new CompletableFuture<>();
-        final StringBuilder text = new StringBuilder();
-        java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
-        volatile WebSocket ws;
-        private final byte[] pcm = new byte[3200];
-        private CompletableFuture<WebSocket> lastSend = CompletableFuture.completedFuture(null); // the ticker thread only
+        final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+        final byte[] frame;
+        final int stampAt;
+        final byte[] stamp = new byte[18];
+        volatile boolean sending;
+        long skipped; // sender thread; read after it stopped
+        Thread sender;
+        Socket socket;
+        OutputStream out;
 
         Client(Histogram h, AtomicLong received, AtomicLong measuring) {
             this.h = h;
             this.received = received;
             this.measuring = measuring;
+            byte[] payload = (AUDIO_HEAD + Base64.getEncoder().encodeToString(new byte[3200]) + "\"}}}")
+                    .getBytes(StandardCharsets.US_ASCII);
+            frame = BenchWire.frame(BenchWire.TEXT, payload, true);
+            stampAt = frame.length - payload.length + AUDIO_HEAD.length();
         }
 
-        CompletableFuture<Void> open(HttpClient http, String url) {
-            return http.newWebSocketBuilder().buildAsync(URI.create(url), this).thenCompose(w -> {
-                ws = w;
-                return w.sendText("{\"setup\":{\"model\":\"models/gemini-2.5-flash-native-audio-preview-09-2025\","
-                        + "\"generationConfig\":{\"responseModalities\":[\"AUDIO\"]}}}", true);
-            }).thenCompose(w -> setupDone);
+        /** Connects, sends setup, starts the reader and waits for setupComplete (bounded). */
+        void open(int port, String pathAndQuery) throws Exception {
+            socket = new Socket("127.0.0.1", port);
+            socket.setTcpNoDelay(true);
+            InputStream in = BenchWire.connect(socket, "127.0.0.1", port, pathAndQuery);
+            out = socket.getOutputStream();
+            write(BenchWire.frame(BenchWire.TEXT, SETUP, true));
+            Thread.ofVirtual().name("bench-reader").start(() -> readLoop(in));
+            setupDone.get(120, TimeUnit.SECONDS);
         }
 
-        /** Ticker thread: one audio message, unless the previous one is still being written (counted as not sent). */
-        void sendAudio() {
-            if (!lastSend.isDone()) {
-                return;
+        private void write(byte[] f) throws IOException {
+            writeLock.lock();
+            try {
+                out.write(f);
+            } finally {
+                writeLock.unlock();
             }
-            ByteBuffer.wrap(pcm).putLong(sent.get()).putLong(System.nanoTime());
-            String json = "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\""
-                    + Base64.getEncoder().encodeToString(pcm) + "\"}}}";
-            sent.incrementAndGet();
-            lastSend = ws.sendText(json, true);
         }
 
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                frame(text.toString());
-                text.setLength(0);
+        private void readLoop(InputStream in) {
+            BenchWire.Message m = new BenchWire.Message();
+            try {
+                while (BenchWire.read(in, m)) {
+                    switch (m.opcode) {
+                        case BenchWire.PING -> write(BenchWire.frame(BenchWire.PONG, java.util.Arrays.copyOf(m.buf, m.length), true));
+                        case BenchWire.CLOSE -> {
+                            setupDone.completeExceptionally(new IOException("closed by the server"));
+                            return;
+                        }
+                        case BenchWire.TEXT, BenchWire.BINARY -> frame(m);
+                        default -> { }
+                    }
+                }
+            } catch (IOException e) {
+                setupDone.completeExceptionally(e);
             }
-            w.request(1);
-            return null;
         }
 
-        @Override
-        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
-            byte[] b = new byte[data.remaining()];
-            data.get(b);
-            bin.writeBytes(b);
-            if (last) {
-                frame(bin.toString(StandardCharsets.UTF_8));
-                bin = new java.io.ByteArrayOutputStream();
-            }
-            w.request(1);
-            return null;
-        }
-
-        private void frame(String json) {
-            if (json.contains("setupComplete")) {
-                setupDone.complete(null);
-                return;
-            }
-            int i = json.indexOf("\"data\":\"");
+        private void frame(BenchWire.Message m) {
+            int i = BenchWire.indexOf(m.buf, m.length, DATA);
             if (i < 0) {
+                if (BenchWire.indexOf(m.buf, m.length, SETUP_COMPLETE) >= 0) {
+                    setupDone.complete(null);
+                }
                 return;
             }
-            byte[] head = Base64.getDecoder().decode(json.substring(i + 8, i + 8 + 24));
+            byte[] head = Base64.getDecoder().decode(java.util.Arrays.copyOfRange(m.buf, i + DATA.length, i + DATA.length + 24));
             long sentAt = ByteBuffer.wrap(head).getLong(8);
             if (measuring.get() == 1) {
                 h.add(System.nanoTime() - sentAt);
@@ -286,15 +330,65 @@ class GatewayBenchmark {
             received.incrementAndGet();
         }
 
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-            setupDone.completeExceptionally(error);
+        /** Starts the sender: first frame at {@code firstAt} (System.nanoTime), then every 100 ms. */
+        void startSending(long firstAt) {
+            sending = true;
+            sender = Thread.ofVirtual().name("bench-sender").start(() -> sendLoop(firstAt));
+        }
+
+        private void sendLoop(long next) {
+            ByteBuffer stampBuf = ByteBuffer.wrap(stamp);
+            try {
+                while (sending) {
+                    long now = System.nanoTime();
+                    if (now < next) {
+                        LockSupport.parkNanos(next - now);
+                        continue;
+                    }
+                    long late = (now - next) / PERIOD_NANOS;
+                    if (late > 0) {
+                        skipped += late;
+                        next += late * PERIOD_NANOS;
+                    }
+                    stampBuf.putLong(0, sent.get()).putLong(8, System.nanoTime());
+                    byte[] b64 = Base64.getEncoder().encode(stamp);
+                    writeLock.lock();
+                    try {
+                        System.arraycopy(b64, 0, frame, stampAt, 24);
+                        out.write(frame);
+                    } finally {
+                        writeLock.unlock();
+                    }
+                    sent.incrementAndGet();
+                    next += PERIOD_NANOS;
+                }
+            } catch (IOException e) {
+                System.err.println("bench sender: " + e);
+            }
+        }
+
+        void stopSending() throws InterruptedException {
+            sending = false;
+            if (sender != null) {
+                LockSupport.unpark(sender);
+                sender.join(5000);
+            }
         }
 
         void close() {
-            if (ws != null) {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(t -> null);
+            try {
+                write(BenchWire.frame(BenchWire.CLOSE, new byte[] {3, (byte) 0xe8}, true));
+                socket.shutdownOutput();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
             }
         }
     }
+
+    static final byte[] SETUP_COMPLETE = "setupComplete".getBytes(StandardCharsets.US_ASCII);
 }

@@ -87,7 +87,7 @@ public final class LiveServer implements AutoCloseable {
         private int port;
         private LiveAuthenticator authenticator = LiveAuthenticator.anyCredential();
         private LiveHandler.Factory handlers;
-        private InboundObserver observer = (c, m, raw, binary) -> { };
+        private InboundObserver observer = ServerCore.NO_OBSERVER;
         private int maxMessageBytes = 64 << 20;
         private long maxOutboundBytes = 64L << 20;
         private Duration idleTimeout = Duration.ofHours(1);

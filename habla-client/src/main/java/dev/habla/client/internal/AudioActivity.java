@@ -1,11 +1,16 @@
 package dev.habla.client.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A minimal energy detector over the audio the user sends (PCM16 little-endian mono), in audio time: it tells how
  * long the tail of the stream has been quiet, so a handover does not cut an utterance in two, and whether the user
  * spoke since the last reply. Not thread-safe: the owner guards it (the resilient session's send lock).
  */
 final class AudioActivity {
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** 10-ms analysis frames, like the service's VAD. */
     private static final int FRAME_MILLIS = 10;
 
@@ -39,10 +44,21 @@ final class AudioActivity {
             quietNanos = 0;
         }
         long frameNanos = FRAME_MILLIS * 1_000_000L;
-        for (int i = 0; i + 1 < pcm.length; i += 2) {
-            int s = (short) ((pcm[i] & 0xff) | (pcm[i + 1] << 8));
-            frameSum += (long) s * s;
-            if (++frameCount == frameSamples) {
+        // Frame by frame: the inner loop is a plain sum of squares (one little-endian short load per sample), which
+        // the JIT compiles tightly; a gateway feeds every client's audio through here, 1,600 samples per message.
+        int samples = pcm.length / 2;
+        int at = 0;
+        while (samples > 0) {
+            int take = Math.min(samples, frameSamples - frameCount);
+            long sum = frameSum;
+            for (int end = at + 2 * take; at < end; at += 2) {
+                int s = (short) SHORTS.get(pcm, at);
+                sum += (long) s * s;
+            }
+            frameSum = sum;
+            frameCount += take;
+            samples -= take;
+            if (frameCount == frameSamples) {
                 if ((double) frameSum / frameCount > thresholdSquared) {
                     quietNanos = 0;
                     speechSinceMark = true;

@@ -11,7 +11,6 @@ import dev.habla.realtime.Usage;
 import dev.habla.server.SocketConnection;
 import dev.habla.server.SocketHandler;
 import dev.habla.time.Scheduler;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -49,6 +48,7 @@ final class RealtimeConnection implements SocketHandler {
     RealtimeSettings settings;
     final RealtimeConversation conversation = new RealtimeConversation();
     private final String conversationId;
+    /** The client-event side; null until the handshake was accepted. */
     private RealtimeEvents events2;
     private RealtimeResponse response;
     private boolean audioProduced;

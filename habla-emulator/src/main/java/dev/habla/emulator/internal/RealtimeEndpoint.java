@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -268,9 +267,5 @@ public final class RealtimeEndpoint {
 
     void record(String sessionId, String raw) {
         core.recordRealtime(sessionId, raw);
-    }
-
-    static List<String> models() {
-        return List.of("gpt-realtime", "gpt-realtime-mini", "gpt-realtime-2.1", "gpt-4o-realtime-preview");
     }
 }

@@ -34,6 +34,9 @@ final class RealtimeEvents {
             + "'conversation.item.create', 'conversation.item.truncate', 'conversation.item.delete', "
             + "'conversation.item.retrieve', 'response.create', and 'response.cancel'";
 
+    /** Uncommitted input audio kept at most: 32 MiB, about 11 minutes of 24 kHz PCM16. */
+    static final int MAX_BUFFER = 32 << 20;
+
     private final RealtimeConnection conn;
     /** Raw input audio not yet committed, in the session's input format. */
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -160,6 +163,11 @@ final class RealtimeEvents {
         }
         byte[] pcm = RealtimeAudio.toPcm16(format, audio);
         conn.receivedAudio(pcm);
+        if (buffer.size() + (long) audio.length > MAX_BUFFER) {
+            // Memory stays bounded with a client that streams for an hour without a commit (VAD off, or never
+            // silent): the oldest uncommitted audio goes; a commit then reports only what was kept.
+            buffer.reset();
+        }
         buffer.writeBytes(audio);
         audioMs += RealtimeAudio.millis(format, audio.length);
         if (vad == null) {

@@ -1,7 +1,6 @@
 package dev.habla.emulator.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.habla.realtime.AudioConfig;
@@ -231,9 +230,5 @@ final class RealtimeSettings {
                 new AudioConfig.Output(out, voice, speed));
         return new Session("realtime", id, model, instructions, outputModalities, audio, tools, toolChoice,
                 maxOutputTokens, tracing, expiresAt, extra);
-    }
-
-    static JsonNode nullNode() {
-        return JsonNodeFactory.instance.nullNode();
     }
 }

@@ -28,7 +28,11 @@ final class RealtimeClient implements AutoCloseable {
 
     /** Connected with a bearer key and {@code gpt-realtime}; {@code session.created} already read. */
     static RealtimeClient connect(LiveEmulator emu) throws Exception {
-        RealtimeClient c = open(emu, "?model=gpt-realtime", Map.of("Authorization", "Bearer sk-test"));
+        return connect(emu, "sk-test");
+    }
+
+    static RealtimeClient connect(LiveEmulator emu, String key) throws Exception {
+        RealtimeClient c = open(emu, "?model=gpt-realtime", Map.of("Authorization", "Bearer " + key));
         assertThat(c.next()).isInstanceOf(ServerEvent.SessionCreated.class);
         return c;
     }
@@ -62,6 +66,12 @@ final class RealtimeClient implements AutoCloseable {
                 return out;
             }
         }
+    }
+
+    /** Events until {@code n} more audio deltas have been read. */
+    List<ServerEvent> untilAudioDeltas(int n) throws InterruptedException {
+        int[] seen = {0};
+        return until(e -> e instanceof ServerEvent.ResponseOutputAudioDelta && ++seen[0] == n);
     }
 
     <T extends ServerEvent> List<ServerEvent> until(Class<T> type) throws InterruptedException {

@@ -66,7 +66,16 @@ class RealtimeTextTurnTest {
             c.send(new ClientEvent.ResponseCreate());
             assertThat(RealtimeClient.text(c.response())).isEqualTo("History: 1. the quick brown fox");
         }
+        // The server sees the close asynchronously: wait (bounded) for the session to leave the open list.
+        long deadline = System.nanoTime() + RealtimeClient.WAIT.toNanos();
+        while (!emu.sessions().isEmpty() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
         assertThat(emu.sessions()).isEmpty();
+        assertThat(emu.session("s1")).hasValueSatisfying(s -> {
+            assertThat(s.open()).isFalse();
+            assertThat(s.history()).containsExactly("the quick brown fox", "history");
+        });
     }
 
     @Test
@@ -81,6 +90,26 @@ class RealtimeTextTurnTest {
             assertThat(parts.getFirst().part().type()).isEqualTo("audio");
             var done = RealtimeClient.of(events, ServerEvent.ResponseOutputAudioTranscriptDone.class).getFirst();
             assertThat(done.transcript()).isEqualTo("You said: hi");
+        }
+    }
+
+    @Test
+    void imagesInUserItemsAreSeen(LiveEmulator emu) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(java.awt.Color.RED);
+        g.fillRect(0, 0, 64, 48);
+        g.dispose();
+        var png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", png);
+        String url = "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png.toByteArray());
+        try (RealtimeClient c = RealtimeClient.connect(emu)) {
+            c.send(new ClientEvent.SessionUpdate(Session.update().withOutputModalities(List.of("text"))));
+            c.next();
+            c.send(new ClientEvent.ConversationItemCreate(new Item.Message(null, null, "user", List.of(
+                    dev.habla.realtime.ContentPart.inputImage(url), dev.habla.realtime.ContentPart.inputText("what do you see?")))));
+            c.send(new ClientEvent.ResponseCreate());
+            assertThat(RealtimeClient.text(c.response())).isEqualTo("I see a 64x48 image, mostly red; 1 frame since your last turn.");
         }
     }
 

@@ -58,7 +58,18 @@ public final class Accounting {
         }
     }
 
+    private final boolean localConcurrency;
+
     public Accounting(List<GatewayApp> appList, Clock clock, MeterRegistry registry) {
+        this(appList, clock, registry, true);
+    }
+
+    /**
+     * @param localConcurrency whether {@link #open} enforces the apps' concurrency and minutes (false in a cluster:
+     *                         {@link Admission} enforces them cluster-wide, with its queue)
+     */
+    public Accounting(List<GatewayApp> appList, Clock clock, MeterRegistry registry, boolean localConcurrency) {
+        this.localConcurrency = localConcurrency;
         this.clock = clock;
         this.registry = registry;
         for (GatewayApp a : appList) {
@@ -94,10 +105,10 @@ public final class Accounting {
         try {
             AppState s = state.get(app);
             rollDay(s);
-            if (s.app.maxConcurrentSessions() > 0 && s.active >= s.app.maxConcurrentSessions()) {
+            if (localConcurrency && s.app.maxConcurrentSessions() > 0 && s.active >= s.app.maxConcurrentSessions()) {
                 return new Refusal(1011, REASON_CONCURRENCY, "concurrency");
             }
-            if (s.app.maxMinutesPerDay() > 0 && secondsToday(s) >= s.app.maxMinutesPerDay() * 60.0) {
+            if (localConcurrency && s.app.maxMinutesPerDay() > 0 && secondsToday(s) >= s.app.maxMinutesPerDay() * 60.0) {
                 return new Refusal(1011, REASON_MINUTES, "minutes");
             }
             s.active++;

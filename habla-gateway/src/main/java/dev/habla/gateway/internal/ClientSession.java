@@ -29,8 +29,26 @@ public final class ClientSession extends SetupFirstHandler {
         this.token = token;
     }
 
+    /** Close reason for connects to a node that is draining (its clients are moving to other nodes). */
+    public static final String REASON_DRAINING = "This gateway node is shutting down; connect again.";
+
     @Override
     protected void onSetup(ClientMessage.Setup setup) {
+        try {
+            setUp(setup);
+        } catch (Cluster.Unavailable e) {
+            refuse(Cluster.CODE_TRY_AGAIN, Cluster.REASON_UNAVAILABLE, "store");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            refuse(CloseCodes.GOING_AWAY, "Gateway shutting down.", "shutdown");
+        }
+    }
+
+    private void setUp(ClientMessage.Setup setup) throws InterruptedException {
+        if (hub.draining().get()) {
+            refuse(Cluster.CODE_TRY_AGAIN, REASON_DRAINING, "draining");
+            return;
+        }
         if (token != null) {
             String bad = hub.tokens().unusable(token);
             if (bad != null) {
@@ -41,6 +59,12 @@ public final class ClientSession extends SetupFirstHandler {
         String handle = setup.sessionResumption() == null ? null : setup.sessionResumption().handle();
         if (handle != null && !handle.isEmpty()) {
             Conversation c = hub.byHandle().get(handle);
+            if (c == null && hub.cluster().shared()) {
+                c = takeOver(handle);
+                if (c != null) {
+                    return;
+                }
+            }
             if (c == null || !c.app().equals(app.id())) {
                 refuse(CloseCodes.INVALID_ARGUMENT, "Session resumption handle is not valid or has expired.", "handle");
                 return;
@@ -84,6 +108,32 @@ public final class ClientSession extends SetupFirstHandler {
         log.info("Connection {}: app {} {} started conversation {} on {}", connection.id(), app.id(),
                 token == null ? "(admin key)" : "token " + token.logId(), id, effective.model());
         conversation.start();
+    }
+
+    /**
+     * The conversation behind {@code handle} lives on another node (or did, until it died): claim it (that node hands
+     * it off at a turn boundary, or its heartbeat runs out) and continue it here with its upstream handle. Returns the
+     * started conversation, or null (unknown handle, another app's: the caller refuses).
+     */
+    private Conversation takeOver(String handle) throws InterruptedException {
+        Cluster.Record r = hub.cluster().claim(handle, app.id());
+        if (r == null || !r.app().equals(app.id())) {
+            return null;
+        }
+        ClientMessage.Setup stored = (ClientMessage.Setup) dev.habla.protocol.LiveCodec.decodeClient(r.setupJson(),
+                dev.habla.protocol.Strictness.STRICT).message();
+        long id = hub.ids().incrementAndGet();
+        Accounting.Refusal limit = hub.accounting().open(app.id(), id);
+        if (limit != null) {
+            refuse(limit.code(), limit.reason(), limit.metric());
+            hub.cluster().save(r.released(r.seq() + 1)); // still resumable elsewhere
+            return null;
+        }
+        Token t = r.tokenHash() == null ? null : hub.tokens().byHash(r.tokenHash());
+        conversation = new Conversation(hub, id, app.id(), t, stored, r.announce(), this, r);
+        log.info("Connection {}: app {} took over conversation {} as {}", connection.id(), app.id(), Secrets.logId(Secrets.hash(handle)), id);
+        conversation.start();
+        return conversation;
     }
 
     @Override

@@ -47,7 +47,8 @@ public final class Conversation implements SessionListener {
     private final Token token;
     private final ClientMessage.Setup setup;
     private final boolean announce;
-    private final String handle = "gw-" + Secrets.randomHex(24);
+    private final String handle;
+    private final ClusterLink link; // the cluster's record, slot and hand-off (turn tracking only, standalone)
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
     private ClientSession client;
@@ -55,11 +56,17 @@ public final class Conversation implements SessionListener {
     private final List<ClientMessage> pendingIn = new ArrayList<>();
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
-    private boolean ended;
+    private volatile boolean ended; // written under lock; read without it by the hand-off wait
     private ScheduledFuture<?> graceTimer;
     private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
+        this(hub, id, app, token, setup, announce, client, null);
+    }
+
+    /** @param resumed the record of a conversation taken over from another node (cluster), or null for a new one */
+    Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client,
+            Cluster.Record resumed) {
         this.hub = hub;
         this.id = id;
         this.app = app;
@@ -67,10 +74,13 @@ public final class Conversation implements SessionListener {
         this.setup = setup;
         this.announce = announce;
         this.client = client;
+        this.link = new ClusterLink(hub, id, app, token, setup, announce, resumed);
+        this.handle = link.handle;
     }
 
     public long id() { return id; }
     public String app() { return app; }
+    public Token token() { return token; }
 
     /** Whether a client is attached now. */
     public boolean attached() {
@@ -96,13 +106,23 @@ public final class Conversation implements SessionListener {
             end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
             return;
         }
+        link.connecting(true);
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
             try {
-                ResilientSession s = hub.upstream().connectResilient(config, this, hub.policy());
+                Accounting.Refusal refusal = hub.admission().admit(app, hub.sid(id)); // cluster: may wait in the queue
+                if (refusal != null) {
+                    link.connecting(false);
+                    hub.accounting().refused(refusal.metric());
+                    end(refusal.code(), refusal.reason());
+                    return;
+                }
+                link.slotTaken();
+                ResilientSession s = ClusterSupport.connect(hub, link.resumed, config, this);
                 lock.lock();
                 try {
+                    link.connecting(false);
                     if (ended) {
-                        s.close();
+                        Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(s));
                         return;
                     }
                     upstream = s;
@@ -113,7 +133,11 @@ public final class Conversation implements SessionListener {
                 } finally {
                     lock.unlock();
                 }
+            } catch (InterruptedException e) {
+                link.connecting(false);
+                end(CloseCodes.GOING_AWAY, "Gateway shutting down.");
             } catch (LiveException e) {
+                link.connecting(false);
                 log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
                 if (e.closeCode() <= 0 && e.kind() == LiveException.Kind.INVALID_ARGUMENT) {
                     // Refused before the wire (an option the upstream's provider cannot honour): say which.
@@ -125,6 +149,7 @@ public final class Conversation implements SessionListener {
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
                 end(code, reason);
             } catch (RuntimeException e) {
+                link.connecting(false);
                 log.warn("Conversation {}: upstream connect failed", id, e);
                 end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
             }
@@ -152,6 +177,9 @@ public final class Conversation implements SessionListener {
     void fromClient(ClientSession from, ClientMessage m) {
         if (m instanceof ClientMessage.RealtimeInput r) {
             countAudioIn(r);
+        }
+        if (link.shared()) {
+            link.opening(m, upstreamNow());
         }
         lock.lock();
         try {
@@ -271,13 +299,88 @@ public final class Conversation implements SessionListener {
         hub.byHandle().remove(handle);
         hub.accounting().close(app, id);
         calls.forEach(f -> f.cancel(true));
-        if (c != null) {
-            c.close(code, reason);
-        }
-        if (up != null) {
-            Thread.ofVirtual().name("habla-gw-close-" + id).start(up::close);
+        if (link.handedOff() && !(up == null && link.connecting())) {
+            // Upstream closed first, so the record names its final handle before the claiming node reads it.
+            closeUpstream(up);
+            if (c != null) {
+                c.close(code, reason);
+            }
+        } else {
+            if (c != null) {
+                c.close(code, reason);
+            }
+            if (up != null || !link.connecting()) { // else the connect thread closes what it opens (start)
+                Thread.ofVirtual().name("habla-gw-close-" + id).start(() -> closeUpstream(up));
+            }
         }
         log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
+    }
+
+    /** Closes the upstream (if any), then gives back its cluster slot and releases or forgets the record. */
+    private void closeUpstream(ResilientSession up) {
+        if (up != null) {
+            up.close();
+        }
+        link.upstreamClosed(up);
+    }
+
+    private ResilientSession upstreamNow() {
+        lock.lock();
+        try {
+            return upstream;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The cluster record of this conversation now (null standalone). */
+    public Cluster.Record record() {
+        return link.record(upstreamNow());
+    }
+
+    /** The record if the upstream handle moved since it was last written (the cluster's tick), else null. */
+    public Cluster.Record recordIfChanged() {
+        return ended ? null : link.recordIfChanged(upstreamNow());
+    }
+
+    /**
+     * Another node takes this conversation over (its client came back there, or this node drains): waits for the turn
+     * in flight to end (at most {@code max}), then ends here; the record is released once the upstream is closed.
+     * Input arriving meanwhile is not forwarded (Habla's client library re-sends a turn that got no reply).
+     */
+    public void handOff(java.time.Duration max) {
+        if (link.awaitBoundaryThenHandOff(max, () -> ended)) {
+            log.info("Conversation {}: handed off to another node", id);
+            end(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
+        }
+    }
+
+    /**
+     * This node drains: a client that can resume is told to go ({@code goAway}; it reconnects through another node
+     * with its handle, which asks this node to hand off); a detached conversation is handed off at once.
+     */
+    public void drainNotice(java.time.Duration timeLeft) {
+        boolean detached;
+        lock.lock();
+        try {
+            if (ended) {
+                return;
+            }
+            detached = client == null;
+            if (!detached && announce) {
+                client.send(ServerFrame.of(new ServerMessage.GoAway(timeLeft)));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (detached) {
+            handOff(java.time.Duration.ZERO);
+        }
+    }
+
+    /** Whether the client asked for resumption (so it can move to another node). */
+    public boolean resumable() {
+        return announce;
     }
 
     // ---- upstream events (the resilient session's event thread) ----
@@ -297,9 +400,14 @@ public final class Conversation implements SessionListener {
                 try {
                     toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
                     announce();
+                    if (link.takeCutTurn()) {
+                        // Taken over from a node that died mid-turn: that turn is lost; say so rather than stay silent.
+                        toClient(ServerFrame.of(ServerMessage.ServerContent.interruptedSignal()), 64);
+                    }
                 } finally {
                     lock.unlock();
                 }
+                link.save(upstreamNow());
             }
             case LiveEvent.ToolCallRequested r -> toolCalls(r.calls());
             case LiveEvent.ToolCallCancelled c -> toolCancels(c.ids());
@@ -309,9 +417,11 @@ public final class Conversation implements SessionListener {
                 try {
                     toClient(GeminiFrames.encode(t), 256);
                     announce();
+                    link.turnCompleted();
                 } finally {
                     lock.unlock();
                 }
+                link.save(upstreamNow());
             }
             case LiveEvent.Usage u -> {
                 hub.accounting().usage(app, u.usage());

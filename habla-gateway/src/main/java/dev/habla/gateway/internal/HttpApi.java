@@ -44,8 +44,17 @@ public final class HttpApi extends Handler.Abstract {
     /** A static file: content type and bytes. */
     public record Asset(String contentType, byte[] bytes) {}
 
+    private final java.util.concurrent.atomic.AtomicBoolean draining;
+
     public HttpApi(TokenStore tokens, Accounting accounting, OriginPolicy origins, PrometheusMeterRegistry metrics,
             Function<String, Asset> assets, GatewayApp devTokens) {
+        this(tokens, accounting, origins, metrics, assets, devTokens, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /** @param draining set while the node drains: {@code /healthz} answers 503 */
+    public HttpApi(TokenStore tokens, Accounting accounting, OriginPolicy origins, PrometheusMeterRegistry metrics,
+            Function<String, Asset> assets, GatewayApp devTokens, java.util.concurrent.atomic.AtomicBoolean draining) {
+        this.draining = draining;
         this.tokens = tokens;
         this.accounting = accounting;
         this.origins = origins;
@@ -116,7 +125,9 @@ public final class HttpApi extends Handler.Abstract {
             if ("GET".equals(method)) {
                 switch (path) {
                     case "/healthz" -> {
-                        return text(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
+                        // A draining node answers 503 so load balancers stop sending it new clients.
+                        return draining.get() ? text(response, callback, 503, "text/plain; charset=utf-8", "draining\n")
+                                : text(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
                     }
                     case "/metrics" -> {
                         return text(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());

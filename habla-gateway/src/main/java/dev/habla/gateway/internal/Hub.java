@@ -10,11 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every session of one gateway shares: the upstream client, tokens, accounting, server-side tools, the
- * resilience policy, and the conversations by gateway resumption handle. Thread-safe (the map is concurrent; the rest
+ * resilience policy, the conversations by gateway resumption handle, the cluster (or {@link Cluster#STANDALONE}),
+ * upstream admission and whether this node is draining. Thread-safe (the map is concurrent; the rest
  * is immutable or thread-safe itself).
  *
  * @param resumeGrace how long a conversation whose client dropped waits for it to resume
@@ -22,13 +24,41 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools, ResiliencePolicy policy,
         Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
-        AtomicLong ids) {
+        AtomicLong ids, Cluster cluster, Admission admission, AtomicBoolean draining) {
 
     public static Hub create(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools,
-            ResiliencePolicy policy, Duration resumeGrace, long heldBytes) {
+            ResiliencePolicy policy, Duration resumeGrace, long heldBytes, Cluster cluster, Admission admission) {
         return new Hub(upstream, tokens, accounting, tools, policy, resumeGrace, heldBytes,
                 Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-gateway-timers").factory()),
-                new ConcurrentHashMap<>(), new AtomicLong());
+                new ConcurrentHashMap<>(), new AtomicLong(), cluster, admission, new AtomicBoolean());
+    }
+
+    /** Cluster-unique session id (slots, logs): this node's id and the conversation's number. */
+    public String sid(long id) {
+        return cluster.nodeId() + "-" + id;
+    }
+
+    /** The node's hooks for the cluster's periodic work. */
+    public Cluster.Node clusterHooks() {
+        return new Cluster.Node() {
+            @Override
+            public List<Conversation> conversations() {
+                return Hub.this.conversations();
+            }
+
+            @Override
+            public void handOff(String handle) {
+                Conversation c = byHandle.get(handle);
+                if (c != null) {
+                    c.handOff(Duration.ofSeconds(10));
+                }
+            }
+
+            @Override
+            public void revoked(String tokenHash) {
+                tokens.markRevoked(tokenHash);
+            }
+        };
     }
 
     /** Every conversation open now (attached or waiting in its grace period). */

@@ -38,11 +38,21 @@ public final class TokenStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Clock clock;
+    private final Cluster cluster;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, Token> byHash = new HashMap<>(); // guarded by lock
 
     public TokenStore(Clock clock) {
+        this(clock, Cluster.STANDALONE);
+    }
+
+    /**
+     * @param cluster where tokens are shared when it is {@link Cluster#shared()}: mints are written there, unknown
+     *                hashes looked up there (then cached here), uses taken and revocations made there atomically
+     */
+    public TokenStore(Clock clock, Cluster cluster) {
         this.clock = clock;
+        this.cluster = cluster;
     }
 
     /** What a mint returns: the secret name (given to the caller once) and the stored token. */
@@ -115,6 +125,13 @@ public final class TokenStore {
         }
         String name = PREFIX + Secrets.randomHex(32);
         Token t = new Token(Secrets.hash(name), app.id(), uses, expire, newSession, constraints, mask);
+        if (cluster.shared()) {
+            try {
+                cluster.tokenMinted(t);
+            } catch (Cluster.Unavailable e) {
+                throw new GoogleError(503, "UNAVAILABLE", Cluster.REASON_UNAVAILABLE, null);
+            }
+        }
         lock.lock();
         try {
             // Expired a day ago: forgotten (until then they are refused as expired, not as unknown).
@@ -159,20 +176,46 @@ public final class TokenStore {
         if (name == null || !name.startsWith(PREFIX)) {
             return null;
         }
-        String h = Secrets.hash(name);
-        lock.lock();
-        try {
-            return byHash.get(h);
-        } finally {
-            lock.unlock();
-        }
+        return byHash(Secrets.hash(name));
     }
 
     /** The token stored under {@code hash} (a principal from the authenticator), or null. */
     public Token byHash(String hash) {
         lock.lock();
         try {
-            return byHash.get(hash);
+            Token t = byHash.get(hash);
+            if (t != null || !cluster.shared()) {
+                return t;
+            }
+        } finally {
+            lock.unlock();
+        }
+        Token shared;
+        try {
+            shared = cluster.token(hash); // minted on another node
+        } catch (Cluster.Unavailable e) {
+            return null;
+        }
+        if (shared == null) {
+            return null;
+        }
+        lock.lock();
+        try {
+            Token t = byHash.putIfAbsent(hash, shared);
+            return t != null ? t : shared;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A token in use here was revoked on another node (the cluster's refresh). */
+    public void markRevoked(String hash) {
+        lock.lock();
+        try {
+            Token t = byHash.get(hash);
+            if (t != null) {
+                t.revoked = true;
+            }
         } finally {
             lock.unlock();
         }
@@ -200,6 +243,11 @@ public final class TokenStore {
      * @return null if taken, else the close reason
      */
     public String takeUse(Token t) {
+        if (cluster.shared()) {
+            String u = unusable(t);
+            // Uses, expiry and revocation as the cluster sees them, in one atomic step (may throw Unavailable).
+            return u != null ? u : cluster.takeUse(t, clock.instant());
+        }
         lock.lock();
         try {
             String u = unusable(t);
@@ -226,6 +274,13 @@ public final class TokenStore {
         Token t = find(name);
         if (t == null || !t.app.equals(app)) {
             return false;
+        }
+        if (cluster.shared()) {
+            try {
+                cluster.revoke(t);
+            } catch (Cluster.Unavailable e) {
+                throw new GoogleError(503, "UNAVAILABLE", Cluster.REASON_UNAVAILABLE, null);
+            }
         }
         lock.lock();
         try {

@@ -1,11 +1,8 @@
 package dev.habla.realtime.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.habla.realtime.ClientEvent.InputAudioBufferAppend;
 import dev.habla.realtime.RealtimeProtocolException;
 import dev.habla.realtime.ServerEvent.ResponseOutputAudioDelta;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -14,8 +11,8 @@ import java.util.Base64;
  * response.output_audio.delta} (server), are mostly one long base64 string.
  *
  * <p>Encoding writes the frame as Latin-1 bytes around the JDK's (vectorised) base64 encoder, no JSON generator.
- * Decoding parses the small fields with Jackson's streaming parser, which skips the long string without copying it
- * unless asked, and hands the base64 span straight to the JDK decoder. Both are first attempts only: they take the
+ * Decoding reads the flat frame straight from the text (no parser, no copy of the frame into a parser buffer) and
+ * hands the base64 span to the JDK decoder. Both are first attempts only: they take the
  * frame shapes every known sender writes ({@code type} first, plain ASCII ids) and return null for anything else, and
  * the caller then goes the general (tree) way, which decides and reports errors. So a fast path never changes a
  * result. Stateless; any thread.
@@ -107,7 +104,7 @@ final class AudioFrames {
         if (!text.startsWith(APPEND_PREFIX)) {
             return null;
         }
-        Fields f = scan(text, "audio");
+        Fields f = scan(text, "audio", InputAudioBufferAppend.TYPE);
         return f == null ? null : new InputAudioBufferAppend(f.eventId, f.audio, false);
     }
 
@@ -116,7 +113,7 @@ final class AudioFrames {
         if (!text.startsWith(DELTA_PREFIX)) {
             return null;
         }
-        Fields f = scan(text, "delta");
+        Fields f = scan(text, "delta", ResponseOutputAudioDelta.TYPE);
         return f == null ? null
                 : new ResponseOutputAudioDelta(f.eventId, f.responseId, f.itemId, f.outputIndex, f.contentIndex, f.audio);
     }
@@ -131,73 +128,152 @@ final class AudioFrames {
     }
 
     /**
-     * Streams the top-level fields; {@code audioField} is decoded from its span in {@code text} (the parser reports
-     * where the string token starts; base64 has no quote or backslash, so the next quote ends it). Null on anything
-     * unexpected: a field of the wrong type, a nested value we would have to interpret, bad base64, a missing audio.
+     * Reads a flat JSON object straight from the text: string values without escapes, integers and nulls, in any
+     * order, whitespace allowed. {@code audioField} is decoded from its span by the JDK's base64 decoder (base64 has no
+     * quote or backslash, so the next quote ends it). No parser and no copy of the frame: the audio string is the only
+     * thing copied. Null on anything else (nested values, escapes, decimals, booleans, a {@code type} that differs,
+     * broken JSON, bad base64): the general path then decides, so results never differ.
      */
-    private static Fields scan(String text, String audioField) {
+    private static Fields scan(String s, String audioField, String type) {
         Fields f = new Fields();
-        try (JsonParser p = Json.MAPPER.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        int n = s.length();
+        int i = ws(s, 0, n);
+        if (i >= n || s.charAt(i) != '{') {
+            return null;
+        }
+        i = ws(s, i + 1, n);
+        while (true) {
+            if (i >= n || s.charAt(i) != '"') {
                 return null;
             }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                if (name.equals(audioField)) {
-                    if (v != JsonToken.VALUE_STRING) {
-                        return null;
-                    }
-                    int open = (int) p.currentTokenLocation().getCharOffset();
-                    int close = open < 0 || text.charAt(open) != '"' ? -1 : text.indexOf('"', open + 1);
-                    if (close < 0) {
-                        return null;
-                    }
-                    try {
-                        f.audio = Base64.getDecoder().decode(text.substring(open + 1, close));
-                    } catch (IllegalArgumentException e) {
-                        return null;
-                    }
-                    continue;
-                }
-                switch (name) {
-                    case "type" -> { }
-                    case "event_id" -> f.eventId = stringOrNull(p, v);
-                    case "response_id" -> f.responseId = stringOrNull(p, v);
-                    case "item_id" -> f.itemId = stringOrNull(p, v);
-                    case "output_index" -> f.outputIndex = intValue(p, v);
-                    case "content_index" -> f.contentIndex = intValue(p, v);
-                    default -> p.skipChildren();
-                }
+            int keyStart = i + 1;
+            int keyEnd = s.indexOf('"', keyStart);
+            if (keyEnd < 0 || s.lastIndexOf('\\', keyEnd) >= keyStart || hasControl(s.substring(keyStart, keyEnd))) {
+                return null;
             }
-            return t == JsonToken.END_OBJECT && p.nextToken() == null && f.audio != null ? f : null;
-        } catch (IOException | NotFast e) {
+            i = ws(s, keyEnd + 1, n);
+            if (i >= n || s.charAt(i) != ':') {
+                return null;
+            }
+            i = ws(s, i + 1, n);
+            if (i >= n) {
+                return null;
+            }
+            char c = s.charAt(i);
+            if (c == '"') {
+                int end = s.indexOf('"', i + 1);
+                if (end < 0) {
+                    return null;
+                }
+                if (key(s, keyStart, keyEnd, audioField)) {
+                    try {
+                        f.audio = Base64.getDecoder().decode(s.substring(i + 1, end));
+                    } catch (IllegalArgumentException e) {
+                        return null; // an escape, the other alphabet or bad data: the general path says which
+                    }
+                } else {
+                    if (s.lastIndexOf('\\', end) > i) {
+                        return null;
+                    }
+                    String v = s.substring(i + 1, end);
+                    if (hasControl(v)) {
+                        return null; // raw control characters are not JSON: the general path's invalid_json
+                    }
+                    if (key(s, keyStart, keyEnd, "type")) {
+                        if (!v.equals(type)) {
+                            return null;
+                        }
+                    } else if (key(s, keyStart, keyEnd, "event_id")) {
+                        f.eventId = v;
+                    } else if (key(s, keyStart, keyEnd, "response_id")) {
+                        f.responseId = v;
+                    } else if (key(s, keyStart, keyEnd, "item_id")) {
+                        f.itemId = v;
+                    } else if (key(s, keyStart, keyEnd, "output_index") || key(s, keyStart, keyEnd, "content_index")) {
+                        return null; // a string where an integer belongs: the general path's error
+                    }
+                }
+                i = end + 1;
+            } else if (c == '-' || c >= '0' && c <= '9') {
+                int j = c == '-' ? i + 1 : i;
+                long v = 0;
+                int digits = 0;
+                for (; j < n && s.charAt(j) >= '0' && s.charAt(j) <= '9' && digits < 10; j++, digits++) {
+                    v = v * 10 + (s.charAt(j) - '0');
+                }
+                boolean leadingZero = digits > 1 && s.charAt(c == '-' ? i + 1 : i) == '0';
+                if (digits == 0 || leadingZero || j < n && (s.charAt(j) == '.' || s.charAt(j) == 'e' || s.charAt(j) == 'E'
+                        || s.charAt(j) >= '0' && s.charAt(j) <= '9')) {
+                    return null;
+                }
+                v = c == '-' ? -v : v;
+                if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE || stringKey(s, keyStart, keyEnd, audioField)) {
+                    return null;
+                }
+                if (key(s, keyStart, keyEnd, "output_index")) {
+                    f.outputIndex = (int) v;
+                } else if (key(s, keyStart, keyEnd, "content_index")) {
+                    f.contentIndex = (int) v;
+                }
+                i = j;
+            } else if (s.startsWith("null", i)) {
+                if (key(s, keyStart, keyEnd, "type") || key(s, keyStart, keyEnd, audioField)) {
+                    return null;
+                }
+                if (key(s, keyStart, keyEnd, "event_id")) {
+                    f.eventId = null;
+                } else if (key(s, keyStart, keyEnd, "response_id")) {
+                    f.responseId = null;
+                } else if (key(s, keyStart, keyEnd, "item_id")) {
+                    f.itemId = null;
+                } else if (key(s, keyStart, keyEnd, "output_index")) {
+                    f.outputIndex = 0;
+                } else if (key(s, keyStart, keyEnd, "content_index")) {
+                    f.contentIndex = 0;
+                }
+                i += 4;
+            } else {
+                return null;
+            }
+            i = ws(s, i, n);
+            if (i < n && s.charAt(i) == ',') {
+                i = ws(s, i + 1, n);
+                continue;
+            }
+            if (i < n && s.charAt(i) == '}' && ws(s, i + 1, n) == n) {
+                return f.audio != null ? f : null;
+            }
             return null;
         }
     }
 
-    private static String stringOrNull(JsonParser p, JsonToken v) throws IOException {
-        if (v == JsonToken.VALUE_NULL) {
-            return null;
+    private static boolean hasControl(String v) {
+        for (int k = 0; k < v.length(); k++) {
+            if (v.charAt(k) < 0x20) {
+                return true;
+            }
         }
-        if (v != JsonToken.VALUE_STRING) {
-            throw new NotFast();
-        }
-        return p.getText();
+        return false;
     }
 
-    private static int intValue(JsonParser p, JsonToken v) throws IOException {
-        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
-            throw new NotFast();
-        }
-        return p.getIntValue();
+    /** Keys whose value must be a string (a number there is the general path's type error). */
+    private static boolean stringKey(String s, int from, int to, String audioField) {
+        return key(s, from, to, "type") || key(s, from, to, audioField) || key(s, from, to, "event_id")
+                || key(s, from, to, "response_id") || key(s, from, to, "item_id");
     }
 
-    /** Control flow only: the frame is not of the fast shape. */
-    private static final class NotFast extends RuntimeException {
-        NotFast() {
-            super(null, null, false, false);
+    private static boolean key(String s, int from, int to, String name) {
+        return to - from == name.length() && s.startsWith(name, from);
+    }
+
+    private static int ws(String s, int i, int n) {
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                break;
+            }
+            i++;
         }
+        return i;
     }
 }

@@ -56,7 +56,9 @@ public final class ServerCore {
     private final LiveAuthenticator authenticator;
     final LiveHandler.Factory handlers;
     final InboundObserver observer;
-    private final int maxMessageBytes;
+    /** The default observer: {@link WsConnection} skips building the raw string of each frame for it. */
+    public static final InboundObserver NO_OBSERVER = (c, m, raw, binary) -> { };
+    final int maxMessageBytes;
     final long maxOutboundBytes;
     private final Duration idleTimeout;
     private final Duration closeGrace;

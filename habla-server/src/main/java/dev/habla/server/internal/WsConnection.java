@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,12 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     /** Where {@link #pauseOutput()} was called in the outbound order: the writer waits here while that pause lasts. */
     private record PauseMark(long generation) implements Out {}
 
+    private static final byte OP_CONTINUATION = 0;
+    private static final byte OP_TEXT = 1;
+    private static final byte OP_BINARY = 2;
+    private static final byte OP_PING = 9;
+    private static final int MESSAGE_TOO_BIG = 1009;
+
     private final ServerCore core;
     private final String id;
     private final LiveEndpoint endpoint;
@@ -89,6 +97,11 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     private final CountDownLatch writerDone = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile Session session;
+
+    /** The message being joined from several frames; Jetty's reader thread only. */
+    private byte[] partial;
+    private int partialLength;
+    private boolean partialBinary;
 
     private LiveHandler handler;
     /** Set for a {@link SocketRoute} connection only (see the class comment). */
@@ -285,25 +298,89 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         }
     }
 
+    /**
+     * Every frame arrives here, not in Jetty's message callbacks: Jetty joins a text message char by char (its
+     * {@code Utf8StringBuilder}), the largest cost of a busy gateway; here the frames of a message are joined as
+     * bytes and decoded straight from UTF-8. Jetty's reader thread, one frame at a time per connection (the next is
+     * demanded when this returns); Jetty still enforces the frame size limit and answers close frames itself.
+     */
     @Override
-    public void onWebSocketText(String text) {
-        if (route != null) {
-            socketInbound(text, null);
-            return;
+    public void onWebSocketFrame(Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
+            case OP_TEXT, OP_BINARY, OP_CONTINUATION -> data(frame, callback);
+            // As Jetty's own handler does without a ping callback: the pong goes out at once, beside the writer (Jetty
+            // serialises frames on the socket); the frame's buffer is released when the pong is sent.
+            case OP_PING -> session.sendPong(frame.hasPayload() ? frame.getPayload() : ByteBuffer.allocate(0), callback);
+            default -> callback.succeed(); // close (Jetty answers it and reports onWebSocketClose), pong
         }
-        inbound(text, false);
     }
 
-    @Override
-    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
-        byte[] b = new byte[payload.remaining()];
-        payload.get(b);
-        callback.succeed();
-        if (route != null) {
-            socketInbound(null, b);
+    /** One data frame: joined with the message's earlier frames (copied: Jetty reuses the buffer after the callback). */
+    private void data(Frame frame, Callback callback) {
+        if (closing.get()) {
+            // Nothing is delivered once closing (inbound() would drop it): the rest of a refused message is not joined.
+            partial = null;
+            partialLength = 0;
+            callback.succeed();
             return;
         }
-        inbound(new String(b, StandardCharsets.UTF_8), true);
+        ByteBuffer payload = frame.getPayload();
+        int n = payload == null ? 0 : payload.remaining();
+        if (frame.getOpCode() != OP_CONTINUATION) {
+            partialBinary = frame.getOpCode() == OP_BINARY;
+            partialLength = 0;
+            partial = null;
+        }
+        long total = (long) partialLength + n;
+        if (total > core.maxMessageBytes) {
+            callback.succeed();
+            partial = null;
+            partialLength = 0;
+            close(MESSAGE_TOO_BIG, CloseCodes.truncate((partialBinary ? "Binary" : "Text") + " message too large: "
+                    + total + " > " + core.maxMessageBytes));
+            return;
+        }
+        if (partial == null && frame.isFin()) {
+            // The common case, a whole message in one frame: one copy, no joining buffer kept.
+            byte[] b = new byte[n];
+            if (n > 0) {
+                payload.get(b);
+            }
+            callback.succeed();
+            message(b, n, partialBinary);
+            return;
+        }
+        if (partial == null || total > partial.length) {
+            long doubled = Math.max(8192, (partial == null ? 0 : partial.length) * 2L);
+            partial = Arrays.copyOf(partial == null ? new byte[0] : partial, (int) Math.max(total, Math.min(core.maxMessageBytes, doubled)));
+        }
+        if (n > 0) {
+            payload.get(partial, partialLength, n);
+        }
+        partialLength = (int) total;
+        callback.succeed();
+        if (frame.isFin()) {
+            byte[] b = partial;
+            int len = partialLength;
+            partial = null; // a joining buffer is not kept between messages (memory per idle connection)
+            partialLength = 0;
+            message(b, len, partialBinary);
+        }
+    }
+
+    /** A whole message in {@code b[0, n)}; text must be valid UTF-8, as RFC 6455 requires (Jetty closed 1007 too). */
+    private void message(byte[] b, int n, boolean binary) {
+        if (!binary && !Utf8.valid(b, n)) {
+            LOG.debug("Connection {}: text frame is not valid UTF-8", id);
+            close(CloseCodes.INVALID_ARGUMENT, "Invalid UTF-8");
+            return;
+        }
+        if (route != null) {
+            socketInbound(binary ? null : new String(b, 0, n, StandardCharsets.UTF_8),
+                    binary ? (b.length == n ? b : Arrays.copyOf(b, n)) : null);
+            return;
+        }
+        inbound(b, n, binary);
     }
 
     @Override
@@ -343,25 +420,32 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
 
     // ---- inbound ----
 
-    private void inbound(String raw, boolean binary) {
+    /**
+     * Decodes and delivers one client message. Text is decoded from its UTF-8 bytes (the same result as from the
+     * string, without building it); binary frames go through a string as before, so that malformed UTF-8 in them keeps
+     * its lenient reading. The observer's raw string is built only when there is an observer.
+     */
+    private void inbound(byte[] b, int n, boolean binary) {
         if (closing.get() || !(auth instanceof AuthResult.Accepted)) {
             return;
         }
+        boolean observed = core.observer != ServerCore.NO_OBSERVER;
+        String raw = binary || observed ? new String(b, 0, n, StandardCharsets.UTF_8) : null;
         ClientMessage msg;
         try {
-            ClientFrame f = LiveCodec.decodeClient(raw, Strictness.STRICT);
+            ClientFrame f = binary ? LiveCodec.decodeClient(raw, Strictness.STRICT) : LiveCodec.decodeClient(b, 0, n, Strictness.STRICT);
             msg = f.message();
         } catch (ProtocolException e) {
-            core.observer.onFrame(this, null, raw, binary);
+            observe(null, raw, binary);
             LOG.debug("Connection {}: undecodable client frame: {}", id, e.getMessage());
             close(CloseCodes.INVALID_ARGUMENT, CloseReasons.forDecodeError(e));
             return;
         } catch (RuntimeException e) {
-            core.observer.onFrame(this, null, raw, binary);
+            observe(null, raw, binary);
             close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
             return;
         }
-        core.observer.onFrame(this, msg, raw, binary);
+        observe(msg, raw, binary);
         lock.lock();
         try {
             if (!closing.get() && handler != null) {
@@ -373,6 +457,12 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void observe(ClientMessage msg, String raw, boolean binary) {
+        if (core.observer != ServerCore.NO_OBSERVER) {
+            core.observer.onFrame(this, msg, raw, binary);
         }
     }
 
