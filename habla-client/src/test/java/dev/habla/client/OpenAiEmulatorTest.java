@@ -66,15 +66,23 @@ class OpenAiEmulatorTest {
     @Test
     void aCutAnswerIsTruncatedWhereThePlayerStopped() throws Exception {
         RecordingListener rec = new RecordingListener();
-        try (LiveSession s = client(KEY).connect(audio(), rec)) {
+        // A player: it stops on Interrupted, in the listener (as the voice loop does), and says where it stopped.
+        java.util.concurrent.atomic.AtomicReference<LiveSession> session = new java.util.concurrent.atomic.AtomicReference<>();
+        SessionListener player = e -> {
+            rec.onEvent(e);
+            if (e instanceof LiveEvent.Interrupted && session.get() != null) {
+                session.get().reportPlayback(Duration.ofMillis(250));
+            }
+        };
+        try (LiveSession s = client(KEY).connect(audio(), player)) {
+            session.set(s);
             s.sendText("please tell me everything about the sea, the ships on it, and the people who sail them");
             LiveEvent.AudioChunk first = rec.await(LiveEvent.AudioChunk.class, WAIT);
-            s.reportPlayback(first.duration()); // what a speaker has played so far
+            s.reportPlayback(first.duration()); // what the player has played so far
             int rate = s.capabilities().inputSampleRate();
             ProviderConformanceTest.speak(s, ProviderConformanceTest.tone(rate, 0.4), rate);
             ProviderConformanceTest.speak(s, new byte[rate * 2], rate);
             rec.await(LiveEvent.Interrupted.class, WAIT);
-            s.reportPlayback(Duration.ofMillis(250)); // the player stopped here
             ClientEvent truncate = takeEvent(e -> e instanceof ClientEvent.ConversationItemTruncate);
             assertThat(((ClientEvent.ConversationItemTruncate) truncate).audioEndMs()).isEqualTo(250);
             assertThat(((ClientEvent.ConversationItemTruncate) truncate).contentIndex()).isZero();

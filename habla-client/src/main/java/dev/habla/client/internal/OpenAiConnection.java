@@ -84,8 +84,9 @@ final class OpenAiConnection implements ProviderConnection {
     private final Set<String> transcribedWithDeltas = new HashSet<>();
     /** The latest assistant audio item and its truncation. */
     private final OpenAiPlayback playback = new OpenAiPlayback();
-    /** Frames decoded so far. */
+    /** Frames decoded so far, and the last one after which the conversation had moved on. */
     private long frames;
+    private long movedOnAt;
 
     OpenAiConnection(OpenAiProvider provider, ClientConfig client, SessionConfig session) {
         this.provider = provider;
@@ -227,6 +228,13 @@ final class OpenAiConnection implements ProviderConnection {
         lock.lock();
         try {
             frames++;
+            // Frames that mean the conversation moved on (the user stopped speaking, a turn was added, a new answer
+            // starts): the latest point for a cut answer's truncation when the player sent no final report.
+            boolean movedOn = event instanceof ServerEvent.SpeechStopped || event instanceof ServerEvent.InputAudioBufferCommitted
+                    || event instanceof ServerEvent.ConversationItemAdded || event instanceof ServerEvent.ResponseCreated;
+            if (movedOn) {
+                movedOnAt = frames;
+            }
             List<LiveEvent> events = switch (event) {
                 case ServerEvent.SessionCreated e -> {
                     sessionId = e.session() == null ? null : e.session().id();
@@ -404,7 +412,7 @@ final class OpenAiConnection implements ProviderConnection {
     public List<String> playback(Duration played) {
         lock.lock();
         try {
-            return playback.report(played.toMillis()) ? playback.truncateIfDue(true, responseRunning, frames) : List.of();
+            return playback.report(played.toMillis()) ? playback.truncateIfDue(true, responseRunning, frames, movedOnAt) : List.of();
         } finally {
             lock.unlock();
         }
@@ -416,11 +424,11 @@ final class OpenAiConnection implements ProviderConnection {
         try {
             if (respondAfterDone && !responseRunning) {
                 respondAfterDone = false;
-                List<String> out = new ArrayList<>(playback.truncateIfDue(false, responseRunning, frames));
+                List<String> out = new ArrayList<>(playback.truncateIfDue(false, responseRunning, frames, movedOnAt));
                 out.add(OpenAiItems.RESPOND);
                 return out;
             }
-            return playback.truncateIfDue(false, responseRunning, frames);
+            return playback.truncateIfDue(false, responseRunning, frames, movedOnAt);
         } finally {
             lock.unlock();
         }

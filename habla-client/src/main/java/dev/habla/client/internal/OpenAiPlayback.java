@@ -9,9 +9,9 @@ import java.util.List;
  * player reported, whether the user cut it, whether it was truncated. Decides when {@code conversation.item.truncate}
  * goes out: once the cut answer's response is over and a played position is known, at the first playback report
  * after that (the player's final position: it stops on {@code Interrupted}), or, if none comes (the player had
- * stopped already, on its own VAD), after the next frame with the last position reported. Not after the very frame
- * that made it due: a listener behind an asynchronous hand-off (a resilient session, a voice loop) may not have
- * reported its final position yet. Nothing is sent if nobody reported playback (the history stays as generated) or if
+ * stopped already, on its own VAD), with the last position reported once the conversation moves on (the user's speech
+ * stops, a turn is added, the next answer starts). Not at once: a listener behind an asynchronous hand-off (a
+ * resilient session, a voice loop) may not have reported its final position yet. Nothing is sent if nobody reported playback (the history stays as generated) or if
  * everything was heard.
  *
  * <p>Not thread-safe: guarded by its {@link OpenAiConnection}'s lock.
@@ -62,15 +62,17 @@ final class OpenAiPlayback {
      * @param fromReport      called for a playback report (else after a decoded frame)
      * @param responseRunning the connection's response is still running (the service has not finalised the item)
      * @param frames          frames decoded so far
+     * @param movedOnAt       the last frame after which the conversation had moved on (speech stopped, a turn
+     *                        added, a new answer created)
      */
-    List<String> truncateIfDue(boolean fromReport, boolean responseRunning, long frames) {
+    List<String> truncateIfDue(boolean fromReport, boolean responseRunning, long frames, long movedOnAt) {
         if (!cut || truncated || responseRunning || item == null) {
             return List.of();
         }
         if (dueAtFrame < 0) {
             dueAtFrame = frames;
         }
-        if (playedMs < 0 || !fromReport && frames <= dueAtFrame) {
+        if (playedMs < 0 || !fromReport && movedOnAt <= dueAtFrame) {
             return List.of();
         }
         truncated = true;
