@@ -146,6 +146,27 @@ class OpenAiEmulatorTest {
     }
 
     @Test
+    void anEphemeralClientSecretConnectsLikeAKey() throws Exception {
+        // What a browser's backend does: mint a client secret with the real key, hand the ek_… value to the page.
+        java.net.http.HttpResponse<String> minted = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(emulator.openAiBaseUrl() + "/realtime/client_secrets"))
+                        .header("Authorization", "Bearer " + KEY).header("content-type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"session\":{\"type\":\"realtime\",\"model\":\"gpt-realtime\"}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        String secret = new com.fasterxml.jackson.databind.ObjectMapper().readTree(minted.body()).path("value").asText();
+        assertThat(secret).startsWith("ek_");
+        RecordingListener rec = new RecordingListener();
+        try (LiveSession s = client(secret).connect(SessionConfig.create(b -> b.model("gpt-realtime")
+                .responseModality(ResponseModality.TEXT)), rec)) {
+            s.sendText("hello from a browser");
+            rec.await(LiveEvent.TurnComplete.class, WAIT);
+            assertThat(rec.text()).isEqualTo("You said: hello from a browser");
+        }
+    }
+
+    @Test
     void theSessionCapEndsTheConnectionAndAResilientConversationGoesOnReSeeded() throws Exception {
         RecordingListener rec = new RecordingListener();
         try (ResilientSession s = client(KEY).connectResilient(SessionConfig.create(b -> b.model("gpt-realtime")
