@@ -129,6 +129,10 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ChatImages images;
 
+    /** --record FILE, --record-audio (cassettes, issue 15). */
+    @Mixin
+    RecordArgs recording;
+
     ChatCommand(CliContext ctx) {
         this.ctx = ctx;
     }
@@ -160,6 +164,7 @@ final class ChatCommand implements Callable<Integer> {
             }
         }
         tools.validate(ctx);
+        recording.validate(ctx);
         KeyChoice key = KeyChoice.resolve(ctx, base, noEmulator, service);
         images.load(ctx);
         SessionArgs.refuseClosedLocalPort(base);
@@ -210,6 +215,7 @@ final class ChatCommand implements Callable<Integer> {
 
             try (LiveClient client = LiveClient.create(c -> {
                      c.apiKey(key.key()).baseUrl(target).apiVersion(version).provider(service.provider());
+                     recording.configure(ctx, c);
                      if (verbose) {
                          c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                      }

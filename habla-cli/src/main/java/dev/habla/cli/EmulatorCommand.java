@@ -56,6 +56,14 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "Pause between the chunks of a text answer (0s sends it at once). Default: ${DEFAULT-VALUE}.")
     Duration textChunkDelay;
 
+    @Option(names = "--replay", paramLabel = "FILE",
+            description = "Play this cassette (from `habla chat|talk --record`) as the server: check what the client sends, answer as recorded; a mismatch closes 1007 naming the cassette line.")
+    Path replay;
+
+    @Option(names = "--pace", paramLabel = "recorded|fast",
+            description = "With --replay: answer with the recorded gaps (default) or as fast as possible.")
+    String pace;
+
     @Option(names = {"-v", "--verbose"}, description = "Log connections and errors (info level) to stderr.")
     boolean verbose;
 
@@ -87,6 +95,11 @@ final class EmulatorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--text-chunk-delay must not be negative");
         }
         String key = acceptedKey();
+        LiveEmulator.Pace replayPace = replayPace();
+        Path cassette = replay == null ? null : ctx.resolve(replay);
+        if (cassette != null && !Files.isRegularFile(cassette)) {
+            throw new ParameterException(spec.commandLine(), "--replay " + replay + ": no such file");
+        }
         LiveEmulator emulator;
         try {
             emulator = LiveEmulator.create(b -> {
@@ -96,7 +109,16 @@ final class EmulatorCommand implements Callable<Integer> {
                 if (key != null) {
                     b.apiKey(key);
                 }
+                if (cassette != null) {
+                    b.replay(cassette, replayPace);
+                }
             });
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            if (cassette == null) {
+                throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the emulator on 127.0.0.1:" + port + " ("
+                        + rootMessage(e) + ")", e);
+            }
+            throw new ParameterException(spec.commandLine(), "--replay: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "cannot start the emulator on 127.0.0.1:" + port + " ("
                     + rootMessage(e) + ")", e);
@@ -113,11 +135,18 @@ final class EmulatorCommand implements Callable<Integer> {
             ctx.out().println("base URL: " + emulator.baseUrl());
             ctx.out().println("ws URL:   " + emulator.wsUrl("v1beta"));
             ctx.out().flush();
+            if (cassette != null) {
+                ctx.err().println("Replaying " + replay + " (" + replayPace.name().toLowerCase(java.util.Locale.ROOT)
+                        + " pace); a client that deviates is closed 1007 with the cassette line.");
+            }
             ctx.err().println("Habla emulator on 127.0.0.1:" + emulator.port() + (key == null ? " (any API key)" : " (one API key)")
                     + "; try: habla chat --base-url " + emulator.baseUrl() + " --model " + ChatCommand.EMULATOR_TEXT_MODEL
                     + ". Stop with Ctrl-C.");
             try {
                 stop.await();
+                for (String m : emulator.replayMismatches()) {
+                    ctx.err().println(m);
+                }
             } finally {
                 if (previousInt != null) {
                     Signals.unregister("INT", previousInt);
@@ -128,6 +157,20 @@ final class EmulatorCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    private LiveEmulator.Pace replayPace() {
+        if (pace == null) {
+            return LiveEmulator.Pace.RECORDED;
+        }
+        if (replay == null) {
+            throw new ParameterException(spec.commandLine(), "--pace needs --replay FILE");
+        }
+        return switch (pace.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "recorded" -> LiveEmulator.Pace.RECORDED;
+            case "fast" -> LiveEmulator.Pace.FAST;
+            default -> throw new ParameterException(spec.commandLine(), "--pace must be recorded or fast, was '" + pace + "'");
+        };
     }
 
     /** The one key to accept: --api-key, --api-key-file or $HABLA_EMULATOR_API_KEY (at most one); null for any. */

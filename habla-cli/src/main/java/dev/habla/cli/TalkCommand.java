@@ -190,6 +190,10 @@ final class TalkCommand implements Callable<Integer> {
     /** --camera, --screen, --image, --fps, ... (habla-vision); /snap and /image while talking. */
     @Mixin
     VisionArgs vision;
+
+    /** --record FILE, --record-audio (cassettes, issue 15). */
+    @Mixin
+    RecordArgs recording;
     /** The video feed of this run, once the loop started; null without vision options. */
     private dev.habla.vision.VisionFeed feed;
 
@@ -227,6 +231,7 @@ final class TalkCommand implements Callable<Integer> {
         if (halfDuplex && headphones) {
             throw new ParameterException(spec.commandLine(), "use --half-duplex or --headphones, not both");
         }
+        recording.validate(ctx);
         KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
         String modelId = model != null ? model.strip() : service.defaultModel();
@@ -266,6 +271,7 @@ final class TalkCommand implements Callable<Integer> {
             service.check(spec.commandLine(), configured);
             try (LiveClient client = LiveClient.create(c -> {
                 c.apiKey(key.key()).baseUrl(target).apiVersion(version).provider(service.provider());
+                recording.configure(ctx, c);
                 if (verbose) {
                     c.wireLog(line -> ctx.err().println(redactor.redact(line)));
                 }

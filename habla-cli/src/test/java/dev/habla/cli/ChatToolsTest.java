@@ -106,4 +106,19 @@ class ChatToolsTest {
         assertThat(r.out()).contains("It is 42.");
         assertThat(r.out()).contains("Searched: answer to everything\nSources: 1. The Answer — https://example.org/answer\n");
     }
+
+    @Test
+    void theEmulatorAnswersCodeExecutionAndSearchItself() {
+        CliRun.Result r = chat("run print((6 + 1) * 6)\nrun import os\nsearch habla java\nexit\n",
+                "--code-execution", "--google-search");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("[code python]\n  print((6 + 1) * 6)\n[result ok]\n  42\n").contains("The code printed 42.");
+        assertThat(r.out()).contains("[code python]\n  import os\n[result failed]\n  The emulator runs print(<arithmetic>) only.\n")
+                .contains("The code failed.");
+        assertThat(r.out()).contains("Searched: habla java\nSources: 1. Results for habla java — https://example.com/search?q=habla+java\n")
+                .contains("I searched for habla java.");
+        // Not declared: plain text, as before.
+        CliRun.Result plain = chat("run print(1)\nexit\n");
+        assertThat(plain.out()).contains("You said: run print(1)").doesNotContain("[code");
+    }
 }

@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *                             ({@code jetty} or {@code jdk}) if set, else {@link #DEFAULT_TRANSPORT}
  * @param permessageDeflate    offer permessage-deflate compression (Jetty transport only; used if the server accepts it)
  * @param provider             the service's wire and rules; null = {@link Provider#GEMINI}
+ * @param record               a cassette file to record every connection of this client to (every frame both ways,
+ *                             timed, connection boundaries, credentials redacted; format in habla-emulator/README.md,
+ *                             "Record and replay"), or null; created or truncated when the client is created
+ * @param recordAudio          audio as sent, or a same-length silent placeholder; null = {@code KEEP}
  */
 public record ClientConfig(
         String apiKey,
@@ -45,7 +49,9 @@ public record ClientConfig(
         Consumer<String> wireLog,
         Transport transport,
         boolean permessageDeflate,
-        Provider provider) {
+        Provider provider,
+        java.nio.file.Path record,
+        dev.habla.protocol.Cassette.Audio recordAudio) {
 
     /**
      * The WebSocket client a {@link LiveClient} uses. Both behave the same (same tests, same errors, same flow control);
@@ -153,6 +159,7 @@ public record ClientConfig(
             transport = p == null || p.isBlank() ? DEFAULT_TRANSPORT : parseTransport(p);
         }
         provider = provider == null ? Provider.GEMINI : provider;
+        recordAudio = recordAudio == null ? dev.habla.protocol.Cassette.Audio.KEEP : recordAudio;
         if (vertex != null && !provider.equals(Provider.GEMINI)) {
             throw new IllegalArgumentException("vertex(..) is a Gemini setting; provider is " + provider.name());
         }
@@ -192,7 +199,7 @@ public record ClientConfig(
                 + ", baseUrl=" + baseUrl + ", apiVersion=" + apiVersion + ", vertex=" + vertex
                 + ", connectTimeout=" + connectTimeout + ", pingInterval=" + pingInterval + ", closeTimeout=" + closeTimeout
                 + ", sendQueueBudgetBytes=" + sendQueueBudgetBytes + ", wireLog=" + (wireLog == null ? "off" : "on")
-                + ", transport=" + transport + ", permessageDeflate=" + permessageDeflate + ", provider=" + provider + "]";
+                + ", transport=" + transport + ", permessageDeflate=" + permessageDeflate + ", provider=" + provider + ", record=" + record + "]";
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -210,6 +217,8 @@ public record ClientConfig(
         private Transport transport;
         private boolean permessageDeflate;
         private Provider provider;
+        private java.nio.file.Path record;
+        private dev.habla.protocol.Cassette.Audio recordAudio;
 
         Builder() {}
 
@@ -231,10 +240,18 @@ public record ClientConfig(
         public Builder permessageDeflate(boolean on) { this.permessageDeflate = on; return this; }
         /** The service's wire and rules; default {@link Provider#GEMINI}. */
         public Builder provider(Provider provider) { this.provider = provider; return this; }
+        /** Records every connection of the client to this cassette file (credentials redacted, audio kept). */
+        public Builder record(java.nio.file.Path cassette) { return record(cassette, dev.habla.protocol.Cassette.Audio.KEEP); }
+        /** Records to this cassette, audio kept or replaced by a same-length silent placeholder. */
+        public Builder record(java.nio.file.Path cassette, dev.habla.protocol.Cassette.Audio audio) {
+            this.record = cassette;
+            this.recordAudio = audio;
+            return this;
+        }
 
         public ClientConfig build() {
             return new ClientConfig(apiKey, ephemeralToken, baseUrl, apiVersion, vertex, connectTimeout, pingInterval,
-                    closeTimeout, sendQueueBudgetBytes, wireLog, transport, permessageDeflate, provider);
+                    closeTimeout, sendQueueBudgetBytes, wireLog, transport, permessageDeflate, provider, record, recordAudio);
         }
     }
 }

@@ -69,6 +69,22 @@ public final class LiveEmulator implements AutoCloseable {
         ALWAYS
     }
 
+    /** How a replay paces the recorded server frames ({@link Builder#replay(java.nio.file.Path, Pace)}). */
+    public enum Pace {
+        /** With the recorded gaps, measured from the client frame each answer followed (on the emulator clock). */
+        RECORDED,
+        /** As soon as the client frame they follow has matched. */
+        FAST
+    }
+
+    /**
+     * In replay mode, every mismatch found so far (oldest first): "Replay mismatch at cassette line N (connection C):
+     * path: expected X, got Y". The close reason carries the same, cut to 123 bytes. Empty otherwise.
+     */
+    public List<String> replayMismatches() {
+        return core.replayer() == null ? List.of() : core.replayer().mismatches();
+    }
+
     /** The bound port. */
     public int port() {
         return core.port();
@@ -178,6 +194,8 @@ public final class LiveEmulator implements AutoCloseable {
         private long maxRecordedAudio = DEFAULT_MAX_RECORDED_AUDIO;
         private ReplyPolicy replies = ReplyPolicy.deterministic();
         private Duration realtimeSessionCap = Duration.ofMinutes(60);
+        private dev.habla.protocol.Cassette.Recording replay;
+        private Pace replayPace = Pace.FAST;
 
         private Builder() {}
 
@@ -312,13 +330,37 @@ public final class LiveEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Replay mode: the cassette (recorded with {@code ClientConfig.record(..)} or {@code habla chat|talk --record})
+         * plays the server, {@link Pace#FAST}. See {@link #replay(java.nio.file.Path, Pace)}.
+         */
+        public Builder replay(java.nio.file.Path cassette) {
+            return replay(cassette, Pace.FAST);
+        }
+
+        /**
+         * Replay mode: the n-th connection replays the cassette's connection n; each client frame is checked against
+         * the recorded one (tolerances in the README, "Record and replay") and answered with the server frames
+         * recorded after it, at {@code pace}. A mismatch closes 1007 with a reason naming the cassette line. Faults
+         * {@code GoAway}, {@code Close}, {@code DropConnection}, {@code DeadlineExpired} and {@code Stall} can be
+         * injected on top; scripts, replies and the session inspection API do not apply.
+         *
+         * @throws IllegalArgumentException if the file is not a cassette (naming the line)
+         * @throws java.io.UncheckedIOException if it cannot be read
+         */
+        public Builder replay(java.nio.file.Path cassette, Pace pace) {
+            this.replay = dev.habla.emulator.internal.Replayer.read(Objects.requireNonNull(cassette, "cassette"));
+            this.replayPace = Objects.requireNonNull(pace, "pace");
+            return this;
+        }
+
         private EmulatorConfig config() {
             if (goAwayLead.compareTo(connectionLifetime) > 0) {
                 throw new IllegalArgumentException("goAwayLead " + goAwayLead + " exceeds connectionLifetime " + connectionLifetime);
             }
             return new EmulatorConfig(port, apiKey, clock, connectionLifetime, goAwayLead, models,
                     resumptionHandleTtl, textChunkDelay, maxRecordedMessages, keepClosedSessions, voiceActivityMessages,
-                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies, realtimeSessionCap);
+                    audioSessionLimit, videoSessionLimit, maxRecordedAudio, replies, realtimeSessionCap, replay, replayPace);
         }
 
         private static Duration positive(Duration d, String name) {

@@ -13,6 +13,7 @@ import dev.habla.gateway.internal.HttpApi;
 import dev.habla.gateway.internal.Hub;
 import dev.habla.gateway.internal.OriginPolicy;
 import dev.habla.gateway.internal.RedisCluster;
+import dev.habla.gateway.internal.SessionRecorder;
 import dev.habla.gateway.internal.Token;
 import dev.habla.gateway.internal.TokenStore;
 import dev.habla.protocol.CloseCodes;
@@ -98,7 +99,8 @@ public final class Gateway implements AutoCloseable {
             upstream = LiveClient.create(b.upstream);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
             Admission admission = new Admission(cluster, accounting, b.keySessions, b.keyMinutesPerDay, b.maxQueued, b.queueTimeout);
-            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, cluster, admission);
+            hub = Hub.create(upstream, tokens, accounting, b.tools, policy, b.resumeGrace, b.heldBytes, cluster, admission,
+                    new SessionRecorder(b.upstream, b.recordings, b.clock));
             cluster.start(hub.clusterHooks());
             io.micrometer.core.instrument.Gauge.builder("habla.gateway.queued", admission, Admission::queued)
                     .description("connects waiting for an upstream slot on this node (cluster)").register(metrics);
@@ -252,6 +254,7 @@ public final class Gateway implements AutoCloseable {
         private int keyMinutesPerDay;
         private int maxQueued;
         private Duration queueTimeout = Duration.ofSeconds(30);
+        private final java.util.Map<String, SessionRecorder.Settings> recordings = new java.util.HashMap<>();
 
         private Builder() {}
 
@@ -344,6 +347,18 @@ public final class Gateway implements AutoCloseable {
          * console at {@code /} uses it), without an admin key. Off by default; never for a gateway others can reach.
          */
         public Builder devTokens(String appId) { this.devTokens = appId; return this; }
+
+        /**
+         * Records the upstream side of every session of app {@code appId} as a cassette (habla-emulator/README.md,
+         * "Record and replay"), one file per session, {@code <dir>/<app>-<UTC time>-<n>.jsonl}; keeps at most
+         * {@code maxFiles} of the app's cassettes there, none older than {@code maxAge} (pruned as each new one
+         * starts). Off by default; credentials are redacted, the conversation's content is not.
+         */
+        public Builder recordSessions(String appId, java.nio.file.Path dir, int maxFiles, Duration maxAge) {
+            recordings.put(Objects.requireNonNull(appId, "appId"),
+                    new SessionRecorder.Settings(Objects.requireNonNull(dir, "dir"), maxFiles, maxAge));
+            return this;
+        }
 
         /** Serve the browser console and the drop-in at {@code /} (default true). */
         public Builder console(boolean serve) { this.console = serve; return this; }

@@ -46,15 +46,35 @@ public final class ClientRuntime implements AutoCloseable {
                     .connectTimeout(config.connectTimeout())
                     .executor(callbacks)
                     .build();
-            this.transport = new JdkWebSocketTransport(http);
+            try {
+                this.transport = recording(config, new JdkWebSocketTransport(http));
+            } catch (RuntimeException e) { // the cassette cannot be written: release what was started
+                http.shutdownNow();
+                callbacks.shutdown();
+                throw e;
+            }
         } else {
             this.callbacks = null;
             this.http = null;
-            this.transport = new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate());
+            this.transport = recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate()));
         }
         this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
         this.timer.setRemoveOnCancelPolicy(true);
         this.provider = config.provider().spi();
+    }
+
+    /** The transport, tapped by a cassette recorder when {@link ClientConfig#record()} is set. */
+    private static Transport recording(ClientConfig config, Transport transport) {
+        if (config.record() == null) {
+            return transport;
+        }
+        try {
+            return new RecordingTransport(transport, config.record(), config.recordAudio(),
+                    java.util.Arrays.asList(config.apiKey(), config.ephemeralToken()));
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
     }
 
     /** The provider every session of this client speaks ({@link ClientConfig#provider()}; stateless, thread-safe). */

@@ -43,6 +43,8 @@ final class Brain {
     private SetupRules.Settings settings;
     private LogicalSession ls;
     private final ToolCalls tools = new ToolCalls();
+    /** Code execution and search, when the setup declares them (set at setup). */
+    private ServerTools serverTools = new ServerTools(List.of());
     private Vad vad;
 
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
@@ -118,6 +120,7 @@ final class Brain {
         ls = st.logical();
         vad = new Vad(st.activityDetection());
         tools.declare(s.tools());
+        serverTools = new ServerTools(s.tools());
         initialHistoryOpen = st.initialHistoryOpen();
         streamer.configure(ls, st.audioOut(), st.outputTranscription(), st.gemini3());
         ls.configure(s.systemInstruction() == null ? 0 : Parts.textOf(s.systemInstruction()).length(), st.window());
@@ -439,10 +442,14 @@ final class Brain {
 
     /** The model is free: asks the reply policy and starts the turn. */
     private void answer(TurnInput.Kind kind, String text, double seconds, List<FunctionResponse> results) {
-        Reply reply = replies.reply(input(kind, text, seconds, results));
+        ServerTools.Answer server = kind == TurnInput.Kind.TEXT ? serverTools.answer(text) : null;
+        Reply reply = server != null ? Reply.text(server.text()) : replies.reply(input(kind, text, seconds, results));
         Turn t = streamer.begin();
         if (settings.resumptionEnabled()) {
             conn.send(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(null, false, null)));
+        }
+        if (server != null) {
+            server.frames().forEach(conn::send); // the tool's parts first, then the sentence about them
         }
         perform(t, reply);
     }

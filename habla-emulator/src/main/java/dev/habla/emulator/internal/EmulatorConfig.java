@@ -23,7 +23,9 @@ public record EmulatorConfig(
         Duration videoSessionLimit,
         long maxRecordedAudioBytes,
         ReplyPolicy replies,
-        Duration realtimeSessionCap) {
+        Duration realtimeSessionCap,
+        dev.habla.protocol.Cassette.Recording replay,
+        LiveEmulator.Pace replayPace) {
 
     /** Never prints the key. */
     @Override
@@ -32,6 +34,6 @@ public record EmulatorConfig(
                 + ", connectionLifetime=" + connectionLifetime + ", goAwayLead=" + goAwayLead + ", models=" + models
                 + ", resumptionHandleTtl=" + resumptionHandleTtl + ", textChunkDelay=" + textChunkDelay
                 + ", maxRecordedMessages=" + maxRecordedMessages + ", keepClosedSessions=" + keepClosedSessions + ", voiceActivityMessages=" + voiceActivityMessages
-                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + ", realtimeSessionCap=" + realtimeSessionCap + "]";
+                + ", audioSessionLimit=" + audioSessionLimit + ", videoSessionLimit=" + videoSessionLimit + ", maxRecordedAudioBytes=" + maxRecordedAudioBytes + ", replies=" + replies + ", realtimeSessionCap=" + realtimeSessionCap + ", replay=" + (replay == null ? "off" : replay.connections() + " connection(s), " + replayPace) + "]";
     }
 }

@@ -58,12 +58,20 @@ public final class EmulatorCore {
     private final AtomicInteger refuseResumption = new AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final ResumptionStore resumption;
+    /** Non-null in replay mode: a cassette answers instead of the protocol rules and the brain. */
+    private final Replayer replayer;
     /** Created and started by {@link #start()}, never in the constructor: no connection reaches a half-built core. */
     private LiveServer server;
 
     public EmulatorCore(EmulatorConfig config) {
         this.config = config;
         this.resumption = new ResumptionStore(config.clock(), config.resumptionHandleTtl());
+        this.replayer = config.replay() == null ? null : new Replayer(config.replay(), config.replayPace(), config.clock());
+    }
+
+    /** The replayer in replay mode, else null. */
+    public Replayer replayer() {
+        return replayer;
     }
 
     public EmulatorConfig config() {
@@ -89,7 +97,7 @@ public final class EmulatorCore {
             try {
                 server = LiveServer.create(b -> b.host("127.0.0.1").port(config.port())
                         .authenticator(new EmulatorAuthenticator(config.apiKey()))
-                        .handlers(wire -> Connection.open(this, wire))
+                        .handlers(wire -> replayer != null ? replayer.open(wire) : Connection.open(this, wire))
                         .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
                         .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle)
                         // OpenAI Realtime on the same server: its WebSocket route and its REST endpoint.
@@ -148,6 +156,10 @@ public final class EmulatorCore {
     }
 
     public void inject(String sessionId, Fault fault) {
+        if (replayer != null) {
+            replayer.inject(fault);
+            return;
+        }
         if (fault instanceof Fault.RefuseResumption && sessionId == null) {
             refuseResumption.incrementAndGet();
             return;

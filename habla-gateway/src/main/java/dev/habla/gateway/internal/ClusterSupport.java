@@ -18,15 +18,16 @@ final class ClusterSupport {
     /**
      * Opens the upstream: a new session, or for a conversation taken over from another node ({@code resumed}) the
      * upstream session behind its stored upstream handle; when the provider refuses that handle (1007), a new session
-     * seeded with the stored transcript. Blocks (the caller's virtual thread).
+     * seeded with the stored transcript, on {@code upstream} (the hub's client, or a recording one). Blocks (the caller's
+     * virtual thread).
      */
-    static ResilientSession connect(Hub hub, Cluster.Record resumed, SessionConfig upstreamConfig, SessionListener listener)
-            throws LiveException {
+    static ResilientSession connect(dev.habla.client.LiveClient upstream, Hub hub, Cluster.Record resumed,
+            SessionConfig upstreamConfig, SessionListener listener) throws LiveException {
         SessionConfig config = upstreamConfig;
         // Upstream handles exist on Gemini only (an OpenAI upstream never stores one; it is re-seeded below).
         if (resumed != null && resumed.upstreamHandle() != null) {
             try {
-                return hub.upstream().connectResilient(config.withResumptionHandle(resumed.upstreamHandle()), listener, hub.policy());
+                return upstream.connectResilient(config.withResumptionHandle(resumed.upstreamHandle()), listener, hub.policy());
             } catch (LiveException e) {
                 if (e.closeCode() != CloseCodes.INVALID_ARGUMENT) {
                     throw e;
@@ -38,7 +39,7 @@ final class ClusterSupport {
         if (resumed != null && !resumed.transcript().isEmpty()) {
             config = config.with(b -> b.initialHistory(resumed.transcript()));
         }
-        return hub.upstream().connectResilient(config, listener, hub.policy());
+        return upstream.connectResilient(config, listener, hub.policy());
     }
 
     /** Whether {@code m} starts a turn the model will answer (what a takeover must report as cut if it never was). */

@@ -53,6 +53,8 @@ public final class Conversation implements SessionListener {
     // Guarded by lock.
     private ClientSession client;
     private ResilientSession upstream;
+    /** This conversation's own upstream client when its app records sessions (else null: the hub's); closed at the end. */
+    private volatile dev.habla.client.LiveClient recording;
     private final List<ClientMessage> pendingIn = new ArrayList<>();
     private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
     private long heldBytes;
@@ -117,7 +119,9 @@ public final class Conversation implements SessionListener {
                     return;
                 }
                 link.slotTaken();
-                ResilientSession s = ClusterSupport.connect(hub, link.resumed, config, this);
+                recording = hub.recorder().open(app, id);
+                ResilientSession s = ClusterSupport.connect(recording != null ? recording : hub.upstream(), hub,
+                        link.resumed, config, this);
                 lock.lock();
                 try {
                     link.connecting(false);
@@ -148,12 +152,21 @@ public final class Conversation implements SessionListener {
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
                 end(code, reason);
+                closeRecording();
             } catch (RuntimeException e) {
                 link.connecting(false);
                 log.warn("Conversation {}: upstream connect failed", id, e);
                 end(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+                closeRecording();
             }
         });
+    }
+
+    private void closeRecording() {
+        dev.habla.client.LiveClient rec = recording;
+        if (rec != null) {
+            rec.close(); // idempotent
+        }
     }
 
     /**
@@ -316,11 +329,15 @@ public final class Conversation implements SessionListener {
         log.info("Conversation {} of app {} ended ({} {})", id, app, code, reason);
     }
 
-    /** Closes the upstream (if any), then gives back its cluster slot and releases or forgets the record. */
+    /**
+     * Closes the upstream (if any), then the recording client (after the session: its close frame is on the
+     * cassette), then gives back its cluster slot and releases or forgets the record.
+     */
     private void closeUpstream(ResilientSession up) {
         if (up != null) {
             up.close();
         }
+        closeRecording();
         link.upstreamClosed(up);
     }
 

@@ -21,16 +21,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * @param resumeGrace how long a conversation whose client dropped waits for it to resume
  * @param heldBytes   what a detached conversation holds for its client at most (over it, the conversation ends)
+ * @param recorder    records the upstream of the apps configured for it (per conversation)
  */
 public record Hub(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools, ResiliencePolicy policy,
         Duration resumeGrace, long heldBytes, ScheduledExecutorService timers, Map<String, Conversation> byHandle,
-        AtomicLong ids, Cluster cluster, Admission admission, AtomicBoolean draining) {
+        AtomicLong ids, Cluster cluster, Admission admission, AtomicBoolean draining, SessionRecorder recorder) {
 
     public static Hub create(LiveClient upstream, TokenStore tokens, Accounting accounting, ToolRegistry tools,
-            ResiliencePolicy policy, Duration resumeGrace, long heldBytes, Cluster cluster, Admission admission) {
+            ResiliencePolicy policy, Duration resumeGrace, long heldBytes, Cluster cluster, Admission admission,
+            SessionRecorder recorder) {
         return new Hub(upstream, tokens, accounting, tools, policy, resumeGrace, heldBytes,
                 Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-gateway-timers").factory()),
-                new ConcurrentHashMap<>(), new AtomicLong(), cluster, admission, new AtomicBoolean());
+                new ConcurrentHashMap<>(), new AtomicLong(), cluster, admission, new AtomicBoolean(), recorder);
     }
 
     /** Cluster-unique session id (slots, logs): this node's id and the conversation's number. */
