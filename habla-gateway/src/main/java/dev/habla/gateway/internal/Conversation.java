@@ -496,7 +496,13 @@ public final class Conversation implements SessionListener {
         } finally {
             lock.unlock();
         }
-        if (!requested) {
+        LiveException e = c.error();
+        if (!requested && e != null && e.closeCode() <= 0 && e.kind() == LiveException.Kind.INVALID_ARGUMENT) {
+            // Refused before the wire (a setting the upstream's provider cannot honour): 1007 saying which, the same
+            // answer as the connect thread's, whichever of the two gets there first.
+            log.info("Conversation {}: upstream refused the setup: {}", id, e.getMessage());
+            end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+        } else if (!requested) {
             int code = c.code() > 0 && c.code() != 1006 && c.code() != 1005 ? c.code() : CloseCodes.INTERNAL;
             String reason = c.reason() != null && !c.reason().isEmpty() ? c.reason()
                     : code == CloseCodes.INTERNAL ? CloseCodes.REASON_INTERNAL : "";
