@@ -45,7 +45,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code habla chat}: a terminal conversation with Gemini Live (or the built-in emulator), typed in, answered as
+ * {@code habla chat}: a terminal conversation with Gemini Live or OpenAI Realtime (or the built-in emulator), typed in, answered as
  * streamed text, or spoken and saved as WAV with {@code --voice}.
  */
 @Command(name = "chat", sortOptions = false, usageHelpAutoWidth = true,
@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
             "Talk to Gemini Live from the terminal. Type a message and press Enter;",
             "the answer streams in. Type exit or quit (or press Ctrl-D) to leave;",
             "Ctrl-C stops an answer, twice at the prompt quits.",
-            "The API key comes from GEMINI_API_KEY in the environment or in ./.env;",
+            "The API key comes from GEMINI_API_KEY in the environment or in ./.env",
+            "(OPENAI_API_KEY with --provider openai);",
             "without one, a built-in emulator answers with scripted replies (try: history)."})
 final class ChatCommand implements Callable<Integer> {
 
@@ -79,6 +80,10 @@ final class ChatCommand implements Callable<Integer> {
             description = "Model id. Native-audio models answer in speech; text mode shows the transcript. Default:%n"
                     + DEFAULT_MODEL + ",%nin text mode on an emulator:%n" + EMULATOR_TEXT_MODEL + ".")
     String model;
+
+    @Option(names = "--provider", paramLabel = "NAME",
+            description = "gemini (default) or openai (OpenAI Realtime; key from OPENAI_API_KEY, default model gpt-realtime).")
+    String provider;
 
     @Option(names = "--voice", paramLabel = "NAME",
             description = "Answer in speech with this prebuilt voice (e.g. Kore, Puck, Aoede; any case): plays each answer and saves it as audio_<n>.wav.")
@@ -150,7 +155,9 @@ final class ChatCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws Exception {
-        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), ctx, voice);
+        ProviderArgs service = ProviderArgs.of(spec.commandLine(), provider);
+        service.checkApiVersion(spec.commandLine(), apiVersion);
+        String voiceName = voice == null ? null : service.voice(spec.commandLine(), ctx, voice);
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         String version = SessionArgs.apiVersion(spec.commandLine(), apiVersion);
@@ -164,7 +171,7 @@ final class ChatCommand implements Callable<Integer> {
         tools.validate(ctx);
         recording.validate(ctx);
         knowledgeArgs.validate(ctx);
-        KeyChoice key = resolveKey(base);
+        KeyChoice key = KeyChoice.resolve(ctx, base, noEmulator, service);
         images.load(ctx);
         SessionArgs.refuseClosedLocalPort(base);
         AudioFiles audioFiles = voiceMode ? openAudioFiles() : null;
@@ -191,7 +198,7 @@ final class ChatCommand implements Callable<Integer> {
         try (terminal; LiveEmulator emulator = awaitEmulator(emulatorStart); KnowledgeArgs kb = knowledgeArgs) {
             LineReader reader = lineReader(terminal);
             if (emulator != null) {
-                ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
+                ctx.err().println("No " + service.keyVariable() + ": using the built-in emulator at " + emulator.baseUrl()
                         + " (replies are scripted)");
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
@@ -199,9 +206,9 @@ final class ChatCommand implements Callable<Integer> {
             // (the same as for any --base-url), but a native-audio model answers in speech: text mode shows the
             // transcript when the spoken answer would have ended, which is slow for long answers. Say so once.
             boolean localEmulator = emulator == null && key.key().equals(EMULATOR_KEY) && base != null;
-            String modelId = model != null ? model.strip()
+            String modelId = model != null ? model.strip() : service.openai() ? service.defaultModel()
                     : emulator != null && !voiceMode ? EMULATOR_TEXT_MODEL : DEFAULT_MODEL;
-            if (localEmulator && model == null && !voiceMode) {
+            if (localEmulator && model == null && !voiceMode && !service.openai()) {
                 ctx.err().println("habla: " + modelId + " answers in speech, so text mode shows its transcript when"
                         + " the spoken answer would have ended; for text answers from `habla emulator` add --model "
                         + EMULATOR_TEXT_MODEL);
@@ -212,15 +219,16 @@ final class ChatCommand implements Callable<Integer> {
             if (knowledge != null) {
                 tools.alwaysTools.add(knowledge.tool());
             }
-            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction), ctx);
+            SessionConfig config = tools.configure(sessionConfig(modelId, speaks, voiceName, instruction, service), ctx);
             if (knowledge != null) {
                 config = knowledge.configure(config);
             }
+            service.check(spec.commandLine(), config);
             KeyRedactor redactor = new KeyRedactor(key.key());
-            Failures failures = new Failures(modelId, target, key);
+            Failures failures = new Failures(modelId, target, key, service);
 
             try (LiveClient client = LiveClient.create(c -> {
-                     c.apiKey(key.key()).baseUrl(target).apiVersion(version);
+                     c.apiKey(key.key()).baseUrl(target).apiVersion(version).provider(service.provider());
                      recording.configure(ctx, c);
                      if (verbose) {
                          c.wireLog(line -> ctx.err().println(redactor.redact(line)));
@@ -264,7 +272,7 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** Maps a session failure to a one-line message and exit code; knows what was being tried. */
-    private record Failures(String modelId, URI target, KeyChoice key) {}
+    private record Failures(String modelId, URI target, KeyChoice key, ProviderArgs service) {}
 
     /**
      * Main thread: the session, once the background connect is over; a failure to connect becomes the matching
@@ -387,7 +395,8 @@ final class ChatCommand implements Callable<Integer> {
 
     /** Where the chat connects, for messages. */
     private static String where(Failures f) {
-        return f.target() == null ? "generativelanguage.googleapis.com" : f.target().toString();
+        return f.target() != null ? f.target().toString()
+                : f.service().openai() ? "api.openai.com" : "generativelanguage.googleapis.com";
     }
 
     /** Moves up to the line JLine left the interrupted prompt on and clears it, on a terminal that can. */
@@ -441,8 +450,9 @@ final class ChatCommand implements Callable<Integer> {
                             + "); check the network or --base-url"), e);
         }
         String message = switch (e.kind()) {
-            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
-            case NOT_FOUND -> modelNotFound(modelId, apiVersion, e);
+            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check " + f.service().keyVariable()
+                    + " (" + key.origin() + ")";
+            case NOT_FOUND -> f.service().modelNotFound(modelId, apiVersion, e);
             case UNAVAILABLE -> e.closeCode() == 1000 || e.closeCode() == 1001
                     ? "the server ended the session" + detail + "; start habla again to continue"
                     : "cannot reach " + where + detail + "; check the network or --base-url";
@@ -489,12 +499,16 @@ final class ChatCommand implements Callable<Integer> {
         return s.replaceAll("\\s+", " ").strip();
     }
 
-    /** The session's settings; resumption is on (the resilient session needs it, and would turn it on anyway). */
-    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction) {
+    /**
+     * The session's settings; on Gemini resumption is on (the resilient session needs it, and would turn it on
+     * anyway); OpenAI has none (a new connection is re-seeded with the conversation).
+     */
+    private SessionConfig sessionConfig(String modelId, boolean speaks, String voiceName, String instruction,
+            ProviderArgs service) {
         try {
             return SessionConfig.create(b -> {
                 b.model(modelId).responseModality(speaks ? ResponseModality.AUDIO : ResponseModality.TEXT)
-                        .resumption(true);
+                        .resumption(!service.openai());
                 if (speaks) {
                     b.outputTranscription(true);
                 }
@@ -508,10 +522,6 @@ final class ChatCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
         }
-    }
-
-    private KeyChoice resolveKey(URI base) {
-        return KeyChoice.resolve(ctx, base, noEmulator);
     }
 
     private AudioFiles openAudioFiles() {

@@ -415,6 +415,8 @@ final class Conversation implements SessionListener {
             case LiveEvent.VoiceActivity v -> { }
             case LiveEvent.WaitingForInput w -> { }
             case LiveEvent.Unrecognized u -> log.info("Unrecognized server fields: {}", u.fields());
+            // The service refused something and keeps the session (OpenAI's in-band error): say so, go on.
+            case LiveEvent.ServiceError e -> status("(the server reported an error: " + e.error().getMessage() + ")");
         }
     }
 

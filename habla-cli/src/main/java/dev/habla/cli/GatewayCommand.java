@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             "Run the Live API gateway until Ctrl-C: browsers and apps connect with ephemeral tokens it mints,",
             "the provider key stays here. Console at / ; tokens at POST /v1alpha/auth_tokens with an admin key.",
             "Upstream: GEMINI_API_KEY (environment or ./.env) -> Google; --upstream URL -> that endpoint;",
+            "--provider openai: OPENAI_API_KEY -> OpenAI Realtime (clients still speak the Live API);",
             "neither -> the built-in emulator. Admin key: HABLA_ADMIN_KEY, else --config FILE (or ./habla-gateway.properties),",
             "else dev mode: one is generated and printed, and the console gets loopback-only tokens."})
 final class GatewayCommand implements Callable<Integer> {
@@ -101,6 +102,10 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--upstream", paramLabel = "URL",
             description = "Any Live-compatible endpoint (base URL) instead of Google or the built-in emulator.")
     String upstream;
+
+    @Option(names = "--provider", paramLabel = "NAME",
+            description = "The upstream's provider: gemini (default) or openai (OpenAI Realtime; key from OPENAI_API_KEY). Clients speak the Live API either way.")
+    String provider;
 
     @Option(names = "--allow-origin", paramLabel = "ORIGIN",
             description = "Also allow pages from this origin (https://app.example); repeatable. Loopback pages are allowed "
@@ -212,23 +217,26 @@ final class GatewayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--resume-grace must be positive");
         }
         knowledgeArgs.validate(ctx);
+        ProviderArgs service = ProviderArgs.of(spec.commandLine(), provider);
         Apps apps = apps();
-        String providerKey = providerKey();
+        String providerKey = providerKey(service);
+        String var = service.keyVariable();
         LiveEmulator emulator = null;
         String upstreamUrl;
         String upstreamText;
         if (upstream != null) {
             URI u = SessionArgs.baseUrl(spec.commandLine(), upstream);
             upstreamUrl = u.toString();
-            upstreamText = upstreamUrl + (providerKey == null ? " (no key)" : " (GEMINI_API_KEY)");
+            upstreamText = upstreamUrl + (providerKey == null ? " (no key)" : " (" + var + ")");
         } else if (providerKey != null) {
             upstreamUrl = null;
-            upstreamText = "Google Gemini Live API (GEMINI_API_KEY)";
+            upstreamText = service.openai() ? "OpenAI Realtime (OPENAI_API_KEY)" : "Google Gemini Live API (GEMINI_API_KEY)";
         } else {
             // The gateway's upstream for as long as it runs: nothing to inspect, so nothing is recorded.
             emulator = LiveEmulator.create(b -> b.port(0).maxRecordedMessages(0).maxRecordedAudio(0));
             upstreamUrl = emulator.baseUrl();
-            upstreamText = "the built-in emulator at " + upstreamUrl + " (no GEMINI_API_KEY)";
+            upstreamText = "the built-in emulator at " + upstreamUrl + " (no " + var + ")"
+                    + (service.openai() ? ", over OpenAI Realtime" : "");
         }
         String key = providerKey != null ? providerKey : EMULATOR_KEY;
         dev.habla.knowledge.live.Knowledge knowledge = knowledgeArgs.open(ctx, true, e -> { });
@@ -242,7 +250,7 @@ final class GatewayCommand implements Callable<Integer> {
                 }
                 b.host(host).port(port).resumeGrace(resumeGrace)
                         .upstream(c -> {
-                            c.apiKey(key);
+                            c.apiKey(key).provider(service.provider());
                             if (upstreamUrl != null) {
                                 c.baseUrl(upstreamUrl);
                             }
@@ -320,8 +328,8 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     /** The upstream key: chat's and talk's rule for a key the user gave (environment, then ./.env), or null. */
-    private String providerKey() {
-        KeyChoice given = KeyChoice.given(ctx);
+    private String providerKey(ProviderArgs service) {
+        KeyChoice given = KeyChoice.given(ctx, service.keyVariable());
         return given == null ? null : given.key();
     }
 

@@ -23,20 +23,26 @@ record KeyChoice(String key, String origin, boolean startEmulator) {
      * built-in emulator unless {@code --no-emulator}.
      */
     static KeyChoice resolve(CliContext ctx, URI base, boolean noEmulator) {
-        KeyChoice given = given(ctx);
+        return resolve(ctx, base, noEmulator, ProviderArgs.GEMINI);
+    }
+
+    /** {@link #resolve(CliContext, URI, boolean)} for the provider's key variable ({@code OPENAI_API_KEY} …). */
+    static KeyChoice resolve(CliContext ctx, URI base, boolean noEmulator, ProviderArgs provider) {
+        KeyChoice given = given(ctx, provider.keyVariable());
         if (given != null) {
             return given;
         }
+        String var = provider.keyVariable();
         if (base != null) {
             if (isLoopback(base)) {
                 return new KeyChoice(ChatCommand.EMULATOR_KEY, "a placeholder for the local server", false);
             }
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env, and "
-                    + base + " is not a local server; get a key at https://aistudio.google.com/apikey");
+            throw new CliException(ExitCodes.NO_API_KEY, "no " + var + " in the environment or ./.env, and "
+                    + base + " is not a local server; " + provider.keyHelp());
         }
         if (noEmulator) {
-            throw new CliException(ExitCodes.NO_API_KEY, "no GEMINI_API_KEY in the environment or ./.env "
-                    + "(and --no-emulator); get a key at https://aistudio.google.com/apikey");
+            throw new CliException(ExitCodes.NO_API_KEY, "no " + var + " in the environment or ./.env "
+                    + "(and --no-emulator); " + provider.keyHelp());
         }
         return new KeyChoice(ChatCommand.EMULATOR_KEY, "the built-in emulator", true);
     }
@@ -47,7 +53,12 @@ record KeyChoice(String key, String origin, boolean startEmulator) {
      * one. Also {@code habla gateway}'s rule for its upstream key.
      */
     static KeyChoice given(CliContext ctx) {
-        String fromEnv = ctx.env().get("GEMINI_API_KEY");
+        return given(ctx, "GEMINI_API_KEY");
+    }
+
+    /** {@link #given(CliContext)} for another variable ({@code OPENAI_API_KEY}). */
+    static KeyChoice given(CliContext ctx, String variable) {
+        String fromEnv = ctx.env().get(variable);
         if (fromEnv != null && !fromEnv.isBlank()) {
             return new KeyChoice(fromEnv.strip(), "from the environment", false);
         }
@@ -55,7 +66,7 @@ record KeyChoice(String key, String origin, boolean startEmulator) {
         try {
             Map<String, String> vars = DotEnv.read(dotEnv,
                     problem -> ctx.err().println("habla: " + ctx.display(dotEnv) + " " + problem));
-            String fromFile = vars.get("GEMINI_API_KEY");
+            String fromFile = vars.get(variable);
             if (fromFile != null && !fromFile.isBlank()) {
                 return new KeyChoice(fromFile.strip(), "from " + ctx.display(dotEnv), false);
             }

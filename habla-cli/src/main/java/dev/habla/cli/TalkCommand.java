@@ -72,11 +72,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "talk", sortOptions = false, usageHelpAutoWidth = true,
         // Lines under 80 columns: picocli wraps longer ones mid-sentence.
         description = {
-            "Talk to Gemini Live: speak, hear the answer, interrupt it by talking over it.",
+            "Talk to Gemini Live (or OpenAI Realtime with --provider openai): speak, hear",
+            "the answer, interrupt it by talking over it.",
             "Type a line to send text into the same conversation; exit, quit, Ctrl-D or",
             "Ctrl-C end it (microphone first, then the session, then the speaker).",
             "With --vad ptt, an empty line (or Ctrl-T) toggles talking.",
-            "The API key comes from GEMINI_API_KEY in the environment or in ./.env;",
+            "The API key comes from GEMINI_API_KEY (OPENAI_API_KEY with --provider openai)",
+            "in the environment or in ./.env;",
             "without one, a built-in emulator answers (\"I heard N seconds of audio.\")."},
         footer = {"", "File mode: --input speech.wav (a WAV file: PCM or float, any rate) is spoken",
             "into the session in real time (--fast: at once); --output reply.wav receives",
@@ -104,7 +106,14 @@ final class TalkCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", description = "Model id (native audio). Default:%n" + ChatCommand.DEFAULT_MODEL + ".")
     String model;
 
-    @Option(names = "--voice", paramLabel = "NAME", description = "Prebuilt voice (e.g. Kore, Puck, Aoede; any case).")
+    @Option(names = "--provider", paramLabel = "NAME",
+            description = "gemini (default) or openai (OpenAI Realtime; key from OPENAI_API_KEY, default model gpt-realtime).")
+    String provider;
+
+    /** The chosen provider and what goes with it; set first in {@link #call()}. */
+    private ProviderArgs service = ProviderArgs.GEMINI;
+
+    @Option(names = "--voice", paramLabel = "NAME", description = "Prebuilt voice (e.g. Kore, Puck, Aoede; on OpenAI marin, cedar…; any case).")
     String voice;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System instruction.")
@@ -217,7 +226,9 @@ final class TalkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String voiceName = voice == null ? null : SessionArgs.canonicalVoice(spec.commandLine(), ctx, voice);
+        service = ProviderArgs.of(spec.commandLine(), provider);
+        service.checkApiVersion(spec.commandLine(), apiVersion);
+        String voiceName = voice == null ? null : service.voice(spec.commandLine(), ctx, voice);
         String instruction = SessionArgs.systemInstruction(spec.commandLine(), ctx, system, systemFile);
         URI base = baseUrl == null ? null : SessionArgs.baseUrl(spec.commandLine(), baseUrl);
         String version = SessionArgs.apiVersion(spec.commandLine(), apiVersion);
@@ -232,7 +243,7 @@ final class TalkCommand implements Callable<Integer> {
         knowledgeArgs.validate(ctx);
         KeyChoice key = resolveKey(base);
         SessionArgs.refuseClosedLocalPort(base);
-        String modelId = model != null ? model.strip() : ChatCommand.DEFAULT_MODEL;
+        String modelId = model != null ? model.strip() : service.defaultModel();
         SessionConfig session = vision.configure(sessionConfig(modelId, voiceName, instruction));
 
         // Devices (or files) first: without them there is nothing to do, and the user gets one line.
@@ -260,7 +271,7 @@ final class TalkCommand implements Callable<Integer> {
         try {
             if (key.startEmulator()) {
                 emulator = LiveEmulator.create();
-                ctx.err().println("No GEMINI_API_KEY: using the built-in emulator at " + emulator.baseUrl()
+                ctx.err().println("No " + service.keyVariable() + ": using the built-in emulator at " + emulator.baseUrl()
                         + " (it answers \"I heard N seconds of audio.\")");
             }
             URI target = emulator != null ? URI.create(emulator.baseUrl()) : base;
@@ -274,8 +285,9 @@ final class TalkCommand implements Callable<Integer> {
             if (knowledge != null) {
                 configured = knowledge.configure(configured).with(b -> b.inputTranscription(true));
             }
+            service.check(spec.commandLine(), configured);
             try (LiveClient client = LiveClient.create(c -> {
-                c.apiKey(key.key()).baseUrl(target).apiVersion(version);
+                c.apiKey(key.key()).baseUrl(target).apiVersion(version).provider(service.provider());
                 recording.configure(ctx, c);
                 if (verbose) {
                     c.wireLog(line -> ctx.err().println(redactor.redact(line)));
@@ -325,7 +337,7 @@ final class TalkCommand implements Callable<Integer> {
                         ServerVad serverVad, String modelId, URI target, KeyChoice key,
                         dev.habla.vision.VideoSource video) throws Exception {
         PrintStream out = ctx.out();
-        Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null);
+        Printer printer = new Printer(out::println, verbose ? ctx.err()::println : null, service.provider().name());
         VoiceLoop loop = start(client, session, source, sink, duplex, serverVad, printer, output != null, modelId,
                 target, key);
         feed = vision.start(video, loop.session(), ctx, printer::notice);
@@ -384,7 +396,8 @@ final class TalkCommand implements Callable<Integer> {
         try (Terminal terminal = openTerminal()) {
             LineReader reader = lineReader(terminal);
             Status status = ctx.console() && !Terminal.TYPE_DUMB.equals(terminal.getType()) ? Status.getStatus(terminal) : null;
-            Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null);
+            Printer printer = new Printer(reader::printAbove, verbose ? ctx.err()::println : null,
+                    service.provider().name());
             // A session that fails for good must not wait for the next Enter: end the prompt, then the closed event
             // decides the exit code.
             Thread prompting = Thread.currentThread();
@@ -493,7 +506,7 @@ final class TalkCommand implements Callable<Integer> {
             List<AttributedString> lines = new ArrayList<>();
             lines.add(new AttributedString(line));
             if (!partial.isEmpty()) {
-                lines.add(new AttributedString("gemini: " + tail(partial, 100)));
+                lines.add(new AttributedString(printer.speaker() + ": " + tail(partial, 100)));
             }
             status.update(lines);
             try {
@@ -543,9 +556,21 @@ final class TalkCommand implements Callable<Integer> {
         /** Guarded by lock. */
         private final StringBuilder assistant = new StringBuilder();
 
+        /** How answers are labelled: the provider's name ({@code gemini: …}, {@code openai: …}). */
+        private final String speaker;
+
         Printer(Consumer<String> out, Consumer<String> verbose) {
+            this(out, verbose, "gemini");
+        }
+
+        Printer(Consumer<String> out, Consumer<String> verbose, String speaker) {
             this.out = out;
             this.verbose = verbose;
+            this.speaker = speaker;
+        }
+
+        String speaker() {
+            return speaker;
         }
 
         @Override
@@ -577,7 +602,7 @@ final class TalkCommand implements Callable<Integer> {
                         assistant.setLength(0);
                         Transcript.Entry e = t.entry();
                         if (!e.generated().isBlank()) {
-                            line("gemini: " + (e.interrupted()
+                            line(speaker + ": " + (e.interrupted()
                                     ? e.heard().strip() + " [interrupted" + (e.unheard().isBlank() ? "" : "; not heard: "
                                             + e.unheard().strip()) + "]"
                                     : e.generated().strip()) + (e.connectionLost() ? " [cut off: connection lost]" : ""));
@@ -788,7 +813,7 @@ final class TalkCommand implements Callable<Integer> {
 
     /** The same key rules as {@code habla chat}. */
     private KeyChoice resolveKey(URI base) {
-        return KeyChoice.resolve(ctx, base, noEmulator);
+        return KeyChoice.resolve(ctx, base, noEmulator, service);
     }
 
     private int ended(LiveEvent.Closed closed, String modelId, URI target, KeyChoice key) {
@@ -801,13 +826,15 @@ final class TalkCommand implements Callable<Integer> {
     }
 
     private CliException failure(LiveException e, String modelId, URI target, KeyChoice key) {
-        String where = target == null ? "generativelanguage.googleapis.com" : target.toString();
+        String where = target != null ? target.toString()
+                : service.openai() ? "api.openai.com" : "generativelanguage.googleapis.com";
         String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
                 : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
         String detail = reason == null || reason.isBlank() ? "" : " (" + reason.replaceAll("\\s+", " ").strip() + ")";
         String message = switch (e.kind()) {
-            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check GEMINI_API_KEY (" + key.origin() + ")";
-            case NOT_FOUND -> ChatCommand.modelNotFound(modelId, apiVersion, e);
+            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check " + service.keyVariable()
+                    + " (" + key.origin() + ")";
+            case NOT_FOUND -> service.modelNotFound(modelId, apiVersion, e);
             case UNAVAILABLE, TIMEOUT -> "cannot reach " + where + detail + "; check the network or --base-url";
             case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
             default -> "the session failed: " + e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + detail;

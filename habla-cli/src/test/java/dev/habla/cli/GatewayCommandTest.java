@@ -114,6 +114,32 @@ class GatewayCommandTest {
     }
 
     @Test
+    void anOpenAiUpstreamServesLiveClients() throws Exception {
+        String adminKey = "env-admin-key-0123456789abcdef";
+        try (Running r = new Running(Map.of("HABLA_ADMIN_KEY", adminKey, "GEMINI_API_KEY", "AIza-not-for-openai"),
+                "--port", "0", "--provider", "openai")) {
+            String banner = r.banner();
+            assertThat(banner).contains("built-in emulator").contains("no OPENAI_API_KEY").contains("over OpenAI Realtime");
+            String base = baseUrl(banner);
+            BlockingQueue<LiveEvent> events = new LinkedBlockingQueue<>();
+            try (LiveClient c = LiveClient.create(b -> b.apiKey(adminKey).baseUrl(base));
+                    LiveSession s = c.connect(SessionConfig.create(b -> b.model("gpt-realtime")
+                            .responseModality(ResponseModality.TEXT)), events::add)) {
+                s.sendText("via an OpenAI upstream");
+                StringBuilder text = new StringBuilder();
+                LiveEvent e;
+                while (!((e = events.poll(20, TimeUnit.SECONDS)) instanceof LiveEvent.TurnComplete)) {
+                    assertThat(e).as("an event before turnComplete").isNotNull();
+                    if (e instanceof LiveEvent.TextDelta t) {
+                        text.append(t.text());
+                    }
+                }
+                assertThat(text).hasToString("You said: via an OpenAI upstream");
+            }
+        }
+    }
+
+    @Test
     void devModeGeneratesAndPrintsAKeyAndHandsLoopbackTokens() throws Exception {
         try (Running r = new Running(Map.of(), "--port", "0")) {
             String banner = r.banner();

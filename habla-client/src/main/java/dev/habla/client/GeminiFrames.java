@@ -21,8 +21,8 @@ import java.util.Objects;
  * <p>For every event {@code e} that {@link #encode} accepts, {@code decode(encode(e))} is {@code List.of(e)}, with two
  * normalisations the Gemini wire imposes: a {@link LiveEvent.GoingAway} without a time left decodes with
  * {@link java.time.Duration#ZERO}, and a {@link LiveEvent.ResumptionUpdate} that is not resumable carries no handle.
- * Connection events ({@link LiveEvent.ConnectionEvent}) and {@link LiveEvent.Closed} are not frames (a close is a
- * WebSocket close code) and are refused.
+ * Connection events ({@link LiveEvent.ConnectionEvent}), {@link LiveEvent.ServiceError} (another provider's in-band
+ * error) and {@link LiveEvent.Closed} are not frames (a close is a WebSocket close code) and are refused.
  */
 public final class GeminiFrames {
     private GeminiFrames() {}
@@ -35,7 +35,7 @@ public final class GeminiFrames {
     /**
      * The server frame that a Gemini client decodes into exactly {@code event}.
      *
-     * @throws IllegalArgumentException for a connection event or {@link LiveEvent.Closed}
+     * @throws IllegalArgumentException for a connection event, a {@link LiveEvent.ServiceError} or {@link LiveEvent.Closed}
      */
     public static ServerFrame encode(LiveEvent event) {
         Objects.requireNonNull(event, "event");
@@ -62,6 +62,8 @@ public final class GeminiFrames {
                     e.resumable() ? e.handle() : null, e.resumable(), null));
             case LiveEvent.VoiceActivity e -> ServerFrame.of(new ServerMessage.VoiceActivity(e.type(), e.offset()));
             case LiveEvent.Unrecognized e -> new ServerFrame(null, null, e.fields());
+            case LiveEvent.ServiceError e -> throw new IllegalArgumentException(
+                    "the Gemini wire has no in-band error (its errors are close codes): " + e.error().getMessage());
             case LiveEvent.ConnectionEvent e -> throw new IllegalArgumentException(
                     e.getClass().getSimpleName() + " is a client-side connection event, not a server frame");
             case LiveEvent.Closed e -> throw new IllegalArgumentException(

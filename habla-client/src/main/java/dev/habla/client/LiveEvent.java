@@ -127,6 +127,20 @@ public sealed interface LiveEvent {
     }
 
     /**
+     * The service reported an error about something the client sent and keeps the session open (OpenAI Realtime's
+     * in-band {@code error} event: an invalid event, a refused {@code session.update}, a cancel with nothing to cancel).
+     * The session goes on; errors that end it arrive as {@link Closed#error()}. Gemini never sends this (its errors
+     * close the connection).
+     *
+     * @param error the typed error ({@link LiveException#kind()}, the service's message)
+     */
+    record ServiceError(LiveException error) implements LiveEvent {
+        public ServiceError {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /**
      * What a {@link ResilientSession} reports about the connections behind it; a plain {@link LiveSession} never sends
      * these. Code that does not care handles them all with one {@code case LiveEvent.ConnectionEvent c -> { }}.
      */

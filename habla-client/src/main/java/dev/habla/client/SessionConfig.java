@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * transcription, turn detection, tools, initial history) and the options only one provider has ({@link #gemini()}:
  * resumption, compression, media resolution, thinking, affective dialog, proactivity, setup override). Immutable and
  * validated on creation, so a bad value fails here with a clear {@link IllegalArgumentException} instead of as a close
- * code from the server. Each provider maps the core to its wire and reads its own options; options of another
- * provider are ignored.
+ * code from the server. Each provider maps the core to its wire and reads its own options; a provider refuses options
+ * of another provider (and core settings it cannot honour) with an {@link IllegalArgumentException} before connecting.
  *
  * <pre>{@code
  * SessionConfig config = SessionConfig.create(b -> b
@@ -56,6 +56,7 @@ import java.util.regex.Pattern;
  *                            null; empty = none. Not with a Gemini {@code resumptionHandle} (a resumed session already
  *                            has its history).
  * @param gemini              the Gemini-only options (never null; {@link GeminiOptions#NONE} = none)
+ * @param openai              the OpenAI-Realtime-only options (never null; {@link OpenAiOptions#NONE} = none)
  */
 public record SessionConfig(
         String model,
@@ -70,7 +71,8 @@ public record SessionConfig(
         RealtimeInputConfig realtimeInputConfig,
         List<Tool> tools,
         List<Content> initialHistory,
-        GeminiOptions gemini) {
+        GeminiOptions gemini,
+        OpenAiOptions openai) {
 
     private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*");
 
@@ -94,7 +96,7 @@ public record SessionConfig(
     }
 
     /**
-     * Options only Gemini Live has; other providers ignore them. Set through the {@link Builder}'s methods of the same
+     * Options only Gemini Live has; other providers refuse a config that sets any (before connecting). Set through the {@link Builder}'s methods of the same
      * names.
      *
      * @param topP                     0..1
@@ -154,12 +156,42 @@ public record SessionConfig(
         }
     }
 
+    /**
+     * Options only OpenAI Realtime has. Set through the {@link Builder}'s methods of the same names. The Gemini provider
+     * refuses a config that sets any (before connecting), as the OpenAI provider refuses Gemini options.
+     *
+     * @param semanticVad        turn detection by OpenAI's semantic VAD with this eagerness, instead of the
+     *                           {@code server_vad} that {@link SessionConfig#realtimeInputConfig()} describes; null = off
+     * @param transcriptionModel the model transcribing the user's audio when {@link SessionConfig#inputTranscription()}
+     *                           is on; null = {@code gpt-4o-mini-transcribe}
+     * @param noiseReduction     input noise reduction; null = none (the service's default)
+     * @param speed              speech speed 0.25..1.5; null = the service's default (1.0)
+     */
+    public record OpenAiOptions(Eagerness semanticVad, String transcriptionModel, NoiseReduction noiseReduction, Double speed) {
+        /** No OpenAI option set. */
+        public static final OpenAiOptions NONE = new OpenAiOptions(null, null, null, null);
+
+        /** How eagerly semantic VAD ends the user's turn. */
+        public enum Eagerness { LOW, MEDIUM, HIGH, AUTO }
+
+        /** Input noise reduction for close-talking (headset) or far-field (laptop, room) microphones. */
+        public enum NoiseReduction { NEAR_FIELD, FAR_FIELD }
+
+        public OpenAiOptions {
+            checkRange("speed", speed, 0.25, 1.5);
+            if (transcriptionModel != null && transcriptionModel.isBlank()) {
+                throw new IllegalArgumentException("transcriptionModel must not be blank (use null for the default)");
+            }
+        }
+    }
+
     public SessionConfig {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("model must not be empty");
         }
         model = model.strip();
         gemini = gemini == null ? GeminiOptions.NONE : gemini;
+        openai = openai == null ? OpenAiOptions.NONE : openai;
         if (responseModality != null && responseModality != ResponseModality.TEXT && responseModality != ResponseModality.AUDIO) {
             throw new IllegalArgumentException("responseModality must be TEXT or AUDIO, was " + responseModality);
         }
@@ -324,6 +356,7 @@ public record SessionConfig(
         private boolean affectiveDialog;
         private boolean proactiveAudio;
         private UnaryOperator<ClientMessage.Setup> setupOverride;
+        private OpenAiOptions openai = OpenAiOptions.NONE;
 
         Builder() {}
 
@@ -341,6 +374,7 @@ public record SessionConfig(
             tools = c.tools;
             initialHistory = c.initialHistory;
             gemini(c.gemini);
+            openai = c.openai;
         }
 
         public Builder model(String model) { this.model = model; return this; }
@@ -404,6 +438,31 @@ public record SessionConfig(
         /** Edits the wire setup after it is built (not validated): for fields this config does not cover. */
         public Builder setupOverride(UnaryOperator<ClientMessage.Setup> override) { this.setupOverride = override; return this; }
 
+        // ---- OpenAI Realtime options ({@link OpenAiOptions}) -----------------------------------------------------
+
+        /** Sets every OpenAI option at once (null = none). */
+        public Builder openai(OpenAiOptions o) { this.openai = o == null ? OpenAiOptions.NONE : o; return this; }
+        /** OpenAI: semantic VAD with this eagerness instead of server VAD (null = off). */
+        public Builder semanticVad(OpenAiOptions.Eagerness eagerness) {
+            openai = new OpenAiOptions(eagerness, openai.transcriptionModel(), openai.noiseReduction(), openai.speed());
+            return this;
+        }
+        /** OpenAI: the input transcription model (null = the default). */
+        public Builder transcriptionModel(String model) {
+            openai = new OpenAiOptions(openai.semanticVad(), model, openai.noiseReduction(), openai.speed());
+            return this;
+        }
+        /** OpenAI: input noise reduction (null = none). */
+        public Builder noiseReduction(OpenAiOptions.NoiseReduction nr) {
+            openai = new OpenAiOptions(openai.semanticVad(), openai.transcriptionModel(), nr, openai.speed());
+            return this;
+        }
+        /** OpenAI: speech speed 0.25..1.5 (null = default). */
+        public Builder speed(Double speed) {
+            openai = new OpenAiOptions(openai.semanticVad(), openai.transcriptionModel(), openai.noiseReduction(), speed);
+            return this;
+        }
+
         /** Validates and builds. */
         public SessionConfig build() {
             GeminiOptions g = new GeminiOptions(topP, topK, seed, resumption, resumptionHandle, contextWindowCompression,
@@ -411,7 +470,8 @@ public record SessionConfig(
                     setupOverride);
             return new SessionConfig(model, responseModality, voice, languageCode, systemInstruction, temperature,
                     maxOutputTokens, inputTranscription, outputTranscription, realtimeInputConfig, tools, initialHistory,
-                    g.equals(GeminiOptions.NONE) ? GeminiOptions.NONE : g);
+                    g.equals(GeminiOptions.NONE) ? GeminiOptions.NONE : g,
+                    openai.equals(OpenAiOptions.NONE) ? OpenAiOptions.NONE : openai);
         }
     }
 }

@@ -23,6 +23,10 @@ public final class Voices {
             "Achernar", "Alnilam", "Schedar", "Gacrux", "Pulcherrima", "Achird", "Zubenelgenubi", "Vindemiatrix",
             "Sadachbia", "Sadaltager", "Sulafat");
 
+    /** OpenAI Realtime's voices (lower case, as the service spells them); {@code Capabilities#voices()} on OpenAI. */
+    public static final List<String> OPENAI =
+            List.of("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar");
+
     /** The 8 voices of half-cascade models (the first 8 of {@link #ALL}). */
     public static final List<String> HALF_CASCADE = ALL.subList(0, 8);
 

@@ -78,7 +78,8 @@ class GeminiFramesTest {
         covered.add(LiveEvent.Unrecognized.class); // below: not a strict frame
         List<Class<?>> all = new ArrayList<>();
         for (Class<?> c : LiveEvent.class.getPermittedSubclasses()) {
-            if (c != LiveEvent.ConnectionEvent.class && c != LiveEvent.Closed.class) {
+            // ServiceError is another provider's in-band error: the Gemini wire has no frame for it (refused below).
+            if (c != LiveEvent.ConnectionEvent.class && c != LiveEvent.Closed.class && c != LiveEvent.ServiceError.class) {
                 all.add(c);
             }
         }
@@ -104,5 +105,8 @@ class GeminiFramesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("close");
         assertThatThrownBy(() -> GeminiFrames.encode(new LiveEvent.Stalled(LiveEvent.StallKind.MID_TURN, Duration.ZERO)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connection event");
+        assertThatThrownBy(() -> GeminiFrames.encode(new LiveEvent.ServiceError(
+                new LiveException(LiveException.Kind.INVALID_ARGUMENT, "OpenAI error invalid_value: nope"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no in-band error");
     }
 }

@@ -24,10 +24,15 @@ final class Fixture implements AutoCloseable {
     final Gateway gateway;
 
     Fixture(Consumer<LiveEmulator.Builder> emu, Consumer<Gateway.Builder> gw) {
+        this(emu, gw, dev.habla.client.Provider.GEMINI);
+    }
+
+    /** With the gateway's upstream client on {@code upstream} (the emulator serves both providers). */
+    Fixture(Consumer<LiveEmulator.Builder> emu, Consumer<Gateway.Builder> gw, dev.habla.client.Provider upstream) {
         emulator = LiveEmulator.create(b -> emu.accept(b.port(0).apiKey(PROVIDER_KEY)));
         try {
             gateway = Gateway.create(b -> {
-                b.upstream(c -> c.apiKey(PROVIDER_KEY).baseUrl(emulator.baseUrl()))
+                b.upstream(c -> c.apiKey(PROVIDER_KEY).baseUrl(emulator.baseUrl()).provider(upstream))
                         .app(GatewayApp.of("shop", ADMIN_KEY))
                         .app(GatewayApp.of("other", OTHER_ADMIN_KEY).withAllowedModels(java.util.Set.of(MODEL)));
                 gw.accept(b);

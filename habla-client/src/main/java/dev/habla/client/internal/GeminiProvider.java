@@ -90,9 +90,15 @@ public final class GeminiProvider implements LiveProvider {
         return KNOWN_MODEL.matcher(id).matches();
     }
 
-    /** Unknown models and voices are sent as given: the service adds them faster than this library is released. */
+    /**
+     * Unknown models and voices are sent as given: the service adds them faster than this library is released.
+     * OpenAI-only options are refused (they would be silently lost).
+     */
     @Override
     public void check(ClientConfig client, SessionConfig session) {
+        if (!session.openai().equals(SessionConfig.OpenAiOptions.NONE)) {
+            throw new IllegalArgumentException("Gemini Live cannot honour OpenAI-only options (" + session.openai() + ")");
+        }
         if (!isKnownModel(session.model())) {
             unknown.warn("model:" + session.model(), "model '{}' is not a Gemini Live model this client knows; "
                     + "sending it as given (rules of {} assumed)", session.model(), session.modelFamily());

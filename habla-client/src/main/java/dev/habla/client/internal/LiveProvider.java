@@ -35,6 +35,7 @@ public interface LiveProvider {
     /**
      * Called once per connection before connecting: warns (SLF4J, once per name and process) about a model or voice
      * this provider does not know, and refuses with {@link IllegalArgumentException} an option it cannot honour.
+     * {@code client} is null when a config is checked alone ({@link Provider#check}).
      */
     void check(ClientConfig client, SessionConfig session);
 

@@ -40,9 +40,34 @@ public interface ProviderConnection {
      * Events of one inbound message, in the order they must be delivered. The first event of a connection must be
      * {@link LiveEvent.SetupCompleted} (frames before it may yield no events).
      *
+     * @throws Refused         if the service refused the session before it was set up (OpenAI: an {@code error}
+     *                          event answering the opening {@code session.update}): the session fails with its error
      * @throws RuntimeException if the frame cannot be decoded (the session fails with {@code PROTOCOL})
      */
     List<LiveEvent> decode(Transport.InboundFrame frame);
+
+    /**
+     * Frames this connection wants sent because of what {@link #decode} just saw (OpenAI: the
+     * {@code conversation.item.truncate} of an answer the user cut before the service knew). Called by the dispatcher
+     * right after each {@code decode}; queued in the control lane. Empty if none.
+     */
+    default List<String> pendingFrames() {
+        return List.of();
+    }
+
+    /** Thrown by {@link #decode} when the service refused the session during its opening; carries the typed error. */
+    final class Refused extends RuntimeException {
+        private final LiveException error;
+
+        public Refused(LiveException error) {
+            super(error.getMessage(), error, false, false);
+            this.error = error;
+        }
+
+        public LiveException error() {
+            return error;
+        }
+    }
 
     /**
      * How much of the current (or just interrupted) answer's audio was actually played to the user: cumulative from

@@ -350,6 +350,11 @@ public final class RealLiveSession extends AbstractLiveSession {
             List<LiveEvent> events;
             try {
                 events = codec.decode(frame);
+            } catch (ProviderConnection.Refused r) {
+                // The service refused the opening in-band and may keep the socket open: close it ourselves.
+                terminate(CloseCodes.NORMAL, CloseCodes.truncate(r.getMessage()), r.error(), Exit.CLOSE_FRAME);
+                draining = true;
+                continue;
             } catch (RuntimeException e) {
                 String why = "undecodable server frame: " + e.getMessage();
                 terminate(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(why),
@@ -377,6 +382,11 @@ public final class RealLiveSession extends AbstractLiveSession {
                     draining = true;
                     break;
                 }
+            }
+            if (!draining) {
+                // After delivery: a listener that reacted to these events (a voice loop reporting the played
+                // position on Interrupted) has told the codec what it needs.
+                queuePending();
             }
         }
     }
@@ -564,6 +574,20 @@ public final class RealLiveSession extends AbstractLiveSession {
         encodeLock.lock();
         try {
             return outbound.offer(codec.encode(message), laneOf(message), message);
+        } finally {
+            encodeLock.unlock();
+        }
+    }
+
+    /** Dispatcher: queues what the codec asked to send after a decode (control lane, under the encode lock). */
+    private void queuePending() {
+        List<String> frames = codec.pendingFrames();
+        if (frames.isEmpty()) {
+            return;
+        }
+        encodeLock.lock();
+        try {
+            outbound.offer(frames, OutboundQueue.Lane.CONTROL);
         } finally {
             encodeLock.unlock();
         }

@@ -6,7 +6,6 @@ import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +21,10 @@ final class ClusterSupport {
      * seeded with the stored transcript, on {@code upstream} (the hub's client, or a recording one). Blocks (the caller's
      * virtual thread).
      */
-    static ResilientSession connect(dev.habla.client.LiveClient upstream, Hub hub, Cluster.Record resumed, String model,
-            UnaryOperator<ClientMessage.Setup> override,
-            SessionListener listener) throws LiveException {
-        SessionConfig config = SessionConfig.create(b -> b.model(model).setupOverride(override));
+    static ResilientSession connect(dev.habla.client.LiveClient upstream, Hub hub, Cluster.Record resumed,
+            SessionConfig upstreamConfig, SessionListener listener) throws LiveException {
+        SessionConfig config = upstreamConfig;
+        // Upstream handles exist on Gemini only (an OpenAI upstream never stores one; it is re-seeded below).
         if (resumed != null && resumed.upstreamHandle() != null) {
             try {
                 return upstream.connectResilient(config.withResumptionHandle(resumed.upstreamHandle()), listener, hub.policy());

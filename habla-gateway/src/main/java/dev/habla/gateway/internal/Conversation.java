@@ -3,7 +3,9 @@ package dev.habla.gateway.internal;
 import dev.habla.client.GeminiFrames;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
+import dev.habla.client.Provider;
 import dev.habla.client.ResilientSession;
+import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
 import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
@@ -96,6 +98,17 @@ public final class Conversation implements SessionListener {
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
     void start() {
         hub.byHandle().put(handle, this);
+        SessionConfig config;
+        try {
+            config = hub.upstream().config().provider().equals(Provider.GEMINI)
+                    ? SessionConfig.create(b -> b.model(setup.model()).setupOverride(this::upstreamSetup))
+                    : UpstreamConfig.neutral(setup, hub.tools() == null ? List.of() : hub.tools().declarations());
+        } catch (IllegalArgumentException e) {
+            log.info("Conversation {}: setup cannot go to the {} upstream: {}", id,
+                    hub.upstream().config().provider().name(), e.getMessage());
+            end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+            return;
+        }
         hub.limits().started(this); // token expiry and the app's minutes, on the gateway's clock
         link.connecting(true);
         Thread.ofVirtual().name("habla-gw-connect-" + id).start(() -> {
@@ -110,7 +123,7 @@ public final class Conversation implements SessionListener {
                 link.slotTaken();
                 recording = hub.recorder().open(app, id);
                 ResilientSession s = ClusterSupport.connect(recording != null ? recording : hub.upstream(), hub,
-                        link.resumed, setup.model(), this::upstreamSetup, this);
+                        link.resumed, config, this);
                 lock.lock();
                 try {
                     link.connecting(false);
@@ -132,6 +145,11 @@ public final class Conversation implements SessionListener {
             } catch (LiveException e) {
                 link.connecting(false);
                 log.info("Conversation {}: upstream refused: {} {}", id, e.closeCode(), e.getMessage());
+                if (e.closeCode() <= 0 && e.kind() == LiveException.Kind.INVALID_ARGUMENT) {
+                    // Refused before the wire (an option the upstream's provider cannot honour): say which.
+                    end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+                    return;
+                }
                 int code = e.closeCode() > 0 && e.closeCode() != 1006 ? e.closeCode() : CloseCodes.INTERNAL;
                 String reason = e.closeCode() > 0 && e.closeReason() != null && !e.closeReason().isEmpty()
                         ? e.closeReason() : CloseCodes.REASON_INTERNAL;
@@ -392,6 +410,9 @@ public final class Conversation implements SessionListener {
         switch (event) {
             case LiveEvent.ConnectionEvent c -> log.debug("Conversation {}: upstream {}", id, c);
             case LiveEvent.GoingAway g -> { } // the resilient session handles it; never the client's business
+            // An OpenAI upstream refused something in band and goes on; the Live wire has no such frame.
+            case LiveEvent.ServiceError e -> log.info("Conversation {}: upstream error (session goes on): {}", id,
+                    e.error().getMessage());
             case LiveEvent.ResumptionUpdate r -> { } // upstream handles stay here; the client gets the gateway's
             case LiveEvent.Closed c -> upstreamClosed(c);
             case LiveEvent.SetupCompleted s -> {
@@ -475,7 +496,13 @@ public final class Conversation implements SessionListener {
         } finally {
             lock.unlock();
         }
-        if (!requested) {
+        LiveException e = c.error();
+        if (!requested && e != null && e.closeCode() <= 0 && e.kind() == LiveException.Kind.INVALID_ARGUMENT) {
+            // Refused before the wire (a setting the upstream's provider cannot honour): 1007 saying which, the same
+            // answer as the connect thread's, whichever of the two gets there first.
+            log.info("Conversation {}: upstream refused the setup: {}", id, e.getMessage());
+            end(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(e.getMessage()));
+        } else if (!requested) {
             int code = c.code() > 0 && c.code() != 1006 && c.code() != 1005 ? c.code() : CloseCodes.INTERNAL;
             String reason = c.reason() != null && !c.reason().isEmpty() ? c.reason()
                     : code == CloseCodes.INTERNAL ? CloseCodes.REASON_INTERNAL : "";
