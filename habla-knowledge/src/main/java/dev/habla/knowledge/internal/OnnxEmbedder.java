@@ -44,7 +44,34 @@ public final class OnnxEmbedder implements Embedder {
     }
 
     public static OnnxEmbedder defaultModel() {
+        checkCommandLine(); // before the holder's initialiser: a typed error, not an ExceptionInInitializerError
         return Default.INSTANCE;
+    }
+
+    /** Longest process command line (bytes of /proc/self/cmdline) with which onnxruntime is known to start. */
+    static final int MAX_COMMAND_LINE = 3_900;
+
+    /**
+     * onnxruntime 1.29 kills the whole JVM (SIGSEGV, no hs_err file) while it initialises when the process's command
+     * line is longer than about 3,980 bytes — measured on Linux with a long {@code -cp} or {@code -D} option (an
+     * application's class path easily is). Refused here with a typed error instead; the class path can go in the
+     * {@code CLASSPATH} environment variable or a {@code java @argfile}, which leave the command line short.
+     * Nothing to check where there is no /proc (other systems were not measured).
+     */
+    static void checkCommandLine() {
+        Path cmdline = Path.of("/proc/self/cmdline");
+        int length;
+        try {
+            length = Files.isReadable(cmdline) ? Files.readAllBytes(cmdline).length : 0;
+        } catch (java.io.IOException e) {
+            return;
+        }
+        if (length > MAX_COMMAND_LINE) {
+            throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD, "the JVM's command line is " + length
+                    + " bytes; onnxruntime (the embedding model's runtime) crashes the JVM when it is longer than about "
+                    + "3,980 bytes. Pass the class path in the CLASSPATH environment variable or a java @argfile instead"
+                    + " of -cp");
+        }
     }
 
     public static OnnxEmbedder fromFiles(String name, Path model, Path tokenizer) {
@@ -56,6 +83,7 @@ public final class OnnxEmbedder implements Embedder {
                 throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD, "cannot read model file " + p);
             }
         }
+        checkCommandLine();
         try {
             return new OnnxEmbedder(name, new OnnxEmbeddingModel(model, tokenizer, PoolingMode.MEAN));
         } catch (RuntimeException | LinkageError e) {
