@@ -99,14 +99,65 @@ public final class KnowledgeBench {
                     total[i] = c - b; // search() embeds again itself: this is embed + search end to end
                 }
                 System.out.printf(Locale.ROOT, "%,d passages, %d queries, hybrid k=5: query embedding p50 %.1f ms "
-                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms%n", size, queries,
-                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95));
+                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms (load %s)%n", size, queries,
+                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95), loadAverage());
+                stages(dir, model, questions, queries, size);
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rss());
             }
         }
+    }
+
+    /**
+     * Where a query's time goes: each stage alone, one after the other on this thread (no overlap), against a reader
+     * of the committed index: query embedding, BM25 top 50 (with the language filter search() applies), HNSW top 50
+     * unfiltered and with the language filter, stored fields of 5 passages.
+     */
+    private static void stages(Path dir, Embedder model, List<String> questions, int queries, int size)
+            throws IOException {
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+                org.apache.lucene.index.DirectoryReader r = org.apache.lucene.index.DirectoryReader.open(d)) {
+            dev.habla.knowledge.lucene.internal.Analysis analysis = new dev.habla.knowledge.lucene.internal.Analysis();
+            org.apache.lucene.search.IndexSearcher s = new org.apache.lucene.search.IndexSearcher(r);
+            String[] names = {"embed", "BM25 top-50", "HNSW top-50", "HNSW top-50 lang-filtered", "stored fields x5"};
+            long[][] t = new long[names.length][queries];
+            for (int i = 0; i < queries; i++) {
+                String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+                String lang = dev.habla.knowledge.Languages.ofQuery(q).orElse("en");
+                org.apache.lucene.search.Query filter = new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term("lang", lang));
+                long a = System.nanoTime();
+                float[] v = model.embed(q);
+                long b = System.nanoTime();
+                org.apache.lucene.search.Query bq = analysis.query(q);
+                if (bq != null) s.search(bq, 50);
+                long c = System.nanoTime();
+                org.apache.lucene.search.TopDocs top = s.search(
+                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50), 50);
+                long e = System.nanoTime();
+                s.search(new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                long f = System.nanoTime();
+                org.apache.lucene.index.StoredFields sf = s.storedFields();
+                for (int j = 0; j < Math.min(5, top.scoreDocs.length); j++) sf.document(top.scoreDocs[j].doc);
+                long g = System.nanoTime();
+                long[] ts = {a, b, c, e, f, g};
+                for (int j = 0; j < names.length; j++) t[j][i] = ts[j + 1] - ts[j];
+            }
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d passages, stages alone (%d segments, "
+                    + "load %s):", size, r.leaves().size(), loadAverage()));
+            for (int j = 0; j < names.length; j++) {
+                out.append(String.format(Locale.ROOT, " %s p50 %.1f p95 %.1f ms;", names[j], pct(t[j], 50),
+                        pct(t[j], 95)));
+            }
+            System.out.println(out);
+            analysis.close();
+        }
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     /** Synthetic documents of 100 passages each, recombined from real ones (see class comment). */
