@@ -14,11 +14,11 @@ import java.nio.file.Path;
 
 /**
  * A langchain4j in-process BERT model whose onnxruntime session runs each text on the calling thread alone: one
- * intra-op thread, no spin-waiting. The library default (one intra-op thread per core, spinning after each run)
- * makes a single short query a little faster on an idle machine, but on a loaded 2-core machine its spinning helper
- * threads compete with the BM25 half of the same search and with everything else: measured at 100k passages, the
- * query embedding took 2-3× longer inside a search than alone. Batches ({@code embedAll}) still run in parallel, one
- * text per core, on langchain4j's executor.
+ * intra-op thread, no spin-waiting. The library default (one intra-op thread per core, its helpers spinning after
+ * each run) makes one short text a little faster on an idle machine, but a store's search embeds the query while
+ * BM25 runs on another thread: on 2 cores the spinning helper takes the core BM25 needs (and other processes'). See
+ * habla-knowledge-lucene's README for the figures. Batches ({@code embedAll}) still run in parallel, one text per
+ * core, on langchain4j's executor.
  */
 final class QuietOnnxModel extends AbstractInProcessEmbeddingModel {
 
