@@ -38,6 +38,10 @@ public final class KnowledgeBench {
                 : new int[] {10_000, 100_000};
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         Embedder model = Embedder.defaultModel();
+        if (Boolean.getBoolean("bench.embedders")) {
+            embedders(model);
+            return;
+        }
         List<Path> files;
         try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
             files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
@@ -175,6 +179,51 @@ public final class KnowledgeBench {
             System.out.println(out);
             analysis.close();
         }
+    }
+
+    /**
+     * The query embedding with langchain4j's own session (onnxruntime defaults: one intra-op thread per core, spinning)
+     * against the default model's (one thread, no spinning), alone and with a 3 ms CPU task on a virtual thread beside
+     * it (what the BM25 half of a search is), interleaved in two rounds so that the machine's load hits both alike.
+     */
+    private static void embedders(Embedder quiet) throws Exception {
+        var stock = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+        java.util.function.Consumer<String> a = stock::embed;
+        java.util.function.Consumer<String> b = quiet::embed;
+        for (int w = 0; w < 200; w++) {
+            a.accept("warm-up " + w);
+            b.accept("warm-up " + w);
+        }
+        for (int round = 0; round < 2; round++) {
+            for (boolean beside : new boolean[] {false, true}) {
+                long[] ta = embedTimes(a, beside, 300, round * 1000);
+                long[] tb = embedTimes(b, beside, 300, round * 1000 + 500);
+                System.out.printf(Locale.ROOT, "query embedding %s: onnxruntime defaults p50 %.1f p95 %.1f ms; one "
+                                + "thread, no spinning p50 %.1f p95 %.1f ms (load %s)%n",
+                        beside ? "with a 3 ms CPU task beside" : "alone", pct(ta, 50), pct(ta, 95), pct(tb, 50),
+                        pct(tb, 95), loadAverage());
+            }
+        }
+    }
+
+    private static volatile long sink;
+
+    private static long[] embedTimes(java.util.function.Consumer<String> embed, boolean beside, int n, int seed)
+            throws InterruptedException {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            String q = "how do I configure network interface number " + (seed + i) + " at boot";
+            Thread task = beside ? Thread.ofVirtual().start(() -> {
+                long end = System.nanoTime() + 3_000_000, x = 0;
+                while (System.nanoTime() < end) x = x * 31 + 7;
+                sink = x;
+            }) : null;
+            long start = System.nanoTime();
+            embed.accept(q);
+            t[i] = System.nanoTime() - start;
+            if (task != null) task.join();
+        }
+        return t;
     }
 
     private static String loadAverage() throws IOException {
