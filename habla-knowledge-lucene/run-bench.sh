@@ -2,7 +2,8 @@
 # Knowledge benchmark harness (not part of the test run): passages indexed per second, query latency p50/p95
 # (embedding + hybrid search) at 10k and 100k passages, memory. Needs the Debian Reference
 # (apt-get install debian-reference-en debian-reference-es). Usage: habla-knowledge-lucene/run-bench.sh [SIZES [QUERIES]]
-#   e.g. run-bench.sh 10000,100000 300
+#   e.g. run-bench.sh 10000,100000 300; BENCH_OPTS=-Dbench.merge=true also measures after forceMerge(1);
+#   BENCH_OPTS=-Dbench.embedders=true only compares onnxruntime session set-ups for the query embedding
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -15,6 +16,6 @@ mkdir -p "$scratch/home" "$scratch/tmp"
 # onnxruntime and DJL write under HOME / user.home and java.io.tmpdir: keep them in target/.
 HOME="$PWD/$scratch/home" exec "$JAVA_HOME/bin/java" -Xmx3g --add-modules jdk.incubator.vector \
     --enable-native-access=ALL-UNNAMED -Duser.home="$PWD/$scratch/home" -Djava.io.tmpdir="$PWD/$scratch/tmp" \
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_OPTS:-} \
     -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
     dev.habla.knowledge.lucene.KnowledgeBench "$@"

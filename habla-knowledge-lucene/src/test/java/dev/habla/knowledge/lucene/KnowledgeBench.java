@@ -31,11 +31,17 @@ import java.util.stream.Stream;
  */
 public final class KnowledgeBench {
 
+    private static final int WARM_UP = 200;
+
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length > 0 ? Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {10_000, 100_000};
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         Embedder model = Embedder.defaultModel();
+        if (Boolean.getBoolean("bench.embedders")) {
+            embedders(model);
+            return;
+        }
         List<Path> files;
         try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
             files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
@@ -85,7 +91,8 @@ public final class KnowledgeBench {
                 System.out.printf(Locale.ROOT, "%,d passages: Lucene indexing (vectors precomputed) %.1f s = %.0f "
                         + "passages/s; index on disk %.1f MiB%n", size, secs, size / secs, du(dir) / 1048576.0);
                 // Warm up, then measure: embed alone, search alone (vector given), and both (what a caller pays).
-                for (int i = 0; i < 50; i++) store.search(questions.get(i % questions.size()), 5);
+                // Steady state of a long-running process (JIT, page cache): one pass over the question set and more.
+                for (int i = 0; i < WARM_UP; i++) store.search(questions.get(i % questions.size()) + " w" + i, 5);
                 long[] embed = new long[queries];
                 long[] total = new long[queries];
                 for (int i = 0; i < queries; i++) {
@@ -99,14 +106,128 @@ public final class KnowledgeBench {
                     total[i] = c - b; // search() embeds again itself: this is embed + search end to end
                 }
                 System.out.printf(Locale.ROOT, "%,d passages, %d queries, hybrid k=5: query embedding p50 %.1f ms "
-                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms%n", size, queries,
-                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95));
+                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms (load %s)%n", size, queries,
+                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95), loadAverage());
+                stages(store, dir, model, questions, queries, size);
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rss());
             }
+            if (Boolean.getBoolean("bench.merge")) {
+                long m = System.nanoTime();
+                try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+                        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d,
+                                new org.apache.lucene.index.IndexWriterConfig())) {
+                    w.forceMerge(1);
+                    w.commit();
+                }
+                System.out.printf(Locale.ROOT, "%,d passages: forceMerge(1) %.1f s%n", size,
+                        (System.nanoTime() - m) / 1e9);
+                try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder)) {
+                    for (int i = 0; i < WARM_UP; i++) store.search(questions.get(i % questions.size()) + " w" + i, 5);
+                    stages(store, dir, model, questions, queries, size);
+                }
+            }
         }
+    }
+
+    /**
+     * Where a query's time goes: each stage alone, one after the other on this thread (no overlap), against a reader
+     * of the committed index: query embedding, BM25 top 50 (with the language filter search() applies), HNSW top 50
+     * unfiltered and with the language filter, stored fields of 5 passages.
+     */
+    private static void stages(LuceneKnowledgeStore store, Path dir, Embedder model, List<String> questions, int queries, int size)
+            throws IOException {
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+                org.apache.lucene.index.DirectoryReader r = org.apache.lucene.index.DirectoryReader.open(d)) {
+            dev.habla.knowledge.lucene.internal.Analysis analysis = new dev.habla.knowledge.lucene.internal.Analysis();
+            org.apache.lucene.search.IndexSearcher s = new org.apache.lucene.search.IndexSearcher(r);
+            String[] names = {"embed", "BM25 top-50", "HNSW top-50", "HNSW top-50 lang-filtered", "stored fields x5",
+                    "whole search()"};
+            long[][] t = new long[names.length][queries];
+            for (int i = 0; i < queries; i++) {
+                String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+                String lang = dev.habla.knowledge.Languages.ofQuery(q).orElse("en");
+                org.apache.lucene.search.Query filter = new org.apache.lucene.search.TermQuery(
+                        new org.apache.lucene.index.Term("lang", lang));
+                long a = System.nanoTime();
+                float[] v = model.embed(q);
+                long b = System.nanoTime();
+                org.apache.lucene.search.Query bq = analysis.query(q);
+                if (bq != null) s.search(bq, 50);
+                long c = System.nanoTime();
+                org.apache.lucene.search.TopDocs top = s.search(
+                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50), 50);
+                long e = System.nanoTime();
+                s.search(new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                long f = System.nanoTime();
+                org.apache.lucene.index.StoredFields sf = s.storedFields();
+                for (int j = 0; j < Math.min(5, top.scoreDocs.length); j++) sf.document(top.scoreDocs[j].doc);
+                long g = System.nanoTime();
+                store.search(q, 5, SearchMode.HYBRID);
+                long h = System.nanoTime();
+                long[] ts = {a, b, c, e, f, g, h};
+                for (int j = 0; j < names.length; j++) t[j][i] = ts[j + 1] - ts[j];
+            }
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d passages, stages alone (%d segments, "
+                    + "load %s):", size, r.leaves().size(), loadAverage()));
+            for (int j = 0; j < names.length; j++) {
+                out.append(String.format(Locale.ROOT, " %s p50 %.1f p95 %.1f ms;", names[j], pct(t[j], 50),
+                        pct(t[j], 95)));
+            }
+            System.out.println(out);
+            analysis.close();
+        }
+    }
+
+    /**
+     * The query embedding with langchain4j's own session (onnxruntime defaults: one intra-op thread per core, spinning)
+     * against the default model's (one thread, no spinning), alone and with a 3 ms CPU task on a virtual thread beside
+     * it (what the BM25 half of a search is), interleaved in two rounds so that the machine's load hits both alike.
+     */
+    private static void embedders(Embedder quiet) throws Exception {
+        var stock = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+        java.util.function.Consumer<String> a = stock::embed;
+        java.util.function.Consumer<String> b = quiet::embed;
+        for (int w = 0; w < 200; w++) {
+            a.accept("warm-up " + w);
+            b.accept("warm-up " + w);
+        }
+        for (int round = 0; round < 2; round++) {
+            for (boolean beside : new boolean[] {false, true}) {
+                long[] ta = embedTimes(a, beside, 300, round * 1000);
+                long[] tb = embedTimes(b, beside, 300, round * 1000 + 500);
+                System.out.printf(Locale.ROOT, "query embedding %s: onnxruntime defaults p50 %.1f p95 %.1f ms; one "
+                                + "thread, no spinning p50 %.1f p95 %.1f ms (load %s)%n",
+                        beside ? "with a 3 ms CPU task beside" : "alone", pct(ta, 50), pct(ta, 95), pct(tb, 50),
+                        pct(tb, 95), loadAverage());
+            }
+        }
+    }
+
+    private static volatile long sink;
+
+    private static long[] embedTimes(java.util.function.Consumer<String> embed, boolean beside, int n, int seed)
+            throws InterruptedException {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            String q = "how do I configure network interface number " + (seed + i) + " at boot";
+            Thread task = beside ? Thread.ofVirtual().start(() -> {
+                long end = System.nanoTime() + 3_000_000, x = 0;
+                while (System.nanoTime() < end) x = x * 31 + 7;
+                sink = x;
+            }) : null;
+            long start = System.nanoTime();
+            embed.accept(q);
+            t[i] = System.nanoTime() - start;
+            if (task != null) task.join();
+        }
+        return t;
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     /** Synthetic documents of 100 passages each, recombined from real ones (see class comment). */

