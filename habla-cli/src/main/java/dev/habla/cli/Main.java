@@ -144,7 +144,18 @@ public final class Main implements Callable<Integer> {
         // prompt line; the service's refusal of a model that does not exist is reported as one clear line anyway, and
         // a new model that works needs no notice. --verbose shows it. (An unknown voice is named by SessionArgs.)
         setIfAbsent("org.slf4j.simpleLogger.log.dev.habla.client.internal.GeminiProvider", verbose ? "info" : "error");
+        // The embedding model's libraries (habla knowledge, --knowledge) talk about hardware this machine may lack and
+        // that nothing here uses: DJL looks for CUDA GPUs, Lucene for the Vector API module (it falls back to scalar
+        // code, which the figures in habla-knowledge-lucene's README were measured with). --verbose shows both.
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl", verbose ? "info" : "error");
+        if (!verbose) {
+            LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
+        }
     }
+
+    /** Held so the level set above stays (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+            java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
 
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) {
