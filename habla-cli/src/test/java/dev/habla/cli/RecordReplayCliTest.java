@@ -140,10 +140,10 @@ class RecordReplayCliTest {
             assertThat(lines(replayed.out())).isEqualTo(lines(recorded.out()));
             // The cassette holds one session: a second run is a connection it does not have.
             CliRun.Result again = run(CHAT_INPUT, base, chatArgs());
-            assertThat(again.out() + again.err()).contains("replay line 0: the cassette has no connection 2");
+            assertThat(again.out() + again.err()).contains("replay: the cassette has no connection 2");
             emulator.close();
             assertThat(emulator.err.toString(StandardCharsets.UTF_8))
-                    .contains("Replay mismatch at cassette line 0 (connection 2): the cassette has no connection 2");
+                    .contains("Replay mismatch at connection 2: the cassette has no connection 2");
         }
     }
 

@@ -341,10 +341,13 @@ public final class Replayer {
         }
     }
 
+    /** {@code line} 0: the mismatch is not at a line (a connection the cassette does not have). */
     private void mismatch(ReplayConnection c, int line, String what) {
-        String full = "Replay mismatch at cassette line " + line + " (connection " + c.number() + "): " + what;
+        String at = line > 0 ? "cassette line " + line + " (connection " + c.number() + ")" : "connection " + c.number();
+        String full = "Replay mismatch at " + at + ": " + what;
         LOG.warn("{}", full);
         mismatches.add(full);
-        c.wire().close(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate("replay line " + line + ": " + what));
+        c.wire().close(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(line > 0 ? "replay line " + line + ": " + what
+                : "replay: " + what));
     }
 }
