@@ -111,11 +111,11 @@ class ToolRunnerTest {
         // Each call waits for the other: this only finishes if both run at the same time.
         CyclicBarrier both = new CyclicBarrier(2);
         FunctionTool a = Tools.function("a", "A", () -> {
-            both.await(5, TimeUnit.SECONDS);
+            both.await(30, TimeUnit.SECONDS);   // generous: the second call may start late on a loaded machine
             return "from a";
         });
         FunctionTool b = Tools.function("b", "B", () -> {
-            both.await(5, TimeUnit.SECONDS);
+            both.await(30, TimeUnit.SECONDS);   // generous: the second call may start late on a loaded machine
             return "from b";
         });
         LiveSession s = open(a, b);
