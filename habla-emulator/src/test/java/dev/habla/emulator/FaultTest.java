@@ -8,8 +8,15 @@ import dev.habla.protocol.Content;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.testing.FakeClock;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,6 +65,57 @@ class FaultTest {
             } else {
                 assertThat(e).isInstanceOf(RawClient.Failed.class);
             }
+        }
+    }
+
+    /**
+     * The JDK client loses a plain end of stream (FIN) that arrives while its listener holds no read demand: its
+     * transport stops reading and no onClose/onError ever comes (JDK 21-25, {@code TransportImpl} EOF path). A dropped
+     * connection is therefore reset (RST), which the JDK reports as an error whatever the demand. This client reads the
+     * setupComplete and asks for nothing more, as a busy listener that has not yet returned does.
+     */
+    @Test
+    void dropConnectionReachesAClientThatIsNotReading(LiveEmulator emu) throws Exception {
+        var events = new LinkedBlockingQueue<Object>();
+        var http = HttpClient.newHttpClient();
+        try {
+            var ws = http.newWebSocketBuilder().buildAsync(URI.create(emu.wsUrl("v1beta") + "?key=test-key"),
+                    new WebSocket.Listener() {
+                        @Override
+                        public void onOpen(WebSocket w) {
+                            w.request(1); // the setupComplete, then no more demand
+                        }
+
+                        @Override
+                        public CompletionStage<?> onBinary(WebSocket w, ByteBuffer data, boolean last) {
+                            events.add("frame");
+                            return null;
+                        }
+
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                            events.add(code);
+                            return null;
+                        }
+
+                        @Override
+                        public void onError(WebSocket w, Throwable error) {
+                            events.add(error);
+                        }
+                    }).get(RawClient.WAIT.toSeconds(), TimeUnit.SECONDS);
+            ws.sendText(Fixtures.text().json(), true).join();
+            assertThat(events.poll(RawClient.WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("frame");
+            emu.inject(new Fault.DropConnection());
+            Object e = events.poll(RawClient.WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(e).as("the drop reported without read demand").isNotNull();
+            if (e instanceof Integer code) {
+                assertThat(code).isEqualTo(1006);
+            } else {
+                assertThat(e).isInstanceOf(IOException.class);
+            }
+            ws.abort();
+        } finally {
+            http.shutdownNow();
         }
     }
 

@@ -44,7 +44,10 @@ public interface LiveConnection {
      */
     void close(int code, String reason);
 
-    /** Drops TCP now, without a close frame; queued frames are discarded (the client sees 1006). */
+    /**
+     * Drops TCP now, without a close frame, as a reset (RST); queued frames are discarded. The client sees 1006 or a
+     * connection error (the JDK client may miss a plain FIN when it is not reading at that moment, never a reset).
+     */
     void abort();
 
     /** True once {@link #close} or {@link #abort} was called or the socket closed. */

@@ -23,7 +23,7 @@ public interface SocketConnection {
     /** Sends a close frame after what is queued (reason cut to 123 bytes); later sends are ignored. Idempotent. */
     void close(int code, String reason);
 
-    /** Drops TCP now, without a close frame (the client sees 1006). */
+    /** Drops TCP now, without a close frame, as a reset (RST): the client sees 1006 or a connection error. */
     void abort();
 
     /** True once {@link #close} or {@link #abort} was called or the socket closed. */

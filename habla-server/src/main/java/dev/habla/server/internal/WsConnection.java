@@ -16,7 +16,10 @@ import dev.habla.server.SocketConnection;
 import dev.habla.server.SocketHandler;
 import dev.habla.server.SocketRequest;
 import dev.habla.server.SocketRoute;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,6 +220,12 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         }
     }
 
+    /**
+     * Drops TCP without a close frame, as a reset (RST), not an orderly end of stream (FIN): the JDK WebSocket client
+     * (JDK 21-25) loses a FIN that arrives while its listener holds no read demand (its transport stops reading and
+     * never calls onClose/onError), which happens whenever the FIN lands between a delivered message and the listener's
+     * next request; a reset it reports as an error whatever the demand. Any thread.
+     */
     @Override
     public void abort() {
         closing.set(true);
@@ -222,7 +233,20 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         outbound.add(new Stop());
         Session s = session;
         if (s != null) {
+            resetOnClose(s);
             s.disconnect();
+        }
+    }
+
+    /** SO_LINGER 0, so that closing the socket sends RST; where the socket is not reachable, disconnect() sends FIN. */
+    private void resetOnClose(Session s) {
+        if (s instanceof WebSocketSession ws && ws.getCoreSession() instanceof WebSocketCoreSession core
+                && core.getConnection().getEndPoint().getTransport() instanceof SocketChannel channel) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Connection {}: cannot set SO_LINGER before abort: {}", id, e.toString());
+            }
         }
     }
 
