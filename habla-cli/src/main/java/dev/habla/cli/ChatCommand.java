@@ -6,7 +6,6 @@ import dev.habla.audio.AudioSink;
 import dev.habla.audio.DeviceSpeaker;
 import dev.habla.audio.NullSink;
 import dev.habla.client.AnswerCollector;
-import dev.habla.client.ClientConfig;
 import dev.habla.client.LiveClient;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveException;
@@ -47,6 +46,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code habla chat}: a terminal conversation with Gemini Live or OpenAI Realtime (or the built-in emulator), typed in, answered as
  * streamed text, or spoken and saved as WAV with {@code --voice}.
+ *
+ * <p>This class owns the options, start-up and the prompt loop (main thread); {@link Conversation} shows the answers,
+ * {@link Link} connects in the background, {@link ChatFailures} maps a closed session to the exit code.
  */
 @Command(name = "chat", sortOptions = false, usageHelpAutoWidth = true,
         description = {
@@ -225,7 +227,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             service.check(spec.commandLine(), config);
             KeyRedactor redactor = new KeyRedactor(key.key());
-            Failures failures = new Failures(modelId, target, key, service);
+            ChatFailures failures = new ChatFailures(ctx, modelId, target, key, service, apiVersion);
 
             try (LiveClient client = LiveClient.create(c -> {
                      c.apiKey(key.key()).baseUrl(target).apiVersion(version).provider(service.provider());
@@ -271,19 +273,16 @@ final class ChatCommand implements Callable<Integer> {
         }
     }
 
-    /** Maps a session failure to a one-line message and exit code; knows what was being tried. */
-    private record Failures(String modelId, URI target, KeyChoice key, ProviderArgs service) {}
-
     /**
      * Main thread: the session, once the background connect is over; a failure to connect becomes the matching
      * CliException, Ctrl-C during the wait exit 130.
      */
-    private ResilientSession awaitSession(Link link, Conversation conversation, Failures f) throws InterruptedException {
+    private ResilientSession awaitSession(Link link, Conversation conversation, ChatFailures f) throws InterruptedException {
         try {
             return link.awaitSession(SLOW_CONNECT, () -> conversation.notice(
-                    "(connecting to " + where(f) + "…; Ctrl-C gives up)"));
+                    "(connecting to " + f.where() + "…; Ctrl-C gives up)"));
         } catch (CancellationException e) {
-            throw new CliException(ExitCodes.INTERRUPTED, "stopped while connecting to " + where(f)
+            throw new CliException(ExitCodes.INTERRUPTED, "stopped while connecting to " + f.where()
                     + " (Ctrl-C); nothing was sent");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -291,7 +290,7 @@ final class ChatCommand implements Callable<Integer> {
                 cause = cause.getCause();
             }
             if (cause instanceof LiveException le) {
-                throw failure(le, f);
+                throw f.failure(le);
             }
             throw new CliException(ExitCodes.UNAVAILABLE, "cannot connect (" + cause + ")", cause);
         }
@@ -299,12 +298,12 @@ final class ChatCommand implements Callable<Integer> {
 
     /** Main thread: prompt, send, wait for the answer; until exit, EOF, a double Ctrl-C or the session ends. */
     private int chatLoop(LineReader reader, Link link, Conversation conversation,
-                         boolean voiceMode, Failures failures) throws InterruptedException {
+                         boolean voiceMode, ChatFailures failures) throws InterruptedException {
         boolean lastWasCtrlC = false;
         while (true) {
             LiveEvent.Closed closed = conversation.closed();
             if (closed != null) {
-                return ended(closed, failures, conversation);
+                return failures.ended(closed, conversation);
             }
             String line;
             try {
@@ -349,7 +348,7 @@ final class ChatCommand implements Callable<Integer> {
             if (answer.isCompletedExceptionally()) {
                 LiveEvent.Closed c = conversation.closed();
                 if (c != null) {
-                    return ended(c, failures, conversation);
+                    return failures.ended(c, conversation);
                 }
                 throw new CliException(ExitCodes.SERVER_ERROR, "could not send the message ("
                         + answer.exceptionNow().getMessage() + ")");
@@ -387,16 +386,10 @@ final class ChatCommand implements Callable<Integer> {
      * {@code habla chat </dev/null} the input ends before the connect does; a connect that fails (unknown model,
      * rejected key, ...) must still be reported with its code, not hidden behind exit 0.
      */
-    private int atEndOfInput(Link link, Conversation conversation, Failures f) throws InterruptedException {
+    private int atEndOfInput(Link link, Conversation conversation, ChatFailures f) throws InterruptedException {
         awaitSession(link, conversation, f);
         LiveEvent.Closed closed = conversation.closed();
-        return closed != null && closed.error() != null ? ended(closed, f, conversation) : ExitCodes.OK;
-    }
-
-    /** Where the chat connects, for messages. */
-    private static String where(Failures f) {
-        return f.target() != null ? f.target().toString()
-                : f.service().openai() ? "api.openai.com" : "generativelanguage.googleapis.com";
+        return closed != null && closed.error() != null ? f.ended(closed, conversation) : ExitCodes.OK;
     }
 
     /** Moves up to the line JLine left the interrupted prompt on and clears it, on a terminal that can. */
@@ -416,87 +409,6 @@ final class ChatCommand implements Callable<Integer> {
             return text;
         }
         return new AttributedString(text, AttributedStyle.DEFAULT.faint()).toAnsi(terminal);
-    }
-
-    /** The session ended while the chat was running: exit 0 if the server closed it cleanly, else map the error. */
-    private int ended(LiveEvent.Closed closed, Failures f, Conversation conversation) {
-        if (closed.error() == null) {
-            ctx.err().println("habla: the server ended the session (" + closed.code()
-                    + (closed.reason().isEmpty() ? "" : " " + closed.reason()) + ")");
-            return ExitCodes.OK;
-        }
-        throw failure(closed.error(), f, conversation.reconnectAttempts());
-    }
-
-    private CliException failure(LiveException e, Failures f) {
-        return failure(e, f, 0);
-    }
-
-    /**
-     * @param reconnectAttempts how often the session tried to reconnect before failing with {@code e} (0: it failed
-     *                          at the first connect, or without trying)
-     */
-    private CliException failure(LiveException e, Failures f, int reconnectAttempts) {
-        String modelId = f.modelId();
-        KeyChoice key = f.key();
-        String where = where(f);
-        String detail = detail(e);
-        if (reconnectAttempts > 0 && e.kind() == LiveException.Kind.UNAVAILABLE) {
-            // The session lost its connection and every reconnect attempt failed: say so, with the last cause.
-            String last = reason(e.closeCode() <= 0 && e.getCause() instanceof LiveException c ? c : e);
-            return new CliException(ExitCodes.UNAVAILABLE, new KeyRedactor(key.key()).redact(
-                    "lost the connection to " + where + " and could not reconnect (" + reconnectAttempts + " attempt"
-                            + (reconnectAttempts == 1 ? "" : "s") + (last.isEmpty() ? "" : "; last: " + last)
-                            + "); check the network or --base-url"), e);
-        }
-        String message = switch (e.kind()) {
-            case UNAUTHENTICATED -> "the API key was rejected" + detail + "; check " + f.service().keyVariable()
-                    + " (" + key.origin() + ")";
-            case NOT_FOUND -> f.service().modelNotFound(modelId, apiVersion, e);
-            case UNAVAILABLE -> e.closeCode() == 1000 || e.closeCode() == 1001
-                    ? "the server ended the session" + detail + "; start habla again to continue"
-                    : "cannot reach " + where + detail + "; check the network or --base-url";
-            case TIMEOUT -> "no answer from " + where + " in time" + detail + "; check the network or --base-url";
-            case RESOURCE_EXHAUSTED -> "quota or rate limit reached" + detail + "; wait a little or check your plan";
-            case INVALID_ARGUMENT -> "the server refused the request" + detail;
-            case DEADLINE_EXCEEDED -> "the session hit the server's deadline" + detail;
-            case INTERNAL -> "the server failed" + detail;
-            case PROTOCOL -> "the server broke the protocol" + detail;
-            case CLOSED -> "the session was closed" + detail;
-            case LISTENER_FAILED -> "internal error while showing the answer" + detail;
-        };
-        return new CliException(ExitCodes.forKind(e.kind()), new KeyRedactor(key.key()).redact(message), e);
-    }
-
-    /**
-     * The NOT_FOUND message, written out in full: the server's close reason says the same but is cut at 123 bytes
-     * (the WebSocket limit), mid-sentence.
-     */
-    static String modelNotFound(String modelId, String apiVersion, LiveException e) {
-        return "model '" + modelId + "' was not found, or does not support the Live API, in API version "
-                + (apiVersion == null ? ClientConfig.DEFAULT_API_VERSION : apiVersion.strip().toLowerCase(java.util.Locale.ROOT)) + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
-                + "; pick another with --model (e.g. " + DEFAULT_MODEL + ")";
-    }
-
-    /** " (reason)", or "" when there is none. */
-    private static String detail(LiveException e) {
-        String reason = reason(e);
-        return reason.isEmpty() ? "" : " (" + reason + ")";
-    }
-
-    /** The close code and reason, the HTTP status, or the message; one line, "" when there is none. */
-    private static String reason(LiveException e) {
-        String reason = e.closeCode() > 0 ? (e.closeCode() + " " + e.closeReason()).strip()
-                : e.httpStatus() > 0 ? "HTTP " + e.httpStatus() : e.getMessage();
-        if (reason == null || reason.isBlank()) {
-            return "";
-        }
-        // "connection refused or unreachable: ConnectException": the class name means nothing to a user.
-        return oneLine(reason).replaceAll(":\\s*[A-Za-z.]*(Exception|Error)$", "");
-    }
-
-    private static String oneLine(String s) {
-        return s.replaceAll("\\s+", " ").strip();
     }
 
     /**

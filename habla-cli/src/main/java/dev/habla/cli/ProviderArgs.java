@@ -77,7 +77,7 @@ record ProviderArgs(Provider provider, String keyVariable, String keyHelp, Strin
     /** The NOT_FOUND message for {@code modelId}. */
     String modelNotFound(String modelId, String apiVersion, dev.habla.client.LiveException e) {
         if (!openai()) {
-            return ChatCommand.modelNotFound(modelId, apiVersion, e);
+            return ChatFailures.modelNotFound(modelId, apiVersion, e);
         }
         return "model '" + modelId + "' is not an OpenAI Realtime model" + (e.closeCode() > 0 ? " (close " + e.closeCode() + ")" : "")
                 + "; pick another with --model (e.g. " + defaultModel + ")";

@@ -189,7 +189,7 @@ class TalkCommandTest {
     @Test
     void connectionEventsAndCutTurnsAreShortLines() {
         List<String> lines = new java.util.ArrayList<>();
-        TalkCommand.Printer printer = new TalkCommand.Printer(lines::add, null);
+        TalkPrinter printer = new TalkPrinter(lines::add, null);
         printer.onEvent(new dev.habla.assistant.AssistantEvent.Connection(
                 new dev.habla.client.LiveEvent.HandoverStarted(dev.habla.client.LiveEvent.HandoverCause.GO_AWAY,
                         Duration.ofSeconds(5))));
