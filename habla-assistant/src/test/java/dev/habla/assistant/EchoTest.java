@@ -166,9 +166,11 @@ class EchoTest {
                                 .toList());
                 outcomes.add(new Outcome(reply, acoustics, cut != null, cut == null ? null : cut.trigger(),
                         cut == null ? -1 : cut.silencedNanos() - onset, detail));
-                // Next reply once this turn is over (and, after a barge-in, the answer to the user has played).
+                // Next reply once this turn is over (and, after a barge-in, the answer to the user has played). A
+                // missed barge-in is an outcome counted above, not a wait for an answer to speech nobody heard.
+                boolean answersTheUser = userSpeaks && cut != null;
                 events.await(AssistantEvent.TurnEnded.class,
-                        e -> !userSpeaks || e.entry().generated().startsWith("I heard"), WAIT);
+                        e -> !answersTheUser || e.entry().generated().startsWith("I heard"), WAIT);
                 assertThat(loop.awaitPlaybackIdle(WAIT)).isTrue();
                 speaker.awaitPlayedOut(since, TAIL, WAIT);
                 events.skipQueued();
