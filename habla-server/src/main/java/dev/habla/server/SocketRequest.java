@@ -1,11 +1,9 @@
 package dev.habla.server;
 
+import dev.habla.server.internal.RequestParts;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The upgrade request of a {@link SocketRoute} connection: what its handler needs to authenticate and configure it.
@@ -20,11 +18,7 @@ import java.util.TreeMap;
 public record SocketRequest(String path, String rawQuery, Map<String, String> headers, List<String> subprotocols,
         String subprotocol, InetSocketAddress remoteAddress) {
     public SocketRequest {
-        TreeMap<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        if (headers != null) {
-            h.putAll(headers);
-        }
-        headers = java.util.Collections.unmodifiableMap(h);
+        headers = RequestParts.headers(headers);
         subprotocols = subprotocols == null ? List.of() : List.copyOf(subprotocols);
     }
 
@@ -35,17 +29,7 @@ public record SocketRequest(String path, String rawQuery, Map<String, String> he
 
     /** The first value of a query parameter, URL-decoded; {@code ""} for a bare name; null when absent. */
     public String queryParam(String name) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return null;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (URLDecoder.decode(k, StandardCharsets.UTF_8).equals(name)) {
-                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return RequestParts.queryParam(rawQuery, name);
     }
 
     /** Never prints the query, headers or subprotocols (they carry credentials). */

@@ -1,12 +1,10 @@
 package dev.habla.server;
 
+import dev.habla.server.internal.RequestParts;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A WebSocket upgrade request on a Live path, as an authenticator sees it.
@@ -19,11 +17,7 @@ import java.util.TreeMap;
 public record UpgradeRequest(LiveEndpoint endpoint, String rawQuery, Map<String, String> headers, InetSocketAddress remoteAddress) {
     public UpgradeRequest {
         Objects.requireNonNull(endpoint, "endpoint");
-        TreeMap<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        if (headers != null) {
-            h.putAll(headers);
-        }
-        headers = java.util.Collections.unmodifiableMap(h);
+        headers = RequestParts.headers(headers);
     }
 
     /** The first value of a header, or null. */
@@ -33,17 +27,7 @@ public record UpgradeRequest(LiveEndpoint endpoint, String rawQuery, Map<String,
 
     /** The first value of a query parameter, URL-decoded; {@code ""} for a bare name; null when absent. */
     public String queryParam(String name) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return null;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (URLDecoder.decode(k, StandardCharsets.UTF_8).equals(name)) {
-                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return RequestParts.queryParam(rawQuery, name);
     }
 
     /**
