@@ -259,6 +259,11 @@ final class ChatCommand implements Callable<Integer> {
                         return chatLoop(reader, link, conversation, voiceMode, failures);
                     } finally {
                         conversation.leaving();
+                        // A session that closed at the prompt woke it by interrupting this thread (JLine's INT at
+                        // readLine); the flag can outlive the readLine it was for. Once leaving() has returned no
+                        // wake-up is in flight (both hold the conversation's lock), so clearing it here is exact: the
+                        // caller of the command (Main.run in-process, e.g. tests) is not handed a stray interrupt.
+                        Thread.interrupted();
                     }
                 }
             }
