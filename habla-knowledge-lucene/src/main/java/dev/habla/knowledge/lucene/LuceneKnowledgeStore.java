@@ -173,6 +173,19 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         }
     }
 
+    /**
+     * The second model for Spanish recorded in the index at {@code dir} ({@link Embedder#SPANISH_MODEL} for
+     * {@link Embedder#spanishModel()}), without opening it for writing; empty if it has none or there is no index.
+     */
+    public static java.util.Optional<String> recordedSpanishModel(Path dir) {
+        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (Directory d = FSDirectory.open(dir)) {
+            return IndexMeta.recordedSpanishModel(d);
+        } catch (IOException e) {
+            throw new KnowledgeException(KnowledgeException.Kind.INDEX_IO, "cannot read index " + dir + ": " + e, e);
+        }
+    }
+
     public Embedder embedder() {
         return embedder;
     }

@@ -134,6 +134,7 @@ class SpanishModelTest {
         try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(index, embedder, new Recording("hashing-es", 32))) {
             new Indexer(store).index(List.of(docs()), (d, t, f) -> { });
         }
+        assertThat(LuceneKnowledgeStore.recordedSpanishModel(index)).contains("hashing-es");
         assertThatThrownBy(() -> LuceneKnowledgeStore.open(index, embedder))
                 .isInstanceOfSatisfying(KnowledgeException.class, e -> {
                     assertThat(e.kind()).isEqualTo(KnowledgeException.Kind.MODEL_MISMATCH);
@@ -152,6 +153,7 @@ class SpanishModelTest {
         try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(plain, embedder)) {
             new Indexer(store).index(List.of(docs()), (d, t, f) -> { });
         }
+        assertThat(LuceneKnowledgeStore.recordedSpanishModel(plain)).isEmpty();
         assertThatThrownBy(() -> LuceneKnowledgeStore.open(plain, embedder, new Recording("hashing-es", 32)))
                 .isInstanceOfSatisfying(KnowledgeException.class, e -> {
                     assertThat(e.kind()).isEqualTo(KnowledgeException.Kind.MODEL_MISMATCH);

@@ -54,6 +54,13 @@ public final class IndexMeta {
         return Optional.ofNullable(SegmentInfos.readLatestCommit(d).getUserData().get(MODEL));
     }
 
+    /** The name of the second model for Spanish recorded in the index, if it has one. */
+    public static Optional<String> recordedSpanishModel(Directory d) throws IOException {
+        if (!exists(d)) return Optional.empty();
+        String label = SegmentInfos.readLatestCommit(d).getUserData().get(SPANISH_MODEL);
+        return label == null ? Optional.empty() : Optional.of(label.substring(0, label.lastIndexOf('/')));
+    }
+
     /** Throws unless {@code d} is empty or a Habla index made with the same model and dimension. */
     public static void checkCompatible(Directory d, Embedder e) throws IOException {
         checkCompatible(d, e, null);
