@@ -129,6 +129,21 @@ class SpanishModelTest {
     }
 
     @Test
+    void aSpanishQuestionOnAnIndexWithoutSpanishPassagesIsAnsweredByBm25AndVectorsOfNothing() throws IOException {
+        Path docs = Files.createDirectories(tmp.resolve("english"));
+        Files.writeString(docs.resolve("returns.md"), "# Returns\nYou can return an unused item within 30 days.\n");
+        Recording spanish = new Recording("hashing-es", 32);
+        try (LuceneKnowledgeStore store = LuceneKnowledgeStore.inMemory(embedder, spanish)) {
+            new Indexer(store).index(List.of(docs), (d, t, f) -> { });
+            assertThat(spanish.passages).isEmpty();
+            // No passage has a Spanish vector (the field does not exist in the index): no vector hits, BM25 decides.
+            assertThat(store.search("¿Cómo devuelvo un item en 30 días?", 3, SearchMode.VECTOR).hits()).isEmpty();
+            assertThat(store.search("¿Cómo devuelvo un item en 30 días?", 3, SearchMode.HYBRID).hits())
+                    .extracting(h -> h.passage().heading()).containsExactly("Returns");
+        }
+    }
+
+    @Test
     void theIndexRecordsItsSpanishModel() throws IOException {
         Path index = tmp.resolve("index");
         try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(index, embedder, new Recording("hashing-es", 32))) {
