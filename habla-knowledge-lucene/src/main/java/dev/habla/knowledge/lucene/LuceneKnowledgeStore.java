@@ -12,6 +12,7 @@ import dev.habla.knowledge.SearchMode;
 import dev.habla.knowledge.SearchResult;
 import dev.habla.knowledge.SourceDocument;
 import dev.habla.knowledge.lucene.internal.Analysis;
+import dev.habla.knowledge.lucene.internal.Compaction;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,8 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded {@link KnowledgeStore}: Apache Lucene 10 in a local directory (or in memory). BM25 over the passage
@@ -62,6 +65,7 @@ import org.apache.lucene.store.LockObtainFailedException;
  * writes an index at a time (a second open gets {@code INDEX_IO} "in use").
  */
 public final class LuceneKnowledgeStore implements KnowledgeStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LuceneKnowledgeStore.class);
 
     /** Candidates taken from each list before fusion (and for the top-1 cosine). */
     static final int FUSION_DEPTH = 50;
@@ -237,6 +241,11 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         }
     }
 
+    /**
+     * Commits; when the writes since the index was last merged are a sizeable share of it (a first build, a large
+     * update: {@link Compaction}), then merges it into one segment and commits again, which takes seconds on a large
+     * index (about 10 s per 100k passages on 2 cores) but makes every later search faster.
+     */
     @Override
     public void commit() {
         ensureOpen();
@@ -244,11 +253,32 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         try {
             writer.commit();
             searchers.maybeRefreshBlocking();
+            compactIfWorthIt();
         } catch (IOException e) {
             throw new KnowledgeException(KnowledgeException.Kind.INDEX_IO, "cannot commit the index: " + e, e);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * After a commit that changed a sizeable share of the index, merges it into one segment ({@link Compaction} says
+     * when and why) and commits again. Under {@link #writeLock}; searches keep using the previous searcher meanwhile.
+     */
+    private void compactIfWorthIt() throws IOException {
+        IndexSearcher s = searchers.acquire();
+        boolean merge;
+        try {
+            merge = Compaction.worthMerging(s.getIndexReader().leaves());
+        } finally {
+            searchers.release(s);
+        }
+        if (!merge) return;
+        long start = System.nanoTime();
+        writer.forceMerge(1);
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+        LOG.debug("merged the index into one segment in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
     @Override
