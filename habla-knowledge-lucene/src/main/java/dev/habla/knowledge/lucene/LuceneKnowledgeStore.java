@@ -13,6 +13,7 @@ import dev.habla.knowledge.SearchResult;
 import dev.habla.knowledge.SourceDocument;
 import dev.habla.knowledge.lucene.internal.Analysis;
 import dev.habla.knowledge.lucene.internal.Compaction;
+import dev.habla.knowledge.lucene.internal.FilterCaching;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
 import dev.habla.knowledge.lucene.internal.VectorFormat;
 import java.io.IOException;
@@ -111,7 +112,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         this.writer = new IndexWriter(directory, config);
         writer.setLiveCommitData(IndexMeta.of(embedder).entrySet());
         if (!IndexMeta.exists(directory)) writer.commit(); // a new index records its model at once
-        this.searchers = new SearcherManager(writer, null);
+        this.searchers = new SearcherManager(writer, FilterCaching.searchers(F_LANG));
     }
 
     /**
