@@ -15,7 +15,6 @@ import dev.habla.knowledge.lucene.internal.Analysis;
 import dev.habla.knowledge.lucene.internal.Compaction;
 import dev.habla.knowledge.lucene.internal.FilterCaching;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
-import dev.habla.knowledge.lucene.internal.VectorFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -107,8 +106,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         this.directory = directory;
         this.embedder = embedder;
         IndexMeta.checkCompatible(directory, embedder);
-        IndexWriterConfig config = new IndexWriterConfig(analysis.indexAnalyzer()).setRAMBufferSizeMB(RAM_BUFFER_MB)
-                .setCodec(VectorFormat.codec());
+        IndexWriterConfig config = new IndexWriterConfig(analysis.indexAnalyzer()).setRAMBufferSizeMB(RAM_BUFFER_MB);
         this.writer = new IndexWriter(directory, config);
         writer.setLiveCommitData(IndexMeta.of(embedder).entrySet());
         if (!IndexMeta.exists(directory)) writer.commit(); // a new index records its model at once
@@ -390,11 +388,11 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
 
     private List<Hit> vectorHits(IndexSearcher s, float[] qv, int n, Query filter) throws IOException {
         TopDocs top = s.search(new KnnFloatVectorQuery(F_VECTOR, qv, n, filter), n);
-        // The graph walk scored quantized vectors: the exact dot products (unit vectors: cosines) rank the hits.
-        ScoreDoc[] exact = VectorFormat.exact(s, F_VECTOR, qv, top.scoreDocs);
-        List<Hit> out = new ArrayList<>(exact.length);
-        for (ScoreDoc sd : exact) {
-            out.add(new Hit(Resolver.placeholder(sd.doc), sd.score, Double.NaN, sd.score));
+        List<Hit> out = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc sd : top.scoreDocs) {
+            // Lucene scores DOT_PRODUCT as (1 + dot) / 2; the vectors are unit length, so dot = cosine.
+            double cosine = 2.0 * sd.score - 1.0;
+            out.add(new Hit(Resolver.placeholder(sd.doc), cosine, Double.NaN, cosine));
         }
         return out;
     }

@@ -20,7 +20,7 @@ public final class IndexMeta {
     public static final String DIMENSION = "habla.dimension";
     public static final String FORMAT = "habla.format";
     /** Bumped when the layout or the analysis changes: an index of another version must be rebuilt. */
-    public static final String FORMAT_VERSION = "3";
+    public static final String FORMAT_VERSION = "2";
 
     private IndexMeta() {
     }
