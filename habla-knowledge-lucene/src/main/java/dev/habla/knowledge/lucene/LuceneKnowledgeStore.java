@@ -15,6 +15,7 @@ import dev.habla.knowledge.lucene.internal.Analysis;
 import dev.habla.knowledge.lucene.internal.Compaction;
 import dev.habla.knowledge.lucene.internal.FilterCaching;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
+import dev.habla.knowledge.lucene.internal.MergeWorkers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -97,6 +98,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     private final Directory directory;
     private final Embedder embedder;
     private final Analysis analysis = new Analysis();
+    private final MergeWorkers mergeWorkers = new MergeWorkers();
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -105,9 +107,16 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     private LuceneKnowledgeStore(Directory directory, Embedder embedder) throws IOException {
         this.directory = directory;
         this.embedder = embedder;
-        IndexMeta.checkCompatible(directory, embedder);
-        IndexWriterConfig config = new IndexWriterConfig(analysis.indexAnalyzer()).setRAMBufferSizeMB(RAM_BUFFER_MB);
-        this.writer = new IndexWriter(directory, config);
+        try {
+            IndexMeta.checkCompatible(directory, embedder);
+            IndexWriterConfig config = new IndexWriterConfig(analysis.indexAnalyzer())
+                    .setRAMBufferSizeMB(RAM_BUFFER_MB).setCodec(mergeWorkers.codec());
+            this.writer = new IndexWriter(directory, config);
+        } catch (IOException | RuntimeException e) {
+            mergeWorkers.close();
+            analysis.close();
+            throw e;
+        }
         writer.setLiveCommitData(IndexMeta.of(embedder).entrySet());
         if (!IndexMeta.exists(directory)) writer.commit(); // a new index records its model at once
         this.searchers = new SearcherManager(writer, FilterCaching.searchers(F_LANG));
@@ -472,6 +481,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
             closed = true;
             searchers.close();
             writer.rollback(); // not close(): close() would commit what was not committed
+            mergeWorkers.close();
             directory.close();
             analysis.close();
         } catch (IOException e) {
