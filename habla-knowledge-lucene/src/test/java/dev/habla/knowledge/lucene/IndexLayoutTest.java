@@ -2,11 +2,14 @@ package dev.habla.knowledge.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.habla.knowledge.Hit;
 import dev.habla.knowledge.KnowledgeException;
 import dev.habla.knowledge.Passage;
 import dev.habla.knowledge.SearchMode;
 import dev.habla.knowledge.SourceDocument;
+import dev.habla.knowledge.lucene.internal.FilterCaching;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,15 +21,22 @@ import java.util.Random;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the store does to the index it writes: merges it into one segment when a commit changed a sizeable share of
- * it (not after a small update), and refuses an index of an older layout. Fake embedder: fast.
+ * it (not after a small update), reports exact cosines, caches only language filters, and refuses an index of an
+ * older layout. Fake embedder: fast.
  */
 @Timeout(120)
 class IndexLayoutTest {
@@ -87,6 +97,44 @@ class IndexLayoutTest {
             assertThat(store.info().passages()).isEqualTo(600);
             assertThat(store.search("kernel driver boot", 5, SearchMode.VECTOR).hits()).hasSize(5);
         }
+    }
+
+    @Test
+    void vectorHitsCarryExactCosinesBestFirst() {
+        try (LuceneKnowledgeStore store = LuceneKnowledgeStore.inMemory(embedder)) {
+            Map<String, Passage> byId = new HashMap<>();
+            for (int i = 0; i < 10; i++) {
+                SourceDocument d = file(i, 30, 0);
+                store.put(d);
+                d.passages().forEach(p -> byId.put(p.id(), p));
+            }
+            store.commit();
+            String query = "printer driver for the network";
+            float[] q = embedder.embed(query);
+            List<Hit> hits = store.search(query, 20, SearchMode.VECTOR).hits();
+            assertThat(hits).hasSize(20);
+            double previous = Double.MAX_VALUE;
+            for (Hit h : hits) {
+                float exact = VectorUtil.dotProduct(q, embedder.embed(byId.get(h.passage().id()).indexText()));
+                assertThat(h.cosine()).isCloseTo(exact, within(1e-6));
+                assertThat(h.cosine()).isLessThanOrEqualTo(previous);
+                previous = h.cosine();
+            }
+        }
+    }
+
+    @Test
+    void onlyFiltersOnTheLanguageFieldAreCached() {
+        FilterCaching policy = new FilterCaching("lang");
+        TermQuery lang = new TermQuery(new Term("lang", "en"));
+        assertThat(policy.shouldCache(lang)).isTrue();
+        // What the vector search makes of its filter: the filter and the vector field's existence, both FILTER.
+        assertThat(policy.shouldCache(new BooleanQuery.Builder().add(lang, BooleanClause.Occur.FILTER)
+                .add(new FieldExistsQuery("vector"), BooleanClause.Occur.FILTER).build())).isTrue();
+        assertThat(policy.shouldCache(new TermQuery(new Term("text_en", "kernel")))).isFalse();
+        assertThat(policy.shouldCache(new BooleanQuery.Builder().add(lang, BooleanClause.Occur.FILTER)
+                .add(new TermQuery(new Term("text_en", "kernel")), BooleanClause.Occur.MUST).build())).isFalse();
+        assertThat(policy.shouldCache(new FieldExistsQuery("vector"))).isFalse();
     }
 
     @Test
