@@ -117,6 +117,21 @@ public final class KnowledgeBench {
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rss());
+                // An incremental update on the built index: one changed file of 100 passages, then commit.
+                SourceDocument changed = docs.get(docs.size() / 2);
+                List<Passage> edited = new ArrayList<>();
+                for (Passage p : changed.passages()) {
+                    Passage e = new Passage(p.id(), p.source(), p.headingPath(), 0, p.text() + " (edited)",
+                            p.language());
+                    embedder.remember(e.indexText(), embedder.vectorOf(p.indexText()));
+                    edited.add(e);
+                }
+                long u = System.nanoTime();
+                store.put(new SourceDocument(changed.source(), "edited", changed.language(), edited));
+                store.commit();
+                System.out.printf(Locale.ROOT, "%,d passages: one file of %d passages changed: put + commit %.0f ms, "
+                        + "%d segment(s) (load %s)%n", size, edited.size(), (System.nanoTime() - u) / 1e6,
+                        segments(dir), loadAverage());
             }
         }
     }
