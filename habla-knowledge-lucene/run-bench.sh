@@ -4,6 +4,7 @@
 # (apt-get install debian-reference-en debian-reference-es). Usage: habla-knowledge-lucene/run-bench.sh [SIZES [QUERIES]]
 #   e.g. run-bench.sh 10000,100000 300;
 #   BENCH_OPTS=-Dbench.embedders=true only compares onnxruntime session set-ups for the query embedding
+#   BENCH_OPTS=-Dbench.mergeWorkers=true only times forceMerge(1) of a 2-segment index with 1 and 2 HNSW merge workers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -42,6 +42,10 @@ public final class KnowledgeBench {
             embedders(model);
             return;
         }
+        if (Boolean.getBoolean("bench.mergeWorkers")) {
+            mergeWorkers(sizes[sizes.length - 1]);
+            return;
+        }
         List<Path> files;
         try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
             files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
@@ -132,6 +136,58 @@ public final class KnowledgeBench {
                 System.out.printf(Locale.ROOT, "%,d passages: one file of %d passages changed: put + commit %.0f ms, "
                         + "%d segment(s) (load %s)%n", size, edited.size(), (System.nanoTime() - u) / 1e6,
                         segments(dir), loadAverage());
+            }
+        }
+    }
+
+    /**
+     * forceMerge(1) of a two-segment index of {@code size} random unit vectors (and a short text each) with one
+     * HNSW merge worker against one per core ({@code MergeWorkers}), interleaved over two rounds.
+     */
+    private static void mergeWorkers(int size) throws IOException {
+        Path base = Files.createTempDirectory("habla-bench-merge");
+        Random rnd = new Random(7);
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(base);
+                var workers = new dev.habla.knowledge.lucene.internal.MergeWorkers(1);
+                org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d,
+                        new org.apache.lucene.index.IndexWriterConfig().setRAMBufferSizeMB(1024)
+                                .setCodec(workers.codec()))) {
+            for (int i = 0; i < size; i++) {
+                float[] v = new float[384];
+                double n = 0;
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (float) rnd.nextGaussian();
+                    n += v[j] * v[j];
+                }
+                for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n);
+                org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
+                doc.add(new org.apache.lucene.document.TextField("text", "passage " + i + " word" + rnd.nextInt(5000),
+                        org.apache.lucene.document.Field.Store.YES));
+                doc.add(new org.apache.lucene.document.KnnFloatVectorField("vector", v,
+                        org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+                w.addDocument(doc);
+                if (i == size / 2) w.commit();
+            }
+            w.commit();
+        }
+        System.out.printf(Locale.ROOT, "%,d random vectors in %d segments%n", size, segments(base));
+        for (int round = 0; round < 2; round++) {
+            for (int n : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
+                Path dir = Files.createTempDirectory("habla-bench-merge-" + n);
+                try (Stream<Path> files = Files.list(base)) {
+                    for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
+                }
+                String before = loadAverage();
+                long t = System.nanoTime();
+                try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+                        var workers = new dev.habla.knowledge.lucene.internal.MergeWorkers(n);
+                        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d,
+                                new org.apache.lucene.index.IndexWriterConfig().setCodec(workers.codec()))) {
+                    w.forceMerge(1);
+                    w.commit();
+                }
+                System.out.printf(Locale.ROOT, "round %d: forceMerge(1) with %d HNSW merge worker(s): %.1f s (load %s "
+                        + "before, %s after)%n", round, n, (System.nanoTime() - t) / 1e9, before, loadAverage());
             }
         }
     }

@@ -21,7 +21,12 @@ public final class MergeWorkers implements AutoCloseable {
     private final Codec codec;
 
     public MergeWorkers() {
-        int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** With {@code workers} graph-building threads per merge (at least 1). */
+    public MergeWorkers(int count) {
+        int workers = Math.max(1, count);
         AtomicInteger n = new AtomicInteger();
         ThreadFactory daemons = r -> {
             Thread t = new Thread(r, "habla-knowledge-hnsw-merge-" + n.incrementAndGet());
