@@ -2,8 +2,9 @@
 # Knowledge benchmark harness (not part of the test run): passages indexed per second, query latency p50/p95
 # (embedding + hybrid search) at 10k and 100k passages, memory. Needs the Debian Reference
 # (apt-get install debian-reference-en debian-reference-es). Usage: habla-knowledge-lucene/run-bench.sh [SIZES [QUERIES]]
-#   e.g. run-bench.sh 10000,100000 300; BENCH_OPTS=-Dbench.merge=true also measures after forceMerge(1);
+#   e.g. run-bench.sh 10000,100000 300;
 #   BENCH_OPTS=-Dbench.embedders=true only compares onnxruntime session set-ups for the query embedding
+#   BENCH_OPTS=-Dbench.mergeWorkers=true only times forceMerge(1) of a 2-segment index with 1 and 2 HNSW merge workers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"

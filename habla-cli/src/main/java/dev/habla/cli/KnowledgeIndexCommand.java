@@ -122,6 +122,15 @@ final class KnowledgeIndexCommand implements Callable<Integer> {
             err.flush();
         }
 
+        @Override
+        public void onCommit() {
+            if (!enabled || !drawn) return;
+            // the line stays within the width finish() clears
+            err.print("\r" + String.format(Locale.ROOT, "%-" + (WIDTH + 45) + "s",
+                    "[" + "#".repeat(WIDTH) + "] saving the index (merging)…"));
+            err.flush();
+        }
+
         void finish() {
             if (drawn) {
                 err.print("\r" + " ".repeat(WIDTH + 45) + "\r");

@@ -163,10 +163,16 @@ class KnowledgeCommandTest {
         var bar = new KnowledgeIndexCommand.ProgressBar(err, true);
         bar.onFile(1, 4, Path.of("docs/a.md"));
         bar.onFile(4, 4, Path.of("docs/d.md")); // the last file is always drawn
+        bar.onCommit(); // the commit may merge the index: the line says so instead of sitting full
         bar.finish();
         String drawn = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(drawn).startsWith("\r[#######.......................] 1/4 a.md")
-                .contains("\r[##############################] 4/4 d.md").doesNotContain("\n").endsWith("\r");
+                .contains("\r[##############################] 4/4 d.md")
+                .contains("\r[##############################] saving the index (merging)…")
+                .doesNotContain("\n").endsWith("\r");
+        String[] lines = drawn.split("\r");
+        assertThat(lines).allSatisfy(l -> assertThat(l.length()).as("within the width finish() clears")
+                .isLessThanOrEqualTo(75));
         var off = new java.io.ByteArrayOutputStream();
         var quiet = new KnowledgeIndexCommand.ProgressBar(new java.io.PrintStream(off), false);
         quiet.onFile(1, 1, Path.of("x.md"));

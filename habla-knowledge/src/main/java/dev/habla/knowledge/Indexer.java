@@ -98,6 +98,7 @@ public final class Indexer {
                 deleted++;
             }
         }
+        progress.onCommit();
         store.commit();
         return new IndexReport(files.size(), indexed, unchanged, deleted, added, store.info().passages(), skipped,
                 Duration.ofNanos(System.nanoTime() - start));

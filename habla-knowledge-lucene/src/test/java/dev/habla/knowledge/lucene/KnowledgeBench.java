@@ -42,6 +42,10 @@ public final class KnowledgeBench {
             embedders(model);
             return;
         }
+        if (Boolean.getBoolean("bench.mergeWorkers")) {
+            mergeWorkers(sizes[sizes.length - 1]);
+            return;
+        }
         List<Path> files;
         try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
             files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
@@ -86,10 +90,14 @@ public final class KnowledgeBench {
             long t1 = System.nanoTime();
             try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder)) {
                 for (SourceDocument d : docs) store.put(d);
-                store.commit();
-                double secs = (System.nanoTime() - t1) / 1e9;
+                long t2 = System.nanoTime();
+                store.commit(); // as the product does it: a build of several segments is merged into one here
+                long t3 = System.nanoTime();
+                double secs = (t3 - t1) / 1e9;
                 System.out.printf(Locale.ROOT, "%,d passages: Lucene indexing (vectors precomputed) %.1f s = %.0f "
-                        + "passages/s; index on disk %.1f MiB%n", size, secs, size / secs, du(dir) / 1048576.0);
+                        + "passages/s, of which the final commit (and merge) %.1f s; %d segment(s); index on disk "
+                        + "%.1f MiB (load %s)%n", size, secs, size / secs, (t3 - t2) / 1e9, segments(dir),
+                        du(dir) / 1048576.0, loadAverage());
                 // Warm up, then measure: embed alone, search alone (vector given), and both (what a caller pays).
                 // Steady state of a long-running process (JIT, page cache): one pass over the question set and more.
                 for (int i = 0; i < WARM_UP; i++) store.search(questions.get(i % questions.size()) + " w" + i, 5);
@@ -113,29 +121,87 @@ public final class KnowledgeBench {
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
                         (rt.totalMemory() - rt.freeMemory()) >> 20, rss());
+                // An incremental update on the built index: one changed file of 100 passages, then commit.
+                SourceDocument changed = docs.get(docs.size() / 2);
+                List<Passage> edited = new ArrayList<>();
+                for (Passage p : changed.passages()) {
+                    Passage e = new Passage(p.id(), p.source(), p.headingPath(), 0, p.text() + " (edited)",
+                            p.language());
+                    embedder.remember(e.indexText(), embedder.vectorOf(p.indexText()));
+                    edited.add(e);
+                }
+                long u = System.nanoTime();
+                store.put(new SourceDocument(changed.source(), "edited", changed.language(), edited));
+                store.commit();
+                System.out.printf(Locale.ROOT, "%,d passages: one file of %d passages changed: put + commit %.0f ms, "
+                        + "%d segment(s) (load %s)%n", size, edited.size(), (System.nanoTime() - u) / 1e6,
+                        segments(dir), loadAverage());
             }
-            if (Boolean.getBoolean("bench.merge")) {
-                long m = System.nanoTime();
+        }
+    }
+
+    /**
+     * forceMerge(1) of a two-segment index of {@code size} random unit vectors (and a short text each) with one
+     * HNSW merge worker against one per core ({@code MergeWorkers}), interleaved over two rounds.
+     */
+    private static void mergeWorkers(int size) throws IOException {
+        Path base = Files.createTempDirectory("habla-bench-merge");
+        Random rnd = new Random(7);
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(base);
+                var workers = new dev.habla.knowledge.lucene.internal.MergeWorkers(1);
+                org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d,
+                        new org.apache.lucene.index.IndexWriterConfig().setRAMBufferSizeMB(1024)
+                                .setCodec(workers.codec()))) {
+            for (int i = 0; i < size; i++) {
+                float[] v = new float[384];
+                double n = 0;
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (float) rnd.nextGaussian();
+                    n += v[j] * v[j];
+                }
+                for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n);
+                org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
+                doc.add(new org.apache.lucene.document.TextField("text", "passage " + i + " word" + rnd.nextInt(5000),
+                        org.apache.lucene.document.Field.Store.YES));
+                doc.add(new org.apache.lucene.document.KnnFloatVectorField("vector", v,
+                        org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+                w.addDocument(doc);
+                if (i == size / 2) w.commit();
+            }
+            w.commit();
+        }
+        System.out.printf(Locale.ROOT, "%,d random vectors in %d segments%n", size, segments(base));
+        for (int round = 0; round < 2; round++) {
+            for (int n : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
+                Path dir = Files.createTempDirectory("habla-bench-merge-" + n);
+                try (Stream<Path> files = Files.list(base)) {
+                    for (Path f : files.toList()) Files.copy(f, dir.resolve(f.getFileName()));
+                }
+                String before = loadAverage();
+                long t = System.nanoTime();
                 try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+                        var workers = new dev.habla.knowledge.lucene.internal.MergeWorkers(n);
                         org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d,
-                                new org.apache.lucene.index.IndexWriterConfig())) {
+                                new org.apache.lucene.index.IndexWriterConfig().setCodec(workers.codec()))) {
                     w.forceMerge(1);
                     w.commit();
                 }
-                System.out.printf(Locale.ROOT, "%,d passages: forceMerge(1) %.1f s%n", size,
-                        (System.nanoTime() - m) / 1e9);
-                try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder)) {
-                    for (int i = 0; i < WARM_UP; i++) store.search(questions.get(i % questions.size()) + " w" + i, 5);
-                    stages(store, dir, model, questions, queries, size);
-                }
+                System.out.printf(Locale.ROOT, "round %d: forceMerge(1) with %d HNSW merge worker(s): %.1f s (load %s "
+                        + "before, %s after)%n", round, n, (System.nanoTime() - t) / 1e9, before, loadAverage());
             }
+        }
+    }
+
+    private static int segments(Path dir) throws IOException {
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir)) {
+            return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
         }
     }
 
     /**
      * Where a query's time goes: each stage alone, one after the other on this thread (no overlap), against a reader
      * of the committed index: query embedding, BM25 top 50 (with the language filter search() applies), HNSW top 50
-     * unfiltered and with the language filter, stored fields of 5 passages.
+     * unfiltered and with the language filter (uncached and cached), stored fields of 5 passages.
      */
     private static void stages(LuceneKnowledgeStore store, Path dir, Embedder model, List<String> questions, int queries, int size)
             throws IOException {
@@ -143,8 +209,11 @@ public final class KnowledgeBench {
                 org.apache.lucene.index.DirectoryReader r = org.apache.lucene.index.DirectoryReader.open(d)) {
             dev.habla.knowledge.lucene.internal.Analysis analysis = new dev.habla.knowledge.lucene.internal.Analysis();
             org.apache.lucene.search.IndexSearcher s = new org.apache.lucene.search.IndexSearcher(r);
-            String[] names = {"embed", "BM25 top-50", "HNSW top-50", "HNSW top-50 lang-filtered", "stored fields x5",
-                    "whole search()"};
+            // The store's searchers keep the language filter as a cached bit set (FilterCaching): both are timed.
+            org.apache.lucene.search.IndexSearcher cached = new org.apache.lucene.search.IndexSearcher(r);
+            cached.setQueryCachingPolicy(new dev.habla.knowledge.lucene.internal.FilterCaching("lang"));
+            String[] names = {"embed", "BM25 top-50", "HNSW top-50", "HNSW top-50 lang-filtered",
+                    "HNSW top-50 lang-filtered (cached filter)", "stored fields x5", "whole search()"};
             long[][] t = new long[names.length][queries];
             for (int i = 0; i < queries; i++) {
                 String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
@@ -160,14 +229,18 @@ public final class KnowledgeBench {
                 org.apache.lucene.search.TopDocs top = s.search(
                         new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50), 50);
                 long e = System.nanoTime();
-                s.search(new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                s.search(
+                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                long f0 = System.nanoTime();
+                cached.search(
+                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
                 long f = System.nanoTime();
                 org.apache.lucene.index.StoredFields sf = s.storedFields();
                 for (int j = 0; j < Math.min(5, top.scoreDocs.length); j++) sf.document(top.scoreDocs[j].doc);
                 long g = System.nanoTime();
                 store.search(q, 5, SearchMode.HYBRID);
                 long h = System.nanoTime();
-                long[] ts = {a, b, c, e, f, g, h};
+                long[] ts = {a, b, c, e, f0, f, g, h};
                 for (int j = 0; j < names.length; j++) t[j][i] = ts[j + 1] - ts[j];
             }
             StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d passages, stages alone (%d segments, "
@@ -177,8 +250,40 @@ public final class KnowledgeBench {
                         pct(t[j], 95)));
             }
             System.out.println(out);
+            System.out.printf(Locale.ROOT, "%,d passages: HNSW (as search() runs it) recall@10 against an exact search "
+                    + "over all vectors: %.4f%n", size, recallAt10(s, model, questions));
             analysis.close();
         }
+    }
+
+    /**
+     * Share of the exact 10 nearest passages (dot product over every vector of the index) that the vector search
+     * finds, as {@code search()} runs it (HNSW, 50 deep). Unfiltered.
+     */
+    private static double recallAt10(org.apache.lucene.search.IndexSearcher s, Embedder model, List<String> questions)
+            throws IOException {
+        long found = 0;
+        for (String q : questions) {
+            float[] v = model.embed(q);
+            java.util.PriorityQueue<float[]> best = new java.util.PriorityQueue<>((x, y) -> Float.compare(x[0], y[0]));
+            for (org.apache.lucene.index.LeafReaderContext leaf : s.getIndexReader().leaves()) {
+                org.apache.lucene.index.FloatVectorValues values = leaf.reader().getFloatVectorValues("vector");
+                org.apache.lucene.index.KnnVectorValues.DocIndexIterator it = values.iterator();
+                for (int doc = it.nextDoc(); doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+                        doc = it.nextDoc()) {
+                    float score = org.apache.lucene.util.VectorUtil.dotProduct(v, values.vectorValue(it.index()));
+                    best.add(new float[] {score, leaf.docBase + doc});
+                    if (best.size() > 10) best.poll();
+                }
+            }
+            java.util.Set<Integer> exact = new java.util.HashSet<>();
+            for (float[] b : best) exact.add((int) b[1]);
+            org.apache.lucene.search.TopDocs top = s.search(
+                    new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50), 50);
+            org.apache.lucene.search.ScoreDoc[] hits = top.scoreDocs;
+            for (int i = 0; i < Math.min(10, hits.length); i++) if (exact.contains(hits[i].doc)) found++;
+        }
+        return found / (10.0 * questions.size());
     }
 
     /**
