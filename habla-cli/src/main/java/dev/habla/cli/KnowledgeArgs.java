@@ -85,7 +85,8 @@ final class KnowledgeArgs implements AutoCloseable {
             return null;
         }
         try {
-            store = LuceneKnowledgeStore.open(ctx.resolve(index), Embedder.defaultModel());
+            Path dir = ctx.resolve(index);
+            store = LuceneKnowledgeStore.open(dir, Embedder.defaultModel(), KnowledgeIndexArgs.recordedSpanishModel(ctx, dir));
         } catch (KnowledgeException e) {
             throw KnowledgeIndexArgs.failure(e);   // another model, in use, unreadable: exit 66 like `habla knowledge`
         }

@@ -55,12 +55,29 @@ final class KnowledgeIndexArgs {
         }
     }
 
-    /** Opens the index for writing, creating it when absent. */
-    LuceneKnowledgeStore openForIndexing(CliContext ctx) {
+    /**
+     * The second model for Spanish the index at {@code dir} was built with, loaded; null when it has none. An index
+     * remembers it, so searching and re-indexing need no option.
+     */
+    static Embedder recordedSpanishModel(CliContext ctx, Path dir) {
+        var name = LuceneKnowledgeStore.recordedSpanishModel(dir);
+        if (name.isEmpty()) return null;
+        if (!name.get().equals(Embedder.SPANISH_MODEL)) {
+            throw new CliException(ExitCodes.NO_INDEX, "the index at " + ctx.display(dir) + " was built with Spanish "
+                    + "model " + name.get() + ", which this habla does not have");
+        }
+        return Embedder.spanishModel();
+    }
+
+    /**
+     * Opens the index for writing, creating it when absent; {@code spanishModel}: with the second model for Spanish
+     * (a new index records it; an existing one built with it keeps it without the option).
+     */
+    LuceneKnowledgeStore openForIndexing(CliContext ctx, boolean spanishModel) {
         Path dir = indexDir(ctx);
         Embedder e = embedder(ctx);
         try {
-            return LuceneKnowledgeStore.open(dir, e);
+            return LuceneKnowledgeStore.open(dir, e, spanishModel ? Embedder.spanishModel() : recordedSpanishModel(ctx, dir));
         } catch (KnowledgeException ex) {
             throw failure(ex);
         }
@@ -75,7 +92,7 @@ final class KnowledgeIndexArgs {
                         + " (build one with: habla knowledge index DIR" + (index == null ? "" : " --index " + index)
                         + ")");
             }
-            return LuceneKnowledgeStore.open(dir, embedder(ctx));
+            return LuceneKnowledgeStore.open(dir, embedder(ctx), recordedSpanishModel(ctx, dir));
         } catch (KnowledgeException ex) {
             throw failure(ex);
         }

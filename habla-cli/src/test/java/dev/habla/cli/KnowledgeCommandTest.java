@@ -117,6 +117,37 @@ class KnowledgeCommandTest {
     }
 
     @Test
+    void anIndexBuiltWithTheSpanishModelRemembersItForSearchAndReindexing() throws IOException {
+        Path docs = docs();
+        Files.writeString(docs.resolve("devoluciones.md"), """
+                # Devoluciones
+                Puede devolver un artículo sin usar en los 30 días siguientes a la entrega.
+
+                ## Reembolsos
+                El dinero se devuelve a la tarjeta original en cinco días laborables.
+                """);
+        CliRun.Result built = habla("knowledge", "index", "docs", "--index", "idx", "--spanish-model");
+        assertThat(built.exitCode()).as(built.toString()).isZero();
+        assertThat(dev.habla.knowledge.lucene.LuceneKnowledgeStore.recordedSpanishModel(work.resolve("idx")))
+                .contains(dev.habla.knowledge.Embedder.SPANISH_MODEL);
+
+        // No option needed afterwards: the index says which models it needs.
+        CliRun.Result es = habla("knowledge", "search", "¿Cuándo me devuelven el dinero a la tarjeta?", "--index", "idx",
+                "-k", "1");
+        assertThat(es.exitCode()).as(es.toString()).isZero();
+        assertThat(es.out()).contains("docs/devoluciones.md — Devoluciones > Reembolsos");
+        Files.writeString(docs.resolve("devoluciones.md"), "# Devoluciones\nLas devoluciones son gratuitas.\n");
+        CliRun.Result again = habla("knowledge", "index", "docs", "--index", "idx");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+
+        // An index built without it refuses it: another set of models.
+        assertThat(habla("knowledge", "index", "docs", "--index", "plain").exitCode()).isZero();
+        CliRun.Result refused = habla("knowledge", "index", "docs", "--index", "plain", "--spanish-model");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.NO_INDEX);
+        assertThat(refused.errLines()).contains("without a Spanish model");
+    }
+
+    @Test
     void badUsageIsExit64() {
         assertThat(habla("knowledge", "search", "q", "-k", "0").exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(habla("knowledge", "index").exitCode()).isEqualTo(ExitCodes.USAGE);

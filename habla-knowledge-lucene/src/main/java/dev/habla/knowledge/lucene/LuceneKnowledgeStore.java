@@ -93,10 +93,17 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     private static final String F_TEXT = "text";
     private static final String F_LANG = "lang";
     private static final String F_VECTOR = "vector";
+    /** Spanish passages' vectors from the Spanish model, when the store has one (see {@link #spanish}). */
+    private static final String F_VECTOR_ES = "vector_es";
     private static final char HEADING_SEP = '\u001f';
 
     private final Directory directory;
     private final Embedder embedder;
+    /**
+     * The second model for Spanish ({@link Embedder#spanishModel()}), or null: Spanish passages get a second vector
+     * in {@link #F_VECTOR_ES}, and Spanish questions rank on it, fused with BM25 by {@link Fusion.Weights#BM25_LED}.
+     */
+    private final Embedder spanish;
     private final Analysis analysis = new Analysis();
     private final MergeWorkers mergeWorkers = new MergeWorkers();
     private final IndexWriter writer;
@@ -104,11 +111,12 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
 
-    private LuceneKnowledgeStore(Directory directory, Embedder embedder) throws IOException {
+    private LuceneKnowledgeStore(Directory directory, Embedder embedder, Embedder spanish) throws IOException {
         this.directory = directory;
         this.embedder = embedder;
+        this.spanish = spanish;
         try {
-            IndexMeta.checkCompatible(directory, embedder);
+            IndexMeta.checkCompatible(directory, embedder, spanish);
             IndexWriterConfig config = new IndexWriterConfig(analysis.indexAnalyzer())
                     .setRAMBufferSizeMB(RAM_BUFFER_MB).setCodec(mergeWorkers.codec());
             this.writer = new IndexWriter(directory, config);
@@ -117,7 +125,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
             analysis.close();
             throw e;
         }
-        writer.setLiveCommitData(IndexMeta.of(embedder).entrySet());
+        writer.setLiveCommitData(IndexMeta.of(embedder, spanish).entrySet());
         if (!IndexMeta.exists(directory)) writer.commit(); // a new index records its model at once
         this.searchers = new SearcherManager(writer, FilterCaching.searchers(F_LANG));
     }
@@ -129,11 +137,20 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
      *                            {@code INDEX_IO} when the directory is not an index, is in use, or cannot be written
      */
     public static LuceneKnowledgeStore open(Path dir, Embedder embedder) {
+        return open(dir, embedder, null);
+    }
+
+    /**
+     * Opens (or creates) the index in {@code dir} with a second model for Spanish passages and questions
+     * ({@link Embedder#spanishModel()}; null = none). The index records both models: opening it with another pair,
+     * or with or without the second one when it was built the other way, is {@code MODEL_MISMATCH}.
+     */
+    public static LuceneKnowledgeStore open(Path dir, Embedder embedder, Embedder spanish) {
         try {
             Files.createDirectories(dir);
             Directory d = FSDirectory.open(dir);
             try {
-                return new LuceneKnowledgeStore(d, embedder);
+                return new LuceneKnowledgeStore(d, embedder, spanish);
             } catch (IOException | RuntimeException e) {
                 d.close();
                 throw e;
@@ -148,8 +165,13 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
 
     /** An index in memory (tests, benchmarks, throw-away corpora). */
     public static LuceneKnowledgeStore inMemory(Embedder embedder) {
+        return inMemory(embedder, null);
+    }
+
+    /** An index in memory with a second model for Spanish (null = none), as {@link #open(Path, Embedder, Embedder)}. */
+    public static LuceneKnowledgeStore inMemory(Embedder embedder, Embedder spanish) {
         try {
-            return new LuceneKnowledgeStore(new ByteBuffersDirectory(), embedder);
+            return new LuceneKnowledgeStore(new ByteBuffersDirectory(), embedder, spanish);
         } catch (IOException e) {
             throw new KnowledgeException(KnowledgeException.Kind.INDEX_IO, "cannot create in-memory index: " + e, e);
         }
@@ -160,6 +182,19 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         if (!Files.isDirectory(dir)) return java.util.Optional.empty();
         try (Directory d = FSDirectory.open(dir)) {
             return IndexMeta.recordedModel(d);
+        } catch (IOException e) {
+            throw new KnowledgeException(KnowledgeException.Kind.INDEX_IO, "cannot read index " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * The second model for Spanish recorded in the index at {@code dir} ({@link Embedder#SPANISH_MODEL} for
+     * {@link Embedder#spanishModel()}), without opening it for writing; empty if it has none or there is no index.
+     */
+    public static java.util.Optional<String> recordedSpanishModel(Path dir) {
+        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (Directory d = FSDirectory.open(dir)) {
+            return IndexMeta.recordedSpanishModel(d);
         } catch (IOException e) {
             throw new KnowledgeException(KnowledgeException.Kind.INDEX_IO, "cannot read index " + dir + ": " + e, e);
         }
@@ -196,10 +231,21 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         ensureOpen();
         List<Passage> passages = doc.passages();
         List<float[]> vectors = new ArrayList<>(passages.size());
+        List<float[]> spanishVectors = new ArrayList<>(passages.size()); // null where the passage is not Spanish
         for (int i = 0; i < passages.size(); i += EMBED_BATCH) {
+            List<Passage> batch = passages.subList(i, Math.min(passages.size(), i + EMBED_BATCH));
             List<String> texts = new ArrayList<>();
-            for (Passage p : passages.subList(i, Math.min(passages.size(), i + EMBED_BATCH))) texts.add(p.indexText());
-            vectors.addAll(embedder.embedAll(texts));
+            List<String> spanishTexts = new ArrayList<>();
+            for (Passage p : batch) {
+                texts.add(p.indexText());
+                if (spanish != null && "es".equals(p.language())) spanishTexts.add(p.indexText());
+            }
+            vectors.addAll(embedder.embedPassages(texts));
+            java.util.Iterator<float[]> es = (spanishTexts.isEmpty() ? List.<float[]>of()
+                    : spanish.embedPassages(spanishTexts)).iterator();
+            for (Passage p : batch) {
+                spanishVectors.add(spanish != null && "es".equals(p.language()) ? es.next() : null);
+            }
         }
         List<Document> docs = new ArrayList<>(passages.size() + 1);
         Document marker = new Document();
@@ -208,7 +254,7 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         marker.add(new StoredField(F_HASH, doc.contentHash()));
         docs.add(marker);
         for (int i = 0; i < passages.size(); i++) {
-            docs.add(passageDoc(passages.get(i), vectors.get(i)));
+            docs.add(passageDoc(passages.get(i), vectors.get(i), spanishVectors.get(i)));
         }
         writeLock.lock();
         try {
@@ -220,10 +266,14 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         }
     }
 
-    private Document passageDoc(Passage p, float[] vector) {
+    private Document passageDoc(Passage p, float[] vector, float[] spanishVector) {
         if (vector.length != embedder.dimension()) {
             throw new KnowledgeException(KnowledgeException.Kind.MODEL_MISMATCH, "embedder " + embedder.name()
                     + " returned " + vector.length + " dimensions, expected " + embedder.dimension());
+        }
+        if (spanishVector != null && spanishVector.length != spanish.dimension()) {
+            throw new KnowledgeException(KnowledgeException.Kind.MODEL_MISMATCH, "embedder " + spanish.name()
+                    + " returned " + spanishVector.length + " dimensions, expected " + spanish.dimension());
         }
         Document d = new Document();
         d.add(new StringField(F_TYPE, T_PASSAGE, Field.Store.NO));
@@ -235,6 +285,9 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         d.add(new StringField(F_LANG, p.language(), Field.Store.YES));
         d.add(new TextField(Analysis.fieldFor(p.language()), p.indexText(), Field.Store.NO));
         d.add(new KnnFloatVectorField(F_VECTOR, vector, VectorSimilarityFunction.DOT_PRODUCT));
+        if (spanishVector != null) {
+            d.add(new KnnFloatVectorField(F_VECTOR_ES, spanishVector, VectorSimilarityFunction.DOT_PRODUCT));
+        }
         return d;
     }
 
@@ -301,6 +354,12 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         int depth = Math.max(k, FUSION_DEPTH);
         String language = Languages.ofQuery(query).orElse(null);
         boolean vectorsCover = language == null || embedder.covers(language);
+        // A Spanish question on an index with the Spanish model ranks on that model's vectors of Spanish passages.
+        // Its cosines are not the main model's (e5's crowd into 0.77-0.91), so vectorsCover stays as the main model
+        // says and the domain policy keeps judging such questions by term coverage.
+        boolean spanishVectors = spanish != null && "es".equals(language);
+        Embedder queryModel = spanishVectors ? spanish : embedder;
+        String vectorField = spanishVectors ? F_VECTOR_ES : F_VECTOR;
         return withSearcher(s -> {
             Query filter = languageFilter(s, language);
             // BM25 and its term coverage run on a virtual thread while this thread embeds the query and runs the
@@ -317,10 +376,10 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
             List<Hit> vec;
             Lexical lex;
             try {
-                float[] qv = embedder.embed(query);
+                float[] qv = queryModel.embedQuery(query);
                 // Always FUSION_DEPTH deep whatever k (HNSW's beam is k wide: k = 1 finds poor neighbours): its top-1
                 // cosine is what the domain policy judges.
-                vec = vectorHits(s, qv, depth, filter);
+                vec = vectorHits(s, vectorField, qv, depth, filter);
             } finally {
                 // Never release the searcher while the BM25 half still reads it.
                 lex = join(lexical);
@@ -330,7 +389,8 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
                 case VECTOR -> cut(vec, k);
                 case BM25 -> cut(lex.hits(), k);
                 // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
-                case HYBRID -> vectorsCover ? Fusion.rrf(lex.hits(), vec, k) : cut(lex.hits(), k);
+                case HYBRID -> spanishVectors ? Fusion.rrf(lex.hits(), vec, k, Fusion.Weights.BM25_LED)
+                        : vectorsCover ? Fusion.rrf(lex.hits(), vec, k) : cut(lex.hits(), k);
             };
             return new SearchResult(query, mode, new Resolver(s.storedFields()).resolve(hits), topCosine,
                     lex.coverage(), vectorsCover);
@@ -395,8 +455,8 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         return out;
     }
 
-    private List<Hit> vectorHits(IndexSearcher s, float[] qv, int n, Query filter) throws IOException {
-        TopDocs top = s.search(new KnnFloatVectorQuery(F_VECTOR, qv, n, filter), n);
+    private List<Hit> vectorHits(IndexSearcher s, String field, float[] qv, int n, Query filter) throws IOException {
+        TopDocs top = s.search(new KnnFloatVectorQuery(field, qv, n, filter), n);
         List<Hit> out = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
             // Lucene scores DOT_PRODUCT as (1 + dot) / 2; the vectors are unit length, so dot = cosine.

@@ -140,10 +140,10 @@ final class QualityEval {
 
     static String table(Map<String, Map<SearchMode, Scores>> byLanguage, Gate gate) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-9s %-7s %4s %9s %9s %7s%n", "questions", "method", "n", "recall@1",
+        b.append(String.format(Locale.ROOT, "%-10s %-7s %4s %9s %9s %7s%n", "questions", "method", "n", "recall@1",
                 "recall@5", "MRR@10"));
         new TreeMap<>(byLanguage).forEach((lang, scores) -> scores.forEach((mode, s) -> b.append(String.format(
-                Locale.ROOT, "%-9s %-7s %4d %9.3f %9.3f %7.3f%n", lang, mode, s.n(), s.recall1(), s.recall5(),
+                Locale.ROOT, "%-10s %-7s %4d %9.3f %9.3f %7.3f%n", lang, mode, s.n(), s.recall1(), s.recall5(),
                 s.mrr10()))));
         b.append(String.format(Locale.ROOT,
                 "domain gate (top-1 cosine >= %.2f; term coverage for Spanish): out-of-domain declined %d/%d (%.1f %%), in-domain wrongly "

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -55,6 +54,7 @@ class RetrievalQualityTest {
     }
 
     private Map<String, Map<SearchMode, Scores>> byLanguage;
+    private Map<SearchMode, Scores> spanishHeldOut;
     private Gate gate;
 
     /** One index and one evaluation for the class (the embedding of ~2,000 passages is the cost). */
@@ -62,11 +62,14 @@ class RetrievalQualityTest {
     void evaluate() throws IOException {
         List<Path> files = corpusFiles();
         List<Question> questions = QualityEval.load("/quality/debian-reference-questions.tsv");
+        // Held out: never tuned on; they show whether what helps the 22 Spanish questions above is a fit to them.
+        List<Question> heldOut = QualityEval.load("/quality/debian-reference-questions-es-heldout.tsv");
         // -Dhabla.quality.index=DIR keeps the index between runs (incremental: a second run embeds nothing).
         String keep = System.getProperty("habla.quality.index");
         Embedder embedder = new QueryMemo(Embedder.defaultModel());
-        try (LuceneKnowledgeStore store = keep == null ? LuceneKnowledgeStore.inMemory(embedder)
-                : LuceneKnowledgeStore.open(Path.of(keep), embedder)) {
+        Embedder spanish = new QueryMemo(Embedder.spanishModel());
+        try (LuceneKnowledgeStore store = keep == null ? LuceneKnowledgeStore.inMemory(embedder, spanish)
+                : LuceneKnowledgeStore.open(Path.of(keep), embedder, spanish)) {
             long t0 = System.nanoTime();
             IndexReport report = new Indexer(store).index(files, (d, t, f) -> { });
             LOG.warn("indexed {} files, {} passages in {} ms", report.files(), report.passagesTotal(),
@@ -78,9 +81,12 @@ class RetrievalQualityTest {
                 for (Question q : questions) if (q.language().equals(lang)) qs.add(q);
                 byLanguage.put(lang, QualityEval.scoreAll(store, qs));
             }
+            spanishHeldOut = QualityEval.scoreAll(store, heldOut);
             gate = QualityEval.gate(store, questions, DomainPolicy.of("the Debian operating system"));
         }
-        String table = QualityEval.table(byLanguage, gate);
+        Map<String, Map<SearchMode, Scores>> all = new LinkedHashMap<>(byLanguage);
+        all.put("es-heldout", spanishHeldOut);
+        String table = QualityEval.table(all, gate);
         System.out.println(table);
         LOG.warn("retrieval quality:\n{}", table);
     }
@@ -106,10 +112,21 @@ class RetrievalQualityTest {
     }
 
     @Test
-    @Disabled("goal not met (issue 11): Spanish hybrid recall@5 measured 0.864 (19 of 22). The built-in embedding "
-            + "model is English-only, so Spanish questions on Spanish pages rank by BM25 alone; see the module README")
     void spanishHybridRecallAt5IsAtLeast90Percent() {
         assertThat(byLanguage.get("es").get(SearchMode.HYBRID).recall5()).isGreaterThanOrEqualTo(0.9);
+    }
+
+    /**
+     * The Spanish fusion (second model, {@code Fusion.Weights.BM25_LED}) was chosen on the 22 Spanish questions; on
+     * the held-out ones it must not fall below BM25 alone, what Spanish hybrid was before it.
+     */
+    @Test
+    void spanishHybridOnHeldOutQuestionsIsAtLeastBm25OnEveryMeasure() {
+        Scores bm25 = spanishHeldOut.get(SearchMode.BM25);
+        Scores hyb = spanishHeldOut.get(SearchMode.HYBRID);
+        assertThat(hyb.recall1()).as("held-out hybrid recall@1").isGreaterThanOrEqualTo(bm25.recall1());
+        assertThat(hyb.recall5()).as("held-out hybrid recall@5").isGreaterThanOrEqualTo(bm25.recall5());
+        assertThat(hyb.mrr10()).as("held-out hybrid MRR@10").isGreaterThanOrEqualTo(bm25.mrr10());
     }
 
     @Test
@@ -148,6 +165,16 @@ class RetrievalQualityTest {
         @Override
         public float[] embed(String text) {
             return memo.computeIfAbsent(text, model::embed);
+        }
+
+        @Override
+        public float[] embedQuery(String query) {
+            return memo.computeIfAbsent("\u0000query:" + query, q -> model.embedQuery(query));
+        }
+
+        @Override
+        public List<float[]> embedPassages(List<String> passages) {
+            return model.embedPassages(passages);
         }
 
         @Override

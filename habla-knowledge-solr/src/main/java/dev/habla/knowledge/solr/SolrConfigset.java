@@ -29,8 +29,19 @@ public final class SolrConfigset {
      * @return {@code dir}
      */
     public static Path write(Path dir, int dimension) {
-        if (dimension < 1 || dimension > 4096) {
-            throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "vector dimension must be 1..4096, got " + dimension);
+        return write(dir, dimension, dimension);
+    }
+
+    /**
+     * As {@link #write(Path, int)}, with {@code spanishDimension} for the vectors of the second model for Spanish
+     * ({@link SolrKnowledgeStore#open(org.apache.solr.client.solrj.SolrClient, String, dev.habla.knowledge.Embedder,
+     * dev.habla.knowledge.Embedder)}; 384 for {@code Embedder.spanishModel()}).
+     */
+    public static Path write(Path dir, int dimension, int spanishDimension) {
+        for (int d : new int[] {dimension, spanishDimension}) {
+            if (d < 1 || d > 4096) {
+                throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "vector dimension must be 1..4096, got " + d);
+            }
         }
         try {
             for (String f : FILES) {
@@ -43,7 +54,8 @@ public final class SolrConfigset {
                 }
                 Path target = dir.resolve(f);
                 Files.createDirectories(target.getParent());
-                Files.writeString(target, text.replace("@DIMENSION@", Integer.toString(dimension)));
+                Files.writeString(target, text.replace("@DIMENSION@", Integer.toString(dimension))
+                        .replace("@DIMENSION_ES@", Integer.toString(spanishDimension)));
             }
             return dir;
         } catch (IOException e) {

@@ -53,15 +53,19 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
     private final boolean ownsClient;
     private final String collection;
     private final Embedder embedder;
+    /** The second model for Spanish passages and questions, or null: as the embedded store (its README). */
+    private final Embedder spanish;
     /** Serialises put/delete/commit: a put is a delete-by-source then an add, which must not interleave with another. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SolrKnowledgeStore(SolrClient client, boolean ownsClient, String collection, Embedder embedder) {
+    private SolrKnowledgeStore(SolrClient client, boolean ownsClient, String collection, Embedder embedder,
+                               Embedder spanish) {
         this.client = client;
         this.ownsClient = ownsClient;
         this.collection = collection;
         this.embedder = embedder;
+        this.spanish = spanish;
     }
 
     /**
@@ -72,12 +76,22 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
      *                            {@code INDEX_IO} if Solr cannot be reached or refuses
      */
     public static SolrKnowledgeStore open(SolrClient client, String collection, Embedder embedder) {
+        return open(client, collection, embedder, null);
+    }
+
+    /**
+     * As {@link #open(SolrClient, String, Embedder)}, with a second model for Spanish passages and questions
+     * ({@code Embedder.spanishModel()}; null = none), as the embedded store's {@code open(dir, embedder, spanish)}.
+     * The collection records it: opening it with another one, or with or without one when it was built the other
+     * way, is {@code MODEL_MISMATCH}.
+     */
+    public static SolrKnowledgeStore open(SolrClient client, String collection, Embedder embedder, Embedder spanish) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(embedder, "embedder");
         if (collection == null || collection.isBlank()) {
             throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "a Solr collection name is required");
         }
-        SolrKnowledgeStore s = new SolrKnowledgeStore(client, false, collection, embedder);
+        SolrKnowledgeStore s = new SolrKnowledgeStore(client, false, collection, embedder, spanish);
         s.checkModel();
         return s;
     }
@@ -87,12 +101,18 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
      * {@code collection} as {@link #open} does; the client is closed with the store.
      */
     public static SolrKnowledgeStore connect(List<String> solrUrls, String collection, Embedder embedder) {
+        return connect(solrUrls, collection, embedder, null);
+    }
+
+    /** As {@link #connect(List, String, Embedder)}, with a second model for Spanish (null = none), as {@link #open}. */
+    public static SolrKnowledgeStore connect(List<String> solrUrls, String collection, Embedder embedder,
+                                             Embedder spanish) {
         if (solrUrls == null || solrUrls.isEmpty()) {
             throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "at least one Solr node URL is required");
         }
         SolrClient c = new CloudHttp2SolrClient.Builder(List.copyOf(solrUrls)).build();
         try {
-            SolrKnowledgeStore s = new SolrKnowledgeStore(c, true, collection, embedder);
+            SolrKnowledgeStore s = new SolrKnowledgeStore(c, true, collection, embedder, spanish);
             s.checkModel();
             return s;
         } catch (RuntimeException e) {
@@ -109,6 +129,9 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
             d.addField("kind", "index");
             d.addField("model", embedder.name());
             d.addField("dimension", embedder.dimension());
+            if (spanish != null) {
+                d.addField("model_es", spanishLabel());
+            }
             call(() -> client.add(collection, d), "record the embedding model");
             call(() -> client.commit(collection), "commit");
             return;
@@ -120,6 +143,19 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
                     + "' was built with embedding model " + model + " (" + dimension + " dimensions), not "
                     + embedder.name() + " (" + embedder.dimension() + "): re-index it with this model or open it with that one");
         }
+        Object recorded = index.getFirstValue("model_es");
+        String recordedSpanish = recorded == null ? null : String.valueOf(recorded);
+        String wanted = spanish == null ? null : spanishLabel();
+        if (!Objects.equals(recordedSpanish, wanted)) {
+            throw new KnowledgeException(KnowledgeException.Kind.MODEL_MISMATCH, "Solr collection '" + collection
+                    + "' was built " + (recordedSpanish == null ? "without a Spanish model" : "with Spanish model "
+                    + recordedSpanish) + ", not " + (wanted == null ? "without one" : "with " + wanted)
+                    + ": open it the way it was built, or re-index it");
+        }
+    }
+
+    private String spanishLabel() {
+        return spanish.name() + "/" + spanish.dimension();
     }
 
     @Override
@@ -154,10 +190,17 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
     public void put(SourceDocument doc) {
         Objects.requireNonNull(doc, "doc");
         // Embedding runs outside the lock (the slow part); only the replace itself is serialised.
-        List<float[]> vectors = embedder.embedAll(doc.passages().stream().map(SolrQueries::embeddingText).toList());
+        List<float[]> vectors = embedder.embedPassages(doc.passages().stream().map(SolrQueries::embeddingText).toList());
+        // Spanish passages also get the Spanish model's vector, as in the embedded store.
+        List<String> spanishTexts = spanish == null ? List.of() : doc.passages().stream()
+                .filter(p -> "es".equals(p.language())).map(SolrQueries::embeddingText).toList();
+        java.util.Iterator<float[]> es = (spanishTexts.isEmpty() ? List.<float[]>of()
+                : spanish.embedPassages(spanishTexts)).iterator();
         List<SolrInputDocument> docs = new ArrayList<>(doc.passages().size() + 1);
         for (int i = 0; i < doc.passages().size(); i++) {
-            docs.add(SolrQueries.passageDocument(doc.passages().get(i), vectors.get(i)));
+            Passage p = doc.passages().get(i);
+            float[] esVector = spanish != null && "es".equals(p.language()) ? es.next() : null;
+            docs.add(SolrQueries.passageDocument(p, vectors.get(i), esVector));
         }
         SolrInputDocument meta = new SolrInputDocument();
         meta.addField("id", SolrQueries.sourceId(doc.source()));
@@ -205,15 +248,18 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
             throw new KnowledgeException(KnowledgeException.Kind.BAD_ARGUMENT, "k must be >= 1, got " + k);
         }
         Objects.requireNonNull(mode, "mode");
-        float[] qv = embedder.embed(query);
         int depth = Math.max(k, SolrQueries.CANDIDATES);
         String language = Languages.ofQuery(query).orElse(null);
         boolean vectorsCover = language == null || embedder.covers(language);
+        // As the embedded store: a Spanish question ranks on the Spanish model's vectors when the store has one; the
+        // domain policy keeps judging it as the main model says (term coverage for Spanish).
+        boolean spanishVectors = spanish != null && "es".equals(language);
+        float[] qv = spanishVectors ? spanish.embedQuery(query) : embedder.embedQuery(query);
         // As the embedded store: a question in a clearly recognised language is answered from passages in that
         // language when the index has any.
         String filter = language != null && count("kind:passage AND language:" + language) > 0 ? language : null;
         // The vector list always runs, CANDIDATES deep whatever k: its top-1 cosine is what the domain policy judges.
-        List<Hit> vec = hits(SolrQueries.knn(qv, depth, filter), true, depth);
+        List<Hit> vec = hits(SolrQueries.knn(spanishVectors ? "vector_es" : "vector", qv, depth, filter), true, depth);
         double topCosine = vec.isEmpty() ? Double.NaN : vec.getFirst().cosine();
         List<Hit> bm25 = hits(SolrQueries.bm25(query, mode == SearchMode.VECTOR ? SolrQueries.COVERAGE_DEPTH : depth, filter),
                 false, depth);
@@ -222,7 +268,8 @@ public final class SolrKnowledgeStore implements KnowledgeStore {
             case VECTOR -> cut(vec, k);
             case BM25 -> cut(bm25, k);
             // Vectors of a model that does not know the question's language rank at random: BM25 alone then.
-            case HYBRID -> vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
+            case HYBRID -> spanishVectors ? Fusion.rrf(bm25, vec, k, Fusion.Weights.BM25_LED)
+                    : vectorsCover ? Fusion.rrf(bm25, vec, k) : cut(bm25, k);
         };
         return new SearchResult(query, mode, hits, topCosine, coverage, vectorsCover);
     }

@@ -57,9 +57,16 @@ final class Quality {
         }
     }
 
+    /** The held-out Spanish questions (never tuned on; habla-knowledge-lucene README). */
+    static final Path HELD_OUT = QUESTIONS.resolveSibling("debian-reference-questions-es-heldout.tsv");
+
     static List<Question> questions(Predicate<Question> keep) throws IOException {
+        return questions(QUESTIONS, keep);
+    }
+
+    static List<Question> questions(Path file, Predicate<Question> keep) throws IOException {
         List<Question> out = new ArrayList<>();
-        for (String line : Files.readAllLines(QUESTIONS)) {
+        for (String line : Files.readAllLines(file)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }

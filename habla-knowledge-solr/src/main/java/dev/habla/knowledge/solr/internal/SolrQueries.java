@@ -42,6 +42,11 @@ public final class SolrQueries {
     }
 
     public static SolrInputDocument passageDocument(Passage p, float[] vector) {
+        return passageDocument(p, vector, null);
+    }
+
+    /** A passage with, when not null, its vector from the second model for Spanish (field {@code vector_es}). */
+    public static SolrInputDocument passageDocument(Passage p, float[] vector, float[] spanishVector) {
         SolrInputDocument d = new SolrInputDocument();
         d.addField("id", p.id());
         d.addField("kind", "passage");
@@ -58,6 +63,13 @@ public final class SolrQueries {
             v.add(f);
         }
         d.addField("vector", v);
+        if (spanishVector != null) {
+            List<Float> es = new ArrayList<>(spanishVector.length);
+            for (float f : spanishVector) {
+                es.add(f);
+            }
+            d.addField("vector_es", es);
+        }
         return d;
     }
 
@@ -84,7 +96,13 @@ public final class SolrQueries {
 
     /** The {@code rows} nearest passages by cosine; {@code topK} applies per shard, so rows cuts the merged list. */
     public static SolrQuery knn(float[] vector, int rows, String language) {
-        StringBuilder b = new StringBuilder(vector.length * 12).append("{!knn f=vector topK=").append(rows).append("}[");
+        return knn("vector", vector, rows, language);
+    }
+
+    /** As {@link #knn(float[], int, String)} on the vector field {@code field}. */
+    public static SolrQuery knn(String field, float[] vector, int rows, String language) {
+        StringBuilder b = new StringBuilder(vector.length * 12).append("{!knn f=").append(field).append(" topK=")
+                .append(rows).append("}[");
         for (int i = 0; i < vector.length; i++) {
             b.append(i == 0 ? "" : ",").append(vector[i]);
         }
