@@ -70,14 +70,26 @@ final class KnowledgeIndexArgs {
     }
 
     /**
-     * Opens the index for writing, creating it when absent; {@code spanishModel}: with the second model for Spanish
-     * (a new index records it; an existing one built with it keeps it without the option).
+     * Opens the index for writing, creating it when absent. {@code spanishModel} is the user's choice of the second
+     * model for Spanish ({@code --[no-]spanish-model}; null = not said): an existing index keeps what it was built with
+     * unless told otherwise (then the store refuses the other set of models); a new index built with the built-in
+     * model gets it by default — it is loaded only when a Spanish passage or question needs it, so an English corpus
+     * costs nothing. A user's own model is assumed to cover the user's languages: no second model unless asked.
      */
-    LuceneKnowledgeStore openForIndexing(CliContext ctx, boolean spanishModel) {
+    LuceneKnowledgeStore openForIndexing(CliContext ctx, Boolean spanishModel) {
         Path dir = indexDir(ctx);
         Embedder e = embedder(ctx);
+        boolean exists = LuceneKnowledgeStore.recordedModel(dir).isPresent();
+        Embedder spanish;
+        if (spanishModel != null) {
+            spanish = spanishModel ? Embedder.spanishModel() : null;
+        } else if (exists) {
+            spanish = recordedSpanishModel(ctx, dir);
+        } else {
+            spanish = Embedder.DEFAULT_MODEL.equals(e.name()) ? Embedder.spanishModel() : null;
+        }
         try {
-            return LuceneKnowledgeStore.open(dir, e, spanishModel ? Embedder.spanishModel() : recordedSpanishModel(ctx, dir));
+            return LuceneKnowledgeStore.open(dir, e, spanish);
         } catch (KnowledgeException ex) {
             throw failure(ex);
         }

@@ -47,11 +47,11 @@ final class KnowledgeIndexCommand implements Callable<Integer> {
             description = "Characters repeated across a cut inside a section (default: ${DEFAULT-VALUE}).")
     int overlap;
 
-    @Option(names = "--spanish-model",
-            description = "Also embed Spanish passages with the built-in e5-small-v2 model and rank Spanish questions "
-                    + "on it with BM25 (better Spanish retrieval; Spanish passages take about 4x longer to index). "
-                    + "The index remembers it.")
-    boolean spanishModel;
+    @Option(names = "--spanish-model", negatable = true,
+            description = "Embed Spanish passages a second time with the built-in e5-small-v2 model and rank Spanish "
+                    + "questions on it with BM25 (better Spanish retrieval; Spanish passages take about 4x longer to "
+                    + "index). Default for a new index built with the built-in model; the index remembers it.")
+    Boolean spanishModel;
 
     KnowledgeIndexCommand(CliContext ctx) {
         this.ctx = ctx;

@@ -117,7 +117,7 @@ class KnowledgeCommandTest {
     }
 
     @Test
-    void anIndexBuiltWithTheSpanishModelRemembersItForSearchAndReindexing() throws IOException {
+    void aNewIndexTakesTheSpanishModelAndRemembersItForSearchAndReindexing() throws IOException {
         Path docs = docs();
         Files.writeString(docs.resolve("devoluciones.md"), """
                 # Devoluciones
@@ -126,7 +126,8 @@ class KnowledgeCommandTest {
                 ## Reembolsos
                 El dinero se devuelve a la tarjeta original en cinco días laborables.
                 """);
-        CliRun.Result built = habla("knowledge", "index", "docs", "--index", "idx", "--spanish-model");
+        // A new index built with the built-in model takes the Spanish model by default.
+        CliRun.Result built = habla("knowledge", "index", "docs", "--index", "idx");
         assertThat(built.exitCode()).as(built.toString()).isZero();
         assertThat(dev.habla.knowledge.lucene.LuceneKnowledgeStore.recordedSpanishModel(work.resolve("idx")))
                 .contains(dev.habla.knowledge.Embedder.SPANISH_MODEL);
@@ -141,7 +142,11 @@ class KnowledgeCommandTest {
         assertThat(again.exitCode()).as(again.toString()).isZero();
 
         // An index built without it refuses it: another set of models.
-        assertThat(habla("knowledge", "index", "docs", "--index", "plain").exitCode()).isZero();
+        assertThat(habla("knowledge", "index", "docs", "--index", "plain", "--no-spanish-model").exitCode()).isZero();
+        assertThat(dev.habla.knowledge.lucene.LuceneKnowledgeStore.recordedSpanishModel(work.resolve("plain")))
+                .isEmpty();
+        assertThat(habla("knowledge", "index", "docs", "--index", "plain").exitCode())
+                .as("re-indexing keeps what the index was built with").isZero();
         CliRun.Result refused = habla("knowledge", "index", "docs", "--index", "plain", "--spanish-model");
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.NO_INDEX);
         assertThat(refused.errLines()).contains("without a Spanish model");

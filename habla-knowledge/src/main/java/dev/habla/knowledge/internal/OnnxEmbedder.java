@@ -71,9 +71,65 @@ public final class OnnxEmbedder implements Embedder {
         this.dimension = model.embed("dimension probe").content().vector().length;
     }
 
-    public static OnnxEmbedder spanishModel() {
-        checkCommandLine();
-        return Spanish.INSTANCE;
+    /**
+     * The Spanish model, loaded at its first embedding: a store (or the CLI) can be given it for every index, and an
+     * index without Spanish passages, or a process that never embeds Spanish, never pays its load (~2 s, ~80 MB).
+     */
+    public static Embedder spanishModel() {
+        return LazySpanish.INSTANCE;
+    }
+
+    /** e5-small-v2's vector length, known without loading it (checked against the model when it loads). */
+    static final int SPANISH_DIMENSION = 384;
+
+    /** Stands for {@link Spanish#INSTANCE} until a vector is asked for; thread-safe through the holder idiom. */
+    private static final class LazySpanish implements Embedder {
+        static final LazySpanish INSTANCE = new LazySpanish();
+
+        private static OnnxEmbedder model() {
+            checkCommandLine(); // before the holder's initialiser: a typed error, not an ExceptionInInitializerError
+            OnnxEmbedder m = Spanish.INSTANCE;
+            if (m.dimension() != SPANISH_DIMENSION) {
+                throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD, "the Spanish model " + SPANISH_MODEL
+                        + " gives " + m.dimension() + " dimensions, expected " + SPANISH_DIMENSION);
+            }
+            return m;
+        }
+
+        @Override
+        public String name() {
+            return SPANISH_MODEL;
+        }
+
+        @Override
+        public int dimension() {
+            return SPANISH_DIMENSION;
+        }
+
+        @Override
+        public float[] embed(String text) {
+            return model().embed(text);
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> texts) {
+            return texts.isEmpty() ? List.of() : model().embedAll(texts);
+        }
+
+        @Override
+        public float[] embedQuery(String query) {
+            return model().embedQuery(query);
+        }
+
+        @Override
+        public List<float[]> embedPassages(List<String> passages) {
+            return passages.isEmpty() ? List.of() : model().embedPassages(passages);
+        }
+
+        @Override
+        public String toString() {
+            return "OnnxEmbedder[" + SPANISH_MODEL + ", " + SPANISH_DIMENSION + "d, loaded on first use]";
+        }
     }
 
     public static OnnxEmbedder defaultModel() {
