@@ -103,6 +103,11 @@ class AudioInputRecogniserTest {
             "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AAF=\"}}}",
             "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AA EC\"}}}",
             "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AA!C\"}}}",
+            "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AAA\\\"\"}}}",
+            "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"A\\\"AAAAA\"}}}",
+            "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AA\\\\AAAA\"}}}",
+            "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AAé=\"}}}",
+            "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AAAA=AAA\"}}}",
             // not even JSON
             "", " ", "{", "realtimeInput", "\uFEFF{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm\",\"data\":\"AAEC\"}}}",
     })

@@ -170,7 +170,7 @@ public final class AudioMatcher {
                 java.nio.ByteBuffer out = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(b, dataFrom, dataTo - dataFrom));
                 data = out.remaining() == out.array().length ? out.array() : java.util.Arrays.copyOf(out.array(), out.remaining());
             } catch (IllegalArgumentException e) {
-                return null; // cannot happen after base64(); the full decoder names the error if it does
+                return null; // a byte outside the standard alphabet, or misplaced padding: the full decoder names the error
             }
             return new Match(chunks, mime, data);
         }
@@ -241,31 +241,26 @@ public final class AudioMatcher {
         }
 
         /**
-         * Canonical standard base64 from p (non-empty, a multiple of 4, '=' only as the last one or two characters, and
-         * the unused bits before padding zero, so it decodes back to the same text): the index where it ends (at a quote).
+         * Canonical standard base64 from p: non-empty, a multiple of 4, the unused bits before padding zero (so it
+         * decodes back to the same text); returns the index of the closing quote. The closing quote is found sixteen
+         * bytes a step ({@link FastBase64#indexOfQuote}: no byte below '+' before it, so no control character, space
+         * or quote); the alphabet itself ('-', '_', a backslash, '=' inside, bytes above 0x7F) is checked by the JDK's
+         * standard decoder in {@link #blob}, which refuses every byte outside it.
          */
         private int base64() {
             int from = p;
-            while (p < end) {
-                byte c = b[p];
-                if (c < 0 || B64[c] < 0) {
-                    break;
-                }
-                p++;
-            }
-            int pad = 0;
-            while (pad < 2 && p < end && b[p] == '=') {
-                p++;
-                pad++;
-            }
-            int n = p - from;
-            if (n == 0 || (n & 3) != 0 || p >= end || b[p] != '"') {
+            int q = FastBase64.indexOfQuote(b, from, end);
+            int n = q - from;
+            if (q < 0 || n == 0 || (n & 3) != 0) {
                 return -1;
             }
-            if (pad == 1 && (B64[b[p - 2]] & 0x03) != 0 || pad == 2 && (B64[b[p - 3]] & 0x0f) != 0) {
+            int pad = b[q - 1] == '=' ? (b[q - 2] == '=' ? 2 : 1) : 0;
+            int last = b[q - 1 - pad];
+            if (last < 0 || B64[last] < 0 || pad == 1 && (B64[last] & 0x03) != 0 || pad == 2 && (B64[last] & 0x0f) != 0) {
                 return -1;
             }
-            return p;
+            p = q;
+            return q;
         }
     }
 }
