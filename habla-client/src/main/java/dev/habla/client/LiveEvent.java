@@ -30,10 +30,19 @@ public sealed interface LiveEvent {
     /**
      * A chunk of model speech: PCM16 little-endian mono at {@code sampleRate} Hz (24 kHz on Gemini). The array is
      * owned by the event; {@code toString} prints its size, never the bytes.
+     *
+     * <p>{@code wire}: for a relay, the exact server frame (UTF-8 JSON, Gemini's wire) this chunk arrived as, when the
+     * frame carried nothing but this one audio part (so a gateway forwards it instead of re-encoding); otherwise null.
+     * Owned by the event; not part of equality. Everyone else reads {@code pcm}.
      */
-    record AudioChunk(byte[] pcm, int sampleRate) implements LiveEvent {
+    record AudioChunk(byte[] pcm, int sampleRate, byte[] wire) implements LiveEvent {
         public AudioChunk {
             Objects.requireNonNull(pcm, "pcm");
+        }
+
+        /** A chunk without a wire frame of its own. */
+        public AudioChunk(byte[] pcm, int sampleRate) {
+            this(pcm, sampleRate, null);
         }
 
         /** Duration of this chunk at its sample rate (2 bytes per sample). */

@@ -63,6 +63,9 @@ class ProtoSchemaConformanceTest {
         Descriptor client = BidiGenerateContentClientMessage.getDescriptor();
         Descriptor server = BidiGenerateContentServerMessage.getDescriptor();
         for (Class<?> c : ClientMessage.class.getPermittedSubclasses()) {
+            if (!c.isRecord()) {
+                continue; // ClientMessage.Raw: a decoded message with its text, not a wire type of its own
+            }
             String key = wireKey(c, ClientMessage.class);
             FieldDescriptor fd = client.getFields().stream().filter(f -> f.getJsonName().equals(key)).findFirst().orElse(null);
             if (fd == null) {

@@ -8,7 +8,7 @@ import java.util.List;
  */
 public sealed interface ClientMessage
         permits ClientMessage.Setup, ClientMessage.ClientContent, ClientMessage.RealtimeInput, ClientMessage.ToolResponse,
-        ClientMessage.ContextUpdate {
+        ClientMessage.ContextUpdate, ClientMessage.Raw {
 
     /** The wire key of this message. */
     default String wireKey() {
@@ -18,7 +18,51 @@ public sealed interface ClientMessage
             case RealtimeInput r -> "realtimeInput";
             case ToolResponse t -> "toolResponse";
             case ContextUpdate c -> "contextUpdate";
+            case Raw r -> r.message().wireKey();
         };
+    }
+
+    /** This message as vocabulary: itself, or the message a {@link Raw} carries. */
+    default ClientMessage plain() {
+        return this;
+    }
+
+    /**
+     * Machinery, not vocabulary: a message together with the exact JSON text it arrived in, so that a relay (the
+     * gateway) forwards the sender's text instead of re-encoding it. {@link LiveCodec#encode(ClientMessage)} returns
+     * {@link #json()} as is; everything that reads a message's fields reads {@link #message()} (or {@link #plain()}),
+     * which equals what the strict decoder builds from the same text. Made only by
+     * {@link LiveCodec#recogniseAudioInput}, for a {@code realtimeInput} carrying only one audio blob. Not a wire type
+     * (not a record; no schema).
+     */
+    final class Raw implements ClientMessage {
+        private final RealtimeInput message;
+        private final String json;
+
+        Raw(RealtimeInput message, String json) {
+            this.message = message;
+            this.json = json;
+        }
+
+        /** The decoded message. */
+        public RealtimeInput message() {
+            return message;
+        }
+
+        /** The JSON text as received (ASCII). */
+        public String json() {
+            return json;
+        }
+
+        @Override
+        public ClientMessage plain() {
+            return message;
+        }
+
+        @Override
+        public String toString() {
+            return "Raw[" + message + ", " + json.length() + " chars]";
+        }
     }
 
     /**

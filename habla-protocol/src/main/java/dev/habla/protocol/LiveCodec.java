@@ -2,7 +2,9 @@ package dev.habla.protocol;
 
 import dev.habla.protocol.internal.Frames;
 import java.io.IOException;
+import dev.habla.protocol.internal.AudioMatcher;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * JSON codec of the Live API. All methods are thread-safe and allocate only per call.
@@ -35,6 +37,37 @@ public final class LiveCodec {
     /** Encodes a server message without usage metadata. */
     public static byte[] encode(ServerMessage message) {
         return Frames.encodeServer(ServerFrame.of(message));
+    }
+
+    /**
+     * The fast path of a relay: if {@code utf8[offset, offset+length)} is exactly a {@code realtimeInput} carrying only
+     * one {@code audio/pcm…} blob (as {@code audio}, or as the one element of the deprecated {@code mediaChunks}), in
+     * plain ASCII JSON with canonical standard base64, the message with its text kept ({@link ClientMessage.Raw});
+     * otherwise null, and the caller decodes as usual (so bad input keeps its errors). A match's message equals what
+     * {@link #decodeClient(byte[], int, int, Strictness)} gives for the same bytes in either strictness.
+     */
+    public static ClientMessage.Raw recogniseAudioInput(byte[] utf8, int offset, int length) {
+        AudioMatcher.Match m = AudioMatcher.match(utf8, offset, length);
+        if (m == null) {
+            return null;
+        }
+        Blob blob = new Blob(m.mimeType(), m.data());
+        ClientMessage.RealtimeInput input = m.mediaChunks()
+                ? new ClientMessage.RealtimeInput(List.of(blob), null, null, null, null, null, null)
+                : new ClientMessage.RealtimeInput(null, blob, null, null, null, null, null);
+        // ASCII only (checked by the matcher), so Latin-1 is the same text, built with one copy.
+        return new ClientMessage.Raw(input, new String(utf8, offset, length, StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * The relay's fast path downstream: if {@code utf8[offset, offset+length)} is exactly a {@code serverContent} whose
+     * {@code modelTurn} has one {@code inlineData} part of {@code audio/pcm…} (an optional {@code role}, nothing else:
+     * no other part, signal, transcription or usage), in plain ASCII JSON with canonical standard base64, that blob;
+     * otherwise null (decode as usual). A match's blob equals the one {@link #decodeServer} gives for the same bytes.
+     */
+    public static Blob recogniseAudioOutput(byte[] utf8, int offset, int length) {
+        AudioMatcher.Match m = AudioMatcher.matchServer(utf8, offset, length);
+        return m == null ? null : new Blob(m.mimeType(), m.data());
     }
 
     public static ClientFrame decodeClient(String json, Strictness strictness) {

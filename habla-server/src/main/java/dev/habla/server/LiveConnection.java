@@ -35,6 +35,12 @@ public interface LiveConnection {
         return send(ServerFrame.of(message));
     }
 
+    /**
+     * Queues a server frame already encoded as UTF-8 JSON (a relay forwarding its upstream's frame as is), as a binary
+     * frame like {@link #send(ServerFrame)}; the array is the connection's from now on. False once closing.
+     */
+    boolean sendEncoded(byte[] utf8Json);
+
     /** Queues pre-encoded JSON as a binary (UTF-8) or text frame, for tests of odd wire shapes. */
     boolean sendRaw(String json, boolean binary);
 

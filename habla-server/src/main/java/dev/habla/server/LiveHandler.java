@@ -12,10 +12,20 @@ import dev.habla.protocol.ClientMessage;
  */
 public interface LiveHandler {
     /**
-     * A strictly decoded client message, in arrival order, including {@code setup}. Messages after the connection
+     * A strictly decoded client message (or, if {@link #acceptsRawAudio()}, a {@link ClientMessage.Raw} for plain audio
+     * input), in arrival order, including {@code setup}. Messages after the connection
      * started closing are not delivered. Frames the decoder rejects never get here: the server closes 1007.
      */
     void onMessage(ClientMessage message);
+
+    /**
+     * Whether this handler takes plain audio input as {@link ClientMessage.Raw} (its decoded message plus the text it
+     * arrived in, for a relay that forwards the text as is) instead of the decoded record alone. Asked once, when the
+     * handler opens. Default false: every message arrives decoded.
+     */
+    default boolean acceptsRawAudio() {
+        return false;
+    }
 
     /**
      * The socket closed (close frame from either side, TCP drop, or server shutdown); called once. Nothing can be sent

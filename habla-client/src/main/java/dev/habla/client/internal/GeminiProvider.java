@@ -208,6 +208,17 @@ public final class GeminiProvider implements LiveProvider {
 
     /** Events of one inbound frame, in delivery order. */
     public List<LiveEvent> decode(Transport.InboundFrame frame) {
+        if (frame.bytes() != null) {
+            // The fast path (the service's binary frames): a frame that is one audio part and nothing else gives the
+            // same single AudioChunk the full decode would, without building the frame, and keeps the frame's bytes
+            // for a relay. Anything else (signals, transcriptions, usage, several parts, odd JSON) decodes in full.
+            Blob audio = LiveCodec.recogniseAudioOutput(frame.bytes(), 0, frame.length());
+            if (audio != null) {
+                byte[] wire = frame.length() == frame.bytes().length ? frame.bytes()
+                        : java.util.Arrays.copyOf(frame.bytes(), frame.length());
+                return List.of(new LiveEvent.AudioChunk(audio.data(), sampleRate(audio.mimeType().toLowerCase(Locale.ROOT)), wire));
+            }
+        }
         ServerFrame f = frame.text() != null
                 ? LiveCodec.decodeServer(frame.text(), Strictness.LENIENT)
                 : LiveCodec.decodeServer(frame.bytes(), 0, frame.length(), Strictness.LENIENT);

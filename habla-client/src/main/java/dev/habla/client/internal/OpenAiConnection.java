@@ -124,6 +124,7 @@ final class OpenAiConnection implements ProviderConnection {
                 case ClientMessage.Setup s -> throw new IllegalArgumentException("a connection has exactly one setup");
                 case ClientMessage.ClientContent c -> clientContent(c);
                 case ClientMessage.RealtimeInput r -> realtimeInput(r);
+                case ClientMessage.Raw r -> realtimeInput(r.message()); // another wire: the Live text is of no use
                 case ClientMessage.ToolResponse t -> toolResponse(t);
                 case ClientMessage.ContextUpdate u -> List.of(RealtimeCodec.encode(OpenAiSessionUpdate.contextUpdate(u)));
             };

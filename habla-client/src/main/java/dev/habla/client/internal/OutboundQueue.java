@@ -77,7 +77,7 @@ final class OutboundQueue {
      * their place and are never evicted, everything else is control.
      */
     static Lane laneOf(ClientMessage m) {
-        if (m instanceof RealtimeInput r) {
+        if (m.plain() instanceof RealtimeInput r) {
             if (r.audio() != null) {
                 return Lane.MEDIA;
             }

@@ -41,6 +41,9 @@ final class SendBuffer {
      * any wire, without encoding for one.
      */
     static long estimatedSize(ClientMessage m) {
+        if (m instanceof ClientMessage.Raw r) {
+            return r.json().length(); // its exact wire size
+        }
         long size;
         try {
             size = m.toString().length();

@@ -50,7 +50,7 @@ final class UserInput {
     Tracked track(ClientMessage m, long now) {
         boolean turnEnd = false;
         boolean quiet = false;
-        switch (m) {
+        switch (m.plain()) {
             case ClientMessage.ClientContent c -> {
                 if (c.turns() != null) {
                     for (Content t : c.turns()) {

@@ -104,6 +104,7 @@ final class Brain {
                     tools.redeclare(u.tools().tools());
                 }
             }
+            case ClientMessage.Raw r -> onRealtimeInput(r.message()); // not made by the emulator's server; for completeness
         }
     }
 

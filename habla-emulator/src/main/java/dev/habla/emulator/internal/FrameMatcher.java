@@ -24,7 +24,7 @@ final class FrameMatcher {
 
     /** True for a realtime-input frame that carries only media (audio, video, media chunks): matched loosely. */
     static boolean isMedia(ClientMessage m) {
-        return m instanceof ClientMessage.RealtimeInput r
+        return m.plain() instanceof ClientMessage.RealtimeInput r
                 && (r.audio() != null || r.video() != null || (r.mediaChunks() != null && !r.mediaChunks().isEmpty()))
                 && r.text() == null && r.audioStreamEnd() == null && r.activityStart() == null && r.activityEnd() == null;
     }
@@ -37,6 +37,7 @@ final class FrameMatcher {
             case ClientMessage.RealtimeInput r -> "realtimeInput";
             case ClientMessage.ToolResponse t -> "toolResponse";
             case ClientMessage.ContextUpdate u -> "contextUpdate";
+            case ClientMessage.Raw r -> r.wireKey();
         };
     }
 

@@ -136,6 +136,15 @@ public final class ClientSession extends SetupFirstHandler {
         return conversation;
     }
 
+    /**
+     * Plain audio input arrives with its text ({@link ClientMessage.Raw}): the upstream writes that text as is instead
+     * of re-encoding it (the gateway's fast path; the conversation and the resilient session read its decoded message).
+     */
+    @Override
+    public boolean acceptsRawAudio() {
+        return true;
+    }
+
     @Override
     protected void onInput(ClientMessage message) {
         if (conversation == null) {
@@ -170,6 +179,11 @@ public final class ClientSession extends SetupFirstHandler {
 
     boolean send(ServerFrame frame) {
         return connection.send(frame);
+    }
+
+    /** A server frame already encoded (the upstream's own, forwarded as is). */
+    boolean sendEncoded(byte[] utf8Json) {
+        return connection.sendEncoded(utf8Json);
     }
 
     void close(int code, String reason) {

@@ -44,7 +44,7 @@ final class ClusterSupport {
 
     /** Whether {@code m} starts a turn the model will answer (what a takeover must report as cut if it never was). */
     static boolean opensTurn(ClientMessage m) {
-        return switch (m) {
+        return switch (m.plain()) {
             case ClientMessage.ClientContent c -> c.turnComplete();
             case ClientMessage.RealtimeInput r -> r.text() != null || r.activityEnd() != null || Boolean.TRUE.equals(r.audioStreamEnd());
             case ClientMessage.ToolResponse t -> true;

@@ -190,7 +190,7 @@ public final class Conversation implements SessionListener {
 
     /** A client message (client callback thread). */
     void fromClient(ClientSession from, ClientMessage m) {
-        if (m instanceof ClientMessage.RealtimeInput r) {
+        if (m.plain() instanceof ClientMessage.RealtimeInput r) {
             countAudioIn(r);
         }
         if (link.shared()) {
@@ -449,7 +449,7 @@ public final class Conversation implements SessionListener {
             }
             case LiveEvent.AudioChunk a -> {
                 hub.accounting().audio(app, false, a.pcm().length, a.sampleRate());
-                forward(GeminiFrames.encode(a), a.pcm().length * 4L / 3 + 128);
+                forwardAudio(a);
             }
             default -> forward(GeminiFrames.encode(event), 512);
         }
@@ -459,6 +459,23 @@ public final class Conversation implements SessionListener {
     private void announce() {
         if (announce) {
             toClient(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(handle, true, null)), 128);
+        }
+    }
+
+    /**
+     * Model audio to the client: the upstream's own frame when it was nothing but this chunk (the fast path: no
+     * re-encoding), else the chunk encoded. A detached client's frames are held as encoded frames.
+     */
+    private void forwardAudio(LiveEvent.AudioChunk a) {
+        lock.lock();
+        try {
+            if (a.wire() != null && client != null && !ended) {
+                client.sendEncoded(a.wire());
+            } else {
+                toClient(GeminiFrames.encode(a), a.pcm().length * 4L / 3 + 128);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -109,6 +109,8 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     private boolean partialBinary;
 
     private LiveHandler handler;
+    /** Whether the handler takes {@link ClientMessage.Raw} audio input; written once when it opens, read by inbound. */
+    private volatile boolean rawAudio;
     /** Set for a {@link SocketRoute} connection only (see the class comment). */
     private final SocketRoute route;
     private final SocketRequest request;
@@ -177,6 +179,14 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             return false;
         }
         return enqueue(new Text(text));
+    }
+
+    @Override
+    public boolean sendEncoded(byte[] utf8Json) {
+        if (closing.get()) {
+            return false;
+        }
+        return enqueue(new Binary(utf8Json));
     }
 
     @Override
@@ -314,6 +324,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         lock.lock();
         try {
             handler = core.handlers.open(this);
+            rawAudio = handler != null && handler.acceptsRawAudio();
         } catch (RuntimeException e) {
             LOG.warn("Connection {}: handler failed to open", id, e);
             close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
@@ -454,8 +465,15 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             return;
         }
         boolean observed = core.observer != ServerCore.NO_OBSERVER;
+        // The relay's fast path (a handler that asked for it, no observer): plain audio input keeps its text and is not
+        // decoded as JSON. The matcher takes only ASCII, which reads the same from a text or a binary frame; anything
+        // else falls through to the strict decoder below, errors and close codes included.
+        ClientMessage msg = rawAudio && !observed ? LiveCodec.recogniseAudioInput(b, 0, n) : null;
+        if (msg != null) {
+            deliver(msg);
+            return;
+        }
         String raw = binary || observed ? new String(b, 0, n, StandardCharsets.UTF_8) : null;
-        ClientMessage msg;
         try {
             ClientFrame f = binary ? LiveCodec.decodeClient(raw, Strictness.STRICT) : LiveCodec.decodeClient(b, 0, n, Strictness.STRICT);
             msg = f.message();
@@ -470,6 +488,10 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             return;
         }
         observe(msg, raw, binary);
+        deliver(msg);
+    }
+
+    private void deliver(ClientMessage msg) {
         lock.lock();
         try {
             if (!closing.get() && handler != null) {
