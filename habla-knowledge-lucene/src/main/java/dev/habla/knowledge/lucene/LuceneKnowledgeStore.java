@@ -1,5 +1,14 @@
 package dev.habla.knowledge.lucene;
 
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_HASH;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_LANG;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_SOURCE;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_TYPE;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_VECTOR;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.F_VECTOR_ES;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.T_PASSAGE;
+import static dev.habla.knowledge.lucene.internal.PassageDocs.T_SOURCE;
+
 import dev.habla.knowledge.Embedder;
 import dev.habla.knowledge.Fusion;
 import dev.habla.knowledge.Hit;
@@ -7,7 +16,6 @@ import dev.habla.knowledge.IndexInfo;
 import dev.habla.knowledge.KnowledgeException;
 import dev.habla.knowledge.KnowledgeStore;
 import dev.habla.knowledge.Languages;
-import dev.habla.knowledge.Passage;
 import dev.habla.knowledge.SearchMode;
 import dev.habla.knowledge.SearchResult;
 import dev.habla.knowledge.SourceDocument;
@@ -16,12 +24,13 @@ import dev.habla.knowledge.lucene.internal.Compaction;
 import dev.habla.knowledge.lucene.internal.FilterCaching;
 import dev.habla.knowledge.lucene.internal.IndexMeta;
 import dev.habla.knowledge.lucene.internal.MergeWorkers;
+import dev.habla.knowledge.lucene.internal.PassageDocs;
+import dev.habla.knowledge.lucene.internal.Resolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +38,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -73,7 +76,6 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     static final int FUSION_DEPTH = 50;
     /** BM25 passages the term coverage looks at. */
     private static final int COVERAGE_DEPTH = 5;
-    private static final int EMBED_BATCH = 64;
     /**
      * Lucene's indexing buffer. Every segment costs each query its own HNSW and BM25 search: with Lucene's 16 MB
      * default a 100k-passage index ends in ~15 segments, and one segment answers HNSW 4-5x and BM25 2-3x faster
@@ -82,26 +84,12 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
      */
     private static final double RAM_BUFFER_MB = 128;
 
-    private static final String F_TYPE = "type";
-    private static final String T_PASSAGE = "passage";
-    private static final String T_SOURCE = "source";
-    private static final String F_ID = "id";
-    private static final String F_SOURCE = "source";
-    private static final String F_HASH = "hash";
-    private static final String F_HEADING = "heading";
-    private static final String F_PAGE = "page";
-    private static final String F_TEXT = "text";
-    private static final String F_LANG = "lang";
-    private static final String F_VECTOR = "vector";
-    /** Spanish passages' vectors from the Spanish model, when the store has one (see {@link #spanish}). */
-    private static final String F_VECTOR_ES = "vector_es";
-    private static final char HEADING_SEP = '\u001f';
 
     private final Directory directory;
     private final Embedder embedder;
     /**
      * The second model for Spanish ({@link Embedder#spanishModel()}), or null: Spanish passages get a second vector
-     * in {@link #F_VECTOR_ES}, and Spanish questions rank on it, fused with BM25 by {@link Fusion.Weights#BM25_LED}.
+     * in {@code PassageDocs.F_VECTOR_ES}, and Spanish questions rank on it, fused with BM25 by {@link Fusion.Weights#BM25_LED}.
      */
     private final Embedder spanish;
     private final Analysis analysis = new Analysis();
@@ -229,33 +217,8 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
     @Override
     public void put(SourceDocument doc) {
         ensureOpen();
-        List<Passage> passages = doc.passages();
-        List<float[]> vectors = new ArrayList<>(passages.size());
-        List<float[]> spanishVectors = new ArrayList<>(passages.size()); // null where the passage is not Spanish
-        for (int i = 0; i < passages.size(); i += EMBED_BATCH) {
-            List<Passage> batch = passages.subList(i, Math.min(passages.size(), i + EMBED_BATCH));
-            List<String> texts = new ArrayList<>();
-            List<String> spanishTexts = new ArrayList<>();
-            for (Passage p : batch) {
-                texts.add(p.indexText());
-                if (spanish != null && "es".equals(p.language())) spanishTexts.add(p.indexText());
-            }
-            vectors.addAll(embedder.embedPassages(texts));
-            java.util.Iterator<float[]> es = (spanishTexts.isEmpty() ? List.<float[]>of()
-                    : spanish.embedPassages(spanishTexts)).iterator();
-            for (Passage p : batch) {
-                spanishVectors.add(spanish != null && "es".equals(p.language()) ? es.next() : null);
-            }
-        }
-        List<Document> docs = new ArrayList<>(passages.size() + 1);
-        Document marker = new Document();
-        marker.add(new StringField(F_TYPE, T_SOURCE, Field.Store.NO));
-        marker.add(new StringField(F_SOURCE, doc.source(), Field.Store.YES));
-        marker.add(new StoredField(F_HASH, doc.contentHash()));
-        docs.add(marker);
-        for (int i = 0; i < passages.size(); i++) {
-            docs.add(passageDoc(passages.get(i), vectors.get(i), spanishVectors.get(i)));
-        }
+        // Embedding (the slow part) runs before the write lock: puts from several threads embed in parallel.
+        List<Document> docs = PassageDocs.of(doc, embedder, spanish);
         writeLock.lock();
         try {
             writer.updateDocuments(new Term(F_SOURCE, doc.source()), docs);
@@ -264,31 +227,6 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    private Document passageDoc(Passage p, float[] vector, float[] spanishVector) {
-        if (vector.length != embedder.dimension()) {
-            throw new KnowledgeException(KnowledgeException.Kind.MODEL_MISMATCH, "embedder " + embedder.name()
-                    + " returned " + vector.length + " dimensions, expected " + embedder.dimension());
-        }
-        if (spanishVector != null && spanishVector.length != spanish.dimension()) {
-            throw new KnowledgeException(KnowledgeException.Kind.MODEL_MISMATCH, "embedder " + spanish.name()
-                    + " returned " + spanishVector.length + " dimensions, expected " + spanish.dimension());
-        }
-        Document d = new Document();
-        d.add(new StringField(F_TYPE, T_PASSAGE, Field.Store.NO));
-        d.add(new StringField(F_ID, p.id(), Field.Store.YES));
-        d.add(new StringField(F_SOURCE, p.source(), Field.Store.YES));
-        d.add(new StoredField(F_HEADING, String.join(String.valueOf(HEADING_SEP), p.headingPath())));
-        d.add(new StoredField(F_PAGE, p.page()));
-        d.add(new StoredField(F_TEXT, p.text()));
-        d.add(new StringField(F_LANG, p.language(), Field.Store.YES));
-        d.add(new TextField(Analysis.fieldFor(p.language()), p.indexText(), Field.Store.NO));
-        d.add(new KnnFloatVectorField(F_VECTOR, vector, VectorSimilarityFunction.DOT_PRODUCT));
-        if (spanishVector != null) {
-            d.add(new KnnFloatVectorField(F_VECTOR_ES, spanishVector, VectorSimilarityFunction.DOT_PRODUCT));
-        }
-        return d;
     }
 
     @Override
@@ -464,47 +402,6 @@ public final class LuceneKnowledgeStore implements KnowledgeStore {
             out.add(new Hit(Resolver.placeholder(sd.doc), cosine, Double.NaN, cosine));
         }
         return out;
-    }
-
-    /**
-     * Ranking and fusion work on placeholder passages that carry only the Lucene doc id (as their id, which is what
-     * {@link Fusion} matches on); stored fields — a block decompression each — are read only for the passages a
-     * search returns or looks into. Per search, on the searching thread, against one searcher.
-     */
-    private static final class Resolver {
-        private static final String PREFIX = "\u0000doc:";
-        private final StoredFields stored;
-        private final Map<Integer, Passage> loaded = new HashMap<>();
-
-        Resolver(StoredFields stored) {
-            this.stored = stored;
-        }
-
-        static Passage placeholder(int doc) {
-            return new Passage(PREFIX + doc, "", List.of(), 0, "", "");
-        }
-
-        List<Hit> resolve(List<Hit> hits) throws IOException {
-            List<Hit> out = new ArrayList<>(hits.size());
-            for (Hit h : hits) {
-                int doc = Integer.parseInt(h.passage().id().substring(PREFIX.length()));
-                Passage p = loaded.get(doc);
-                if (p == null) {
-                    p = passage(stored.document(doc));
-                    loaded.put(doc, p);
-                }
-                out.add(new Hit(p, h.score(), h.bm25(), h.cosine()));
-            }
-            return out;
-        }
-    }
-
-    private static Passage passage(Document d) {
-        String heading = d.get(F_HEADING);
-        List<String> path = heading == null || heading.isEmpty() ? List.of()
-                : Arrays.asList(heading.split(String.valueOf(HEADING_SEP)));
-        return new Passage(d.get(F_ID), d.get(F_SOURCE), path, d.getField(F_PAGE).numericValue().intValue(),
-                d.get(F_TEXT), d.get(F_LANG));
     }
 
     @FunctionalInterface
