@@ -29,10 +29,15 @@ import org.junit.jupiter.api.Timeout;
  * reported apart. Time runs {@value #SPEED}× faster than real time for the loop, the device model, the room and the
  * emulator alike; two conversations run at once.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class EchoTest {
 
-    static final double SPEED = 4;
+    /**
+     * How much faster than real time the simulation runs. The outcomes are judged in simulated time, but the loop's
+     * threads must keep up in real time: at 4x a CI run on a 2-core machine saturated by other work once missed two
+     * barge-ins in one room (19/21); at 2x the threads have twice the headroom, for ~15 s more test time.
+     */
+    static final double SPEED = 2;
     static final int REPLIES = 3;
     /**
      * Reruns with other settings: ECHO_CONVERSATIONS=20 ECHO_GAIN=0 (the gate's assumed echo gain, dB)
