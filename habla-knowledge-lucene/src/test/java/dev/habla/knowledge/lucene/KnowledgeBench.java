@@ -27,7 +27,13 @@ import java.util.stream.Stream;
  * neighbourhoods for HNSW), through {@link Precomputed} so that building 100k passages does not take an hour of
  * model time; the Lucene-only indexing rate is reported for them. Queries are embedded for real, every time.
  *
- * <p>Args: {@code [sizes=10000,100000] [queries=300]}.
+ * <p>As the CLI builds an index by default, the store is opened with the second model for Spanish
+ * ({@link Embedder#spanishModel()}, e5): the real pipeline embeds Spanish passages with it too, synthetic Spanish
+ * passages get a {@code vector_es} made the same way from recorded real e5 vectors (both halves of a synthetic passage
+ * come from passages of one language), and latency is reported per question language (the store embeds a Spanish
+ * question with e5 and searches {@code vector_es}). {@code -Dbench.spanish=false} runs without the second model.
+ *
+ * <p>Args: {@code [sizes=10000,100000] [queries=300]} (queries: alternately an English and a Spanish question).
  */
 public final class KnowledgeBench {
 
@@ -38,6 +44,8 @@ public final class KnowledgeBench {
                 : new int[] {10_000, 100_000};
         int queries = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         Embedder model = Embedder.defaultModel();
+        Embedder spanishModel = Boolean.parseBoolean(System.getProperty("bench.spanish", "true"))
+                ? Embedder.spanishModel() : null;
         if (Boolean.getBoolean("bench.embedders")) {
             embedders(model);
             return;
@@ -50,24 +58,35 @@ public final class KnowledgeBench {
         try (Stream<Path> s = Files.list(RetrievalQualityTest.CORPUS)) {
             files = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
         }
-        System.out.printf(Locale.ROOT, "cores %d, max heap %d MiB, %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, org.apache.lucene.util.Version.LATEST);
+        System.out.printf(Locale.ROOT, "cores %d, max heap %d MiB, %s; second model for Spanish: %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                org.apache.lucene.util.Version.LATEST, spanishModel == null ? "none" : spanishModel.name());
 
         // 1. The real pipeline: parse, cut, embed, index, commit.
         List<Passage> real = new ArrayList<>();
         Map<String, float[]> vectors = new HashMap<>();
+        Map<String, float[]> vectorsEs = new HashMap<>();
         Path dir0 = Files.createTempDirectory("habla-bench-real");
         // The real model, keeping each passage's vector for the synthetic corpora below (no second embedding run).
         Precomputed recording = new Precomputed(model, Map.of()) {
             @Override
-            public List<float[]> embedAll(List<String> texts) {
-                List<float[]> vs = model.embedAll(texts);
+            public List<float[]> embedPassages(List<String> texts) {
+                List<float[]> vs = model.embedPassages(texts);
                 for (int i = 0; i < texts.size(); i++) vectors.put(texts.get(i), vs.get(i));
                 return vs;
             }
         };
+        // The same for the Spanish model's passage vectors ("passage: " prefix added by the model, keyed without it).
+        Precomputed recordingEs = spanishModel == null ? null : new Precomputed(spanishModel, Map.of()) {
+            @Override
+            public List<float[]> embedPassages(List<String> texts) {
+                List<float[]> vs = spanishModel.embedPassages(texts);
+                for (int i = 0; i < texts.size(); i++) vectorsEs.put(texts.get(i), vs.get(i));
+                return vs;
+            }
+        };
         long t0 = System.nanoTime();
-        try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir0, recording)) {
+        try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir0, recording, recordingEs)) {
             for (Path f : files) {
                 SourceDocument d = Ingest.read(f);
                 store.put(d);
@@ -76,19 +95,35 @@ public final class KnowledgeBench {
             store.commit();
         }
         double realSecs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "real pipeline (parse+cut+embed+index+commit): %d passages in %.1f s = %.0f "
-                + "passages/s%n", real.size(), realSecs, real.size() / realSecs);
-        List<String> questions = new ArrayList<>();
-        for (QualityEval.Question q : QualityEval.load("/quality/debian-reference-questions.tsv")) {
-            questions.add(q.text());
+        System.out.printf(Locale.ROOT, "real pipeline (parse+cut+embed+index+commit): %d passages (%d Spanish, %s) "
+                + "in %.1f s = %.0f passages/s (load %s)%n", real.size(), real.stream().filter(p -> "es".equals(
+                        p.language())).count(), spanishModel == null ? "one model" : "Spanish ones embedded twice",
+                realSecs, real.size() / realSecs, loadAverage());
+        // English and Spanish questions alternately (as the store tells them: Languages.ofQuery; unclear = English
+        // side, the store treats them so); Spanish: the 22+6 of the quality set and the 28 held-out ones.
+        List<String> en = new ArrayList<>();
+        List<String> es = new ArrayList<>();
+        for (String set : List.of("/quality/debian-reference-questions.tsv",
+                "/quality/debian-reference-questions-es-heldout.tsv")) {
+            for (QualityEval.Question q : QualityEval.load(set)) {
+                (isSpanish(q.text()) ? es : en).add(q.text());
+            }
         }
+        List<String> questions = new ArrayList<>();
+        for (int i = 0; i < Math.max(en.size(), es.size()); i++) {
+            questions.add(en.get(i % en.size()));
+            questions.add(es.get(i % es.size()));
+        }
+        System.out.printf(Locale.ROOT, "questions: %d English (or unclear), %d Spanish, asked alternately%n", en.size(),
+                es.size());
 
         for (int size : sizes) {
             Path dir = Files.createTempDirectory("habla-bench-" + size);
             Precomputed embedder = new Precomputed(model, vectors);
-            List<SourceDocument> docs = synthetic(real, embedder, size, new Random(size));
+            Precomputed embedderEs = spanishModel == null ? null : new Precomputed(spanishModel, vectorsEs);
+            List<SourceDocument> docs = synthetic(real, embedder, embedderEs, size, new Random(size));
             long t1 = System.nanoTime();
-            try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder)) {
+            try (LuceneKnowledgeStore store = LuceneKnowledgeStore.open(dir, embedder, embedderEs)) {
                 for (SourceDocument d : docs) store.put(d);
                 long t2 = System.nanoTime();
                 store.commit(); // as the product does it: a build of several segments is merged into one here
@@ -103,20 +138,35 @@ public final class KnowledgeBench {
                 for (int i = 0; i < WARM_UP; i++) store.search(questions.get(i % questions.size()) + " w" + i, 5);
                 long[] embed = new long[queries];
                 long[] total = new long[queries];
+                boolean[] spanishQ = new boolean[queries];
+                String before = loadAverage();
                 for (int i = 0; i < queries; i++) {
-                    String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+                    String q = question(questions, i);
+                    spanishQ[i] = isSpanish(q);
+                    // The model the store embeds this question with (e5 with its "query: " prefix for Spanish ones).
+                    Embedder queryModel = spanishModel != null && spanishQ[i] ? spanishModel : model;
                     long a = System.nanoTime();
-                    model.embed(q);
+                    queryModel.embedQuery(q);
                     long b = System.nanoTime();
                     store.search(q, 5, SearchMode.HYBRID);
                     long c = System.nanoTime();
                     embed[i] = b - a;
                     total[i] = c - b; // search() embeds again itself: this is embed + search end to end
                 }
-                System.out.printf(Locale.ROOT, "%,d passages, %d queries, hybrid k=5: query embedding p50 %.1f ms "
-                                + "p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms (load %s)%n", size, queries,
-                        pct(embed, 50), pct(embed, 95), pct(total, 50), pct(total, 95), loadAverage());
-                stages(store, dir, model, questions, queries, size);
+                String after = loadAverage();
+                for (int side = 0; side < 3; side++) {
+                    boolean[] pick = new boolean[queries];
+                    for (int i = 0; i < queries; i++) pick[i] = side == 2 || spanishQ[i] == (side == 1);
+                    long[] e = select(embed, pick);
+                    long[] t = select(total, pick);
+                    System.out.printf(Locale.ROOT, "%,d passages, %s questions (%d queries), hybrid k=5: query "
+                                    + "embedding%s p50 %.1f ms p95 %.1f ms; embed + search p50 %.1f ms p95 %.1f ms "
+                                    + "(load %s before, %s after)%n", size,
+                            new String[] {"English", "Spanish", "all"}[side], e.length,
+                            side == 1 && spanishModel != null ? " (e5)" : side == 0 ? " (MiniLM)" : "",
+                            pct(e, 50), pct(e, 95), pct(t, 50), pct(t, 95), before, after);
+                }
+                stages(store, dir, model, spanishModel, questions, queries, size);
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%,d passages: heap used after GC %d MiB, process RSS %s%n", size,
@@ -128,6 +178,9 @@ public final class KnowledgeBench {
                     Passage e = new Passage(p.id(), p.source(), p.headingPath(), 0, p.text() + " (edited)",
                             p.language());
                     embedder.remember(e.indexText(), embedder.vectorOf(p.indexText()));
+                    if (embedderEs != null && "es".equals(p.language())) {
+                        embedderEs.remember(e.indexText(), embedderEs.vectorOf(p.indexText()));
+                    }
                     edited.add(e);
                 }
                 long u = System.nanoTime();
@@ -203,8 +256,8 @@ public final class KnowledgeBench {
      * of the committed index: query embedding, BM25 top 50 (with the language filter search() applies), HNSW top 50
      * unfiltered and with the language filter (uncached and cached), stored fields of 5 passages.
      */
-    private static void stages(LuceneKnowledgeStore store, Path dir, Embedder model, List<String> questions, int queries, int size)
-            throws IOException {
+    private static void stages(LuceneKnowledgeStore store, Path dir, Embedder model, Embedder spanishModel,
+            List<String> questions, int queries, int size) throws IOException {
         try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
                 org.apache.lucene.index.DirectoryReader r = org.apache.lucene.index.DirectoryReader.open(d)) {
             dev.habla.knowledge.lucene.internal.Analysis analysis = new dev.habla.knowledge.lucene.internal.Analysis();
@@ -215,25 +268,32 @@ public final class KnowledgeBench {
             String[] names = {"embed", "BM25 top-50", "HNSW top-50", "HNSW top-50 lang-filtered",
                     "HNSW top-50 lang-filtered (cached filter)", "stored fields x5", "whole search()"};
             long[][] t = new long[names.length][queries];
+            boolean[] spanishQ = new boolean[queries];
+            String before = loadAverage();
             for (int i = 0; i < queries; i++) {
-                String q = questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+                String q = question(questions, i);
                 String lang = dev.habla.knowledge.Languages.ofQuery(q).orElse("en");
                 org.apache.lucene.search.Query filter = new org.apache.lucene.search.TermQuery(
                         new org.apache.lucene.index.Term("lang", lang));
+                // As search() runs it: a Spanish question on an index with the second model is embedded by e5 and
+                // searched on vector_es.
+                spanishQ[i] = spanishModel != null && isSpanish(q);
+                Embedder queryModel = spanishQ[i] ? spanishModel : model;
+                String field = spanishQ[i] ? "vector_es" : "vector";
                 long a = System.nanoTime();
-                float[] v = model.embed(q);
+                float[] v = queryModel.embedQuery(q);
                 long b = System.nanoTime();
                 org.apache.lucene.search.Query bq = analysis.query(q);
                 if (bq != null) s.search(bq, 50);
                 long c = System.nanoTime();
                 org.apache.lucene.search.TopDocs top = s.search(
-                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50), 50);
+                        new org.apache.lucene.search.KnnFloatVectorQuery(field, v, 50), 50);
                 long e = System.nanoTime();
                 s.search(
-                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                        new org.apache.lucene.search.KnnFloatVectorQuery(field, v, 50, filter), 50);
                 long f0 = System.nanoTime();
                 cached.search(
-                        new org.apache.lucene.search.KnnFloatVectorQuery("vector", v, 50, filter), 50);
+                        new org.apache.lucene.search.KnnFloatVectorQuery(field, v, 50, filter), 50);
                 long f = System.nanoTime();
                 org.apache.lucene.index.StoredFields sf = s.storedFields();
                 for (int j = 0; j < Math.min(5, top.scoreDocs.length); j++) sf.document(top.scoreDocs[j].doc);
@@ -243,13 +303,26 @@ public final class KnowledgeBench {
                 long[] ts = {a, b, c, e, f0, f, g, h};
                 for (int j = 0; j < names.length; j++) t[j][i] = ts[j + 1] - ts[j];
             }
-            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d passages, stages alone (%d segments, "
-                    + "load %s):", size, r.leaves().size(), loadAverage()));
-            for (int j = 0; j < names.length; j++) {
-                out.append(String.format(Locale.ROOT, " %s p50 %.1f p95 %.1f ms;", names[j], pct(t[j], 50),
-                        pct(t[j], 95)));
+            String after = loadAverage();
+            for (int side = 0; side < 2; side++) {
+                boolean[] pick = new boolean[queries];
+                int n = 0;
+                for (int i = 0; i < queries; i++) {
+                    pick[i] = spanishQ[i] == (side == 1);
+                    if (pick[i]) n++;
+                }
+                if (n == 0) continue;
+                StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%,d passages, stages alone, %s "
+                        + "(%d queries, %d segments, load %s before, %s after):", size, side == 1
+                        ? "Spanish questions (e5, vector_es)" : spanishModel == null ? "all questions (MiniLM, vector)"
+                        : "English questions (MiniLM, vector)", n, r.leaves().size(), before, after));
+                for (int j = 0; j < names.length; j++) {
+                    long[] sel = select(t[j], pick);
+                    out.append(String.format(Locale.ROOT, " %s p50 %.1f p95 %.1f ms;", names[j], pct(sel, 50),
+                            pct(sel, 95)));
+                }
+                System.out.println(out);
             }
-            System.out.println(out);
             System.out.printf(Locale.ROOT, "%,d passages: HNSW (as search() runs it) recall@10 against an exact search "
                     + "over all vectors: %.4f%n", size, recallAt10(s, model, questions));
             analysis.close();
@@ -331,30 +404,50 @@ public final class KnowledgeBench {
         return t;
     }
 
+    private static boolean isSpanish(String question) {
+        return "es".equals(dev.habla.knowledge.Languages.ofQuery(question).orElse(null));
+    }
+
+    /** The i-th query: the question set in turn, with a number appended after the first pass (no two alike). */
+    private static String question(List<String> questions, int i) {
+        return questions.get(i % questions.size()) + (i >= questions.size() ? " " + i : "");
+    }
+
+    private static long[] select(long[] values, boolean[] pick) {
+        int n = 0;
+        for (boolean b : pick) if (b) n++;
+        long[] out = new long[n];
+        for (int i = 0, j = 0; i < values.length; i++) if (pick[i]) out[j++] = values[i];
+        return out;
+    }
+
     private static String loadAverage() throws IOException {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
-    /** Synthetic documents of 100 passages each, recombined from real ones (see class comment). */
-    static List<SourceDocument> synthetic(List<Passage> real, Precomputed embedder, int size, Random rnd) {
+    /**
+     * Synthetic documents of 100 passages each, recombined from real ones of one language (see class comment); with
+     * {@code embedderEs} (may be null), Spanish ones also get the sum of their halves' real e5 vectors plus noise.
+     */
+    static List<SourceDocument> synthetic(List<Passage> real, Precomputed embedder, Precomputed embedderEs, int size,
+            Random rnd) {
+        Map<String, List<Passage>> byLanguage = new HashMap<>();
+        for (Passage p : real) byLanguage.computeIfAbsent(p.language(), l -> new ArrayList<>()).add(p);
         List<SourceDocument> docs = new ArrayList<>();
         List<Passage> cur = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             Passage a = real.get(rnd.nextInt(real.size()));
-            Passage b = real.get(rnd.nextInt(real.size()));
+            List<Passage> same = byLanguage.get(a.language());
+            Passage b = same.get(rnd.nextInt(same.size()));
             String text = half(a.text(), true) + " " + half(b.text(), false);
             String source = "/synthetic/doc" + (i / 100) + ".html";
             Passage p = new Passage(source + "#" + (i % 100), source, a.headingPath(), 0, text, a.language());
-            float[] va = embedder.vectorOf(a.indexText());
-            float[] vb = embedder.vectorOf(b.indexText());
-            float[] v = new float[va.length];
-            double n = 0;
-            for (int j = 0; j < v.length; j++) {
-                v[j] = va[j] + vb[j] + (float) (rnd.nextGaussian() * 0.02);
-                n += v[j] * v[j];
+            embedder.remember(p.indexText(), mix(embedder.vectorOf(a.indexText()), embedder.vectorOf(b.indexText()),
+                    rnd));
+            if (embedderEs != null && "es".equals(a.language())) {
+                embedderEs.remember(p.indexText(), mix(embedderEs.vectorOf(a.indexText()),
+                        embedderEs.vectorOf(b.indexText()), rnd));
             }
-            for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n);
-            embedder.remember(p.indexText(), v);
             cur.add(p);
             if (cur.size() == 100 || i == size - 1) {
                 docs.add(new SourceDocument(source, "synthetic" + i, a.language(), cur));
@@ -362,6 +455,18 @@ public final class KnowledgeBench {
             }
         }
         return docs;
+    }
+
+    /** The normalised sum of two unit vectors plus a little noise. */
+    private static float[] mix(float[] va, float[] vb, Random rnd) {
+        float[] v = new float[va.length];
+        double n = 0;
+        for (int j = 0; j < v.length; j++) {
+            v[j] = va[j] + vb[j] + (float) (rnd.nextGaussian() * 0.02);
+            n += v[j] * v[j];
+        }
+        for (int j = 0; j < v.length; j++) v[j] /= (float) Math.sqrt(n);
+        return v;
     }
 
     private static String half(String s, boolean first) {
@@ -406,8 +511,9 @@ public final class KnowledgeBench {
             known.put(text, v);
         }
 
+        /** A passage's vector: recorded or made before, else the model's (as a passage: its prefix, if any). */
         float[] vectorOf(String text) {
-            return known.computeIfAbsent(text, model::embed);
+            return known.computeIfAbsent(text, t -> model.embedPassages(List.of(t)).get(0));
         }
 
         @Override
@@ -431,8 +537,19 @@ public final class KnowledgeBench {
             return model.embed(text);
         }
 
+        /** Queries: the real model, with its query prefix if any (what the store calls for a question). */
+        @Override
+        public float[] embedQuery(String query) {
+            return model.embedQuery(query);
+        }
+
         @Override
         public List<float[]> embedAll(List<String> texts) {
+            return texts.stream().map(this::vectorOf).toList();
+        }
+
+        @Override
+        public List<float[]> embedPassages(List<String> texts) {
             return texts.stream().map(this::vectorOf).toList();
         }
     }
