@@ -17,7 +17,6 @@ import dev.habla.protocol.ServerMessage.ServerContent;
 import dev.habla.protocol.Transcription;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -345,13 +344,7 @@ final class Brain {
                 tt.responses.put(r.id(), named);
                 tt.waitingFor.remove(r.id());
                 if (tt == streamer.current() && tt.waitingFor.isEmpty()) {
-                    List<FunctionResponse> results = new ArrayList<>();
-                    for (FunctionCall fc : tt.calls) {
-                        FunctionResponse fr = tt.responses.get(fc.id());
-                        if (fr != null) {
-                            results.add(fr);
-                        }
-                    }
+                    List<FunctionResponse> results = tt.responsesInCallOrder();
                     perform(tt, replies.reply(input(TurnInput.Kind.TOOL_RESULTS, null, 0, results)));
                 }
             }
