@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #sentThrough}); frames replaced by silence over echo do not count as sent. With a resilient session the
  * uplink needs nothing else across a handover or reconnect: the session buffers what is sent during the switch and
  * delivers it in order on the next connection, and the client keeps {@code audioStreamEnd}/{@code activityEnd}
- * behind the audio sent before them (the waits before them, {@link VoiceLoop#awaitSendQueueEmpty}, are a second guard).
+ * behind the audio sent before them (the waits before them, {@link LoopSession#awaitSendQueueEmpty}, are a second guard).
  *
  * All state here belongs to this thread, except the flags it reads from the loop (muted, push-to-talk).
  */
@@ -378,7 +378,7 @@ final class MicPump implements Runnable {
     private void startActivity(LiveSession session) {
         if (pendingActivityEnd) {
             // The previous activity's end is still waiting for its audio to leave; it must go before the new start.
-            loop.awaitSendQueueEmpty(session, Duration.ofMillis(200));
+            LoopSession.awaitSendQueueEmpty(session, Duration.ofMillis(200));
             session.activityEnd();
             pendingActivityEnd = false;
             loop.emit(new AssistantEvent.Activity(false));
@@ -395,7 +395,7 @@ final class MicPump implements Runnable {
      * loop's timing tests have been re-validated without it.
      */
     private void sendPendingActivityEnd(LiveSession session) {
-        if (pendingActivityEnd && loop.awaitSendQueueEmpty(session, PENDING_WAIT)) {
+        if (pendingActivityEnd && LoopSession.awaitSendQueueEmpty(session, PENDING_WAIT)) {
             session.activityEnd();
             pendingActivityEnd = false;
             loop.emit(new AssistantEvent.Activity(false));
@@ -403,7 +403,7 @@ final class MicPump implements Runnable {
     }
 
     private void sendPendingStreamEnd(LiveSession session) {
-        if (pendingStreamEnd && loop.awaitSendQueueEmpty(session, PENDING_WAIT)) {
+        if (pendingStreamEnd && LoopSession.awaitSendQueueEmpty(session, PENDING_WAIT)) {
             session.audioStreamEnd();
             pendingStreamEnd = false;
             loop.metricsSink().streamEnds.incrementAndGet();
@@ -446,7 +446,7 @@ final class MicPump implements Runnable {
         }
         if (mode.serverDetects()) {
             if (streaming || pendingStreamEnd) {
-                loop.awaitSendQueueEmpty(session, DRAIN_WAIT);
+                LoopSession.awaitSendQueueEmpty(session, DRAIN_WAIT);
                 session.audioStreamEnd();
                 streaming = false;
                 pendingStreamEnd = false;
@@ -454,7 +454,7 @@ final class MicPump implements Runnable {
                 loop.emit(new AssistantEvent.StreamPaused(PauseReason.END_OF_INPUT));
             }
         } else if (inActivity || pendingActivityEnd) {
-            loop.awaitSendQueueEmpty(session, DRAIN_WAIT);
+            LoopSession.awaitSendQueueEmpty(session, DRAIN_WAIT);
             session.activityEnd();
             inActivity = false;
             pendingActivityEnd = false;

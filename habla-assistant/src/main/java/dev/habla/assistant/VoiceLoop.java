@@ -9,10 +9,6 @@ import dev.habla.client.LiveException;
 import dev.habla.client.LiveSession;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SendResult;
-import dev.habla.client.SessionConfig;
-import dev.habla.client.SessionListener;
-import dev.habla.protocol.ResponseModality;
-import dev.habla.tools.ToolRunner;
 import dev.habla.voice.DuplexPolicy;
 import dev.habla.voice.EchoGate;
 import dev.habla.voice.HalfDuplex;
@@ -20,7 +16,6 @@ import dev.habla.voice.PlaybackBuffer;
 import dev.habla.voice.VoiceActivityDetector;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -109,9 +104,8 @@ public final class VoiceLoop implements AutoCloseable {
     private final SessionReader reader;
     private MicPump micPump;
     private Thread micThread;
-    private volatile LiveSession session;
-    /** The same session when it is resilient (the default), else null. */
-    private volatile ResilientSession resilient;
+    /** The session: how it is opened, what the pumps ask of it. */
+    private final LoopSession loopSession;
 
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean pushToTalk = new AtomicBoolean();
@@ -134,6 +128,7 @@ public final class VoiceLoop implements AutoCloseable {
         this.state = new ConversationState(clock);
         this.speaker = new Speaker(this, state, config, id, buffer, policy, transcript, metrics);
         this.reader = new SessionReader(this, state, speaker, buffer, transcript, metrics, clock, id);
+        this.loopSession = new LoopSession(config);
     }
 
     /** Connects and starts a loop configured by {@code spec}; see {@link #start(LiveClient, VoiceLoopConfig)}. */
@@ -162,30 +157,10 @@ public final class VoiceLoop implements AutoCloseable {
         VoiceActivityDetector detector = config.microphone() == null ? null : config.detector().get();
         try {
             speaker.start();
-            SessionConfig sessionConfig = sessionConfig();
-            SessionListener listener = reader::onSessionEvent;
-            ToolRunner.Binding binding = null;
-            if (config.tools() != null) {
-                sessionConfig = config.tools().withDeclarations(sessionConfig);
-                binding = config.tools().bind(listener);
-                listener = binding;
-            }
-            if (config.listenerDecorator() != null) {
-                listener = config.listenerDecorator().apply(listener);
-            }
-            if (config.resilience() != null) {
-                ResilientSession r = client.connectResilient(sessionConfig, listener, config.resilience());
-                resilient = r;
-                session = r;
-            } else {
-                session = client.connect(sessionConfig, listener);
-            }
-            if (binding != null) {
-                binding.attach(session);
-            }
+            loopSession.open(client, reader::onSessionEvent);
             if (config.microphone() != null) {
                 int uplinkRate = config.uplinkSampleRate() != null ? config.uplinkSampleRate()
-                        : session.capabilities().inputSampleRate();
+                        : loopSession.session().capabilities().inputSampleRate();
                 micPump = new MicPump(this, config, detector, policy, clock, uplinkRate);
                 detector = null;   // owned by the pump from now on
                 micThread = Thread.ofVirtual().name("habla-" + id + "-mic").start(micPump);
@@ -197,27 +172,13 @@ public final class VoiceLoop implements AutoCloseable {
         }
     }
 
-    /** The session config actually sent: AUDIO out, transcription, the realtime input config of the VAD mode. */
-    SessionConfig sessionConfig() {
-        return config.session().with(b -> {
-            b.responseModality(ResponseModality.AUDIO);
-            if (config.transcription()) {
-                b.inputTranscription(true).outputTranscription(true);
-            }
-            var ric = config.serverVad().toRealtimeInputConfig(config.vadMode());
-            if (ric != null || !config.vadMode().serverDetects()) {
-                b.realtimeInputConfig(ric);
-            }
-        });
-    }
-
     // ------------------------------------------------------------------------------------------------------------
     // Public API
     // ------------------------------------------------------------------------------------------------------------
 
     /** The open session (for tool bindings, resumption handles, counters). */
     public LiveSession session() {
-        return session;
+        return loopSession.session();
     }
 
     /**
@@ -225,7 +186,7 @@ public final class VoiceLoop implements AutoCloseable {
      * plain session ({@link VoiceLoopConfig.Builder#plainSession()}).
      */
     public ResilientSession resilientSession() {
-        return resilient;
+        return loopSession.resilient();
     }
 
     public VoiceLoopConfig config() {
@@ -253,7 +214,7 @@ public final class VoiceLoop implements AutoCloseable {
      */
     public SendResult sendText(String text, java.util.function.Function<LiveSession, SendResult> send) {
         Objects.requireNonNull(text, "text");
-        LiveSession s = session;
+        LiveSession s = loopSession.session();
         if (s == null) {
             return SendResult.CLOSED;
         }
@@ -349,7 +310,7 @@ public final class VoiceLoop implements AutoCloseable {
      * ends first.
      */
     public boolean awaitConversationIdle(Duration settle, Duration timeout) throws InterruptedException {
-        return state.awaitConversationIdle(settle, timeout, speaker::playbackIdle, this::reconnecting);
+        return state.awaitConversationIdle(settle, timeout, speaker::playbackIdle, loopSession::reconnecting);
     }
 
     /**
@@ -381,7 +342,7 @@ public final class VoiceLoop implements AutoCloseable {
             micPump.closeDetector();
         }
         // 2. Session.
-        LiveSession s = session;
+        LiveSession s = loopSession.session();
         if (s != null) {
             s.close();
         }
@@ -409,7 +370,7 @@ public final class VoiceLoop implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------------------
 
     LiveSession sessionOrNull() {
-        return session;
+        return loopSession.session();
     }
 
     /** Whether the assistant is talking or about to: a turn in progress, audio queued, or audio still playing. */
@@ -451,10 +412,7 @@ public final class VoiceLoop implements AutoCloseable {
      * reply that never comes). MANUAL and push-to-talk need nothing: {@code activityEnd} marks it.
      */
     void userTurnEnded(long speechEndNanos) {
-        ResilientSession r = resilient;
-        if (r != null && reader.lastTurnStartNanos() < speechEndNanos) {
-            r.markUserTurnEnded();
-        }
+        loopSession.userTurnEnded(speechEndNanos, reader.lastTurnStartNanos());
     }
 
     /** Mic pump: the source ended. */
@@ -468,12 +426,6 @@ public final class VoiceLoop implements AutoCloseable {
         state.signal();
     }
 
-    /** Whether a resilient session is between connections after a loss. */
-    private boolean reconnecting() {
-        ResilientSession r = resilient;
-        return r != null && r.phase() == ResilientSession.Phase.RECONNECTING;
-    }
-
     /** Delivers to the observer; an observer failure is logged, never propagated (it would fail the session). */
     void emit(AssistantEvent event) {
         try {
@@ -481,23 +433,6 @@ public final class VoiceLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("observer failed on {}: {}", event.getClass().getSimpleName(), e.toString());
         }
-    }
-
-    /**
-     * Waits (bounded) until the session's send queue is empty: control messages overtake queued audio. While a
-     * resilient session is reconnecting its buffer only empties once a connection is back (seconds, perhaps), so
-     * this returns false at once instead of holding up the mic pump frame after frame.
-     */
-    boolean awaitSendQueueEmpty(LiveSession s, Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (s.queuedBytes() > 0) {
-            if (System.nanoTime() >= deadline
-                    || (s instanceof ResilientSession r && r.phase() == ResilientSession.Phase.RECONNECTING)) {
-                return false;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return true;
     }
 
     @Override

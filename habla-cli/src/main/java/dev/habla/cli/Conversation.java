@@ -1,17 +1,11 @@
 package dev.habla.cli;
 
-import dev.habla.audio.AudioFileException;
-import dev.habla.audio.AudioFormat;
 import dev.habla.audio.AudioSink;
-import dev.habla.audio.WavWriter;
 import dev.habla.client.AnswerCollector;
-import dev.habla.client.LiveException;
 import dev.habla.client.LiveEvent;
 import dev.habla.client.LiveSession;
 import dev.habla.client.SessionListener;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #ask} and {@link #awaitAnswer} on the
  * main (prompt) thread; {@link #stopAnswer} on JLine's signal thread (Ctrl-C).
  * {@link #lock} guards the display state and serialises all writes to the terminal, so an answer being streamed and a
- * Ctrl-C marker never interleave. Lock order: this class's lock, then the collector's (never the other way).
+ * Ctrl-C marker never interleave; it also guards its two helpers, {@link AnswerAudio} (speaker and WAV files) and
+ * {@link ConnectionStatus} (the connection status lines). Lock order: this class's lock, then the collector's (never
+ * the other way).
  */
 final class Conversation implements SessionListener {
 
@@ -64,10 +60,8 @@ final class Conversation implements SessionListener {
     private final PrintWriter out;
     private final Show show;
     private final boolean verbose;
-    /** Voice mode: where answers play (a NullSink when not played); null in text mode. */
-    private final AudioSink speaker;
-    /** Voice mode: where answers are saved; null in text mode. */
-    private final AudioFiles audioFiles;
+    /** Guarded by lock: the answers' audio (speaker and WAV files; both absent in text mode). */
+    private final AnswerAudio audio;
     private final CliContext ctx;
     /** Prints a notice line without breaking a prompt being edited. */
     private final Consumer<String> notice;
@@ -90,28 +84,10 @@ final class Conversation implements SessionListener {
     private LiveEvent.Closed closed;
     /** Guarded by lock: true when the last character printed ended a line. */
     private boolean atLineStart = true;
-    /** Guarded by lock: the WAV file of the answer being received (voice mode), or null. */
-    private WavWriter wav;
-    /** Guarded by lock: warned once about audio the speaker cannot play. */
-    private boolean warnedRate;
     /** Guarded by lock: the main thread is closing the session on purpose; its Closed event is expected. */
     private boolean leaving;
-    /** Guarded by lock: the attempt number of the last reconnect (0 before any). */
-    private int reconnectAttempts;
-    /** Guarded by lock: a stall was reported and nothing came since (its reconnect needs no "connection lost"). */
-    private boolean stalled;
-    /** Guarded by lock: a handover started and has not completed. */
-    private boolean handingOver;
-    /**
-     * Guarded by lock: the reconnect under way only finishes a handover: the server closed the old connection cleanly
-     * (its announced end) before the switch, so the session resumes on a new one. Routine: no status line.
-     */
-    private boolean routineReconnect;
-    /**
-     * Guarded by lock: the last answer ended with a turnComplete without usage or reason, which is how the session
-     * closes an answer its connection lost (a loss right after it then cut the answer, which is worth a line).
-     */
-    private boolean maybeCut;
+    /** Guarded by lock: the connection status lines and what they depend on. */
+    private final ConnectionStatus connection;
     /** Guarded by lock: routine status lines (styled) held back while an answer is mid-line, shown when it ends. */
     private final List<String> deferred = new ArrayList<>();
 
@@ -120,8 +96,8 @@ final class Conversation implements SessionListener {
         this.out = out;
         this.show = show;
         this.verbose = verbose;
-        this.speaker = speaker;
-        this.audioFiles = audioFiles;
+        this.audio = new AnswerAudio(speaker, audioFiles, ctx);
+        this.connection = new ConnectionStatus(verbose, this::status);
         this.ctx = ctx;
         this.notice = notice;
         this.wakePrompt = wakePrompt;
@@ -160,7 +136,7 @@ final class Conversation implements SessionListener {
     int reconnectAttempts() {
         lock.lock();
         try {
-            return reconnectAttempts;
+            return connection.reconnectAttempts();
         } finally {
             lock.unlock();
         }
@@ -269,14 +245,12 @@ final class Conversation implements SessionListener {
     boolean stopAnswer() {
         lock.lock();
         try {
-            if (speaker != null) {
-                speaker.flush();
-            }
+            audio.flushSpeaker();
             if (!answering || closed != null || session == null) {
                 return false;
             }
             answering = false;
-            closeWav(true);
+            audio.closeWav(true);
             endLine();
             print("[stopped]\n");
             printDeferred();
@@ -291,9 +265,7 @@ final class Conversation implements SessionListener {
 
     /** Main thread, voice mode: waits (bounded) until the answer has been played, or Ctrl-C flushed it. */
     void awaitPlayback(Duration timeout) throws InterruptedException {
-        if (speaker != null) {
-            speaker.drain(timeout);
-        }
+        audio.drainSpeaker(timeout);
     }
 
     @Override
@@ -303,14 +275,7 @@ final class Conversation implements SessionListener {
             // The collector decided before forwarding the event: a turnComplete that leaves it answering came while
             // a tool still runs (the collector asked the runner), so the answer is not over.
             handle(event, event instanceof LiveEvent.TurnComplete && answers.answering());
-            if (event instanceof LiveEvent.Stalled) {
-                stalled = true;
-            } else if (event instanceof LiveEvent.Reconnecting || event instanceof LiveEvent.Reconnected
-                    || event instanceof LiveEvent.TextDelta || event instanceof LiveEvent.OutputTranscription
-                    || event instanceof LiveEvent.AudioChunk || event instanceof LiveEvent.ToolCallRequested) {
-                stalled = false;
-                maybeCut = false;
-            }
+            connection.after(event);
         } finally {
             lock.unlock();
         }
@@ -331,21 +296,19 @@ final class Conversation implements SessionListener {
                 }
             }
             case LiveEvent.AudioChunk a -> {
-                if (live && audioFiles != null) {
-                    audio(a);
+                if (live && audio.saving()) {
+                    audio.write(a);
                 }
             }
             case LiveEvent.Interrupted i -> {
-                if (speaker != null) {
-                    speaker.flush();
-                }
+                audio.flushSpeaker();
                 if (live) {
                     endLine();
                     print("[interrupted by the server]\n");
                 }
             }
             case LiveEvent.TurnComplete t -> {
-                maybeCut = live && t.usage() == null && t.reason() == null;
+                connection.turnComplete(t, live);
                 if (answering && !toolRunning) {
                     finishTurn();
                 }
@@ -353,51 +316,15 @@ final class Conversation implements SessionListener {
                 // the tool's result goes to the model on the next connection, and the answer continues from it.
             }
             case LiveEvent.GoingAway g -> log.info("The server will end this connection in {}", g.timeLeft());
-            case LiveEvent.HandoverStarted h -> {
-                handingOver = true;
-                if (verbose) {
-                    status(h.timeLeft() == null ? "(moving to a new connection)"
-                            : "(the server will end this connection in " + roughly(h.timeLeft())
-                                    + "; moving to a new one)", true);
-                }
-            }
-            case LiveEvent.HandoverCompleted h -> {
-                handingOver = false;
-                if (maybeCut) {
-                    // The server's time ran out before the answer did: the switch could not wait for its end.
-                    status("(the server ended the connection during the answer, which stops there; "
-                            + "the conversation goes on)");
-                } else if (verbose) {
-                    status("(now on connection " + h.connection() + ")", true);
-                }
-            }
-            case LiveEvent.Reconnecting r -> {
-                reconnectAttempts = r.attempt();
-                if (r.attempt() == 1) {
-                    routineReconnect = handingOver && !maybeCut && r.cause() != null && r.cause().closeCode() == 1000;
-                    handingOver = false;
-                    if (!routineReconnect || verbose) {
-                        status(stalled ? "(reconnecting…)" : "(connection lost" + why(r.cause()) + "; reconnecting…)");
-                    }
-                } else if (verbose) {
-                    status("(reconnect attempt " + r.attempt() + " in " + DurationText.format(r.delay()) + ")", false);
-                }
-            }
-            case LiveEvent.Reconnected r -> {
-                if (!routineReconnect || verbose || !r.resumed()) {
-                    status(r.resumed() ? "(reconnected)" : "(reconnected; the server could not resume the session, "
-                            + "so a new one goes on from the conversation so far)");
-                }
-                routineReconnect = false;
-            }
-            case LiveEvent.Stalled s -> status(switch (s.kind()) {
-                case NO_REPLY -> "(no reply for " + roughly(s.duration()) + ")";
-                case MID_TURN -> "(the answer stalled for " + roughly(s.duration()) + ")";
-            });
+            case LiveEvent.HandoverStarted h -> connection.handoverStarted(h);
+            case LiveEvent.HandoverCompleted h -> connection.handoverCompleted(h);
+            case LiveEvent.Reconnecting r -> connection.reconnecting(r);
+            case LiveEvent.Reconnected r -> connection.reconnected(r);
+            case LiveEvent.Stalled s -> connection.stalled(s);
             case LiveEvent.Closed c -> {
                 boolean atPrompt = !answering && !leaving;
                 closed = c;
-                closeWav(true);
+                audio.closeWav(true);
                 if (atPrompt) {
                     wakePrompt.run();
                 }
@@ -418,20 +345,6 @@ final class Conversation implements SessionListener {
             // The service refused something and keeps the session (OpenAI's in-band error): say so, go on.
             case LiveEvent.ServiceError e -> status("(the server reported an error: " + e.error().getMessage() + ")");
         }
-    }
-
-    /** "15 s" (whole seconds from 1 s on, "250 ms" below): status lines need no decimals. */
-    private static String roughly(Duration d) {
-        return d.toMillis() < 1000 ? DurationText.format(d) : Math.round(d.toMillis() / 1000.0) + " s";
-    }
-
-    /** " (1006)", " (1011 Internal error occurred.)", or "" when the cause has no close code. */
-    private static String why(LiveException cause) {
-        if (cause == null || cause.closeCode() <= 0) {
-            return "";
-        }
-        String reason = cause.closeReason() == null ? "" : cause.closeReason().strip();
-        return " (" + cause.closeCode() + (reason.isEmpty() ? "" : " " + reason) + ")";
     }
 
     /**
@@ -461,43 +374,14 @@ final class Conversation implements SessionListener {
         }
     }
 
-    private void audio(LiveEvent.AudioChunk a) {
-        int rate = a.sampleRate() > 0 ? a.sampleRate() : AudioFormat.PCM_24K_MONO.sampleRate();
-        if (speaker != null) {
-            if (rate == speaker.format().sampleRate()) {
-                speaker.write(a.pcm());
-            } else if (!warnedRate) {
-                warnedRate = true;
-                log.warn("Not playing {} Hz audio on a {} Hz speaker", rate, speaker.format().sampleRate());
-            }
-        }
-        try {
-            if (wav == null) {
-                wav = WavWriter.create(audioFiles.nextFile(), AudioFormat.mono(rate));
-            }
-            wav.write(a.pcm());
-        } catch (IOException | AudioFileException e) {
-            // In words: the JDK's file exceptions say only the path, and their class name the rest.
-            String why = e instanceof IOException io ? SessionArgs.why(io)
-                    : e.getCause() instanceof IOException io ? SessionArgs.why(io) : e.getMessage();
-            log.warn("Could not save the answer's audio in {}: {}", ctx.display(audioFiles.dir()), why);
-            closeWav(true);
-        }
-    }
-
     /** Reader thread, under lock: the answer is over. */
     private void finishTurn() {
-        Path saved = null;
-        Duration length = null;
-        if (wav != null) {
-            saved = wav.path();
-            length = wav.duration();
-            closeWav(false);
-        }
+        AnswerAudio.Saved saved = audio.finish();
         answering = false;
         endLine();
         if (saved != null) {
-            print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved), length.toMillis() / 1000.0));
+            print(String.format(Locale.ROOT, "[saved %s, %.1f s]%n", ctx.display(saved.path()),
+                    saved.length().toMillis() / 1000.0));
         }
         print("\n");
         printDeferred();
@@ -509,21 +393,6 @@ final class Conversation implements SessionListener {
             print(styled + "\n");
         }
         deferred.clear();
-    }
-
-    private void closeWav(boolean quietly) {
-        if (wav == null) {
-            return;
-        }
-        try {
-            wav.close();
-        } catch (IOException e) {
-            if (!quietly) {
-                log.warn("Could not finish {}: {}", ctx.display(wav.path()), SessionArgs.why(e));
-            }
-        } finally {
-            wav = null;
-        }
     }
 
     private void endLine() {

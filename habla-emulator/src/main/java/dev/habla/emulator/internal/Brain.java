@@ -17,7 +17,6 @@ import dev.habla.protocol.ServerMessage.ServerContent;
 import dev.habla.protocol.Transcription;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +24,9 @@ import java.util.Locale;
  * The protocol rules of one connection's emulated model (the module README documents them): setup, what is accepted
  * or closed, turn-taking (a turn at a time, later input deferred), barge-in, server VAD and manual activity, tool-call
  * bookkeeping (ids, blocking calls, cancellation), resumption handles and session time limits. What the model says is
- * the {@link ReplyPolicy}'s; how it is sent is the {@link ReplyStreamer}'s.
+ * the {@link ReplyPolicy}'s; how it is sent is the {@link ReplyStreamer}'s. Its helpers: {@link ContentTurns}
+ * (clientContent turns and the Gemini 3.x initial history), {@link SeenImages} (images shown to the next turn),
+ * {@link ManualActivity} (the open activityStart…activityEnd window).
  *
  * <p>Every method is called with the connection's lock held (the server's inbound thread, clock timers through
  * {@link Connection#runLocked}, fault injection), so the fields need no further guarding. Output goes through the
@@ -48,22 +49,10 @@ final class Brain {
     private Vad vad;
 
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
-    private final List<String> pendingUserText = new ArrayList<>();
-    /** Tool results that arrived as clientContent parts, answered like a toolResponse at the next turnComplete. */
-    private final List<FunctionResponse> pendingToolResults = new ArrayList<>();
-    /** Images and video frames since the last turn input was built, newest last, at most {@link TurnInput#MAX_IMAGES}. */
-    private final ArrayDeque<Blob> recentImages = new ArrayDeque<>();
-    /** Every image and frame since the last turn input was built (recentImages keeps only the newest). */
-    private int framesSinceTurn;
-    /** The newest image or frame of this connection (kept across turns: a still scene is sent once). */
-    private Blob lastFrame;
+    private final ContentTurns contentTurns = new ContentTurns();
+    private final SeenImages images = new SeenImages();
+    private final ManualActivity activity = new ManualActivity();
 
-    private boolean inActivity;
-    private long activityAudioMicros;
-    private final StringBuilder activityText = new StringBuilder();
-
-    /** Gemini 3.x Live with historyConfig.initialHistoryInClientContent: clientContent still seeds history. */
-    private boolean initialHistoryOpen;
     private final SessionLimit limit;
 
     Brain(Connection conn) {
@@ -90,9 +79,7 @@ final class Brain {
             return;
         }
         if (!(m instanceof ClientMessage.ClientContent)) {
-            // Realtime input (or a tool response / context update) starts the realtime conversation: the initial
-            // history phase of Gemini 3.x Live is over (our choice; the doc only says "until turnComplete:true").
-            initialHistoryOpen = false;
+            contentTurns.realtimeStarted();
         }
         switch (m) {
             case ClientMessage.Setup s -> conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
@@ -122,7 +109,7 @@ final class Brain {
         vad = new Vad(st.activityDetection());
         tools.declare(s.tools());
         serverTools = new ServerTools(s.tools());
-        initialHistoryOpen = st.initialHistoryOpen();
+        contentTurns.configure(st.initialHistoryOpen());
         streamer.configure(ls, st.audioOut(), st.outputTranscription(), st.gemini3());
         ls.configure(s.systemInstruction() == null ? 0 : Parts.textOf(s.systemInstruction()).length(), st.window());
         if (!setupCompleteSent) {
@@ -155,9 +142,7 @@ final class Brain {
         limit.stopped();
         streamer.onClosed();
         deferred.clear();
-        recentImages.clear();
-        framesSinceTurn = 0;
-        lastFrame = null;
+        images.clear();
     }
 
     // ---- client content ----
@@ -169,52 +154,22 @@ final class Brain {
             return;
         }
         for (Content t : turns) {
-            noteImages(t);
+            images.noteImages(t);
         }
         if (settings.gemini3()) {
-            // Gemini 3.x Live: clientContent only seeds the initial history (historyConfig), consumed without
-            // generating until turnComplete:true; any other use closes 1007 [docs live-guide; livekit/agents #5251].
-            if (!initialHistoryOpen) {
+            if (!contentTurns.seedHistory(ls, turns, c.turnComplete())) {
                 conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
-                return;
-            }
-            for (Content t : turns) {
-                String text = Parts.textOf(t);
-                if ((t.role() == null || "user".equals(t.role())) && Parts.functionResults(t).isEmpty()) {
-                    ls.addUserTurn(text, t, 0);
-                } else {
-                    ls.addOtherTurn(t, text.length());
-                }
-            }
-            if (c.turnComplete()) {
-                initialHistoryOpen = false;
             }
             return;
         }
         // "A message here will interrupt any current model generation" (proto): even one without turns, which is
         // how a client stops an answer (habla chat's Ctrl-C sends {"clientContent":{}}).
         bargeIn();
-        for (Content t : turns) {
-            String text = Parts.textOf(t);
-            List<FunctionResponse> results = Parts.functionResults(t);
-            if (!results.isEmpty() && text.isEmpty()) {
-                // Tool results as content (a client re-delivering them after a reconnect): context, not user text.
-                ls.addOtherTurn(t, String.join("; ", results.stream().map(DeterministicReplies::quote).toList()).length());
-                pendingToolResults.addAll(results);
-            } else if (t.role() == null || "user".equals(t.role())) {
-                ls.addUserTurn(text, t, 0);
-                if (!text.isEmpty()) {
-                    pendingUserText.add(text);   // an image-only part of the turn adds no words
-                }
-            } else {
-                ls.addOtherTurn(t, text.length());
-            }
-        }
+        contentTurns.add(ls, turns);
         if (c.turnComplete()) {
-            String text = String.join(" ", pendingUserText);
-            List<FunctionResponse> results = List.copyOf(pendingToolResults);
-            pendingUserText.clear();
-            pendingToolResults.clear();
+            ContentTurns.Completed done = contentTurns.complete();
+            String text = done.text();
+            List<FunctionResponse> results = done.results();
             whenFree(() -> {
                 if (!text.isBlank()) {
                     answer(TurnInput.Kind.TEXT, text, 0, List.of());
@@ -260,8 +215,8 @@ final class Brain {
             }
         }
         if (r.text() != null) {
-            if (settings.manualActivity() && inActivity) {
-                activityText.append(activityText.isEmpty() ? "" : " ").append(r.text());
+            if (settings.manualActivity() && activity.isOpen()) {
+                activity.addText(r.text());
             } else {
                 bargeIn();
                 userText(r.text());
@@ -276,21 +231,19 @@ final class Brain {
                 return;
             }
             bargeIn();
-            inActivity = true;
-            activityAudioMicros = 0;
-            activityText.setLength(0);
+            activity.start();
         }
         if (r.activityEnd() != null) {
             if (!settings.manualActivity()) {
                 conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
                 return;
             }
-            if (inActivity) {
-                inActivity = false;
-                if (activityAudioMicros == 0 && !activityText.isEmpty()) {
-                    userText(activityText.toString());
+            if (activity.isOpen()) {
+                activity.end();
+                if (activity.audioMicros() == 0 && !activity.text().isEmpty()) {
+                    userText(activity.text());
                 } else {
-                    utterance(activityAudioMicros / 1e6);
+                    utterance(activity.audioMicros() / 1e6);
                 }
             }
         }
@@ -298,28 +251,9 @@ final class Brain {
 
     /** Video frames make the session an audio+video one (time limit) and are shown to the reply policy. */
     private void onVideo(Blob frame) {
-        rememberImage(frame);
+        images.remember(frame);
         if (ls.noteMedia(true)) {
             limit.reschedule();
-        }
-    }
-
-    private void rememberImage(Blob b) {
-        framesSinceTurn++;
-        lastFrame = b;
-        recentImages.addLast(b);
-        while (recentImages.size() > TurnInput.MAX_IMAGES) {
-            recentImages.removeFirst();
-        }
-    }
-
-    private void noteImages(Content c) {
-        if (c.parts() != null) {
-            for (Part p : c.parts()) {
-                if (p != null && p.inlineData() != null && Parts.isVisual(p.inlineData().mimeType())) {
-                    rememberImage(p.inlineData());
-                }
-            }
         }
     }
 
@@ -331,8 +265,8 @@ final class Brain {
         }
         int rate = Blob.sampleRate(b.mimeType(), 16_000);
         if (settings.manualActivity()) {
-            if (inActivity) {
-                activityAudioMicros += (data.length / 2) * 1_000_000L / rate;
+            if (activity.isOpen()) {
+                activity.addAudio(data.length, rate);
             }
             return;
         }
@@ -410,13 +344,7 @@ final class Brain {
                 tt.responses.put(r.id(), named);
                 tt.waitingFor.remove(r.id());
                 if (tt == streamer.current() && tt.waitingFor.isEmpty()) {
-                    List<FunctionResponse> results = new ArrayList<>();
-                    for (FunctionCall fc : tt.calls) {
-                        FunctionResponse fr = tt.responses.get(fc.id());
-                        if (fr != null) {
-                            results.add(fr);
-                        }
-                    }
+                    List<FunctionResponse> results = tt.responsesInCallOrder();
                     perform(tt, replies.reply(input(TurnInput.Kind.TOOL_RESULTS, null, 0, results)));
                 }
             }
@@ -458,12 +386,9 @@ final class Brain {
     private TurnInput input(TurnInput.Kind kind, String text, double seconds, List<FunctionResponse> results) {
         List<String> all = ls.userTurns();
         List<String> earlier = all.isEmpty() ? all : all.subList(0, all.size() - 1);
-        List<Blob> images = List.copyOf(recentImages);
-        int frames = framesSinceTurn;
-        recentImages.clear();
-        framesSinceTurn = 0;
-        return new TurnInput(kind, text, seconds, images, results, earlier, ls.conversation(), tools.functions(),
-                settings.model().id(), frames, lastFrame);
+        SeenImages.Taken seen = images.take();
+        return new TurnInput(kind, text, seconds, seen.images(), results, earlier, ls.conversation(), tools.functions(),
+                settings.model().id(), seen.frames(), seen.lastFrame());
     }
 
     /** Carries out {@code reply} as (the rest of) turn {@code t}: text is streamed; calls are sent and tracked. */

@@ -30,4 +30,16 @@ final class Turn {
     final List<FunctionCall> calls = new ArrayList<>();
     boolean prematureSent;
     int responseTokens;
+
+    /** The responses received so far, in the order of the calls they answer. */
+    List<FunctionResponse> responsesInCallOrder() {
+        List<FunctionResponse> results = new ArrayList<>();
+        for (FunctionCall fc : calls) {
+            FunctionResponse fr = responses.get(fc.id());
+            if (fr != null) {
+                results.add(fr);
+            }
+        }
+        return results;
+    }
 }

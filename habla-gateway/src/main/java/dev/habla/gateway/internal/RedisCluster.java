@@ -1,18 +1,19 @@
 package dev.habla.gateway.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.habla.protocol.Content;
+import static dev.habla.gateway.internal.RedisScripts.ACQUIRE;
+import static dev.habla.gateway.internal.RedisScripts.CLAIM;
+import static dev.habla.gateway.internal.RedisScripts.FORGET;
+import static dev.habla.gateway.internal.RedisScripts.RELEASE;
+import static dev.habla.gateway.internal.RedisScripts.SAVE;
+import static dev.habla.gateway.internal.RedisScripts.TAKE_USE;
+
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,8 @@ import redis.clients.jedis.params.SetParams;
  * conversation. Keys (prefix {@code habla:} by default): {@code node:<id>} (heartbeat, expires after
  * {@code 5 × heartbeat}), {@code tok:<sha256>}, {@code slots:app:<app>} and {@code slots:key} (session → node),
  * {@code secs:app:<app>:<day>} and {@code secs:key:<day>} (session seconds per UTC day), {@code conv:<handle>},
- * {@code handoff:<node>} (handles other nodes want).
+ * {@code handoff:<node>} (handles other nodes want). The scripts are {@link RedisScripts}; how a token and a
+ * conversation record are laid out as hashes is {@link RedisHashes}.
  *
  * <p>Threads: callers' virtual threads (Jedis connections are pooled); one virtual thread ticks every heartbeat
  * (heartbeat, hand-off requests, revocations, minutes, and re-writing what failed while Redis was down). What could not
@@ -40,83 +42,7 @@ import redis.clients.jedis.params.SetParams;
  */
 public final class RedisCluster implements Cluster {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONV_TTL = Duration.ofHours(6);
-
-    private static final String TAKE_USE = """
-            if redis.call('EXISTS', KEYS[1]) == 0 then return 'API key not valid. Please pass a valid API key.' end
-            local f = redis.call('HMGET', KEYS[1], 'revoked', 'exp', 'nse', 'uses', 'left')
-            local now = tonumber(ARGV[1])
-            if f[1] == '1' then return 'Ephemeral token was revoked.' end
-            if tonumber(f[2]) <= now then return 'Ephemeral token expired.' end
-            if tonumber(f[3]) <= now then
-              return 'Ephemeral token can no longer start new sessions (newSessionExpireTime passed).'
-            end
-            if tonumber(f[4]) ~= 0 then
-              if tonumber(f[5]) <= 0 then return 'Ephemeral token has no uses left.' end
-              redis.call('HINCRBY', KEYS[1], 'left', -1)
-            end
-            return 'ok'
-            """;
-
-    // KEYS: slots:app:<app>, slots:key, secs:app:<app>:<day>, secs:key:<day>
-    // ARGV: sid, node, appMax, keyMax, appSecsMax, keySecsMax, node key prefix
-    private static final String ACQUIRE = """
-            local function live(h)
-              local all = redis.call('HGETALL', h)
-              local n = 0
-              for i = 1, #all, 2 do
-                if redis.call('EXISTS', ARGV[7] .. all[i + 1]) == 1 then n = n + 1 else redis.call('HDEL', h, all[i]) end
-              end
-              return n
-            end
-            if tonumber(ARGV[5]) > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[5]) then return 'minutes' end
-            if tonumber(ARGV[6]) > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') >= tonumber(ARGV[6]) then return 'minutes' end
-            if tonumber(ARGV[3]) > 0 and live(KEYS[1]) >= tonumber(ARGV[3]) then return 'app' end
-            if tonumber(ARGV[4]) > 0 and live(KEYS[2]) >= tonumber(ARGV[4]) then return 'key' end
-            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-            return 'ok'
-            """;
-
-    // KEYS: conv:<handle>; ARGV: seq, ttl ms, then field, value pairs. Writes only what is newer than the stored record.
-    private static final String SAVE = """
-            local stored = tonumber(redis.call('HGET', KEYS[1], 'seq') or '-1')
-            if stored > tonumber(ARGV[1]) then return 'stale' end
-            local fields = {'seq', ARGV[1]}
-            for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-            redis.call('HSET', KEYS[1], unpack(fields))
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return 'ok'
-            """;
-
-    // KEYS: conv:<handle>. The conversation ended: no write may revive it; gone a minute later.
-    private static final String FORGET = """
-            redis.call('HSET', KEYS[1], 'seq', '9007199254740991', 'ended', '1', 'node', '')
-            redis.call('PEXPIRE', KEYS[1], 60000)
-            return 'ok'
-            """;
-
-    // KEYS: slots:app:<app>, slots:key; ARGV: sid. Both in one step, so an acquire never sees half a release.
-    private static final String RELEASE = """
-            redis.call('HDEL', KEYS[1], ARGV[1])
-            redis.call('HDEL', KEYS[2], ARGV[1])
-            return 'ok'
-            """;
-
-    // KEYS: conv:<handle>; ARGV: this node, node key prefix, the claiming client's app. Returns {status, owner}.
-    private static final String CLAIM = """
-            local owner = redis.call('HGET', KEYS[1], 'node')
-            if not owner then return {'missing', ''} end
-            if redis.call('HGET', KEYS[1], 'app') ~= ARGV[3] or redis.call('HGET', KEYS[1], 'ended') == '1' then
-              return {'missing', ''}
-            end
-            if owner == '' or owner == ARGV[1] or redis.call('EXISTS', ARGV[2] .. owner) == 0 then
-              redis.call('HSET', KEYS[1], 'node', ARGV[1])
-              return {'ok', owner}
-            end
-            return {'busy', owner}
-            """;
 
     private final JedisPooled redis;
     private final JedisPooled beats; // the ticker's own connections: a burst of sessions never delays a heartbeat
@@ -179,15 +105,7 @@ public final class RedisCluster implements Cluster {
 
     @Override
     public void tokenMinted(Token t) {
-        Map<String, String> h = new HashMap<>();
-        h.put("app", t.app);
-        h.put("uses", Integer.toString(t.uses));
-        h.put("left", Integer.toString(t.uses));
-        h.put("exp", Long.toString(t.expireTime.toEpochMilli()));
-        h.put("nse", Long.toString(t.newSessionExpireTime.toEpochMilli()));
-        h.put("constraints", t.constraints == null ? "" : t.constraints.toString());
-        h.put("mask", t.fieldMask == null ? "\u0000" : String.join(",", t.fieldMask));
-        h.put("revoked", "0");
+        Map<String, String> h = RedisHashes.ofToken(t);
         String key = prefix + "tok:" + t.hash;
         call(() -> {
             redis.hset(key, h);
@@ -201,19 +119,7 @@ public final class RedisCluster implements Cluster {
         if (h == null || h.isEmpty()) {
             return null;
         }
-        try {
-            ObjectNode constraints = h.get("constraints").isEmpty() ? null : (ObjectNode) JSON.readTree(h.get("constraints"));
-            String m = h.get("mask");
-            List<String> mask = "\u0000".equals(m) ? null : m.isEmpty() ? List.of() : List.of(m.split(","));
-            Token t = new Token(hash, h.get("app"), Integer.parseInt(h.get("uses")),
-                    Instant.ofEpochMilli(Long.parseLong(h.get("exp"))), Instant.ofEpochMilli(Long.parseLong(h.get("nse"))),
-                    constraints, mask);
-            t.revoked = "1".equals(h.get("revoked"));
-            return t;
-        } catch (Exception e) {
-            log.warn("Token {} in Redis is malformed: {}", Secrets.logId(hash), e.toString());
-            return null;
-        }
+        return RedisHashes.token(hash, h);
     }
 
     @Override
@@ -275,40 +181,13 @@ public final class RedisCluster implements Cluster {
         try {
             write(r);
             dirty.remove(r.handle(), r);
-        } catch (Unavailable | JsonFailure e) {
+        } catch (Unavailable | RedisHashes.JsonFailure e) {
             dirty.merge(r.handle(), r, (a, b) -> a.seq() >= b.seq() ? a : b);
         }
     }
 
-    private static final class JsonFailure extends RuntimeException {
-        JsonFailure(Throwable cause) { super(cause); }
-    }
-
     private void write(Record r) {
-        Map<String, String> h = new LinkedHashMap<>();
-        h.put("seq", Long.toString(r.seq()));
-        h.put("ttl", Long.toString(CONV_TTL.toMillis()));
-        h.put("app", r.app());
-        h.put("node", r.node());
-        h.put("token", r.tokenHash() == null ? "" : r.tokenHash());
-        h.put("setup", r.setupJson());
-        h.put("announce", r.announce() ? "1" : "0");
-        h.put("up", r.upstreamHandle() == null ? "" : r.upstreamHandle());
-        try {
-            h.put("transcript", JSON.writeValueAsString(r.transcript() == null ? List.of() : r.transcript()));
-        } catch (Exception e) {
-            throw new JsonFailure(e);
-        }
-        h.put("turn", r.turnOpen() ? "1" : "0");
-        List<String> args = new ArrayList<>();
-        h.forEach((k, v) -> {
-            if (k.equals("seq") || k.equals("ttl")) {
-                args.add(v);
-            } else {
-                args.add(k);
-                args.add(v);
-            }
-        });
+        List<String> args = RedisHashes.saveArgs(r, CONV_TTL);
         call(() -> redis.eval(SAVE, List.of(prefix + "conv:" + r.handle()), args));
     }
 
@@ -339,7 +218,7 @@ public final class RedisCluster implements Cluster {
             if (status.equals("ok")) {
                 Map<String, String> h = call(() -> redis.hgetAll(key));
                 log.info("Conversation {} claimed from node {}", Secrets.logId(Secrets.hash(handle)), owner.isEmpty() ? "(released)" : owner);
-                return parse(handle, h);
+                return RedisHashes.record(handle, node, h);
             }
             if (!asked) {
                 asked = true;
@@ -349,18 +228,6 @@ public final class RedisCluster implements Cluster {
                 return null;
             }
             Thread.sleep(50); // polling a remote store: there is no local event to wait for
-        }
-    }
-
-    private Record parse(String handle, Map<String, String> h) {
-        try {
-            List<Content> transcript = JSON.readValue(h.getOrDefault("transcript", "[]"), new TypeReference<List<Content>>() { });
-            return new Record(handle, h.get("app"), node, h.get("token").isEmpty() ? null : h.get("token"), h.get("setup"),
-                    "1".equals(h.get("announce")), h.get("up").isEmpty() ? null : h.get("up"), transcript, "1".equals(h.get("turn")),
-                    Long.parseLong(h.getOrDefault("seq", "0")));
-        } catch (Exception e) {
-            log.warn("Conversation record is malformed: {}", e.toString());
-            return null;
         }
     }
 
