@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Frames sent by a thread that holds no handler lock (as the gateway's session threads do): such a frame is written on
- * the sending thread when the connection's writer has nothing queued, so these tests check that the order, a pause and
- * the slow-client limit hold for it as for frames the writer thread writes.
+ * Frames sent by a thread that holds no handler lock (as the gateway's session threads do, unlike the handler callbacks
+ * {@link EchoServerTest} sends from): the order, a pause and the slow-client limit hold for them too. A guard for any
+ * change to the connection's writer (an inline write on the sending thread was tried and must keep these).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OffHandlerSendTest {
