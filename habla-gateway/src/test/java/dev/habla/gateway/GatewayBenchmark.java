@@ -283,8 +283,18 @@ class GatewayBenchmark {
             out = socket.getOutputStream();
             write(BenchWire.frame(BenchWire.TEXT, SETUP, true));
             Thread.ofVirtual().name("bench-reader").start(() -> readLoop(in));
-            setupDone.get(120, TimeUnit.SECONDS);
+            try {
+                setupDone.get(120, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // Say what this connection did see, so a lost setupComplete can be placed (harness, gateway, upstream).
+                throw new IOException("no setupComplete in 120 s on local port " + socket.getLocalPort() + ": "
+                        + framesBeforeSetup + " frames read before it " + firstFrames, e);
+            }
         }
+
+        // The reader thread's own record of what came before setupComplete (diagnostics for a timed-out open).
+        volatile int framesBeforeSetup;
+        final java.util.List<String> firstFrames = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private void write(byte[] f) throws IOException {
             writeLock.lock();
@@ -309,12 +319,20 @@ class GatewayBenchmark {
                         default -> { }
                     }
                 }
+                // End of stream without a close frame: before setupComplete that is a failed open, not a wait.
+                setupDone.completeExceptionally(new java.io.EOFException("connection ended without a close frame"));
             } catch (IOException e) {
                 setupDone.completeExceptionally(e);
             }
         }
 
         private void frame(BenchWire.Message m) {
+            if (!setupDone.isDone()) {
+                framesBeforeSetup++;
+                if (firstFrames.size() < 4) {
+                    firstFrames.add(m.opcode + ":" + new String(m.buf, 0, Math.min(m.length, 200), StandardCharsets.UTF_8));
+                }
+            }
             int i = BenchWire.indexOf(m.buf, m.length, DATA);
             if (i < 0) {
                 if (BenchWire.indexOf(m.buf, m.length, SETUP_COMPLETE) >= 0) {

@@ -163,7 +163,15 @@ final class Connections implements ControlLoop.Handler {
             case DEAD -> { }
             case CONNECTING, STANDBY -> {
                 switch (e) {
-                    case LiveEvent.SetupCompleted x -> { }
+                    // The first connection's setupComplete can come before its Connected signal: the reader
+                    // completes the connect future before open() has chained connectOutcome to it, and the
+                    // chained stage then runs on open()'s thread, after the reader queued this event. Held, it
+                    // reaches the user at promotion (afterPromotion); dropped, the user would never see it.
+                    case LiveEvent.SetupCompleted x -> {
+                        if (!firstSetupForwarded) {
+                            c.held.add(e);
+                        }
+                    }
                     case LiveEvent.ResumptionUpdate u -> trackHandle(c, u);
                     case LiveEvent.GoingAway g -> c.goAwayPending = g.timeLeft();
                     default -> c.held.add(e);
