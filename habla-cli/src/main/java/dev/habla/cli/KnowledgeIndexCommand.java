@@ -80,8 +80,10 @@ final class KnowledgeIndexCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d files: %d indexed, %d unchanged, %d removed, %d skipped; %d passages written "
                         + "in %.1f s%n", report.files(), report.indexed(), report.unchanged(), report.deleted(),
                 report.skipped().size(), report.passagesAdded(), report.elapsed().toMillis() / 1000.0);
-        out.printf(Locale.ROOT, "index %s: %d documents, %d passages (embedding model %s)%n",
-                ctx.display(indexArgs.indexDir(ctx)), info.documents(), info.passages(), info.embeddingModel());
+        String spanish = LuceneKnowledgeStore.recordedSpanishModel(indexArgs.indexDir(ctx))
+                .map(m -> ", Spanish passages also " + m).orElse("");
+        out.printf(Locale.ROOT, "index %s: %d documents, %d passages (embedding model %s%s)%n",
+                ctx.display(indexArgs.indexDir(ctx)), info.documents(), info.passages(), info.embeddingModel(), spanish);
         if (!report.skipped().isEmpty()) {
             out.println("skipped:");
             for (IndexReport.Skipped s : report.skipped()) {

@@ -47,7 +47,7 @@ class KnowledgeCommandTest {
         assertThat(first.exitCode()).as(first.toString()).isZero();
         assertThat(first.out()).contains("3 files: 2 indexed, 0 unchanged, 0 removed, 1 skipped")
                 .contains("index home/.habla/knowledge: 2 documents, 3 passages")
-                .contains("(embedding model all-minilm-l6-v2-q)")
+                .contains("(embedding model all-minilm-l6-v2-q, Spanish passages also e5-small-v2-q)")
                 .contains("docs/logo.png: unsupported file type");
         assertThat(work.resolve("home/.habla/knowledge")).isDirectory();
 
@@ -142,7 +142,9 @@ class KnowledgeCommandTest {
         assertThat(again.exitCode()).as(again.toString()).isZero();
 
         // An index built without it refuses it: another set of models.
-        assertThat(habla("knowledge", "index", "docs", "--index", "plain", "--no-spanish-model").exitCode()).isZero();
+        CliRun.Result plain = habla("knowledge", "index", "docs", "--index", "plain", "--no-spanish-model");
+        assertThat(plain.exitCode()).as(plain.toString()).isZero();
+        assertThat(plain.out()).contains("(embedding model all-minilm-l6-v2-q)");
         assertThat(dev.habla.knowledge.lucene.LuceneKnowledgeStore.recordedSpanishModel(work.resolve("plain")))
                 .isEmpty();
         assertThat(habla("knowledge", "index", "docs", "--index", "plain").exitCode())
