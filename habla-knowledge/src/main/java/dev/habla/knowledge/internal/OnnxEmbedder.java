@@ -86,13 +86,19 @@ public final class OnnxEmbedder implements Embedder {
     private static final class LazySpanish implements Embedder {
         static final LazySpanish INSTANCE = new LazySpanish();
 
+        /** The loaded model once checked; read on every embedding, so the checks run until the first success only. */
+        private static volatile OnnxEmbedder loaded;
+
         private static OnnxEmbedder model() {
+            OnnxEmbedder m = loaded;
+            if (m != null) return m;
             checkCommandLine(); // before the holder's initialiser: a typed error, not an ExceptionInInitializerError
-            OnnxEmbedder m = Spanish.INSTANCE;
+            m = Spanish.INSTANCE;
             if (m.dimension() != SPANISH_DIMENSION) {
                 throw new KnowledgeException(KnowledgeException.Kind.MODEL_LOAD, "the Spanish model " + SPANISH_MODEL
                         + " gives " + m.dimension() + " dimensions, expected " + SPANISH_DIMENSION);
             }
+            loaded = m;
             return m;
         }
 
