@@ -198,8 +198,10 @@ class EchoServerTest {
         }
     }
 
-    @Test
-    void aClientThatDoesNotReadIsClosedAndTheQueueStaysBounded() throws Exception {
+    /** {@code offHandler}: the frames are sent by another thread, holding no lock of the connection's. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "sent off the handler: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aClientThatDoesNotReadIsClosedAndTheQueueStaysBounded(boolean offHandler) throws Exception {
         long limit = 1 << 20;
         byte[] pcm = new byte[96_000];
         java.util.concurrent.atomic.AtomicLong maxQueued = new java.util.concurrent.atomic.AtomicLong();
@@ -211,9 +213,16 @@ class EchoServerTest {
             protected void onSetup(ClientMessage.Setup setup) {
                 conn.set(connection);
                 // 400 chunks of ~128 KB (base64) = ~50 MB for a client that reads nothing.
-                for (int i = 0; i < 400 && connection.send(ServerMessage.ServerContent.modelTurn(
-                        new Content(List.of(dev.habla.protocol.Part.ofInlineData("audio/pcm;rate=24000", pcm)), "model"))); i++) {
-                    maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+                Runnable flood = () -> {
+                    for (int i = 0; i < 400 && connection.send(ServerMessage.ServerContent.modelTurn(new Content(
+                            List.of(dev.habla.protocol.Part.ofInlineData("audio/pcm;rate=24000", pcm)), "model"))); i++) {
+                        maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+                    }
+                };
+                if (offHandler) {
+                    Thread.ofVirtual().start(flood);
+                } else {
+                    flood.run();
                 }
             }
 
