@@ -14,6 +14,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread per session ({@link #start} runs once). Connection readers hand their events over after taking one of
  * {@link #EVENT_PERMITS} permits, returned once the event was handled: a slow user listener stops the readers, whose
  * bounded inbound buffers then push back on TCP.
+ *
+ * <p>One shortcut, for the stream that dominates a voice session: a reader delivering an {@link LiveEvent.AudioChunk}
+ * while nothing is queued or being handled runs the handler itself instead of waking the control thread (a park and
+ * an unpark per chunk; a gateway relays thousands a second). Safe because every signal, on the control thread or
+ * inline, is handled holding {@link #turn}, so handling stays one at a time with a happens-before edge between
+ * consecutive signals (what thread confinement gave before); and {@link #pending} counts signals from enqueue until
+ * handled, so the shortcut is taken only when {@code pending == 0} under {@code turn}: no earlier signal can be
+ * overtaken (a reader's earlier events were either handled inline already or are queued, and then it queues too).
+ * The inline reader counts as the control thread ({@link #onControlThread}), as the session's re-entrancy checks
+ * need. Other events (setup, turn ends, closes) always go through the queue, as before.
  */
 final class ControlLoop {
     /** Connection events waiting for the control thread before the connections' readers are held back. */
@@ -47,6 +57,14 @@ final class ControlLoop {
     private final Semaphore eventPermits = new Semaphore(EVENT_PERMITS);
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile Thread thread;
+    /** Held while a signal is handled (control thread or inline reader). */
+    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock();
+    /** Signals enqueued and not yet handled. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    /** The handler, once started. */
+    private volatile Handler handler;
+    /** The reader handling a signal inline right now (guarded by {@link #turn}; volatile for other threads' reads). */
+    private volatile Thread inline;
     /** Set once by {@link #stop} (on the control thread); readers and timers stop enqueueing. */
     private volatile boolean stopped;
 
@@ -60,6 +78,7 @@ final class ControlLoop {
         if (!started.compareAndSet(false, true)) {
             return false;
         }
+        this.handler = handler;
         thread = Thread.ofVirtual().name(name).start(() -> loop(handler));
         return true;
     }
@@ -75,19 +94,25 @@ final class ControlLoop {
     }
 
     boolean onControlThread() {
-        return Thread.currentThread() == thread;
+        Thread me = Thread.currentThread();
+        return me == thread || me == inline;
+    }
+
+    private void enqueue(Signal s) {
+        pending.incrementAndGet();
+        signals.add(s);
     }
 
     /** Any thread: runs {@code action} on the control thread, after the signals before it. */
     void run(Runnable action) {
-        signals.add(new Task(action));
+        enqueue(new Task(action));
     }
 
     /** Runs {@code action} on the control thread after {@code delay}. */
     Scheduler.Cancellable later(Duration delay, Runnable action) {
         return scheduler.schedule(delay, () -> {
             if (!stopped) {
-                signals.add(new Task(action));
+                enqueue(new Task(action));
             }
         });
     }
@@ -97,17 +122,47 @@ final class ControlLoop {
         if (stopped) {
             return;
         }
+        if (event instanceof LiveEvent.AudioChunk && pending.get() == 0 && handleInline(c, event)) {
+            return;
+        }
         eventPermits.acquireUninterruptibly();
         if (stopped) {
             eventPermits.release();
             return;
         }
-        signals.add(new ConnEvent(c, event));
+        enqueue(new ConnEvent(c, event));
+    }
+
+    /** The reader's shortcut (class comment): true if it handled the event (or the loop had stopped). */
+    private boolean handleInline(ResilientConnection c, LiveEvent event) {
+        Handler h = handler;
+        if (h == null || !turn.tryLock()) {
+            return false;
+        }
+        try {
+            if (pending.get() != 0) {
+                return false; // something got queued first: keep the order
+            }
+            if (stopped) {
+                return true; // as the control thread would: nothing is handled after stop
+            }
+            inline = Thread.currentThread();
+            try {
+                h.event(c, event);
+            } catch (RuntimeException e) {
+                h.internalError(e);
+            } finally {
+                inline = null;
+            }
+            return true;
+        } finally {
+            turn.unlock();
+        }
     }
 
     /** Any thread: the outcome of a connect ({@code session} or {@code error}). */
     void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
-        signals.add(session != null ? new Connected(c, session) : new ConnectFailed(c, error));
+        enqueue(session != null ? new Connected(c, session) : new ConnectFailed(c, error));
     }
 
     private void loop(Handler h) {
@@ -118,6 +173,7 @@ final class ControlLoop {
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread on purpose
             }
+            turn.lock();
             try {
                 switch (s) {
                     case ConnEvent ce -> {
@@ -132,6 +188,8 @@ final class ControlLoop {
             } catch (RuntimeException e) {
                 h.internalError(e);
             } finally {
+                pending.decrementAndGet();
+                turn.unlock();
                 if (s instanceof ConnEvent) {
                     eventPermits.release();
                 }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * client may come back within the grace period with the gateway's own resumption handle), server-side tool calls
  * answered here, and usage accounting.
  *
- * <p>Threads: {@link #onEvent} runs on the session's event thread; {@link #fromClient}, {@link #attach},
+ * <p>Threads: {@link #onEvent} runs on the session's event thread (or, for an audio chunk while that thread is idle,
+ * on the upstream connection's reader: one call at a time and in order either way); {@link #fromClient}, {@link #attach},
  * {@link #detach} on the client connection's callbacks (its lock held); {@link #start}'s connect on a virtual thread;
  * tool results on the tool's completion thread; the grace timer on the hub's clock ({@link Scheduler}). {@code lock} guards every mutable
  * field below; sends to the client ({@code LiveConnection.send}, which never blocks or locks) happen under it, so

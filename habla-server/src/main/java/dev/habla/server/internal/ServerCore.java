@@ -110,6 +110,12 @@ public final class ServerCore {
         this.watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-server-watchdog").factory());
     }
 
+    /**
+     * Jetty reads into buffers of this size (pooled, released while a connection is idle); its 4 KB default splits
+     * every 100 ms audio message (~4.4 KB of JSON) across two reads and parser passes.
+     */
+    private static final int INPUT_BUFFER_BYTES = 64 << 10;
+
     public String host() {
         return host;
     }
@@ -140,6 +146,7 @@ public final class ServerCore {
                 container.setMaxBinaryMessageSize(maxMessageBytes);
                 container.setMaxFrameSize(maxMessageBytes);
                 container.setIdleTimeout(idleTimeout);
+                container.setInputBufferSize(INPUT_BUFFER_BYTES);
             });
             ws.setHandler(new Upgrader(ws.getServerWebSocketContainer()));
             s.setHandler(ws);

@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,11 +47,14 @@ import org.slf4j.LoggerFactory;
  * a {@link SocketHandler} undecoded: then {@code route}, {@code request} and {@code socketHandler} are set and the
  * Live members ({@code endpoint}, {@code handler}) are not.
  *
- * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection; the writer is one virtual
- * thread draining {@code outbound}, the only code that sends on the socket. {@code lock} (exposed as
- * {@link #lock()}) is held around every handler callback and taken by the writer before each write; it guards
- * {@code handler}, {@code paused} and {@code pauseGeneration}. {@code outbound} and {@code queuedBytes} are thread-safe
- * and fed with or without it.
+ * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection. Data frames are written by
+ * one writer at a time, {@code writeLock} held: either the writer (one virtual thread draining {@code outbound}) or,
+ * when nothing is queued or being written, the thread that sends the frame, inline (see {@link #writeInline}), which
+ * spares a wake-up of the writer per frame; a send that Jetty has not completed by then is left in {@code pending} for
+ * the writer to wait for (the write timeout). {@code lock} (exposed as {@link #lock()}) is held around every handler
+ * callback and taken by the writer before each write (an inline write happens only when the sending thread can take
+ * it and does not hold it); it guards {@code handler}, {@code paused} and {@code pauseGeneration}. {@code outbound},
+ * {@code unwritten} and {@code queuedBytes} are thread-safe and fed with or without it.
  */
 public final class WsConnection implements Session.Listener.AutoDemanding, LiveConnection, SocketConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
@@ -79,6 +83,9 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
 
     private record Stop() implements Out {}
 
+    /** An inline write left {@code pending}: the writer waits for it (within the write timeout) even if nothing follows. */
+    private record Wake() implements Out {}
+
     /** Where {@link #pauseOutput()} was called in the outbound order: the writer waits here while that pause lasts. */
     private record PauseMark(long generation) implements Out {}
 
@@ -96,6 +103,15 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     private final Condition notPaused = lock.newCondition();
     private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Items put in {@code outbound} and not yet done by the writer: while above zero, nothing is written inline. */
+    private final AtomicInteger unwritten = new AtomicInteger();
+    /** One writer at a time: held while a data frame is handed to Jetty, and by the writer while it waits for a send. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** An inline send not yet completed when its writer returned, and its deadline; guarded by writeLock. */
+    private Callback.Completable pending;
+    private long pendingDeadlineNanos;
+    /** The writer has ended (close frame sent, stopped or failed): nothing more is written. Guarded by writeLock. */
+    private boolean writerEnded;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     /** Released when the writer is done: close frame sent, TCP dropped or connection gone. */
@@ -206,12 +222,72 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             if (closing.compareAndSet(false, true)) {
                 LOG.warn("Connection {}: client not reading, {} bytes queued; closing", id, after - size);
                 discardQueued();
-                outbound.add(new CloseFrame(CloseCodes.POLICY, CloseCodes.truncate(CloseReasons.slowClient(core.maxOutboundBytes))));
+                queue(new CloseFrame(CloseCodes.POLICY, CloseCodes.truncate(CloseReasons.slowClient(core.maxOutboundBytes))));
             }
             return false;
         }
-        outbound.add(o);
+        if (writeInline(o)) {
+            return true;
+        }
+        queue(o);
         return true;
+    }
+
+    /** For the writer, behind everything queued. */
+    private void queue(Out o) {
+        unwritten.incrementAndGet();
+        outbound.add(o);
+    }
+
+    /**
+     * Writes data frame {@code o} on the calling thread if that keeps the order and the rules of the writer: nothing
+     * queued or being written, no inline send still pending, output not paused, and the connection's {@code lock} free
+     * (so, as for the writer, no handler step is under way; a thread inside one, holding it, queues instead). Never
+     * blocks: both locks are only tried, and Jetty's send with a callback does not wait for the socket. False if the
+     * frame must be queued instead.
+     */
+    private boolean writeInline(Out o) {
+        Session s = session;
+        if (s == null || unwritten.get() != 0 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (paused || !writeLock.tryLock()) {
+                return false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            if (writerEnded || pending != null || unwritten.get() != 0) {
+                return false;
+            }
+            queuedBytes.addAndGet(-o.size());
+            long start = System.nanoTime();
+            Callback.Completable c = new Callback.Completable();
+            try {
+                startSend(s, o, c);
+            } catch (RuntimeException e) {
+                c.completeExceptionally(e);
+            }
+            if (!c.isDone() || c.isCompletedExceptionally()) {
+                // The writer waits for it, within the write timeout counted from now, and handles a failure as its own.
+                pending = c;
+                pendingDeadlineNanos = start + core.writeTimeout.toNanos();
+                queue(new Wake());
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void startSend(Session s, Out o, Callback c) {
+        switch (o) {
+            case Binary b -> s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
+            case Text t -> s.sendText(t.text(), c);
+            default -> throw new IllegalStateException("not a data frame: " + o);
+        }
     }
 
     private void discardQueued() {
@@ -219,6 +295,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         outbound.drainTo(dropped);
         for (Out d : dropped) {
             queuedBytes.addAndGet(-d.size());
+            unwritten.decrementAndGet();
         }
     }
 
@@ -226,7 +303,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
             LOG.debug("Connection {}: closing {} {}", id, code, reason);
-            outbound.add(new CloseFrame(code, CloseCodes.truncate(reason == null ? "" : reason)));
+            queue(new CloseFrame(code, CloseCodes.truncate(reason == null ? "" : reason)));
         }
     }
 
@@ -240,7 +317,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     public void abort() {
         closing.set(true);
         discardQueued();
-        outbound.add(new Stop());
+        queue(new Stop());
         Session s = session;
         if (s != null) {
             resetOnClose(s);
@@ -273,7 +350,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
                 // Under the lock handlers send with: what they produced before this point is on its way.
                 paused = true;
                 pauseGeneration++;
-                outbound.add(new PauseMark(pauseGeneration));
+                queue(new PauseMark(pauseGeneration));
             }
         } finally {
             lock.unlock();
@@ -430,7 +507,7 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         if (!cleanedUp.compareAndSet(false, true)) {
             return;
         }
-        outbound.add(new Stop());
+        queue(new Stop());
         lock.lock();
         try {
             paused = false;
@@ -549,6 +626,12 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         try {
             writeFrames();
         } finally {
+            writeLock.lock();
+            try {
+                writerEnded = true;
+            } finally {
+                writeLock.unlock();
+            }
             writerDone.countDown();
         }
     }
@@ -561,36 +644,18 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
                 Out o = outbound.take();
                 queuedBytes.addAndGet(-o.size());
                 awaitWritable(o);
-                switch (o) {
-                    case PauseMark m -> { }
-                    case Binary b -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
-                        c.get(timeoutMs, TimeUnit.MILLISECONDS);
-                    }
-                    case Text t -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.sendText(t.text(), c);
-                        c.get(timeoutMs, TimeUnit.MILLISECONDS);
-                    }
-                    case CloseFrame cf -> {
-                        Callback.Completable c = new Callback.Completable();
-                        s.close(cf.code(), cf.reason(), c);
-                        try {
-                            c.get(5, TimeUnit.SECONDS);
-                        } finally {
-                            // Some clients (the Java SDK) never answer a close frame and keep TCP open.
-                            core.afterCloseGrace(() -> {
-                                if (!closed) {
-                                    s.disconnect();
-                                }
-                            });
-                        }
+                if (o instanceof Stop) {
+                    return;
+                }
+                writeLock.lock();
+                try {
+                    if (!write(s, o, timeoutMs)) {
                         return;
                     }
-                    case Stop st -> {
-                        return;
-                    }
+                } finally {
+                    // Done with o only now: until here no frame may be written inline (it would overtake o).
+                    unwritten.decrementAndGet();
+                    writeLock.unlock();
                 }
             }
         } catch (InterruptedException e) {
@@ -600,6 +665,52 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
             closing.set(true);
             s.disconnect();
         }
+    }
+
+    /**
+     * Writes {@code o} after the inline send still pending, if any; writeLock held. False once the writer is done
+     * (close frame sent).
+     */
+    private boolean write(Session s, Out o, long timeoutMs) throws Exception {
+        Callback.Completable p = pending;
+        if (p != null) {
+            pending = null;
+            p.get(Math.max(0, pendingDeadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        switch (o) {
+            case PauseMark m -> { }
+            case Wake w -> { }
+            case Binary b -> {
+                Callback.Completable c = new Callback.Completable();
+                s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
+                c.get(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+            case Text t -> {
+                Callback.Completable c = new Callback.Completable();
+                s.sendText(t.text(), c);
+                c.get(timeoutMs, TimeUnit.MILLISECONDS);
+            }
+            case CloseFrame cf -> {
+                writerEnded = true; // nothing is written inline after the close frame
+                Callback.Completable c = new Callback.Completable();
+                s.close(cf.code(), cf.reason(), c);
+                try {
+                    c.get(5, TimeUnit.SECONDS);
+                } finally {
+                    // Some clients (the Java SDK) never answer a close frame and keep TCP open.
+                    core.afterCloseGrace(() -> {
+                        if (!closed) {
+                            s.disconnect();
+                        }
+                    });
+                }
+                return false;
+            }
+            case Stop st -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
