@@ -2,6 +2,8 @@ package dev.habla.gateway.internal;
 
 import dev.habla.gateway.AppUsage;
 import dev.habla.gateway.GatewayApp;
+import dev.habla.protocol.Blob;
+import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.UsageMetadata;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -207,6 +209,23 @@ public final class Accounting {
             }
         }
         registry.counter("habla.gateway.tokens", "app", app, "direction", direction, "modality", "TOTAL").increment(total);
+    }
+
+    /**
+     * The PCM audio of a client's realtime input relayed for {@code app}: its audio and its media chunks whose MIME type
+     * is {@code audio/pcm} (16 kHz unless the type names a rate); other media are not counted.
+     */
+    public void audioIn(String app, ClientMessage.RealtimeInput r) {
+        audioIn(app, r.audio());
+        if (r.mediaChunks() != null) {
+            r.mediaChunks().forEach(b -> audioIn(app, b));
+        }
+    }
+
+    private void audioIn(String app, Blob b) {
+        if (b != null && b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
+            audio(app, true, b.data().length, Blob.sampleRate(b.mimeType(), 16_000));
+        }
     }
 
     /** {@code bytes} of 16-bit mono PCM at {@code rate} Hz relayed for {@code app}; {@code in}: from the client. */

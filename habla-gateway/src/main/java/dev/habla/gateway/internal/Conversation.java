@@ -7,20 +7,15 @@ import dev.habla.client.Provider;
 import dev.habla.client.ResilientSession;
 import dev.habla.client.SessionConfig;
 import dev.habla.client.SessionListener;
-import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.CloseCodes;
-import dev.habla.protocol.FunctionCall;
 import dev.habla.protocol.FunctionResponse;
 import dev.habla.protocol.ServerFrame;
 import dev.habla.protocol.ServerMessage;
 import dev.habla.protocol.Tool;
 import dev.habla.time.Scheduler;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -29,14 +24,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One client conversation: its upstream {@link ResilientSession} (handover, reconnects and resumption are the
  * client library's: the client never sees a goAway), the client connection attached now (or none, while a dropped
- * client may come back within the grace period with the gateway's own resumption handle), server-side tool calls
- * answered here, and usage accounting.
+ * client may come back within the grace period with the gateway's own resumption handle: {@link ClientAttachment}),
+ * server-side tool calls answered here ({@link ServerToolCalls}), usage accounting ({@link Accounting}), recording,
+ * and its part in the cluster ({@link ClusterLink}: record, hand-off; the drain notice is here).
  *
  * <p>Threads: {@link #onEvent} runs on the session's event thread (or, for an audio chunk while that thread is idle,
  * on the upstream connection's reader: one call at a time and in order either way); {@link #fromClient}, {@link #attach},
  * {@link #detach} on the client connection's callbacks (its lock held); {@link #start}'s connect on a virtual thread;
  * tool results on the tool's completion thread; the grace timer on the hub's clock ({@link Scheduler}). {@code lock} guards every mutable
- * field below; sends to the client ({@code LiveConnection.send}, which never blocks or locks) happen under it, so
+ * field below and those of {@link ClientAttachment} and {@link ServerToolCalls} (it is their lock too: one lock per
+ * conversation); sends to the client ({@code LiveConnection.send}, which never blocks or locks) happen under it, so
  * frames reach the client in event order and a re-attaching client gets held frames before newer ones.
  */
 public final class Conversation implements SessionListener {
@@ -50,17 +47,14 @@ public final class Conversation implements SessionListener {
     private final String handle;
     private final ClusterLink link; // the cluster's record, slot and hand-off (turn tracking only, standalone)
     private final ReentrantLock lock = new ReentrantLock();
+    private final ClientAttachment client; // the client connection and what is held for it (guarded by lock)
+    private final ServerToolCalls toolCalls; // server-side tool calls in flight (guarded by lock)
     // Guarded by lock.
-    private ClientSession client;
     private ResilientSession upstream;
     /** This conversation's own upstream client when its app records sessions (else null: the hub's); closed at the end. */
     private volatile dev.habla.client.LiveClient recording;
     private final List<ClientMessage> pendingIn = new ArrayList<>();
-    private final ArrayDeque<ServerFrame> held = new ArrayDeque<>();
-    private long heldBytes;
     private volatile boolean ended; // written under lock; read without it by the hand-off wait
-    private Scheduler.Cancellable graceTimer;
-    private final Map<String, CompletableFuture<FunctionResponse>> serverCalls = new HashMap<>();
 
     Conversation(Hub hub, long id, String app, Token token, ClientMessage.Setup setup, boolean announce, ClientSession client) {
         this(hub, id, app, token, setup, announce, client, null);
@@ -75,9 +69,10 @@ public final class Conversation implements SessionListener {
         this.token = token;
         this.setup = setup;
         this.announce = announce;
-        this.client = client;
         this.link = new ClusterLink(hub, id, app, token, setup, announce, resumed);
         this.handle = link.handle;
+        this.client = new ClientAttachment(this, hub, lock, announce, handle, client);
+        this.toolCalls = new ServerToolCalls(this, hub.tools(), lock, this.client);
     }
 
     public long id() { return id; }
@@ -88,12 +83,7 @@ public final class Conversation implements SessionListener {
 
     /** Whether a client is attached now. */
     public boolean attached() {
-        lock.lock();
-        try {
-            return client != null;
-        } finally {
-            lock.unlock();
-        }
+        return client.attached();
     }
 
     /** Opens the upstream on a virtual thread; the client's input is queued until it is up. */
@@ -192,14 +182,14 @@ public final class Conversation implements SessionListener {
     /** A client message (client callback thread). */
     void fromClient(ClientSession from, ClientMessage m) {
         if (m.plain() instanceof ClientMessage.RealtimeInput r) {
-            countAudioIn(r);
+            hub.accounting().audioIn(app, r);
         }
         if (link.shared()) {
             link.opening(m, upstreamNow());
         }
         lock.lock();
         try {
-            if (ended || from != client) {
+            if (ended || !client.is(from)) {
                 return;
             }
             if (upstream == null) {
@@ -218,75 +208,18 @@ public final class Conversation implements SessionListener {
             upstream.send(m);
         } catch (IllegalArgumentException e) {
             log.info("Conversation {}: client message refused: {}", id, e.getMessage());
-            if (client != null) {
-                client.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
-            }
-        }
-    }
-
-    private void countAudioIn(ClientMessage.RealtimeInput r) {
-        countAudioIn(r.audio());
-        if (r.mediaChunks() != null) {
-            r.mediaChunks().forEach(this::countAudioIn);
-        }
-    }
-
-    private void countAudioIn(Blob b) {
-        if (b != null && b.mimeType() != null && b.mimeType().startsWith("audio/pcm") && b.data() != null) {
-            hub.accounting().audio(app, true, b.data().length, Blob.sampleRate(b.mimeType(), 16_000));
+            client.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
         }
     }
 
     /** A client resumes with this conversation's handle (client callback thread of the new connection). */
     void attach(ClientSession c) {
-        ClientSession old;
-        lock.lock();
-        try {
-            if (ended) {
-                c.close(CloseCodes.INVALID_ARGUMENT, "Session resumption handle is not valid or has expired.");
-                return;
-            }
-            old = client;
-            client = c;
-            if (graceTimer != null) {
-                graceTimer.cancel();
-                graceTimer = null;
-            }
-            c.send(ServerFrame.of(new ServerMessage.SetupComplete(null)));
-            while (!held.isEmpty()) {
-                c.send(held.poll());
-            }
-            heldBytes = 0;
-            c.send(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(handle, true, null)));
-        } finally {
-            lock.unlock();
-        }
-        if (old != null && old != c) {
-            // A phone that switched networks may come back before its old socket is known dead.
-            old.close(CloseCodes.GOING_AWAY, "Session resumed on another connection.");
-        }
+        client.attach(c);
     }
 
     /** The client's socket closed (its callback thread). */
     void detach(ClientSession c, int code) {
-        lock.lock();
-        try {
-            if (client != c || ended) {
-                return;
-            }
-            client = null;
-            if (!announce || code == CloseCodes.NORMAL) {
-                // A client that did not ask for resumption, or closed deliberately, is done.
-                log.info("Conversation {}: client closed ({}), ending", id, code);
-            } else {
-                log.info("Conversation {}: client dropped ({}); waiting {} for it to resume", id, code, hub.resumeGrace());
-                graceTimer = hub.clock().schedule(hub.resumeGrace(), () -> end(CloseCodes.NORMAL, ""));
-                return;
-            }
-        } finally {
-            lock.unlock();
-        }
-        end(CloseCodes.NORMAL, "");
+        client.detach(c, code);
     }
 
     /** Ends the conversation: closes the client (if attached) with {@code code}/{@code reason} and the upstream. Idempotent. */
@@ -301,14 +234,8 @@ public final class Conversation implements SessionListener {
             }
             ended = true;
             up = upstream;
-            c = client;
-            client = null;
-            held.clear();
-            calls = List.copyOf(serverCalls.values());
-            serverCalls.clear();
-            if (graceTimer != null) {
-                graceTimer.cancel();
-            }
+            c = client.takeForEnd();
+            calls = toolCalls.takeAll();
         } finally {
             lock.unlock();
         }
@@ -343,6 +270,11 @@ public final class Conversation implements SessionListener {
         }
         closeRecording();
         link.upstreamClosed(up);
+    }
+
+    /** With lock held: the upstream while the conversation lives (null before it is up and once ended). */
+    ResilientSession liveUpstream() {
+        return ended ? null : upstream;
     }
 
     private ResilientSession upstreamNow() {
@@ -387,10 +319,7 @@ public final class Conversation implements SessionListener {
             if (ended) {
                 return;
             }
-            detached = client == null;
-            if (!detached && announce) {
-                client.send(ServerFrame.of(new ServerMessage.GoAway(timeLeft)));
-            }
+            detached = client.goAway(timeLeft);
         } finally {
             lock.unlock();
         }
@@ -419,25 +348,25 @@ public final class Conversation implements SessionListener {
             case LiveEvent.SetupCompleted s -> {
                 lock.lock();
                 try {
-                    toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
-                    announce();
+                    client.toClient(ServerFrame.of(new ServerMessage.SetupComplete(null)), 64);
+                    client.announce();
                     if (link.takeCutTurn()) {
                         // Taken over from a node that died mid-turn: that turn is lost; say so rather than stay silent.
-                        toClient(ServerFrame.of(ServerMessage.ServerContent.interruptedSignal()), 64);
+                        client.toClient(ServerFrame.of(ServerMessage.ServerContent.interruptedSignal()), 64);
                     }
                 } finally {
                     lock.unlock();
                 }
                 link.save(upstreamNow());
             }
-            case LiveEvent.ToolCallRequested r -> toolCalls(r.calls());
-            case LiveEvent.ToolCallCancelled c -> toolCancels(c.ids());
+            case LiveEvent.ToolCallRequested r -> toolCalls.calls(r.calls());
+            case LiveEvent.ToolCallCancelled c -> toolCalls.cancels(c.ids());
             case LiveEvent.TurnComplete t -> {
                 hub.accounting().usage(app, t.usage());
                 lock.lock();
                 try {
-                    toClient(GeminiFrames.encode(t), 256);
-                    announce();
+                    client.toClient(GeminiFrames.encode(t), 256);
+                    client.announce();
                     link.turnCompleted();
                 } finally {
                     lock.unlock();
@@ -446,63 +375,13 @@ public final class Conversation implements SessionListener {
             }
             case LiveEvent.Usage u -> {
                 hub.accounting().usage(app, u.usage());
-                forward(GeminiFrames.encode(u), 256);
+                client.forward(GeminiFrames.encode(u), 256);
             }
             case LiveEvent.AudioChunk a -> {
                 hub.accounting().audio(app, false, a.pcm().length, a.sampleRate());
-                forwardAudio(a);
+                client.forwardAudio(a);
             }
-            default -> forward(GeminiFrames.encode(event), 512);
-        }
-    }
-
-    /** With lock held: the gateway's own handle, if the client asked for resumption. */
-    private void announce() {
-        if (announce) {
-            toClient(ServerFrame.of(new ServerMessage.SessionResumptionUpdate(handle, true, null)), 128);
-        }
-    }
-
-    /**
-     * Model audio to the client: the upstream's own frame when it was nothing but this chunk (the fast path: no
-     * re-encoding), else the chunk encoded. A detached client's frames are held as encoded frames.
-     */
-    private void forwardAudio(LiveEvent.AudioChunk a) {
-        lock.lock();
-        try {
-            if (a.wire() != null && client != null && !ended) {
-                client.sendEncoded(a.wire());
-            } else {
-                toClient(GeminiFrames.encode(a), a.pcm().length * 4L / 3 + 128);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void forward(ServerFrame frame, long size) {
-        lock.lock();
-        try {
-            toClient(frame, size);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** With lock held: to the attached client, or held for one that may resume (bounded). */
-    private void toClient(ServerFrame frame, long size) {
-        if (ended) {
-            return;
-        }
-        if (client != null) {
-            client.send(frame);
-            return;
-        }
-        heldBytes += size;
-        held.add(frame);
-        if (heldBytes > hub.heldBytes()) {
-            log.info("Conversation {}: {} bytes held for a detached client; ending", id, heldBytes);
-            Thread.ofVirtual().name("habla-gw-end-" + id).start(() -> end(CloseCodes.NORMAL, "")); // not under lock
+            default -> client.forward(GeminiFrames.encode(event), 512);
         }
     }
 
@@ -526,66 +405,6 @@ public final class Conversation implements SessionListener {
                     : code == CloseCodes.INTERNAL ? CloseCodes.REASON_INTERNAL : "";
             log.info("Conversation {}: upstream ended ({} {})", id, c.code(), c.reason());
             end(code, reason);
-        }
-    }
-
-    private void toolCalls(List<FunctionCall> calls) {
-        List<FunctionCall> forClient = new ArrayList<>();
-        for (FunctionCall call : calls) {
-            if (hub.tools() != null && hub.tools().tool(call.name()).isPresent()) {
-                CompletableFuture<FunctionResponse> f = hub.tools().handle(call);
-                lock.lock();
-                try {
-                    if (call.id() != null) {
-                        serverCalls.put(call.id(), f);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                f.whenComplete((resp, err) -> toolDone(call, resp, err));
-            } else {
-                forClient.add(call);
-            }
-        }
-        if (!forClient.isEmpty()) {
-            forward(ServerFrame.of(new ServerMessage.ToolCall(forClient)), 512);
-        }
-    }
-
-    private void toolDone(FunctionCall call, FunctionResponse resp, Throwable err) {
-        lock.lock();
-        try {
-            if (call.id() != null && serverCalls.remove(call.id()) == null) {
-                return; // cancelled or ended
-            }
-            if (err != null || resp == null || upstream == null || ended) {
-                log.debug("Conversation {}: server tool {} not answered: {}", id, call.name(), err == null ? "ended" : err.toString());
-                return;
-            }
-            upstream.sendToolResponse(List.of(resp));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void toolCancels(List<String> ids) {
-        List<String> forClient = new ArrayList<>();
-        for (String callId : ids) {
-            CompletableFuture<FunctionResponse> f;
-            lock.lock();
-            try {
-                f = serverCalls.remove(callId);
-            } finally {
-                lock.unlock();
-            }
-            if (f != null) {
-                f.cancel(true);
-            } else {
-                forClient.add(callId);
-            }
-        }
-        if (!forClient.isEmpty()) {
-            forward(ServerFrame.of(new ServerMessage.ToolCallCancellation(forClient)), 256);
         }
     }
 
