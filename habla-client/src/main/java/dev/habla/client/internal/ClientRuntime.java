@@ -38,29 +38,49 @@ public final class ClientRuntime implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public ClientRuntime(ClientConfig config) {
+        this(config, Wire.of(config));
+    }
+
+    /**
+     * Over a given transport (tests: an in-memory one that answers as no network peer can be made to, e.g. inside
+     * {@link Transport#open}); the runtime closes it. {@link ClientConfig#transport()} and {@link ClientConfig#record()}
+     * are not used.
+     */
+    ClientRuntime(ClientConfig config, Transport transport) {
+        this(config, new Wire(null, null, transport));
+    }
+
+    private ClientRuntime(ClientConfig config, Wire wire) {
         this.config = config;
-        if (config.transport() == ClientConfig.Transport.JDK) {
-            this.callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
-            this.http = HttpClient.newBuilder()
+        this.callbacks = wire.callbacks();
+        this.http = wire.http();
+        this.transport = wire.transport();
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.provider = config.provider().spi();
+    }
+
+    /** The transport and, for the JDK one, its HTTP client and callback executor (null with the Jetty transport). */
+    private record Wire(ExecutorService callbacks, HttpClient http, Transport transport) {
+        static Wire of(ClientConfig config) {
+            if (config.transport() != ClientConfig.Transport.JDK) {
+                return new Wire(null, null,
+                        recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate())));
+            }
+            ExecutorService callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
+            HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(config.connectTimeout())
                     .executor(callbacks)
                     .build();
             try {
-                this.transport = recording(config, new JdkWebSocketTransport(http));
+                return new Wire(callbacks, http, recording(config, new JdkWebSocketTransport(http)));
             } catch (RuntimeException e) { // the cassette cannot be written: release what was started
                 http.shutdownNow();
                 callbacks.shutdown();
                 throw e;
             }
-        } else {
-            this.callbacks = null;
-            this.http = null;
-            this.transport = recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate()));
         }
-        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
-        this.timer.setRemoveOnCancelPolicy(true);
-        this.provider = config.provider().spi();
     }
 
     /** The transport, tapped by a cassette recorder when {@link ClientConfig#record()} is set. */
