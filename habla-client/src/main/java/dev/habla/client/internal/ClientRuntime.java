@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * What one {@code LiveClient} owns: the transport (Jetty's client with its pool, or the JDK's HTTP client with its
@@ -104,14 +105,25 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Opens a session; see {@code LiveClient.connectAsync}. */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
-        return connect(session, listener, false);
+        return connect(session, listener, false, null);
     }
 
     /**
-     * Opens a session; with {@code retainUnsent} it keeps the frames left in its queue when it ends
-     * ({@link RealLiveSession#unsentCommands()}), for a resilient session to re-send.
+     * Opens a connection of a resilient session: it keeps the frames left in its queue when it ends
+     * ({@link RealLiveSession#unsentCommands()}) for re-sending, and {@code outcome} is attached to its connect future
+     * before it starts. The reader completes that future on setupComplete and runs the stages attached by then inline,
+     * before it delivers SetupCompleted to {@code listener}; so {@code outcome} runs before the connection's first event.
+     * Chained to the returned future instead, it could run after its events: a fast upstream answers before the
+     * caller gets the future back, and the stage then runs on the caller's thread, late. On a failed connect it runs
+     * before the terminal Closed, possibly on this thread before this method returns.
      */
-    public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent) {
+    CompletableFuture<LiveSession> connectRetaining(SessionConfig session, SessionListener listener,
+            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
+        return connect(session, listener, true, outcome);
+    }
+
+    private CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent,
+            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());
         RealLiveSession[] self = new RealLiveSession[1];
         RealLiveSession s = new RealLiveSession(id, config, session, provider, transport, timer, listener,
@@ -119,6 +131,9 @@ public final class ClientRuntime implements AutoCloseable {
         self[0] = s;
         if (retainUnsent) {
             s.retainUnsentFrames();
+        }
+        if (outcome != null) {
+            s.connectFuture().whenComplete(outcome);
         }
         sessions.add(s);
         if (closed.get()) {

@@ -150,6 +150,14 @@ public final class RealLiveSession extends AbstractLiveSession {
         return unsent;
     }
 
+    /**
+     * The future {@link #start()} returns, for stages that must run before the listener hears anything: attached before
+     * the start, they run on the reader inside {@link #opened}, before SetupCompleted is delivered.
+     */
+    CompletableFuture<LiveSession> connectFuture() {
+        return connected;
+    }
+
     /** Starts the dispatcher and the handshake; the future completes on setupComplete. Called once. */
     CompletableFuture<LiveSession> start() {
         dispatcher = Thread.ofVirtual().name("habla-" + id + "-reader").start(this::dispatchLoop);
