@@ -254,7 +254,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         terminate(CloseCodes.ABNORMAL, why, error, Exit.ABORT);
     }
 
-    /** Dispatcher: setupComplete arrived. False if the session ended meanwhile (timeout, cancel, abort). */
+    /** Reader thread ({@link SessionDispatcher}): setupComplete arrived. False if the session ended meanwhile. */
     boolean opened(LiveEvent.SetupCompleted done) {
         if (!state.compareAndSet(SessionState.CONNECTING, SessionState.OPEN)) {
             return false;
@@ -265,7 +265,8 @@ public final class RealLiveSession extends AbstractLiveSession {
         // below, so the queue is empty here and it is written first. Unbounded: it is part of the opening.
         // All at once: the writer is running, and would otherwise send a later frame before an earlier one.
         out.queueFirst(historyFrames);
-        // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered.
+        // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered
+        // (what ClientRuntime.connectRetaining relies on).
         return connected.complete(this);
     }
 
