@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * What one {@code LiveClient} owns: the transport (Jetty's client with its pool, or the JDK's HTTP client with its
@@ -38,29 +39,49 @@ public final class ClientRuntime implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public ClientRuntime(ClientConfig config) {
+        this(config, Wire.of(config));
+    }
+
+    /**
+     * Over a given transport (tests: an in-memory one that answers as no network peer can be made to, e.g. inside
+     * {@link Transport#open}); the runtime closes it. {@link ClientConfig#transport()} and {@link ClientConfig#record()}
+     * are not used.
+     */
+    ClientRuntime(ClientConfig config, Transport transport) {
+        this(config, new Wire(null, null, transport));
+    }
+
+    private ClientRuntime(ClientConfig config, Wire wire) {
         this.config = config;
-        if (config.transport() == ClientConfig.Transport.JDK) {
-            this.callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
-            this.http = HttpClient.newBuilder()
+        this.callbacks = wire.callbacks();
+        this.http = wire.http();
+        this.transport = wire.transport();
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.provider = config.provider().spi();
+    }
+
+    /** The transport and, for the JDK one, its HTTP client and callback executor (null with the Jetty transport). */
+    private record Wire(ExecutorService callbacks, HttpClient http, Transport transport) {
+        static Wire of(ClientConfig config) {
+            if (config.transport() != ClientConfig.Transport.JDK) {
+                return new Wire(null, null,
+                        recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate())));
+            }
+            ExecutorService callbacks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("habla-http-", 0).factory());
+            HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(config.connectTimeout())
                     .executor(callbacks)
                     .build();
             try {
-                this.transport = recording(config, new JdkWebSocketTransport(http));
+                return new Wire(callbacks, http, recording(config, new JdkWebSocketTransport(http)));
             } catch (RuntimeException e) { // the cassette cannot be written: release what was started
                 http.shutdownNow();
                 callbacks.shutdown();
                 throw e;
             }
-        } else {
-            this.callbacks = null;
-            this.http = null;
-            this.transport = recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate()));
         }
-        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("habla-timer-", 0).factory());
-        this.timer.setRemoveOnCancelPolicy(true);
-        this.provider = config.provider().spi();
     }
 
     /** The transport, tapped by a cassette recorder when {@link ClientConfig#record()} is set. */
@@ -84,14 +105,25 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Opens a session; see {@code LiveClient.connectAsync}. */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
-        return connect(session, listener, false);
+        return connect(session, listener, false, null);
     }
 
     /**
-     * Opens a session; with {@code retainUnsent} it keeps the frames left in its queue when it ends
-     * ({@link RealLiveSession#unsentCommands()}), for a resilient session to re-send.
+     * Opens a connection of a resilient session: it keeps the frames left in its queue when it ends
+     * ({@link RealLiveSession#unsentCommands()}) for re-sending, and {@code outcome} is attached to its connect future
+     * before it starts. The reader completes that future on setupComplete and runs the stages attached by then inline,
+     * before it delivers SetupCompleted to {@code listener}; so {@code outcome} runs before the connection's first event.
+     * Chained to the returned future instead, it could run after its events: a fast upstream answers before the
+     * caller gets the future back, and the stage then runs on the caller's thread, late. On a failed connect it runs
+     * before the terminal Closed, possibly on this thread before this method returns.
      */
-    public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent) {
+    CompletableFuture<LiveSession> connectRetaining(SessionConfig session, SessionListener listener,
+            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
+        return connect(session, listener, true, outcome);
+    }
+
+    private CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent,
+            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());
         RealLiveSession[] self = new RealLiveSession[1];
         RealLiveSession s = new RealLiveSession(id, config, session, provider, transport, timer, listener,
@@ -99,6 +131,9 @@ public final class ClientRuntime implements AutoCloseable {
         self[0] = s;
         if (retainUnsent) {
             s.retainUnsentFrames();
+        }
+        if (outcome != null) {
+            s.connectFuture().whenComplete(outcome);
         }
         sessions.add(s);
         if (closed.get()) {

@@ -58,8 +58,11 @@ final class Connections implements ControlLoop.Handler {
             case ContinuityStrategy.Fresh f -> f.config();
         };
         log.debug("resilient session {}: opening {} ({})", s.id(), c, plan.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-        c.future = runtime.connect(cfg, c, true);
-        c.future.whenComplete((session, e) -> s.connectOutcome(c, (RealLiveSession) session, e == null ? null : toLive(e)));
+        // The outcome is queued before any event of the connection (ClientRuntime.connectRetaining), so the control
+        // thread knows the connection is connected before it sees its setupComplete. A failure may be queued before
+        // c.future is set; it is handled after this method returns (we are the control thread).
+        c.future = runtime.connectRetaining(cfg, c,
+                (session, e) -> s.connectOutcome(c, (RealLiveSession) session, e == null ? null : toLive(e)));
         return c;
     }
 
@@ -161,17 +164,10 @@ final class Connections implements ControlLoop.Handler {
         }
         switch (c.role) {
             case DEAD -> { }
+            // A CONNECTING connection has no events: its connect outcome is queued before them (open()).
             case CONNECTING, STANDBY -> {
                 switch (e) {
-                    // The first connection's setupComplete can come before its Connected signal: the reader
-                    // completes the connect future before open() has chained connectOutcome to it, and the
-                    // chained stage then runs on open()'s thread, after the reader queued this event. Held, it
-                    // reaches the user at promotion (afterPromotion); dropped, the user would never see it.
-                    case LiveEvent.SetupCompleted x -> {
-                        if (!firstSetupForwarded) {
-                            c.held.add(e);
-                        }
-                    }
+                    case LiveEvent.SetupCompleted x -> { } // a standby's: the user heard the first connection's
                     case LiveEvent.ResumptionUpdate u -> trackHandle(c, u);
                     case LiveEvent.GoingAway g -> c.goAwayPending = g.timeLeft();
                     default -> c.held.add(e);

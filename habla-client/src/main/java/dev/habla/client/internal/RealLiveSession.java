@@ -17,14 +17,11 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +30,17 @@ import org.slf4j.LoggerFactory;
  * The session machinery, independent of the service (that part is the {@link LiveProvider}, and this connection's
  * codec and state, its {@link ProviderConnection}).
  *
+ * <p>This class connects (handshake, connect deadline), terminates, and is the API; its two sides and its keepalive are
+ * classes of their own: {@link SessionWriter} (the outbound queue, encoding, the writer thread),
+ * {@link SessionDispatcher} (the reader thread: decoding, the listener) and {@link SessionPings}.
+ *
  * <p>Threads (all virtual, named after {@link #id}):
  * <ul>
- *   <li><b>writer</b> {@code habla-<id>-writer}: the only caller of {@link Transport.Connection#sendText}; drains the
- *       {@link OutboundQueue} one message at a time (the JDK allows one outstanding send).</li>
- *   <li><b>reader</b> {@code habla-<id>-reader} (the dispatcher): decodes inbound frames and calls the listener, in
- *       order; delivers the terminal {@link LiveEvent.Closed} last and exits.</li>
+ *   <li><b>writer</b> {@code habla-<id>-writer} ({@link SessionWriter}): the only caller of
+ *       {@link Transport.Connection#sendText}; drains the {@link OutboundQueue} one message at a time (the JDK allows
+ *       one outstanding send).</li>
+ *   <li><b>reader</b> {@code habla-<id>-reader} (the dispatcher, {@link SessionDispatcher}): decodes inbound frames
+ *       and calls the listener, in order; delivers the terminal {@link LiveEvent.Closed} last and exits.</li>
  *   <li>transport callbacks (HTTP client threads): only enqueue frames and signal; never call the listener.</li>
  *   <li>timer (shared per client): connect deadline, pings, close deadline; only enqueue or terminate.</li>
  * </ul>
@@ -63,7 +65,7 @@ public final class RealLiveSession extends AbstractLiveSession {
     private static final long CLOSE_SLACK_MILLIS = 1_000;
 
     /** How {@link #terminate} disposes of the connection. */
-    private enum Exit {
+    enum Exit {
         /** Drop the TCP connection now. */
         ABORT,
         /** The peer closed: let the JDK answer, abort only if still open after the close timeout. */
@@ -78,47 +80,31 @@ public final class RealLiveSession extends AbstractLiveSession {
     private final LiveProvider provider;
     /** This connection's codec and state; see {@link ProviderConnection} for which thread calls what. */
     private final ProviderConnection codec;
-    /**
-     * Held while a caller's command is encoded and queued, so a stateful codec sees commands in the order their frames
-     * are queued, and the frames of one command stay one unit. Never held while blocking on I/O.
-     */
-    private final ReentrantLock encodeLock = new ReentrantLock();
     private final Transport transport;
     private final ScheduledExecutorService timer;
-    private final SessionListener listener;
     private final Runnable onTerminated;
 
     private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.CONNECTING);
-    private final OutboundQueue outbound;
     /** Frames for the dispatcher and the transport's credit (see the class comment). */
     private final InboundWindow inbound = new InboundWindow(INBOUND_CAPACITY, CREDIT_BATCH);
+    /** The outbound side: queue, encoding, writer thread. */
+    private final SessionWriter out;
+    /** The inbound side: the reader thread, the listener, the state it tracks. */
+    private final SessionDispatcher reader;
+    private final SessionPings pings;
     /** Set once, by the first {@link #terminate}. */
     private final AtomicReference<LiveEvent.Closed> terminal = new AtomicReference<>();
     /** Counted down by {@link #terminate}: the connection is done (the terminal event may still be in delivery). */
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final CompletableFuture<LiveSession> connected = new CompletableFuture<>();
-    private final AtomicBoolean awaitingPong = new AtomicBoolean();
 
     /** Set once by the transport's onOpen (before any frame arrives). */
     private volatile Transport.Connection connection;
-    private volatile Thread writer;
-    private volatile Thread dispatcher;
     private volatile Future<?> connectDeadline;
-    private volatile Future<?> pingTask;
     private volatile Future<?> closeDeadline;
 
     /** Set by start() before the handshake; read by the dispatcher at setupComplete: the encoded initial history. */
     private volatile List<String> historyFrames = List.of();
-
-    /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
-    private volatile boolean retainUnsent;
-    /** Messages queued but never written when the session terminated, with their sources (only with retainUnsent). */
-    private volatile List<OutboundQueue.Message> unsent = List.of();
-
-    // Written by the dispatcher only; read by any thread.
-    private volatile String sessionId;
-    private volatile String resumptionHandle;
-    private volatile boolean resumable;
 
     RealLiveSession(String id, ClientConfig client, SessionConfig config, LiveProvider provider, Transport transport,
             ScheduledExecutorService timer, SessionListener listener, Runnable onTerminated) {
@@ -129,16 +115,17 @@ public final class RealLiveSession extends AbstractLiveSession {
         this.codec = provider.open(client, config);
         this.transport = transport;
         this.timer = timer;
-        this.listener = listener;
         this.onTerminated = onTerminated;
-        this.outbound = new OutboundQueue(client.sendQueueBudgetBytes());
+        this.out = new SessionWriter(this, client, codec);
+        this.reader = new SessionDispatcher(this, client, codec, inbound, out, listener);
+        this.pings = new SessionPings(this, client, timer, inbound);
     }
 
     // ---- connecting ------------------------------------------------------------------------------------------
 
     /** Keeps the frames still queued at termination (see {@link #unsentFrames()}); call before {@link #start()}. */
     void retainUnsentFrames() {
-        retainUnsent = true;
+        out.retainUnsentFrames();
     }
 
     /**
@@ -147,12 +134,20 @@ public final class RealLiveSession extends AbstractLiveSession {
      * being written at that moment is not included: whether the server got it is unknown.
      */
     List<OutboundQueue.Message> unsentFrames() {
-        return unsent;
+        return out.unsentFrames();
+    }
+
+    /**
+     * The future {@link #start()} returns, for stages that must run before the listener hears anything: attached before
+     * the start, they run on the reader inside {@link #opened}, before SetupCompleted is delivered.
+     */
+    CompletableFuture<LiveSession> connectFuture() {
+        return connected;
     }
 
     /** Starts the dispatcher and the handshake; the future completes on setupComplete. Called once. */
     CompletableFuture<LiveSession> start() {
-        dispatcher = Thread.ofVirtual().name("habla-" + id + "-reader").start(this::dispatchLoop);
+        reader.start();
         connected.whenComplete((s, e) -> {
             if (e instanceof CancellationException) {
                 terminate(CloseCodes.ABNORMAL, "connect cancelled by caller",
@@ -175,7 +170,7 @@ public final class RealLiveSession extends AbstractLiveSession {
             return connected;
         }
         // The opening frames go first; the writer starts only once the socket is open.
-        outbound.offerFirstUnbounded(opening);
+        out.queueFirst(opening);
         wire("CONNECT " + request.description());
         log.debug("session {}: connecting {}", id, request);
         try {
@@ -188,6 +183,8 @@ public final class RealLiveSession extends AbstractLiveSession {
             fail(new LiveException(Kind.CLOSED, "client is closed"));
             return connected;
         }
+        // Chained after open() returned, so it may run after setupComplete was delivered (a fast upstream): harmless,
+        // it emits nothing. Failure: terminate() (idempotent). Success: abort if already over, as onOpen does too.
         transport.open(request, client.connectTimeout(), new TransportEvents()).whenComplete((c, error) -> {
             if (error != null) {
                 LiveException le = codec.mapConnectFailure(error);
@@ -213,9 +210,9 @@ public final class RealLiveSession extends AbstractLiveSession {
                 c.abort();
                 return;
             }
-            writer = Thread.ofVirtual().name("habla-" + id + "-writer").start(RealLiveSession.this::writeLoop);
+            out.start(c);
             inbound.opened(c); // before any message
-            startPings();
+            pings.start(c);
         }
 
         @Override
@@ -225,7 +222,7 @@ public final class RealLiveSession extends AbstractLiveSession {
 
         @Override
         public void onPong() {
-            awaitingPong.set(false);
+            pings.pong();
         }
 
         @Override
@@ -251,149 +248,14 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     /** The connection broke: an error, unless the client had already asked to close. */
-    private void lostConnection(String why, Throwable cause) {
+    void lostConnection(String why, Throwable cause) {
         LiveException error = state.get() == SessionState.CLOSING ? null
                 : new LiveException(Kind.UNAVAILABLE, why, CloseCodes.ABNORMAL, "", -1, cause);
         terminate(CloseCodes.ABNORMAL, why, error, Exit.ABORT);
     }
 
-    private void startPings() {
-        long nanos = client.pingInterval().toNanos();
-        if (nanos == 0) {
-            return;
-        }
-        try {
-            pingTask = timer.scheduleAtFixedRate(this::ping, nanos, nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // Client closing; the session is about to be aborted.
-        }
-    }
-
-    /** Timer thread. A ping still unanswered one interval later means a dead peer (unless we stopped reading). */
-    private void ping() {
-        Transport.Connection c = connection;
-        if (c == null || terminal.get() != null) {
-            return;
-        }
-        if (awaitingPong.get() && !inbound.paused()) {
-            lostConnection("no pong within " + client.pingInterval().toMillis() + " ms; the peer seems gone", null);
-            return;
-        }
-        awaitingPong.set(true);
-        try {
-            c.sendPing(); // failures surface as a missing pong next time
-        } catch (RuntimeException e) {
-            log.debug("session {}: ping failed: {}", id, e.toString());
-        }
-    }
-
-    // ---- writer ----------------------------------------------------------------------------------------------
-
-    /** Writer thread: the only sender of data frames. */
-    private void writeLoop() {
-        Transport.Connection c = connection;
-        try {
-            while (true) {
-                OutboundQueue.Item item = outbound.take();
-                switch (item) {
-                    case null -> {
-                        return;
-                    }
-                    case OutboundQueue.Message m -> {
-                        if (client.wireLog() != null) { // no copy of the frame when nobody logs (the usual case)
-                            wire("> " + m.text());
-                        }
-                        c.sendText(m.text());
-                    }
-                    case OutboundQueue.CloseMarker x -> {
-                        wire("CLOSE > 1000");
-                        c.sendClose(CloseCodes.NORMAL, "");
-                        return;
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            // terminate() interrupted us: the session is over.
-        } catch (Exception e) {
-            if (terminal.get() == null) {
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                lostConnection("send failed: " + describe(cause), cause);
-            }
-        }
-    }
-
-    // ---- dispatcher ------------------------------------------------------------------------------------------
-
-    /** Reader thread: decode, track, deliver; ends after the terminal event. */
-    private void dispatchLoop() {
-        boolean setupDone = false;
-        // After a failure found here (bad frame, throwing listener) the remaining frames are skipped.
-        boolean draining = false;
-        while (true) {
-            InboundWindow.Inbound in;
-            try {
-                in = inbound.take();
-            } catch (InterruptedException e) {
-                continue; // nobody interrupts this thread on purpose; the End item is what stops it
-            }
-            if (in instanceof InboundWindow.End end) {
-                deliverTerminal(end.closed());
-                return;
-            }
-            Transport.InboundFrame frame = ((InboundWindow.Frame) in).frame();
-            if (draining) {
-                continue;
-            }
-            if (client.wireLog() != null) {
-                wire("< " + frame.asString());
-            }
-            List<LiveEvent> events;
-            try {
-                events = codec.decode(frame);
-            } catch (ProviderConnection.Refused r) {
-                // The service refused the opening in-band and may keep the socket open: close it ourselves.
-                terminate(CloseCodes.NORMAL, CloseCodes.truncate(r.getMessage()), r.error(), Exit.CLOSE_FRAME);
-                draining = true;
-                continue;
-            } catch (RuntimeException e) {
-                String why = "undecodable server frame: " + e.getMessage();
-                terminate(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(why),
-                        new LiveException(Kind.PROTOCOL, why, e), Exit.CLOSE_FRAME);
-                draining = true;
-                continue;
-            }
-            for (LiveEvent event : events) {
-                if (!setupDone) {
-                    if (!(event instanceof LiveEvent.SetupCompleted done)) {
-                        String why = "expected setupComplete as the first server message but got "
-                                + event.getClass().getSimpleName();
-                        terminate(CloseCodes.POLICY, why, new LiveException(Kind.PROTOCOL, why), Exit.CLOSE_FRAME);
-                        draining = true;
-                        break;
-                    }
-                    setupDone = true;
-                    if (!opened(done)) {
-                        draining = true;
-                        break;
-                    }
-                }
-                track(event);
-                if (!deliver(event)) {
-                    draining = true;
-                    break;
-                }
-            }
-            if (!draining) {
-                // After delivery: a listener that reacted to these events (a voice loop reporting the played
-                // position on Interrupted) has told the codec what it needs.
-                queuePending();
-            }
-        }
-    }
-
-    /** Dispatcher: setupComplete arrived. False if the session ended meanwhile (timeout, cancel, abort). */
-    private boolean opened(LiveEvent.SetupCompleted done) {
-        sessionId = done.sessionId();
+    /** Reader thread ({@link SessionDispatcher}): setupComplete arrived. False if the session ended meanwhile. */
+    boolean opened(LiveEvent.SetupCompleted done) {
         if (!state.compareAndSet(SessionState.CONNECTING, SessionState.OPEN)) {
             return false;
         }
@@ -402,44 +264,10 @@ public final class RealLiveSession extends AbstractLiveSession {
         // Initial history goes before anything a caller sends: nobody holds this session until `connected` completes
         // below, so the queue is empty here and it is written first. Unbounded: it is part of the opening.
         // All at once: the writer is running, and would otherwise send a later frame before an earlier one.
-        outbound.offerFirstUnbounded(historyFrames);
-        // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered.
+        out.queueFirst(historyFrames);
+        // Completes synchronously: stages chained with non-async methods run here, before SetupCompleted is delivered
+        // (what ClientRuntime.connectRetaining relies on).
         return connected.complete(this);
-    }
-
-    /** Dispatcher: state the session exposes, updated before the listener sees the event. */
-    private void track(LiveEvent event) {
-        if (event instanceof LiveEvent.ResumptionUpdate u) {
-            resumable = u.resumable();
-            if (u.resumable() && u.handle() != null) {
-                resumptionHandle = u.handle();
-            }
-        }
-    }
-
-    /** Dispatcher: calls the listener; a throwing listener fails the session. */
-    private boolean deliver(LiveEvent event) {
-        try {
-            listener.onEvent(event);
-            return true;
-        } catch (Throwable t) {
-            log.warn("session {}: listener threw on {}; failing the session", id, event.getClass().getSimpleName(), t);
-            String reason = "client listener failed";
-            LiveException error = new LiveException(Kind.LISTENER_FAILED,
-                    "listener threw " + t.getClass().getName() + " on " + event.getClass().getSimpleName()
-                            + (t.getMessage() == null ? "" : ": " + t.getMessage()),
-                    CloseCodes.INTERNAL, reason, -1, t);
-            terminate(CloseCodes.INTERNAL, reason, error, Exit.CLOSE_FRAME);
-            return false;
-        }
-    }
-
-    private void deliverTerminal(LiveEvent.Closed closed) {
-        try {
-            listener.onEvent(closed);
-        } catch (Throwable t) {
-            log.warn("session {}: listener threw on Closed (ignored: the session is already over)", id, t);
-        }
     }
 
     // ---- termination -----------------------------------------------------------------------------------------
@@ -451,24 +279,17 @@ public final class RealLiveSession extends AbstractLiveSession {
      * @param reason close reason or local description
      * @param error  null for a close the client asked for
      */
-    private void terminate(int code, String reason, LiveException error, Exit exit) {
+    void terminate(int code, String reason, LiveException error, Exit exit) {
         LiveEvent.Closed closed = new LiveEvent.Closed(code, reason, error);
         if (!terminal.compareAndSet(null, closed)) {
             return;
         }
         state.set(error == null ? SessionState.CLOSED : SessionState.FAILED);
-        if (retainUnsent) {
-            unsent = outbound.shutdownAndDrain();
-        } else {
-            outbound.shutdown();
-        }
+        out.shutdown();
         cancel(connectDeadline);
-        cancel(pingTask);
+        pings.stop();
         cancel(closeDeadline);
-        Thread w = writer;
-        if (w != null && w != Thread.currentThread()) {
-            w.interrupt();
-        }
+        out.interrupt();
         Transport.Connection c = connection;
         if (c != null) {
             switch (exit) {
@@ -519,7 +340,7 @@ public final class RealLiveSession extends AbstractLiveSession {
     public void close() {
         if (terminal.get() == null) {
             if (state.compareAndSet(SessionState.OPEN, SessionState.CLOSING)) {
-                outbound.closeAfterDrain();
+                out.closeAfterDrain();
                 try {
                     closeDeadline = timer.schedule(() -> terminate(CloseCodes.ABNORMAL,
                             "peer did not answer the close within " + client.closeTimeout().toMillis() + " ms; aborted",
@@ -534,7 +355,7 @@ public final class RealLiveSession extends AbstractLiveSession {
                 terminate(CloseCodes.ABNORMAL, "closed by client while connecting", null, Exit.ABORT);
             }
         }
-        if (Thread.currentThread() == dispatcher) {
+        if (reader.onReaderThread()) {
             return; // the terminal event is delivered by this very thread once the listener returns
         }
         try {
@@ -571,26 +392,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;
         }
-        encodeLock.lock();
-        try {
-            return outbound.offer(codec.encode(message), laneOf(message), message);
-        } finally {
-            encodeLock.unlock();
-        }
-    }
-
-    /** Dispatcher: queues what the codec asked to send after a decode (control lane, under the encode lock). */
-    private void queuePending() {
-        List<String> frames = codec.pendingFrames();
-        if (frames.isEmpty()) {
-            return;
-        }
-        encodeLock.lock();
-        try {
-            outbound.offer(frames, OutboundQueue.Lane.CONTROL);
-        } finally {
-            encodeLock.unlock();
-        }
+        return out.send(message);
     }
 
     /**
@@ -607,15 +409,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return;
         }
-        encodeLock.lock();
-        try {
-            List<String> frames = codec.playback(played);
-            if (!frames.isEmpty()) {
-                outbound.offer(frames, OutboundQueue.Lane.CONTROL);
-            }
-        } finally {
-            encodeLock.unlock();
-        }
+        out.playback(played);
     }
 
     /**
@@ -624,7 +418,7 @@ public final class RealLiveSession extends AbstractLiveSession {
      * never by decoding the wire; a command whose first frame was written is not included (the server has part of it).
      */
     public List<ClientMessage> unsentCommands() {
-        return OutboundQueue.commands(unsent);
+        return OutboundQueue.commands(out.unsentFrames());
     }
 
     /**
@@ -636,17 +430,17 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     @Override
     public long queuedBytes() {
-        return outbound.queuedBytes();
+        return out.queuedBytes();
     }
 
     @Override
     public long droppedMessages() {
-        return outbound.droppedMessages();
+        return out.droppedMessages();
     }
 
     @Override
     public long droppedBytes() {
-        return outbound.droppedBytes();
+        return out.droppedBytes();
     }
 
     @Override
@@ -656,17 +450,17 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     @Override
     public String sessionId() {
-        return sessionId;
+        return reader.sessionId();
     }
 
     @Override
     public String resumptionHandle() {
-        return resumptionHandle;
+        return reader.resumptionHandle();
     }
 
     @Override
     public boolean resumable() {
-        return resumable;
+        return reader.resumable();
     }
 
     @Override
@@ -686,8 +480,13 @@ public final class RealLiveSession extends AbstractLiveSession {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
+    /** Whether the session has terminated (any thread). */
+    boolean isTerminated() {
+        return terminal.get() != null;
+    }
+
     /** Wire log; any thread. The consumer must be thread-safe. */
-    private void wire(String line) {
+    void wire(String line) {
         Consumer<String> sink = client.wireLog();
         if (sink == null) {
             return;
@@ -699,7 +498,7 @@ public final class RealLiveSession extends AbstractLiveSession {
         }
     }
 
-    private static String describe(Throwable t) {
+    static String describe(Throwable t) {
         if (t == null) {
             return "unknown cause";
         }
