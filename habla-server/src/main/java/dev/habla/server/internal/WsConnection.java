@@ -252,7 +252,8 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         writer.stop();
         lock.lock();
         try {
-            writer.resume(); // re-entered: lock stays held from the end of the pause to the handler's onClose
+            // resume() takes the lock again (re-entrant): the pause ends and the handler hears of the close in one hold.
+            writer.resume();
             inbound.closeHandler(statusCode, reason == null ? "" : reason);
         } catch (RuntimeException e) {
             LOG.warn("Connection {}: handler failed on close", id, e);
