@@ -1,0 +1,245 @@
+package dev.habla.server.internal;
+
+import dev.habla.protocol.ClientFrame;
+import dev.habla.protocol.ClientMessage;
+import dev.habla.protocol.CloseCodes;
+import dev.habla.protocol.LiveCodec;
+import dev.habla.protocol.ProtocolException;
+import dev.habla.protocol.Strictness;
+import dev.habla.server.CloseReasons;
+import dev.habla.server.LiveHandler;
+import dev.habla.server.SocketHandler;
+import dev.habla.server.SocketRoute;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbound path of one {@link WsConnection}, and the handler it leads to: data frames joined as bytes into
+ * messages, the message size limit, the UTF-8 check, the relay's audio fast path, strict decoding (the observer sees
+ * each frame first), and the connection's handler: opened, given each message, told of the close, always under the
+ * connection's {@code lock}. For a {@link SocketRoute} connection ({@code route} set), messages go to its
+ * {@link SocketHandler} undecoded.
+ *
+ * <p>Threads: frames arrive on Jetty's reader thread, one at a time per connection; the joining buffer is that
+ * thread's only. {@code lock} (the connection's, also taken by its writer before each write) is held around every
+ * handler callback and guards {@code handler} and {@code socketHandler}.
+ */
+final class Inbound {
+    private static final Logger LOG = LoggerFactory.getLogger(Inbound.class);
+
+    static final byte OP_CONTINUATION = 0;
+    static final byte OP_TEXT = 1;
+    static final byte OP_BINARY = 2;
+    static final byte OP_PING = 9;
+    private static final int MESSAGE_TOO_BIG = 1009;
+
+    private final WsConnection conn;
+    private final ServerCore core;
+    private final String id;
+    private final ReentrantLock lock;
+    /** Whether the upgrade was authenticated: a rejected connection has no handler and delivers nothing. */
+    private final boolean accepted;
+    /** Set for a {@link SocketRoute} connection only. */
+    private final SocketRoute route;
+
+    /** The message being joined from several frames; Jetty's reader thread only. */
+    private byte[] partial;
+    private int partialLength;
+    private boolean partialBinary;
+
+    private LiveHandler handler;
+    /** Whether the handler takes {@link ClientMessage.Raw} audio input; written once when it opens, read by inbound. */
+    private volatile boolean rawAudio;
+    private SocketHandler socketHandler;
+
+    /** For {@code conn}: a Live connection if {@code route} is null, else a connection of that route. */
+    Inbound(WsConnection conn, ServerCore core, String id, ReentrantLock lock, boolean accepted, SocketRoute route) {
+        this.conn = conn;
+        this.core = core;
+        this.id = id;
+        this.lock = lock;
+        this.accepted = accepted;
+        this.route = route;
+    }
+
+    /** Opens the connection's handler under the lock; one that throws closes the connection (1011). Jetty's thread. */
+    void openHandler() {
+        lock.lock();
+        try {
+            if (route != null) {
+                socketHandler = route.handlers().open(conn);
+            } else {
+                handler = core.handlers.open(conn);
+                rawAudio = handler != null && handler.acceptsRawAudio();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: handler failed to open", id, e);
+            conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tells the handler (if one opened) of the close; {@code lock} held by the caller, which handles a throw. */
+    void closeHandler(int statusCode, String reason) {
+        if (handler != null) {
+            handler.onClose(statusCode, reason);
+        }
+        if (socketHandler != null) {
+            socketHandler.onClose(statusCode, reason);
+        }
+    }
+
+    /** One data frame: joined with the message's earlier frames (copied: Jetty reuses the buffer after the callback). */
+    void data(Frame frame, Callback callback) {
+        if (conn.isClosing()) {
+            // Nothing is delivered once closing (inbound() would drop it): the rest of a refused message is not joined.
+            partial = null;
+            partialLength = 0;
+            callback.succeed();
+            return;
+        }
+        ByteBuffer payload = frame.getPayload();
+        int n = payload == null ? 0 : payload.remaining();
+        if (frame.getOpCode() != OP_CONTINUATION) {
+            partialBinary = frame.getOpCode() == OP_BINARY;
+            partialLength = 0;
+            partial = null;
+        }
+        long total = (long) partialLength + n;
+        if (total > core.maxMessageBytes) {
+            callback.succeed();
+            partial = null;
+            partialLength = 0;
+            conn.close(MESSAGE_TOO_BIG, CloseCodes.truncate((partialBinary ? "Binary" : "Text") + " message too large: "
+                    + total + " > " + core.maxMessageBytes));
+            return;
+        }
+        if (partial == null && frame.isFin()) {
+            // The common case, a whole message in one frame: one copy, no joining buffer kept.
+            byte[] b = new byte[n];
+            if (n > 0) {
+                payload.get(b);
+            }
+            callback.succeed();
+            message(b, n, partialBinary);
+            return;
+        }
+        if (partial == null || total > partial.length) {
+            long doubled = Math.max(8192, (partial == null ? 0 : partial.length) * 2L);
+            partial = Arrays.copyOf(partial == null ? new byte[0] : partial, (int) Math.max(total, Math.min(core.maxMessageBytes, doubled)));
+        }
+        if (n > 0) {
+            payload.get(partial, partialLength, n);
+        }
+        partialLength = (int) total;
+        callback.succeed();
+        if (frame.isFin()) {
+            byte[] b = partial;
+            int len = partialLength;
+            partial = null; // a joining buffer is not kept between messages (memory per idle connection)
+            partialLength = 0;
+            message(b, len, partialBinary);
+        }
+    }
+
+    /** A whole message in {@code b[0, n)}; text must be valid UTF-8, as RFC 6455 requires (Jetty closed 1007 too). */
+    private void message(byte[] b, int n, boolean binary) {
+        if (!binary && !Utf8.valid(b, n)) {
+            LOG.debug("Connection {}: text frame is not valid UTF-8", id);
+            conn.close(CloseCodes.INVALID_ARGUMENT, "Invalid UTF-8");
+            return;
+        }
+        if (route != null) {
+            socketInbound(binary ? null : new String(b, 0, n, StandardCharsets.UTF_8),
+                    binary ? (b.length == n ? b : Arrays.copyOf(b, n)) : null);
+            return;
+        }
+        inbound(b, n, binary);
+    }
+
+    /**
+     * Decodes and delivers one client message. Text is decoded from its UTF-8 bytes (the same result as from the
+     * string, without building it); binary frames go through a string as before, so that malformed UTF-8 in them keeps
+     * its lenient reading. The observer's raw string is built only when there is an observer.
+     */
+    private void inbound(byte[] b, int n, boolean binary) {
+        if (conn.isClosing() || !accepted) {
+            return;
+        }
+        boolean observed = core.observer != ServerCore.NO_OBSERVER;
+        // The relay's fast path (a handler that asked for it, no observer): plain audio input keeps its text and is not
+        // decoded as JSON. The matcher takes only ASCII, which reads the same from a text or a binary frame; anything
+        // else falls through to the strict decoder below, errors and close codes included.
+        ClientMessage msg = rawAudio && !observed ? LiveCodec.recogniseAudioInput(b, 0, n) : null;
+        if (msg != null) {
+            deliver(msg);
+            return;
+        }
+        String raw = binary || observed ? new String(b, 0, n, StandardCharsets.UTF_8) : null;
+        try {
+            ClientFrame f = binary ? LiveCodec.decodeClient(raw, Strictness.STRICT) : LiveCodec.decodeClient(b, 0, n, Strictness.STRICT);
+            msg = f.message();
+        } catch (ProtocolException e) {
+            observe(null, raw, binary);
+            LOG.debug("Connection {}: undecodable client frame: {}", id, e.getMessage());
+            conn.close(CloseCodes.INVALID_ARGUMENT, CloseReasons.forDecodeError(e));
+            return;
+        } catch (RuntimeException e) {
+            observe(null, raw, binary);
+            conn.close(CloseCodes.INVALID_ARGUMENT, CloseCodes.REASON_INVALID_ARGUMENT);
+            return;
+        }
+        observe(msg, raw, binary);
+        deliver(msg);
+    }
+
+    private void deliver(ClientMessage msg) {
+        lock.lock();
+        try {
+            if (!conn.isClosing() && handler != null) {
+                handler.onMessage(msg);
+            }
+        } catch (RuntimeException e) {
+            // A bug or unexpected input must not take down the server: end this connection only.
+            LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
+            conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void observe(ClientMessage msg, String raw, boolean binary) {
+        if (core.observer != ServerCore.NO_OBSERVER) {
+            core.observer.onFrame(conn, msg, raw, binary);
+        }
+    }
+
+    /** A frame of a {@link SocketRoute} connection: to its handler as is, under the lock. */
+    private void socketInbound(String text, byte[] binary) {
+        if (conn.isClosing()) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!conn.isClosing() && socketHandler != null) {
+                if (text != null) {
+                    socketHandler.onText(text);
+                } else {
+                    socketHandler.onBinary(binary);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: internal error handling a frame on {}", id, route.path(), e);
+            conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
