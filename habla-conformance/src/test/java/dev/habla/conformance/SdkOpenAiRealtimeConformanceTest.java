@@ -42,10 +42,15 @@ class SdkOpenAiRealtimeConformanceTest {
     static void prepare() throws Exception {
         emu = live.emulator();
         Path dir = dir();
+        // Its output goes to a file, not to this JVM's stdout: surefire talks to the forked JVM over that stream, and
+        // npm's progress written straight to it failed the build ("stream corrupted") on a first install.
+        Path log = Oracles.moduleDir().resolve("target/prepare-openai-js.log");
         Process p = new ProcessBuilder("bash", Oracles.moduleDir().resolve("prepare-openai-js.sh").toString())
-                .inheritIO().start();
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("prepare-openai-js.sh finished").isTrue();
-        assertThat(p.exitValue()).as("prepare-openai-js.sh (needs node, npm and the npm registry once)").isZero();
+                .redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("prepare-openai-js.sh finished (output in %s)", log).isTrue();
+        assertThat(p.exitValue()).as("prepare-openai-js.sh (needs node, npm and the npm registry once): %s",
+                Files.readString(log)).isZero();
         assertThat(version(dir, "openai")).isEqualTo(OPENAI_VERSION);
         assertThat(version(dir, "@openai/agents-realtime")).isEqualTo(AGENTS_VERSION);
     }

@@ -191,7 +191,17 @@ public final class RawWs implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-            events.add(new Closed(code, reason));
+            Closed closed = new Closed(code, reason);
+            if (!w.isOutputClosed() && (code == 1000 || (code >= 3000 && code <= 4999))) {
+                // Answer the close first, then report it. Reported first (and the JDK answering only once this
+                // returns), a caller that closes this RawWs as soon as it sees the close raced the JDK's reply: its
+                // own 1000, or the abort, could reach the server instead of the echoed code.
+                return w.sendClose(code, "").handle((x, error) -> {
+                    events.add(closed);
+                    return null;
+                });
+            }
+            events.add(closed);
             return null;
         }
 
