@@ -1,6 +1,7 @@
 package dev.habla.client;
 
 import dev.habla.client.internal.GeminiProvider;
+import dev.habla.protocol.Blob;
 import dev.habla.protocol.CodeExecutionResult;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.ExecutableCode;
@@ -27,9 +28,9 @@ import java.util.Objects;
 public final class GeminiFrames {
     private GeminiFrames() {}
 
-    /** The PCM MIME type for audio at {@code rate} Hz, as the service writes it. */
+    /** The PCM MIME type for audio at {@code rate} Hz, as the service writes it ({@link Blob#pcmMimeType}). */
     public static String pcmMimeType(int rate) {
-        return "audio/pcm;rate=" + rate;
+        return Blob.pcmMimeType(rate);
     }
 
     /**

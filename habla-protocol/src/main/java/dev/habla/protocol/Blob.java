@@ -17,6 +17,11 @@ public record Blob(
         return 31 * java.util.Objects.hashCode(mimeType) + Arrays.hashCode(data);
     }
 
+    /** The MIME type of 16-bit little-endian mono PCM at {@code rate} Hz, as the service writes it ({@code audio/pcm;rate=24000}). */
+    public static String pcmMimeType(int rate) {
+        return "audio/pcm;rate=" + rate;
+    }
+
     /**
      * The {@code rate=} parameter of an audio MIME type ({@code audio/pcm;rate=24000}; name case and spaces around
      * {@code =} ignored), or {@code absent} when the type is null, names no rate, or names one that is not a positive

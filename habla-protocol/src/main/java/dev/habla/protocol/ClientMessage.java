@@ -146,7 +146,7 @@ public sealed interface ClientMessage
 
         /** PCM audio at the given sample rate. */
         public static RealtimeInput ofAudio(byte[] pcm, int sampleRate) {
-            return new RealtimeInput(null, new Blob("audio/pcm;rate=" + sampleRate, pcm), null, null, null, null, null);
+            return new RealtimeInput(null, new Blob(Blob.pcmMimeType(sampleRate), pcm), null, null, null, null, null);
         }
 
         /** A video frame (JPEG or PNG). */

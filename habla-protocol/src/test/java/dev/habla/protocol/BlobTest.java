@@ -23,4 +23,10 @@ class BlobTest {
         assertThat(Blob.sampleRate("audio/pcm;rate=fast", 16_000)).isEqualTo(16_000);
         assertThat(Blob.sampleRate("audio/pcm;bitrate=8000", 16_000)).isEqualTo(16_000);
     }
+
+    @Test
+    void pcmMimeTypeIsWhatTheServiceWritesAndReadsBack() {
+        assertThat(Blob.pcmMimeType(24_000)).isEqualTo("audio/pcm;rate=24000");
+        assertThat(Blob.sampleRate(Blob.pcmMimeType(8_000), 16_000)).isEqualTo(8_000);
+    }
 }

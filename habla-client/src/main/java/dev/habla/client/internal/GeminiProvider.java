@@ -312,24 +312,9 @@ public final class GeminiProvider implements LiveProvider {
         }
     }
 
-    /** A MIME type and its rate: {@link #sampleRate}'s one-entry cache. */
-    private record MimeRate(String mime, int rate) {}
-
-    /**
-     * The last MIME type seen and its rate. Every audio chunk of a session carries the same type, so the parse
-     * ({@link Blob#sampleRate}) runs once per type, not per chunk. Racy on purpose: any thread may replace it, readers
-     * see some complete entry (a record with final fields), and a miss only costs the parse.
-     */
-    private static volatile MimeRate lastRate = new MimeRate("", DEFAULT_OUTPUT_RATE);
-
+    /** The rate of model audio of type {@code mime} (24 kHz when it names none). */
     static int sampleRate(String mime) {
-        MimeRate last = lastRate;
-        if (last.mime().equals(mime)) {
-            return last.rate();
-        }
-        int rate = Blob.sampleRate(mime, DEFAULT_OUTPUT_RATE);
-        lastRate = new MimeRate(mime, rate);
-        return rate;
+        return SampleRates.OUTPUT.of(mime);
     }
 
     private static String nz(String s) {

@@ -1,7 +1,6 @@
 package dev.habla.client.internal;
 
 import dev.habla.client.ResiliencePolicy;
-import dev.habla.protocol.Blob;
 import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ClientMessage.RealtimeInput;
 import dev.habla.protocol.Content;
@@ -64,7 +63,7 @@ final class UserInput {
                 if (r.audio() != null && r.audio().data() != null) {
                     long before = audio.quietNanos();
                     long loudBefore = audio.loudFrames();
-                    long after = audio.feed(r.audio().data(), Blob.sampleRate(r.audio().mimeType(), GeminiProvider.INPUT_RATE));
+                    long after = audio.feed(r.audio().data(), SampleRates.INPUT.of(r.audio().mimeType()));
                     if (audio.loudFrames() != loudBefore) {
                         lastSpeechNanos = now;
                     }

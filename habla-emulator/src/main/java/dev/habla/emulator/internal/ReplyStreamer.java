@@ -2,6 +2,7 @@ package dev.habla.emulator.internal;
 
 import dev.habla.time.Scheduler;
 import dev.habla.emulator.Fault;
+import dev.habla.protocol.Blob;
 import dev.habla.protocol.Content;
 import dev.habla.protocol.Part;
 import dev.habla.protocol.ServerFrame;
@@ -30,7 +31,7 @@ final class ReplyStreamer {
     /** Default pacing: bursts of 12 chunks (960 ms of audio) every 250 ms, about 4x real time. */
     static final int BURST_CHUNKS = 12;
     static final Duration BURST_INTERVAL = Duration.ofMillis(250);
-    private static final String AUDIO_MIME = "audio/pcm;rate=" + SpeechSynth.SAMPLE_RATE;
+    private static final String AUDIO_MIME = Blob.pcmMimeType(SpeechSynth.SAMPLE_RATE);
     private static final Pattern WORD = Pattern.compile("\\s*\\S+|\\s+$");
 
     private final Connection conn;
