@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The actor core of a resilient session: one control thread ({@code habla-<id>-events}, virtual) takes signals in
@@ -58,9 +60,9 @@ final class ControlLoop {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile Thread thread;
     /** Held while a signal is handled (control thread or inline reader). */
-    private final java.util.concurrent.locks.ReentrantLock turn = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock turn = new ReentrantLock();
     /** Signals enqueued and not yet handled. */
-    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
     /** The handler, once started. */
     private volatile Handler handler;
     /** The reader handling a signal inline right now (guarded by {@link #turn}; volatile for other threads' reads). */
