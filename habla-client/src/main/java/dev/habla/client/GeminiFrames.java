@@ -28,11 +28,6 @@ import java.util.Objects;
 public final class GeminiFrames {
     private GeminiFrames() {}
 
-    /** The PCM MIME type for audio at {@code rate} Hz, as the service writes it ({@link Blob#pcmMimeType}). */
-    public static String pcmMimeType(int rate) {
-        return Blob.pcmMimeType(rate);
-    }
-
     /**
      * The server frame that a Gemini client decodes into exactly {@code event}.
      *
@@ -44,7 +39,7 @@ public final class GeminiFrames {
             case LiveEvent.SetupCompleted e -> ServerFrame.of(new ServerMessage.SetupComplete(e.sessionId()));
             case LiveEvent.TextDelta e -> content(turn(new Part(e.text(), null, null, null, null, null, null, null,
                     e.thought(), null, null)));
-            case LiveEvent.AudioChunk e -> content(turn(Part.ofInlineData(pcmMimeType(e.sampleRate()), e.pcm())));
+            case LiveEvent.AudioChunk e -> content(turn(Part.ofInlineData(Blob.pcmMimeType(e.sampleRate()), e.pcm())));
             case LiveEvent.ExecutableCode e -> content(turn(Part.ofExecutableCode(new ExecutableCode(e.language(), e.code()))));
             case LiveEvent.CodeExecutionResult e -> content(turn(Part.ofCodeExecutionResult(
                     new CodeExecutionResult(e.outcome(), e.output()))));
