@@ -61,6 +61,23 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
         return c;
     }
 
+    /** One relayed connection's upstream session, or null (said on stderr) when the upstream cannot be reached. */
+    private static Session connectUpstream(WebSocketClient client, Session.Listener listener, URI target) {
+        try {
+            return client.connect(listener, target).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("relay: upstream: " + e);
+            return null;
+        }
+    }
+
+    /** The client closed: so does its upstream session (if it was opened). */
+    private static void closeUpstream(Session up, int status, String reason) {
+        if (up != null) {
+            up.close(status, reason, Callback.NOOP);
+        }
+    }
+
     /** Jetty's server as {@code ServerCore} sets it up; every upgrade is relayed to {@code upstream} + its path. */
     static AutoCloseable jetty(URI httpUpstream, int[] port) throws Exception {
         URI upstream = ws(httpUpstream);
@@ -104,11 +121,9 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
         @Override
         public void onWebSocketOpen(Session session) {
             down = session;
-            try {
-                up = client.connect(new JettyUp(this), target).get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                System.err.println("relay: upstream: " + e);
-                session.close(1011, "upstream: " + e, Callback.NOOP);
+            up = connectUpstream(client, new JettyUp(this), target);
+            if (up == null) {
+                session.close(1011, "upstream unreachable", Callback.NOOP);
             }
         }
 
@@ -119,10 +134,7 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
 
         @Override
         public void onWebSocketClose(int statusCode, String reason) {
-            Session u = up;
-            if (u != null) {
-                u.close(statusCode, reason, Callback.NOOP);
-            }
+            closeUpstream(up, statusCode, reason);
         }
     }
 
@@ -164,6 +176,7 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
         };
     }
 
+    /** The client's side of a Helidon relay connection: text up, as received. */
     public static final class HelidonDown implements WsListener {
         private final WebSocketClient client;
         private final URI target;
@@ -176,11 +189,9 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
 
         @Override
         public void onOpen(WsSession session) {
-            try {
-                up = client.connect(new HelidonUp(session), target).get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                System.err.println("relay: upstream: " + e);
-                session.close(1011, "upstream: " + e);
+            up = connectUpstream(client, new HelidonUp(session), target);
+            if (up == null) {
+                session.close(1011, "upstream unreachable");
             }
         }
 
@@ -191,13 +202,11 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
 
         @Override
         public void onClose(WsSession session, int status, String reason) {
-            Session u = up;
-            if (u != null) {
-                u.close(status, reason, Callback.NOOP);
-            }
+            closeUpstream(up, status, reason);
         }
     }
 
+    /** The upstream side of a Helidon relay connection: binary frames back to the client, copied. */
     public static final class HelidonUp implements Session.Listener.AutoDemanding {
         private final WsSession down;
 
