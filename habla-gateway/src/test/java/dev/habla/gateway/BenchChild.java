@@ -13,9 +13,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A process of {@link GatewayBenchmark}: the process under test, either the gateway or a raw TCP byte relay (the
- * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work), in front of the benchmark's
- * upstream; or that upstream itself ({@code echo}: answers each {@code realtimeInput} audio message with a 24 kHz
+ * A process of {@link GatewayBenchmark}: the process under test, either the gateway, a raw TCP byte relay (the
+ * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work) or one of the WebSocket-aware
+ * reference relays of {@link WsRelays} ({@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}), in front of the
+ * benchmark's upstream; or that upstream itself ({@code echo}: answers each {@code realtimeInput} audio message with a 24 kHz
  * {@code modelTurn} chunk carrying the same base64, copied byte for byte, on {@link BenchWire}'s minimal framing, so
  * the upstream costs little and its CPU is measured apart). Prints {@code PORT n}; on stdin {@code mem} prints
  * {@code MEM <heap bytes used after GC>}, {@code quit} exits.
@@ -31,6 +32,15 @@ public final class BenchChild {
                     .app(GatewayApp.of("bench", GatewayBenchmark.ADMIN_KEY)).console(false));
             server = gw;
             port = gw.port();
+        } else if (mode.endsWith("-ws")) {
+            int[] p = new int[1];
+            server = switch (mode) {
+                case "jetty-ws" -> WsRelays.jetty(upstream, p);
+                case "helidon-ws" -> WsRelays.helidon(upstream, GatewayBenchmark.PATH, p);
+                case "thin-ws" -> WsRelays.thin(upstream, GatewayBenchmark.PATH, p);
+                default -> throw new IllegalArgumentException("unknown reference path " + mode);
+            };
+            port = p[0];
         } else if (mode.equals("echo")) {
             ServerSocket ss = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
             Thread.ofVirtual().name("echo-accept").start(() -> echoAccept(ss));

@@ -54,6 +54,12 @@ class GatewayBenchmark {
      * in still measures (added p99 0.2-0.4 s against 11-42 ms from 40 s on; habla-gateway/README.md).
      */
     static final int WARMUP = Integer.getInteger("bench.warmup", 40);
+    /**
+     * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link WsRelays}; also
+     * {@code helidon-ws}); {@code -Dbench.references=} measures the relay and the gateway only.
+     */
+    static final List<String> REFERENCES = java.util.Arrays.stream(System.getProperty("bench.references", "thin-ws,jetty-ws").split(","))
+            .map(String::strip).filter(m -> !m.isEmpty()).toList();
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
     static final String PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
@@ -91,6 +97,10 @@ class GatewayBenchmark {
         try {
             String upstream = "http://127.0.0.1:" + echo.port;
             Result relay = run("relay", upstream, echo);
+            List<Result> references = new ArrayList<>();
+            for (String mode : REFERENCES) {
+                references.add(run(mode, upstream, echo));
+            }
             Result gateway = run("gateway", upstream, echo);
             PrintStream o = System.out;
             o.printf("%n1,000-session benchmark: %d sessions, 10 audio msgs/s up and 10 down each, %d s measured after %d s warm-up, "
@@ -99,7 +109,10 @@ class GatewayBenchmark {
             o.println("| path | CPU (cores) | CPU µs per message | echo CPU | load gen CPU | msgs/s both ways | RTT p50 ms | RTT p99 ms "
                     + "| RTT max ms | sent | skipped | lost | heap per idle session | load average |");
             o.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            for (Result r : List.of(relay, gateway)) {
+            List<Result> rows = new ArrayList<>(List.of(relay));
+            rows.addAll(references);
+            rows.add(gateway);
+            for (Result r : rows) {
                 o.printf("| %s | %.2f | %.1f | %.2f | %.2f | %.0f | %.1f | %.1f | %.1f | %d | %d | %d | %.1f KB | %s |%n", r.mode(),
                         r.cpuCores(), r.cpuCores() * 1e6 / r.msgsPerSecond(), r.echoCores(), r.loadCores(), r.msgsPerSecond(), r.p50(), r.p99(),
                         r.max(), r.sent(), r.skipped(), r.lost(), r.idleBytesPerSession() / 1024, r.load());
@@ -109,6 +122,10 @@ class GatewayBenchmark {
             o.printf("gateway CPU / relay CPU = %.2f (goal <= 1.2); added p99 = %.1f ms (goal <= 50); lost %d (goal 0); "
                     + "heap per idle gateway session %.1f KB (goal <= 100)%n", gateway.cpuCores() / relay.cpuCores(),
                     gateway.p99() - relay.p99(), gateway.lost(), gateway.idleBytesPerSession() / 1024);
+            for (Result r : references) {
+                o.printf("%s CPU / relay CPU = %.2f; gateway CPU / %s CPU = %.2f%n", r.mode(), r.cpuCores() / relay.cpuCores(),
+                        r.mode(), gateway.cpuCores() / r.cpuCores());
+            }
             assertThat(relay.lost()).isZero();
             assertThat(gateway.lost()).isZero();
         } finally {
