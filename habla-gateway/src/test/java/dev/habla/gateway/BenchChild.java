@@ -15,11 +15,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * A process of {@link GatewayBenchmark}: the process under test, either the gateway, a raw TCP byte relay (the
  * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work) or one of the WebSocket-aware
- * reference relays of {@link WsRelays} ({@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}), in front of the
- * benchmark's upstream; or that upstream itself ({@code echo}: answers each {@code realtimeInput} audio message with a 24 kHz
- * {@code modelTurn} chunk carrying the same base64, copied byte for byte, on {@link BenchWire}'s minimal framing, so
- * the upstream costs little and its CPU is measured apart). Prints {@code PORT n}; on stdin {@code mem} prints
- * {@code MEM <heap bytes used after GC>}, {@code quit} exits.
+ * reference relays ({@link WsRelays}: {@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}; {@link NettyRelay}:
+ * {@code netty-ws}), in front of the benchmark's upstream; or that upstream itself ({@code echo}: answers each
+ * {@code realtimeInput} audio message with a 24 kHz {@code modelTurn} chunk carrying the same base64, copied byte for
+ * byte, on {@link BenchWire}'s minimal framing, so the upstream costs little and its CPU is measured apart). Prints
+ * {@code PORT n}; on stdin {@code mem} prints {@code MEM <heap bytes used after GC>}, {@code quit} exits.
  */
 public final class BenchChild {
     public static void main(String[] args) throws Exception {
@@ -38,6 +38,7 @@ public final class BenchChild {
                 case "jetty-ws" -> WsRelays.jetty(upstream, p);
                 case "helidon-ws" -> WsRelays.helidon(upstream, GatewayBenchmark.PATH, p);
                 case "thin-ws" -> WsRelays.thin(upstream, GatewayBenchmark.PATH, p);
+                case "netty-ws" -> NettyRelay.start(upstream, GatewayBenchmark.PATH, p);
                 default -> throw new IllegalArgumentException("unknown reference path " + mode);
             };
             port = p[0];

@@ -55,11 +55,11 @@ class GatewayBenchmark {
      */
     static final int WARMUP = Integer.getInteger("bench.warmup", 40);
     /**
-     * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link WsRelays}; also
-     * {@code helidon-ws}); {@code -Dbench.references=} measures the relay and the gateway only.
+     * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link BenchChild}; also
+     * {@code thin-ws}, {@code helidon-ws}); {@code -Dbench.references=} measures the relay and the gateway only.
      */
-    static final List<String> REFERENCES = java.util.Arrays.stream(System.getProperty("bench.references", "thin-ws,jetty-ws").split(","))
-            .map(String::strip).filter(m -> !m.isEmpty()).toList();
+    static final List<String> REFERENCES = java.util.Arrays.stream(
+            System.getProperty("bench.references", "netty-ws,jetty-ws").split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
     static final String PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";

@@ -1,0 +1,145 @@
+package dev.habla.gateway;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/**
+ * {@code netty-ws}, a reference path of {@link GatewayBenchmark}: Netty's WebSocket server and client codecs on its
+ * native epoll transport (edge-triggered, one event loop per core), forwarding each frame as it is. A relayed
+ * connection's upstream runs on the same event loop as the client's connection, so a frame crosses no thread.
+ */
+final class NettyRelay {
+    private static final int MAX_MESSAGE_BYTES = 16 << 20;
+
+    private NettyRelay() {}
+
+    static AutoCloseable start(URI httpUpstream, String path, int[] port) throws InterruptedException {
+        URI upstream = URI.create("ws://" + httpUpstream.getHost() + ":" + httpUpstream.getPort() + path);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                EpollIoHandler.newFactory());
+        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                        .websocketPath(path).checkStartsWith(true)
+                                        .maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
+                                new Down(upstream));
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        port[0] = ((InetSocketAddress) server.localAddress()).getPort();
+        return () -> {
+            server.close().sync();
+            group.shutdownGracefully().sync();
+        };
+    }
+
+    /** The client's connection: reads held until the upstream's handshake is done, then every frame goes up. */
+    private static final class Down extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final URI upstream;
+        private Channel up;
+
+        Down(URI upstream) {
+            this.upstream = upstream;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                Channel down = ctx.channel();
+                down.config().setAutoRead(false);
+                up = new Bootstrap().group(down.eventLoop()).channel(EpollSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .handler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                                .webSocketUri(upstream).maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
+                                        new Up(down));
+                            }
+                        })
+                        .connect(upstream.getHost(), upstream.getPort())
+                        .addListener((ChannelFutureListener) f -> {
+                            if (!f.isSuccess()) {
+                                System.err.println("netty relay: upstream: " + f.cause());
+                                down.close();
+                            }
+                        }).channel();
+                up.closeFuture().addListener(f -> down.close());
+            } else {
+                super.userEventTriggered(ctx, evt);
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            up.writeAndFlush(frame.retain()); // the client codec masks it
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (up != null) {
+                up.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** The upstream's connection: once its handshake is done the client's reads resume; frames go down as they are. */
+    private static final class Up extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final Channel down;
+
+        Up(Channel down) {
+            this.down = down;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                down.config().setAutoRead(true);
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            down.writeAndFlush(frame.retain());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}
