@@ -95,20 +95,9 @@ class GatewayCommandTest {
             // Not dev mode: no tokens without an admin key.
             assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/dev/token")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-            BlockingQueue<LiveEvent> events = new LinkedBlockingQueue<>();
-            try (LiveClient c = LiveClient.create(b -> b.ephemeralToken(token).baseUrl(base).apiVersion("v1alpha"));
-                    LiveSession s = c.connect(SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")
-                            .responseModality(ResponseModality.TEXT)), events::add)) {
-                s.sendText("via the gateway command");
-                StringBuilder text = new StringBuilder();
-                LiveEvent e;
-                while (!((e = events.poll(20, TimeUnit.SECONDS)) instanceof LiveEvent.TurnComplete)) {
-                    assertThat(e).as("an event before turnComplete").isNotNull();
-                    if (e instanceof LiveEvent.TextDelta t) {
-                        text.append(t.text());
-                    }
-                }
-                assertThat(text).hasToString("You said: via the gateway command");
+            try (LiveClient c = LiveClient.create(b -> b.ephemeralToken(token).baseUrl(base).apiVersion("v1alpha"))) {
+                assertThat(textReply(c, "gemini-2.0-flash-live-001", "via the gateway command"))
+                        .isEqualTo("You said: via the gateway command");
             }
         }
     }
@@ -121,20 +110,8 @@ class GatewayCommandTest {
             String banner = r.banner();
             assertThat(banner).contains("built-in emulator").contains("no OPENAI_API_KEY").contains("over OpenAI Realtime");
             String base = baseUrl(banner);
-            BlockingQueue<LiveEvent> events = new LinkedBlockingQueue<>();
-            try (LiveClient c = LiveClient.create(b -> b.apiKey(adminKey).baseUrl(base));
-                    LiveSession s = c.connect(SessionConfig.create(b -> b.model("gpt-realtime")
-                            .responseModality(ResponseModality.TEXT)), events::add)) {
-                s.sendText("via an OpenAI upstream");
-                StringBuilder text = new StringBuilder();
-                LiveEvent e;
-                while (!((e = events.poll(20, TimeUnit.SECONDS)) instanceof LiveEvent.TurnComplete)) {
-                    assertThat(e).as("an event before turnComplete").isNotNull();
-                    if (e instanceof LiveEvent.TextDelta t) {
-                        text.append(t.text());
-                    }
-                }
-                assertThat(text).hasToString("You said: via an OpenAI upstream");
+            try (LiveClient c = LiveClient.create(b -> b.apiKey(adminKey).baseUrl(base))) {
+                assertThat(textReply(c, "gpt-realtime", "via an OpenAI upstream")).isEqualTo("You said: via an OpenAI upstream");
             }
         }
     }
@@ -224,5 +201,23 @@ class GatewayCommandTest {
         assertThat(bad.thread.join(Duration.ofSeconds(20))).isTrue();
         assertThat(bad.exit.get()).isEqualTo(ExitCodes.USAGE);
         assertThat(bad.err.toString(StandardCharsets.UTF_8)).contains("need --redis");
+    }
+
+    /** One text turn through the gateway: the reply's text, up to its {@code turnComplete} (20 s per event at most). */
+    private static String textReply(LiveClient c, String model, String line) throws Exception {
+        BlockingQueue<LiveEvent> events = new LinkedBlockingQueue<>();
+        try (LiveSession s = c.connect(SessionConfig.create(b -> b.model(model).responseModality(ResponseModality.TEXT)),
+                events::add)) {
+            s.sendText(line);
+            StringBuilder text = new StringBuilder();
+            LiveEvent e;
+            while (!((e = events.poll(20, TimeUnit.SECONDS)) instanceof LiveEvent.TurnComplete)) {
+                assertThat(e).as("an event before turnComplete").isNotNull();
+                if (e instanceof LiveEvent.TextDelta t) {
+                    text.append(t.text());
+                }
+            }
+            return text.toString();
+        }
     }
 }

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The convenience senders of {@link LiveSession}, once for both sessions: each builds its message (validated by
- * {@link OutboundMessages}) and hands it to {@link #send(ClientMessage)}, where the session checks, encodes and queues
- * (or buffers) it. Thread-safe as {@code send} is.
+ * The senders of {@link LiveSession}, once for both sessions: each convenience sender builds its message (validated
+ * by {@link OutboundMessages}) and hands it to {@link #send(ClientMessage)}, which checks what every session refuses
+ * (a second setup, what the provider cannot carry) and hands it to the session's {@link #submit}, where it is
+ * encoded and queued (or buffered). Thread-safe as {@code submit} is.
  */
 abstract class AbstractLiveSession implements LiveSession {
 
@@ -37,6 +38,23 @@ abstract class AbstractLiveSession implements LiveSession {
             capabilities = c;
         }
         return c;
+    }
+
+    /** What a user who sent a setup should do instead (the sessions differ: a plain one can reconnect with a handle). */
+    abstract String setupAdvice();
+
+    /** Queues (or buffers) a message {@link #send} accepted. */
+    abstract SendResult submit(ClientMessage message);
+
+    @Override
+    public final SendResult send(ClientMessage message) {
+        Objects.requireNonNull(message, "message");
+        if (message instanceof ClientMessage.Setup) {
+            throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
+                    + "to change the configuration, " + setupAdvice());
+        }
+        OutboundMessages.checkAllowed(message, capabilities());
+        return submit(message);
     }
 
     /** Ignored unless the session overrides it (a plain session hands it to its connection's codec). */

@@ -381,13 +381,12 @@ public final class RealLiveSession extends AbstractLiveSession {
     }
 
     @Override
-    public SendResult send(ClientMessage message) {
-        Objects.requireNonNull(message, "message");
-        if (message instanceof ClientMessage.Setup) {
-            throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
-                    + "to change the configuration, reconnect with a new SessionConfig (and the resumption handle)");
-        }
-        OutboundMessages.checkAllowed(message, capabilities());
+    String setupAdvice() {
+        return "reconnect with a new SessionConfig (and the resumption handle)";
+    }
+
+    @Override
+    SendResult submit(ClientMessage message) {
         SessionState s = state.get();
         if (s == SessionState.CLOSING || s.isTerminal()) {
             return SendResult.CLOSED;

@@ -347,13 +347,12 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     }
 
     @Override
-    public SendResult send(ClientMessage message) {
-        Objects.requireNonNull(message, "message");
-        if (message instanceof ClientMessage.Setup) {
-            throw new IllegalArgumentException("a connection has exactly one setup, sent by connect(); "
-                    + "to change the configuration, open a new session");
-        }
-        OutboundMessages.checkAllowed(message, capabilities());
+    String setupAdvice() {
+        return "open a new session";
+    }
+
+    @Override
+    SendResult submit(ClientMessage message) {
         return send.submit(message, now()); // a message the connection cannot encode throws IllegalArgumentException
     }
 
