@@ -39,6 +39,7 @@ public final class BenchChild {
                 case "helidon-ws" -> WsRelays.helidon(upstream, GatewayBenchmark.PATH, p);
                 case "thin-ws" -> WsRelays.thin(upstream, GatewayBenchmark.PATH, p);
                 case "netty-ws" -> NettyRelay.start(upstream, GatewayBenchmark.PATH, p);
+                case "jetty-netty-ws" -> WsRelays.jettyNetty(upstream, p);
                 default -> throw new IllegalArgumentException("unknown reference path " + mode);
             };
             port = p[0];

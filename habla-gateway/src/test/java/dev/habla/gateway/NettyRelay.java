@@ -32,6 +32,9 @@ import java.net.URI;
  */
 final class NettyRelay {
     private static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** {@code -Dbench.netty.sameLoop=false}: upstreams on event loops of their own, so every frame crosses threads. */
+    private static final EventLoopGroup UPSTREAM_LOOPS = Boolean.parseBoolean(System.getProperty("bench.netty.sameLoop", "true"))
+            ? null : new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), EpollIoHandler.newFactory());
 
     private NettyRelay() {}
 
@@ -74,7 +77,7 @@ final class NettyRelay {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 Channel down = ctx.channel();
                 down.config().setAutoRead(false);
-                up = new Bootstrap().group(down.eventLoop()).channel(EpollSocketChannel.class)
+                up = new Bootstrap().group(UPSTREAM_LOOPS == null ? down.eventLoop() : UPSTREAM_LOOPS).channel(EpollSocketChannel.class)
                         .option(ChannelOption.TCP_NODELAY, true)
                         .handler(new ChannelInitializer<SocketChannel>() {
                             @Override
@@ -140,6 +143,61 @@ final class NettyRelay {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /**
+     * Netty's client alone, for a relay whose server side is another library's: its own event loops; {@link #open}
+     * returns once the upstream's handshake is done; each binary frame's content goes to {@code down} (which releases it).
+     */
+    static final class Upstreams implements AutoCloseable {
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                EpollIoHandler.newFactory());
+
+        Channel open(URI target, java.util.function.Consumer<io.netty.buffer.ByteBuf> down, Runnable closed) {
+            java.util.concurrent.CompletableFuture<Channel> ready = new java.util.concurrent.CompletableFuture<>();
+            new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                            .webSocketUri(target).maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
+                                    new SimpleChannelInboundHandler<WebSocketFrame>() {
+                                        @Override
+                                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                                            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                                                ready.complete(ctx.channel());
+                                            }
+                                            super.userEventTriggered(ctx, evt);
+                                        }
+
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+                                            down.accept(frame.content().retain());
+                                        }
+
+                                        @Override
+                                        public void channelInactive(ChannelHandlerContext ctx) {
+                                            ready.completeExceptionally(new java.io.IOException("closed"));
+                                            closed.run();
+                                        }
+                                    });
+                        }
+                    })
+                    .connect(target.getHost(), target.getPort());
+            try {
+                return ready.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("netty upstream: " + e);
+                return null;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            group.shutdownGracefully().sync();
         }
     }
 }

@@ -82,6 +82,26 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
     static AutoCloseable jetty(URI httpUpstream, int[] port) throws Exception {
         URI upstream = ws(httpUpstream);
         WebSocketClient client = upstreamClient();
+        AutoCloseable server = jettyServer(target -> new JettyDown(client, upstream.resolve(target)), port);
+        return () -> {
+            server.close();
+            client.stop();
+        };
+    }
+
+    /** {@code jetty-netty-ws}: Jetty's server (as the gateway's) in front of Netty's client ({@link NettyRelay}). */
+    static AutoCloseable jettyNetty(URI httpUpstream, int[] port) throws Exception {
+        URI upstream = ws(httpUpstream);
+        NettyRelay.Upstreams upstreams = new NettyRelay.Upstreams();
+        AutoCloseable server = jettyServer(target -> new JettyNettyDown(upstreams, upstream.resolve(target)), port);
+        return () -> {
+            server.close();
+            upstreams.close();
+        };
+    }
+
+    /** Jetty's server as {@code ServerCore} sets it up; {@code endpoint} makes the listener of an upgrade's path. */
+    private static AutoCloseable jettyServer(java.util.function.Function<String, Object> endpoint, int[] port) throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("relay-jetty-server");
         pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("relay-io-", 0).factory()));
@@ -95,15 +115,46 @@ public final class WsRelays { // public, with its listeners: Jetty binds listene
             container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
             container.setInputBufferSize(INPUT_BUFFER_BYTES);
             container.setIdleTimeout(Duration.ZERO);
-            container.addMapping("/*", (rq, rs, cb) -> new JettyDown(client, upstream.resolve(rq.getHttpURI().getPathQuery())));
+            container.addMapping("/*", (rq, rs, cb) -> endpoint.apply(rq.getHttpURI().getPathQuery()));
         });
         s.setHandler(ws);
         s.start();
         port[0] = c.getLocalPort();
-        return () -> {
-            s.stop();
-            client.stop();
-        };
+        return s::stop;
+    }
+
+    /** The client's side of a Jetty-to-Netty relay connection: text up through Netty, binary frames down, held until sent. */
+    public static final class JettyNettyDown implements Session.Listener.AutoDemanding {
+        private final NettyRelay.Upstreams upstreams;
+        private final URI target;
+        private volatile io.netty.channel.Channel up;
+
+        JettyNettyDown(NettyRelay.Upstreams upstreams, URI target) {
+            this.upstreams = upstreams;
+            this.target = target;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            up = upstreams.open(target, buf -> session.sendBinary(buf.nioBuffer(), Callback.from(buf::release, x -> buf.release())),
+                    session::disconnect);
+            if (up == null) {
+                session.close(1011, "upstream unreachable", Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            up.writeAndFlush(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(message));
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            io.netty.channel.Channel u = up;
+            if (u != null) {
+                u.close();
+            }
+        }
     }
 
     /** The client's side of a Jetty relay connection: text up, as received; the upstream's binary frames down. */
