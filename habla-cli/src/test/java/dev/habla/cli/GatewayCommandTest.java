@@ -32,7 +32,7 @@ import picocli.CommandLine;
 /** {@code habla gateway}: banner, admin key sources, the bundled emulator upstream, a token session through it. */
 @Timeout(60)
 class GatewayCommandTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(); // as browsers speak to it
 
     @TempDir
     Path work;

@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A process of {@link GatewayBenchmark}: the process under test, either the gateway, a raw TCP byte relay (the
  * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work) or one of the WebSocket-aware
- * reference relays ({@link WsRelays}: {@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}; {@link NettyRelay}:
- * {@code netty-ws}), in front of the benchmark's upstream; or that upstream itself ({@code echo}: answers each
+ * reference relays ({@link WsRelays}: {@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}, {@code jetty-netty-ws};
+ * {@link NettyRelay}: {@code netty-ws}), in front of the benchmark's upstream; or that upstream itself ({@code echo}: answers each
  * {@code realtimeInput} audio message with a 24 kHz {@code modelTurn} chunk carrying the same base64, copied byte for
  * byte, on {@link BenchWire}'s minimal framing, so the upstream costs little and its CPU is measured apart). Prints
  * {@code PORT n}; on stdin {@code mem} prints {@code MEM <heap bytes used after GC>}, {@code quit} exits.

@@ -18,7 +18,7 @@ final class Fixture implements AutoCloseable {
     static final String OTHER_ADMIN_KEY = "admin-key-other-0123456789-SECRET";
     static final String MODEL = "gemini-2.0-flash-live-001";
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = client();
 
     final LiveEmulator emulator;
     final Gateway gateway;
@@ -27,7 +27,17 @@ final class Fixture implements AutoCloseable {
      * gateways already closed, and a later gateway on a reused port then gets a dead connection for its first request
      * (seen once: "HTTP/1.1 header parser received no bytes" on NoSecretsTest's first POST).
      */
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = client();
+
+    /**
+     * HTTP/1.1, as browsers and the SDKs speak to an {@code http://} gateway. The JDK's default (HTTP/2) asks every new
+     * plain connection to upgrade to h2c, which the gateway ignores; once, in a CI run, a connection pooled after such
+     * exchanges came back dead for the next POST (TokenEndpointTest, the same message as above, within one fixture).
+     * Not reproduced in 500 rounds of the same requests; this takes the upgrade dance out of every test's HTTP.
+     */
+    static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
 
     Fixture(Consumer<LiveEmulator.Builder> emu, Consumer<Gateway.Builder> gw) {
         this(emu, gw, dev.habla.client.Provider.GEMINI);

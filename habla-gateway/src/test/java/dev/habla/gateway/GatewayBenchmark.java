@@ -50,13 +50,14 @@ class GatewayBenchmark {
     /**
      * Seconds of load before the measured window. 40 by default: the process under test is measured in its steady
      * state. The JIT compiles in bursts for ~25 s after start (a 1,000-session gateway: ~400 compilations per 5 s until
-     * then, 5-100 after); on a machine with ~2% CPU to spare those bursts leave a backlog that a window starting 10 s
-     * in still measures (added p99 0.2-0.4 s against 11-42 ms from 40 s on; habla-gateway/README.md).
+     * then, 5-100 after); on a machine with a few percent of CPU to spare those bursts leave a backlog that a window
+     * starting 10 s in still measures (added p99 0.2-0.4 s; habla-gateway/README.md).
      */
     static final int WARMUP = Integer.getInteger("bench.warmup", 40);
     /**
      * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link BenchChild}; also
-     * {@code thin-ws}, {@code helidon-ws}); {@code -Dbench.references=} measures the relay and the gateway only.
+     * {@code thin-ws}, {@code helidon-ws}, {@code jetty-netty-ws}); {@code -Dbench.references=} measures the relay and
+     * the gateway only.
      */
     static final List<String> REFERENCES = java.util.Arrays.stream(
             System.getProperty("bench.references", "netty-ws,jetty-ws").split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();
@@ -127,6 +128,9 @@ class GatewayBenchmark {
                         r.mode(), gateway.cpuCores() / r.cpuCores());
             }
             assertThat(relay.lost()).isZero();
+            for (Result r : references) {
+                assertThat(r.lost()).as(r.mode()).isZero();
+            }
             assertThat(gateway.lost()).isZero();
         } finally {
             echo.quit();

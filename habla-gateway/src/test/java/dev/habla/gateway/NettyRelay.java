@@ -2,8 +2,11 @@ package dev.habla.gateway;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -22,8 +25,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code netty-ws}, a reference path of {@link GatewayBenchmark}: Netty's WebSocket server and client codecs on its
@@ -63,6 +70,22 @@ final class NettyRelay {
         };
     }
 
+    /** Connects Netty's WebSocket client to {@code target} on {@code loops}, {@code last} at the end of its pipeline. */
+    private static ChannelFuture connect(EventLoopGroup loops, URI target, ChannelHandler last) {
+        return new Bootstrap().group(loops).channel(EpollSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                        .webSocketUri(target).maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
+                                last);
+                    }
+                })
+                .connect(target.getHost(), target.getPort());
+    }
+
     /** The client's connection: reads held until the upstream's handshake is done, then every frame goes up. */
     private static final class Down extends SimpleChannelInboundHandler<WebSocketFrame> {
         private final URI upstream;
@@ -77,18 +100,7 @@ final class NettyRelay {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
                 Channel down = ctx.channel();
                 down.config().setAutoRead(false);
-                up = new Bootstrap().group(UPSTREAM_LOOPS == null ? down.eventLoop() : UPSTREAM_LOOPS).channel(EpollSocketChannel.class)
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .handler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                                .webSocketUri(upstream).maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
-                                        new Up(down));
-                            }
-                        })
-                        .connect(upstream.getHost(), upstream.getPort())
+                up = connect(UPSTREAM_LOOPS == null ? down.eventLoop() : UPSTREAM_LOOPS, upstream, new Up(down))
                         .addListener((ChannelFutureListener) f -> {
                             if (!f.isSuccess()) {
                                 System.err.println("netty relay: upstream: " + f.cause());
@@ -154,41 +166,30 @@ final class NettyRelay {
         private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 EpollIoHandler.newFactory());
 
-        Channel open(URI target, java.util.function.Consumer<io.netty.buffer.ByteBuf> down, Runnable closed) {
-            java.util.concurrent.CompletableFuture<Channel> ready = new java.util.concurrent.CompletableFuture<>();
-            new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                            .webSocketUri(target).maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
-                                    new SimpleChannelInboundHandler<WebSocketFrame>() {
-                                        @Override
-                                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-                                            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                                                ready.complete(ctx.channel());
-                                            }
-                                            super.userEventTriggered(ctx, evt);
-                                        }
+        Channel open(URI target, Consumer<ByteBuf> down, Runnable closed) {
+            CompletableFuture<Channel> ready = new CompletableFuture<>();
+            connect(group, target, new SimpleChannelInboundHandler<WebSocketFrame>() {
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                    if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                        ready.complete(ctx.channel());
+                    }
+                    super.userEventTriggered(ctx, evt);
+                }
 
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-                                            down.accept(frame.content().retain());
-                                        }
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+                    down.accept(frame.content().retain());
+                }
 
-                                        @Override
-                                        public void channelInactive(ChannelHandlerContext ctx) {
-                                            ready.completeExceptionally(new java.io.IOException("closed"));
-                                            closed.run();
-                                        }
-                                    });
-                        }
-                    })
-                    .connect(target.getHost(), target.getPort());
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    ready.completeExceptionally(new IOException("closed"));
+                    closed.run();
+                }
+            });
             try {
-                return ready.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                return ready.get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("netty upstream: " + e);
                 return null;

@@ -31,9 +31,10 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * session, JSON or accounting work. {@code jetty-ws} is the gateway's own stack (Jetty's WebSocket server and client,
  * configured as the gateway configures them) with nothing of Habla's; {@code helidon-ws} is Helidon's WebServer
  * (a virtual thread per connection on blocking sockets, as the byte relay) in front of the same Jetty client;
- * {@code thin-ws} is the floor of a WebSocket-aware relay: {@link BenchWire}'s framing on blocking sockets, one virtual
- * thread per direction, frames unmasked on the way in and masked with a random key on the way up, as a client must.
- * The spread between the byte relay, these and the gateway says which layer costs what.
+ * {@code jetty-netty-ws} is Jetty's server in front of Netty's client ({@link NettyRelay.Upstreams});
+ * {@code thin-ws} is the harness's own thinnest WebSocket-aware relay: {@link BenchWire}'s framing on blocking sockets,
+ * one virtual thread per direction, frames unmasked on the way in and masked with a random key on the way up, as a
+ * client must. The spread between the byte relay, these and the gateway says which layer costs what.
  */
 public final class WsRelays { // public, with its listeners: Jetty binds listener methods through method handles
     private static final int INPUT_BUFFER_BYTES = 64 << 10;
