@@ -35,7 +35,8 @@ import java.util.function.Consumer;
 /**
  * {@code netty-ws}, a reference path of {@link GatewayBenchmark}: Netty's WebSocket server and client codecs on its
  * native epoll transport (edge-triggered, one event loop per core), forwarding each frame as it is. A relayed
- * connection's upstream runs on the same event loop as the client's connection, so a frame crosses no thread.
+ * connection's upstream runs on the same event loop as the client's connection, so a frame crosses no thread (unless
+ * {@code -Dbench.netty.sameLoop=false}, the variant that measures what crossing costs).
  */
 final class NettyRelay {
     private static final int MAX_MESSAGE_BYTES = 16 << 20;
