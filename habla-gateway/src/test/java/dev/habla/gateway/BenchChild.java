@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * A process of {@link GatewayBenchmark}: the process under test, either the gateway, a raw TCP byte relay (the
  * baseline: two virtual threads per connection copying bytes, no WebSocket or JSON work) or one of the WebSocket-aware
  * reference relays ({@link WsRelays}: {@code thin-ws}, {@code jetty-ws}, {@code helidon-ws}, {@code jetty-netty-ws};
- * {@link NettyRelay}: {@code netty-ws}), in front of the benchmark's upstream; or that upstream itself ({@code echo}: answers each
+ * {@link NettyRelay}: {@code netty-ws}, {@code netty-jetty-ws}), in front of the benchmark's upstream; or that upstream itself ({@code echo}: answers each
  * {@code realtimeInput} audio message with a 24 kHz {@code modelTurn} chunk carrying the same base64, copied byte for
  * byte, on {@link BenchWire}'s minimal framing, so the upstream costs little and its CPU is measured apart). Prints
  * {@code PORT n}; on stdin {@code mem} prints {@code MEM <heap bytes used after GC>}, {@code quit} exits.
@@ -40,6 +40,7 @@ public final class BenchChild {
                 case "thin-ws" -> WsRelays.thin(upstream, GatewayBenchmark.PATH, p);
                 case "netty-ws" -> NettyRelay.start(upstream, GatewayBenchmark.PATH, p);
                 case "jetty-netty-ws" -> WsRelays.jettyNetty(upstream, p);
+                case "netty-jetty-ws" -> NettyRelay.startJettyUpstream(upstream, GatewayBenchmark.PATH, p);
                 default -> throw new IllegalArgumentException("unknown reference path " + mode);
             };
             port = p[0];

@@ -57,10 +57,11 @@ class GatewayBenchmark {
     /**
      * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link BenchChild}; also
      * {@code thin-ws}, {@code helidon-ws}, {@code jetty-netty-ws}); {@code -Dbench.references=} measures the relay and
-     * the gateway only.
+     * the gateway only. {@code netty-jetty-ws} is the bound of the gateway's server side on Netty with its upstream
+     * still on Jetty's client.
      */
     static final List<String> REFERENCES = java.util.Arrays.stream(
-            System.getProperty("bench.references", "netty-ws,jetty-ws").split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();
+            System.getProperty("bench.references", "netty-ws,netty-jetty-ws,jetty-ws").split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
     static final String PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";

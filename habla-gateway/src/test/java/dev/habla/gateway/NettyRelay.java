@@ -36,9 +36,10 @@ import java.util.function.Consumer;
  * {@code netty-ws}, a reference path of {@link GatewayBenchmark}: Netty's WebSocket server and client codecs on its
  * native epoll transport (edge-triggered, one event loop per core), forwarding each frame as it is. A relayed
  * connection's upstream runs on the same event loop as the client's connection, so a frame crosses no thread (unless
- * {@code -Dbench.netty.sameLoop=false}, the variant that measures what crossing costs).
+ * {@code -Dbench.netty.sameLoop=false}, the variant that measures what crossing costs). Also {@code netty-jetty-ws}:
+ * the same server in front of Jetty's client, set up as the gateway's upstream.
  */
-final class NettyRelay {
+public final class NettyRelay { // public, with JettyUp: Jetty binds listener methods through method handles
     private static final int MAX_MESSAGE_BYTES = 16 << 20;
     /** {@code -Dbench.netty.sameLoop=false}: upstreams on event loops of their own, so every frame crosses threads. */
     private static final EventLoopGroup UPSTREAM_LOOPS = Boolean.parseBoolean(System.getProperty("bench.netty.sameLoop", "true"))
@@ -48,6 +49,18 @@ final class NettyRelay {
 
     static AutoCloseable start(URI httpUpstream, String path, int[] port) throws InterruptedException {
         URI upstream = URI.create("ws://" + httpUpstream.getHost() + ":" + httpUpstream.getPort() + path);
+        return serve(path, port, () -> new Down(upstream), () -> { });
+    }
+
+    /** {@code netty-jetty-ws}: Netty's server in front of Jetty's client, as the gateway's upstream sets it up. */
+    static AutoCloseable startJettyUpstream(URI httpUpstream, String path, int[] port) throws Exception {
+        URI upstream = URI.create("ws://" + httpUpstream.getHost() + ":" + httpUpstream.getPort() + path);
+        org.eclipse.jetty.websocket.client.WebSocketClient client = WsRelays.upstreamClient();
+        return serve(path, port, () -> new JettyUpstreamDown(client, upstream), client::stop);
+    }
+
+    private static AutoCloseable serve(String path, int[] port, java.util.function.Supplier<ChannelHandler> last, AutoCloseable after)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 EpollIoHandler.newFactory());
         Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
@@ -60,7 +73,7 @@ final class NettyRelay {
                                 new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                         .websocketPath(path).checkStartsWith(true)
                                         .maxFramePayloadLength(MAX_MESSAGE_BYTES).build()),
-                                new Down(upstream));
+                                last.get());
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -68,7 +81,96 @@ final class NettyRelay {
         return () -> {
             server.close().sync();
             group.shutdownGracefully().sync();
+            after.close();
         };
+    }
+
+    /**
+     * The client's connection of {@code netty-jetty-ws}: reads held until Jetty's client has connected upstream; text
+     * frames up through Jetty (in order: Jetty's session queues them), the upstream's binary frames down, each
+     * crossing from Jetty's thread to the connection's event loop.
+     */
+    private static final class JettyUpstreamDown extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final org.eclipse.jetty.websocket.client.WebSocketClient client;
+        private final URI upstream;
+        private volatile org.eclipse.jetty.websocket.api.Session up;
+
+        JettyUpstreamDown(org.eclipse.jetty.websocket.client.WebSocketClient client, URI upstream) {
+            this.client = client;
+            this.upstream = upstream;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (!(evt instanceof WebSocketServerProtocolHandler.HandshakeComplete)) {
+                super.userEventTriggered(ctx, evt);
+                return;
+            }
+            Channel down = ctx.channel();
+            down.config().setAutoRead(false);
+            try {
+                client.connect(new JettyUp(down), upstream).whenComplete((s, e) -> {
+                    if (e != null) {
+                        System.err.println("netty-jetty relay: upstream: " + e);
+                        down.close();
+                    } else {
+                        up = s;
+                        down.config().setAutoRead(true);
+                    }
+                });
+            } catch (IOException e) {
+                System.err.println("netty-jetty relay: upstream: " + e);
+                down.close();
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof io.netty.handler.codec.http.websocketx.TextWebSocketFrame t) {
+                up.sendText(t.text(), org.eclipse.jetty.websocket.api.Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            org.eclipse.jetty.websocket.api.Session u = up;
+            if (u != null) {
+                u.close(1000, "", org.eclipse.jetty.websocket.api.Callback.NOOP);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Jetty's listener of a {@code netty-jetty-ws} upstream: binary frames down, the next demanded once written. */
+    public static final class JettyUp implements org.eclipse.jetty.websocket.api.Session.Listener {
+        private final Channel down;
+        private org.eclipse.jetty.websocket.api.Session session;
+
+        JettyUp(Channel down) {
+            this.down = down;
+        }
+
+        @Override
+        public void onWebSocketOpen(org.eclipse.jetty.websocket.api.Session s) {
+            session = s;
+            s.demand();
+        }
+
+        @Override
+        public void onWebSocketBinary(java.nio.ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+            down.writeAndFlush(new io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame(io.netty.buffer.Unpooled.copiedBuffer(payload)));
+            callback.succeed();
+            session.demand();
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            down.close();
+        }
     }
 
     /** Connects Netty's WebSocket client to {@code target} on {@code loops}, {@code last} at the end of its pipeline. */
