@@ -136,7 +136,7 @@ public final class Gateway implements AutoCloseable {
                 .port(b.port)
                 .maxMessageBytes(b.maxMessageBytes)
                 .authenticator(authenticator)
-                .httpHandler(http)
+                .httpService(http)
                 .handlers(conn -> {
                     String p = conn.principal();
                     if (p.startsWith("token:")) {

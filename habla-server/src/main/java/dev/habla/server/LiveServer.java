@@ -27,7 +27,7 @@ public final class LiveServer implements AutoCloseable {
 
     private LiveServer(Builder b) {
         this.core = new ServerCore(b.host, b.port, b.authenticator, b.handlers, b.observer, b.maxMessageBytes, b.maxOutboundBytes,
-                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpHandler, b.routes);
+                b.idleTimeout, b.closeGrace, b.writeTimeout, b.vertex, b.httpService, b.routes);
     }
 
     /**
@@ -94,14 +94,14 @@ public final class LiveServer implements AutoCloseable {
         private Duration closeGrace = Duration.ofSeconds(1);
         private Duration writeTimeout = Duration.ofSeconds(30);
         private boolean vertex;
-        private org.eclipse.jetty.server.Handler httpHandler;
+        private HttpService httpService;
         private final java.util.ArrayList<SocketRoute> routes = new java.util.ArrayList<>();
 
         private Builder() {}
 
         /**
          * Also serves another WebSocket wire on {@code route.path()} (checked before the Live paths and the
-         * {@link #httpHandler}; a request there without an upgrade goes on to them). May be called several times.
+         * {@link #httpService}; a request there without an upgrade goes on to them). May be called several times.
          */
         public Builder route(SocketRoute route) {
             routes.add(Objects.requireNonNull(route, "route"));
@@ -187,12 +187,11 @@ public final class LiveServer implements AutoCloseable {
         }
 
         /**
-         * Serves every request whose path is not a Live path (REST endpoints, static assets) with {@code handler}
-         * (a Jetty 12 core handler, started with the server; it must answer every request it is given). Default: none,
-         * HTTP 404 there. The gateway's token endpoint, metrics and console use it.
+         * Serves every request whose path is not a Live path or a route's upgrade (REST endpoints, static assets) with
+         * {@code service}. Default: none, HTTP 404 there. The gateway's token endpoint, metrics and console use it.
          */
-        public Builder httpHandler(org.eclipse.jetty.server.Handler handler) {
-            this.httpHandler = Objects.requireNonNull(handler, "handler");
+        public Builder httpService(HttpService service) {
+            this.httpService = Objects.requireNonNull(service, "service");
             return this;
         }
 

@@ -101,7 +101,7 @@ public final class EmulatorCore {
                         .inboundObserver((c, m, raw, binary) -> record(new ReceivedMessage(c.id(), m, raw, binary)))
                         .maxMessageBytes(MAX_MESSAGE).maxOutboundBytes(MAX_OUTBOUND).idleTimeout(idle)
                         // OpenAI Realtime on the same server: its WebSocket route and its REST endpoint.
-                        .route(realtime.route()).httpHandler(realtime.restHandler()));
+                        .route(realtime.route()).httpService(realtime.restService()));
             } catch (IllegalStateException e) {
                 throw new IllegalStateException("Cannot start the emulator: " + e.getMessage(), e);
             }

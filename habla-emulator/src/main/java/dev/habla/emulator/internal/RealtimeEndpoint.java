@@ -10,24 +10,18 @@ import dev.habla.realtime.RealtimeCodec;
 import dev.habla.realtime.RealtimeProtocolException;
 import dev.habla.realtime.ServerEvent;
 import dev.habla.realtime.Session;
+import dev.habla.server.HttpCall;
+import dev.habla.server.HttpReply;
+import dev.habla.server.HttpService;
 import dev.habla.server.SocketRequest;
 import dev.habla.server.SocketRoute;
 import dev.habla.time.Scheduler;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * The emulator's OpenAI Realtime side, served by the same Jetty server as the Live wire: the WebSocket route
@@ -135,33 +129,37 @@ public final class RealtimeEndpoint {
 
     // ---- client secrets (REST) ----
 
+    /** Largest client-secrets request body (a session configuration with instructions and tools). */
+    private static final int MAX_SECRETS_BODY = 1 << 20;
+
     /** Serves {@code POST /v1/realtime/client_secrets}; every other non-Live path is 404. */
-    public Handler restHandler() {
-        return new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                String path = request.getHttpURI().getPath();
-                if (!SECRETS_PATH.equals(path) && !(SECRETS_PATH + "/").equals(path)) {
-                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
-                    return true;
-                }
-                if (!"POST".equals(request.getMethod())) {
-                    return json(response, callback, 405, error("Method not allowed: use POST.", null, "method_not_allowed"));
-                }
-                String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-                String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
-                if (key == null || key.isEmpty()) {
-                    return json(response, callback, 401, error("Missing bearer or basic authentication in header", null, null));
-                }
-                if (key.startsWith("ek_") || core.config().apiKey() != null && !core.config().apiKey().equals(key)) {
-                    return json(response, callback, 401, error(badKeyMessage(key), null, "invalid_api_key"));
-                }
-                String body = Content.Source.asString(request, StandardCharsets.UTF_8);
-                try {
-                    return json(response, callback, 200, mint(body));
-                } catch (RealtimeProtocolException e) {
-                    return json(response, callback, 400, error(e.getMessage(), e.param(), e.code()));
-                }
+    public HttpService restService() {
+        return request -> {
+            String path = request.path();
+            if (!SECRETS_PATH.equals(path) && !(SECRETS_PATH + "/").equals(path)) {
+                return null;
+            }
+            if (!"POST".equals(request.method())) {
+                return json(405, error("Method not allowed: use POST.", null, "method_not_allowed"));
+            }
+            String auth = request.header("Authorization");
+            String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+            if (key == null || key.isEmpty()) {
+                return json(401, error("Missing bearer or basic authentication in header", null, null));
+            }
+            if (key.startsWith("ek_") || core.config().apiKey() != null && !core.config().apiKey().equals(key)) {
+                return json(401, error(badKeyMessage(key), null, "invalid_api_key"));
+            }
+            String body;
+            try {
+                body = request.bodyText(MAX_SECRETS_BODY);
+            } catch (HttpCall.BodyTooLargeException e) {
+                return json(413, error("Request body too large: at most " + MAX_SECRETS_BODY + " bytes.", null, "request_too_large"));
+            }
+            try {
+                return json(200, mint(body));
+            } catch (RealtimeProtocolException e) {
+                return json(400, error(e.getMessage(), e.param(), e.code()));
             }
         };
     }
@@ -219,11 +217,9 @@ public final class RealtimeEndpoint {
         return o.toString();
     }
 
-    private static boolean json(Response response, Callback callback, int status, String body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
+    /** The service's JSON answers carry no charset parameter. */
+    private static HttpReply json(int status, String body) {
+        return HttpReply.text(status, "application/json", body);
     }
 
     // ---- shared with connections ----

@@ -4,19 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.habla.gateway.AppUsage;
 import dev.habla.gateway.GatewayApp;
+import dev.habla.server.HttpCall;
+import dev.habla.server.HttpReply;
+import dev.habla.server.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * from {@code assets} (the console). Errors are Google-shaped JSON. Runs on the server's virtual threads; stateless
  * apart from the thread-safe stores. Never logs or echoes a key.
  */
-public final class HttpApi extends Handler.Abstract {
+public final class HttpApi implements HttpService {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern MINT = Pattern.compile("/+(?:.*/)?(v1alpha|v1beta|v1)/auth_tokens/?");
     private static final Pattern REVOKE = Pattern.compile("/+(?:.*/)?(v1alpha|v1beta|v1)/auth_tokens/([0-9a-f]{64})/?");
@@ -64,105 +58,102 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        String path = request.getHttpURI().getPath();
-        String method = request.getMethod();
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+    public HttpReply handle(HttpCall request) {
+        String path = request.path();
+        String method = request.method();
+        String origin = request.header("Origin");
+        HttpReply reply;
+        boolean allowed = origin == null || origins.allows(origin);
         try {
-            if (origin != null) {
-                if (!origins.allows(origin)) {
-                    accounting.refused("origin");
-                    throw GoogleError.permissionDenied("Origin not allowed by this gateway.");
-                }
-                response.getHeaders().put("Access-Control-Allow-Origin", origin);
-                response.getHeaders().put("Vary", "Origin");
+            if (!allowed) {
+                accounting.refused("origin");
+                throw GoogleError.permissionDenied("Origin not allowed by this gateway.");
             }
-            if ("OPTIONS".equals(method)) {
-                response.getHeaders().put("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-                response.getHeaders().put("Access-Control-Allow-Headers",
-                        "content-type, x-goog-api-key, x-goog-api-client, authorization");
-                response.getHeaders().put("Access-Control-Max-Age", "600");
-                response.setStatus(204);
-                callback.succeeded();
-                return true;
-            }
-            Matcher m;
-            if ("POST".equals(method) && (m = MINT.matcher(path)).matches()) {
-                GatewayApp app = admin(request);
-                String body = readBody(request);
-                TokenStore.Minted minted = tokens.mint(app, body);
-                ObjectNode out = JSON.createObjectNode();
-                out.put("name", minted.name());
-                out.put("expireTime", minted.token().expireTime().toString());
-                out.put("newSessionExpireTime", minted.token().newSessionExpireTime().toString());
-                log.info("Minted token {} for app {} (API version {})", minted.token().logId(), app.id(), m.group(1));
-                return json(response, callback, 200, out.toString());
-            }
-            if ("POST".equals(method) && "/dev/token".equals(path) && devTokens != null) {
-                // Dev mode only: the console on this machine gets single-use tokens without an admin key. Refused
-                // unless both the TCP peer and the page (if any) are on loopback.
-                boolean loopbackPeer = request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
-                        && a.getAddress().isLoopbackAddress();
-                if (!loopbackPeer || (origin != null && !OriginPolicy.isLoopbackOrigin(origin))) {
-                    throw GoogleError.permissionDenied("Dev tokens are for loopback pages only.");
-                }
-                TokenStore.Minted minted = tokens.mint(devTokens, "{}");
-                log.info("Minted dev token {} for app {}", minted.token().logId(), devTokens.id());
-                ObjectNode out = JSON.createObjectNode();
-                out.put("name", minted.name());
-                out.put("expireTime", minted.token().expireTime().toString());
-                out.put("newSessionExpireTime", minted.token().newSessionExpireTime().toString());
-                return json(response, callback, 200, out.toString());
-            }
-            if ("DELETE".equals(method) && (m = REVOKE.matcher(path)).matches()) {
-                GatewayApp app = admin(request);
-                if (!tokens.revoke(app.id(), TokenStore.PREFIX + m.group(2))) {
-                    throw GoogleError.notFound("Token not found.");
-                }
-                log.info("Revoked token {} of app {}", Secrets.logId(Secrets.hash(TokenStore.PREFIX + m.group(2))), app.id());
-                return json(response, callback, 200, "{}");
-            }
-            if ("GET".equals(method)) {
-                switch (path) {
-                    case "/healthz" -> {
-                        // A draining node answers 503 so load balancers stop sending it new clients.
-                        return draining.get() ? text(response, callback, 503, "text/plain; charset=utf-8", "draining\n")
-                                : text(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
-                    }
-                    case "/metrics" -> {
-                        return text(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-                    }
-                    case "/admin/usage" -> {
-                        AppUsage u = accounting.snapshot(admin(request).id());
-                        return json(response, callback, 200, JSON.writeValueAsString(u));
-                    }
-                    default -> {
-                        Asset a = assets.apply(path);
-                        if (a != null) {
-                            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-                            response.getHeaders().put(HttpHeader.CONTENT_TYPE, a.contentType());
-                            response.setStatus(200);
-                            response.write(true, ByteBuffer.wrap(a.bytes()), callback);
-                            return true;
-                        }
-                    }
-                }
-            }
-            throw GoogleError.notFound("Not found: " + method + " " + path.replaceAll("[^A-Za-z0-9/._-]", "?"));
+            reply = answer(request, method, path, origin);
         } catch (GoogleError e) {
-            return json(response, callback, e.httpStatus(), e.json());
+            reply = HttpReply.json(e.httpStatus(), e.json());
         } catch (Exception e) {
-            log.warn("HTTP {} {} failed", method, path, e);
-            return json(response, callback, 500, new GoogleError(500, "INTERNAL", "Internal error encountered.", null).json());
+            log.warn("HTTP {} {} failed", method, path.replaceAll("[^A-Za-z0-9/._-]", "?"), e);
+            reply = HttpReply.json(500, new GoogleError(500, "INTERNAL", "Internal error encountered.", null).json());
         }
+        // Every answer to an allowed page, errors included, carries the CORS headers: without them the page's code
+        // sees a bare network error instead of Google's error body.
+        return allowed && origin != null ? reply.withHeader("Access-Control-Allow-Origin", origin).withHeader("Vary", "Origin") : reply;
+    }
+
+    private HttpReply answer(HttpCall request, String method, String path, String origin) throws Exception {
+        if ("OPTIONS".equals(method)) {
+            return HttpReply.empty(204)
+                    .withHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+                    .withHeader("Access-Control-Allow-Headers", "content-type, x-goog-api-key, x-goog-api-client, authorization")
+                    .withHeader("Access-Control-Max-Age", "600");
+        }
+        Matcher m;
+        if ("POST".equals(method) && (m = MINT.matcher(path)).matches()) {
+            GatewayApp app = admin(request);
+            String body = readBody(request);
+            TokenStore.Minted minted = tokens.mint(app, body);
+            log.info("Minted token {} for app {} (API version {})", minted.token().logId(), app.id(), m.group(1));
+            return HttpReply.json(200, mintedJson(minted));
+        }
+        if ("POST".equals(method) && "/dev/token".equals(path) && devTokens != null) {
+            // Dev mode only: the console on this machine gets single-use tokens without an admin key. Refused
+            // unless both the TCP peer and the page (if any) are on loopback.
+            boolean loopbackPeer = request.remoteAddress() != null && request.remoteAddress().getAddress() != null
+                    && request.remoteAddress().getAddress().isLoopbackAddress();
+            if (!loopbackPeer || (origin != null && !OriginPolicy.isLoopbackOrigin(origin))) {
+                throw GoogleError.permissionDenied("Dev tokens are for loopback pages only.");
+            }
+            TokenStore.Minted minted = tokens.mint(devTokens, "{}");
+            log.info("Minted dev token {} for app {}", minted.token().logId(), devTokens.id());
+            return HttpReply.json(200, mintedJson(minted));
+        }
+        if ("DELETE".equals(method) && (m = REVOKE.matcher(path)).matches()) {
+            GatewayApp app = admin(request);
+            if (!tokens.revoke(app.id(), TokenStore.PREFIX + m.group(2))) {
+                throw GoogleError.notFound("Token not found.");
+            }
+            log.info("Revoked token {} of app {}", Secrets.logId(Secrets.hash(TokenStore.PREFIX + m.group(2))), app.id());
+            return HttpReply.json(200, "{}");
+        }
+        if ("GET".equals(method)) {
+            switch (path) {
+                case "/healthz" -> {
+                    // A draining node answers 503 so load balancers stop sending it new clients.
+                    return draining.get() ? HttpReply.text(503, "text/plain; charset=utf-8", "draining\n")
+                            : HttpReply.text(200, "text/plain; charset=utf-8", "ok\n");
+                }
+                case "/metrics" -> {
+                    return HttpReply.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+                }
+                case "/admin/usage" -> {
+                    AppUsage u = accounting.snapshot(admin(request).id());
+                    return HttpReply.json(200, JSON.writeValueAsString(u));
+                }
+                default -> {
+                    Asset a = assets.apply(path);
+                    if (a != null) {
+                        return HttpReply.of(200, a.contentType(), a.bytes()).withHeader("Cache-Control", "no-cache");
+                    }
+                }
+            }
+        }
+        throw GoogleError.notFound("Not found: " + method + " " + path.replaceAll("[^A-Za-z0-9/._-]", "?"));
+    }
+
+    private static String mintedJson(TokenStore.Minted minted) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("name", minted.name());
+        out.put("expireTime", minted.token().expireTime().toString());
+        out.put("newSessionExpireTime", minted.token().newSessionExpireTime().toString());
+        return out.toString();
     }
 
     /** The app whose admin key the request carries ({@code x-goog-api-key}, else {@code ?key=}). */
-    private GatewayApp admin(Request request) {
-        String key = request.getHeaders().get("x-goog-api-key");
+    private GatewayApp admin(HttpCall request) {
+        String key = request.header("x-goog-api-key");
         if (key == null || key.isEmpty()) {
-            Fields q = Request.extractQueryParameters(request);
-            key = q.getValue("key");
+            key = request.queryParam("key");
         }
         if (key == null || key.isEmpty()) {
             accounting.refused("key");
@@ -176,26 +167,11 @@ public final class HttpApi extends Handler.Abstract {
         return app;
     }
 
-    private static String readBody(Request request) throws Exception {
-        long len = request.getLength();
-        if (len > MAX_BODY) {
+    private static String readBody(HttpCall request) throws java.io.IOException {
+        try {
+            return request.bodyText(MAX_BODY);
+        } catch (HttpCall.BodyTooLargeException e) {
             throw new GoogleError(413, "INVALID_ARGUMENT", "Request payload size exceeds the limit: " + MAX_BODY + " bytes.", null);
         }
-        String s = Content.Source.asString(request, StandardCharsets.UTF_8);
-        if (s.length() > MAX_BODY) {
-            throw new GoogleError(413, "INVALID_ARGUMENT", "Request payload size exceeds the limit: " + MAX_BODY + " bytes.", null);
-        }
-        return s;
-    }
-
-    private static boolean json(Response response, Callback callback, int status, String body) {
-        return text(response, callback, status, "application/json; charset=UTF-8", body);
-    }
-
-    private static boolean text(Response response, Callback callback, int status, String type, String body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
     }
 }

@@ -2,6 +2,9 @@ package dev.habla.server.internal;
 
 import dev.habla.protocol.CloseCodes;
 import dev.habla.server.AuthResult;
+import dev.habla.server.HttpCall;
+import dev.habla.server.HttpReply;
+import dev.habla.server.HttpService;
 import dev.habla.server.InboundObserver;
 import dev.habla.server.LiveAuthenticator;
 import dev.habla.server.LiveConnection;
@@ -11,6 +14,7 @@ import dev.habla.server.SocketRequest;
 import dev.habla.server.SocketRoute;
 import dev.habla.server.UpgradeRequest;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -65,7 +70,7 @@ public final class ServerCore {
     final Duration writeTimeout;
     private final boolean vertex;
     /** Serves non-Live paths (the gateway's REST and assets); null: HTTP 404 there. */
-    private final Handler fallback;
+    private final HttpService http;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<String, WsConnection> open = new LinkedHashMap<>();
     /** Open connections of the {@link SocketRoute}s (not Live connections: not in {@link #connections()}). */
@@ -81,19 +86,12 @@ public final class ServerCore {
     public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
             int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex) {
         this(host, port, authenticator, handlers, observer, maxMessageBytes, maxOutboundBytes, idleTimeout, closeGrace, writeTimeout,
-                vertex, null);
+                vertex, null, List.of());
     }
 
     public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
             int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
-            Handler fallback) {
-        this(host, port, authenticator, handlers, observer, maxMessageBytes, maxOutboundBytes, idleTimeout, closeGrace,
-                writeTimeout, vertex, fallback, List.of());
-    }
-
-    public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
-            int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
-            Handler fallback, List<SocketRoute> routes) {
+            HttpService http, List<SocketRoute> routes) {
         this.routes = List.copyOf(routes);
         this.host = host;
         this.port = port;
@@ -106,7 +104,7 @@ public final class ServerCore {
         this.closeGrace = closeGrace;
         this.writeTimeout = writeTimeout;
         this.vertex = vertex;
-        this.fallback = fallback;
+        this.http = http;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("habla-server-watchdog").factory());
     }
 
@@ -150,10 +148,6 @@ public final class ServerCore {
             });
             ws.setHandler(new Upgrader(ws.getServerWebSocketContainer()));
             s.setHandler(ws);
-            if (fallback != null) {
-                fallback.setServer(s);
-                s.addBean(fallback);
-            }
             s.start();
             server = s;
             connector = c;
@@ -295,7 +289,46 @@ public final class ServerCore {
                 || request.getConnectionMetaData().getHttpVersion() == org.eclipse.jetty.http.HttpVersion.HTTP_2;
     }
 
-    /** Routes Live paths to WebSocket upgrades; everything else is 404. */
+    /** Request headers, the first value of each, names case-insensitive. */
+    private static Map<String, String> headers(Request request) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (HttpField f : request.getHeaders()) {
+            headers.putIfAbsent(f.getName(), f.getValue());
+        }
+        return headers;
+    }
+
+    private static InetSocketAddress remoteOf(Request request) {
+        return request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null;
+    }
+
+    /**
+     * A request for the {@link HttpService}, on the virtual thread Jetty called the handler on: the service's reply
+     * written whole, 404 for none, 500 (logged once, without query or headers) for a throw.
+     */
+    private boolean serveHttp(Request request, Response response, Callback callback) {
+        HttpCall call = new HttpCall(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery(),
+                headers(request), remoteOf(request), () -> Content.Source.asInputStream(request));
+        HttpReply reply;
+        try {
+            reply = http.handle(call);
+        } catch (Exception e) {
+            LOG.warn("HTTP {} {} failed", call.method(), call.path().replaceAll("[^A-Za-z0-9/._-]", "?"), e);
+            reply = HttpReply.text(500, "text/plain; charset=utf-8", "Internal error\n");
+        }
+        if (reply == null) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return true;
+        }
+        response.setStatus(reply.status());
+        for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+            response.getHeaders().put(h.getKey(), h.getValue());
+        }
+        response.write(true, ByteBuffer.wrap(reply.body()), callback);
+        return true;
+    }
+
+    /** Routes Live paths to WebSocket upgrades, route paths to their wires, the rest to the {@link HttpService} or 404. */
     private final class Upgrader extends Handler.Abstract {
         private final ServerWebSocketContainer container;
 
@@ -311,19 +344,14 @@ public final class ServerCore {
                 }
             }
             LiveEndpoint ep = LiveEndpoint.parse(request.getHttpURI().getPath());
-            if (ep == null && fallback != null) {
-                return fallback.handle(request, response, callback);
+            if (ep == null && http != null) {
+                return serveHttp(request, response, callback);
             }
             if (ep == null || (ep.kind() == LiveEndpoint.Kind.VERTEX && !vertex)) {
                 Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
                 return true;
             }
-            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (HttpField f : request.getHeaders()) {
-                headers.putIfAbsent(f.getName(), f.getValue());
-            }
-            InetSocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null;
-            AuthResult auth = authenticate(new UpgradeRequest(ep, request.getHttpURI().getQuery(), headers, remote));
+            AuthResult auth = authenticate(new UpgradeRequest(ep, request.getHttpURI().getQuery(), headers(request), remoteOf(request)));
             boolean upgraded = container.upgrade((req, resp, cb) -> new WsConnection(ServerCore.this, "s" + ids.incrementAndGet(), ep, auth),
                     request, response, callback);
             if (!upgraded) {
@@ -334,11 +362,8 @@ public final class ServerCore {
 
         /** A {@link SocketRoute} upgrade: the route picks the subprotocol; its handler sees the request. */
         private boolean upgradeSocket(SocketRoute route, Request request, Response response, Callback callback) throws Exception {
-            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            for (HttpField f : request.getHeaders()) {
-                headers.putIfAbsent(f.getName(), f.getValue());
-            }
-            InetSocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a ? a : null;
+            Map<String, String> headers = headers(request);
+            InetSocketAddress remote = remoteOf(request);
             boolean upgraded = container.upgrade((req, resp, cb) -> {
                 List<String> offered = req.getSubProtocols();
                 String chosen = offered == null || offered.isEmpty() ? null : route.subprotocol().apply(List.copyOf(offered));
