@@ -1,9 +1,9 @@
 package dev.habla.server;
 
 /**
- * Decides whether an upgrade request may open a Live session. Called on a Jetty thread once per upgrade, before the
- * socket opens; it must not block for long (a token lookup is fine, a remote call should be cached). Must never log
- * the secret it sees.
+ * Decides whether an upgrade request may open a Live session. Called on a virtual thread once per upgrade, before the
+ * socket opens (the socket is not read meanwhile); it may block, but the client waits for its upgrade that long (a
+ * token lookup is fine, a remote call should be cached). Must never log the secret it sees.
  */
 @FunctionalInterface
 public interface LiveAuthenticator {

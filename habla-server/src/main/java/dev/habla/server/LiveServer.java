@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A Live API WebSocket server (Jetty 12 core WebSockets, virtual threads): upgrades the Live paths
+ * A Live API WebSocket server (Netty's HTTP and WebSocket codecs on its event loops; handlers on virtual threads):
+ * upgrades the Live paths
  * ({@link LiveEndpoint}; anything else is HTTP 404), asks the {@link LiveAuthenticator}, decodes client frames strictly
  * and hands them to one {@link LiveHandler} per connection.
  *
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Thread-safe; {@link #close()} is idempotent: it stops accepting, closes open connections 1001 (waiting up to
- * 500 ms for those close frames to go out), then stops Jetty.
+ * 500 ms for those close frames to go out), then stops the event loops.
  */
 public final class LiveServer implements AutoCloseable {
     private final ServerCore core;
@@ -75,7 +76,7 @@ public final class LiveServer implements AutoCloseable {
         return core.connections();
     }
 
-    /** Stops accepting, closes open connections 1001, then stops Jetty. Idempotent. */
+    /** Stops accepting, closes open connections 1001, then stops the event loops. Idempotent. */
     @Override
     public void close() {
         core.close();

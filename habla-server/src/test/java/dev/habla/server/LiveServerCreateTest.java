@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
 /** {@link LiveServer#create}: the one way to get a server returns it serving, or closes what it started and throws. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LiveServerCreateTest {
-    /** Jetty's pool threads of a LiveServer ({@code habla-server-<id>}; the virtual I/O threads are {@code habla-server-io-N}). */
-    private static final Pattern POOL_THREAD = Pattern.compile("habla-server-\\d+");
+    /** The event loop threads of a LiveServer ({@code habla-server-io-<group>-<n>}, Netty's naming). */
+    private static final Pattern POOL_THREAD = Pattern.compile("habla-server-io-\\d+-\\d+");
 
     @Test
     void createdServerIsAlreadyAcceptingConnections() throws Exception {
@@ -36,9 +36,9 @@ class LiveServerCreateTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("Cannot start the Live server");
         }
-        // Jetty stops what it started when its own start fails (the pool included); this guards that, which the
-        // promise "create closes itself" relies on. Servers of other tests here are closed before this one runs, and
-        // pool threads may take a moment to exit after a stop, hence the bounded poll.
+        // A failed start closes what it started (the event loops included): the promise "create closes itself" relies
+        // on it. Servers of other tests here are closed before this one runs, and loop threads may take a moment to
+        // exit after a shutdown, hence the bounded poll.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> left = poolThreads();
         while (!left.isEmpty() && System.nanoTime() < deadline) {

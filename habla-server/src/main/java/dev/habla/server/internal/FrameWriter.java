@@ -2,10 +2,10 @@ package dev.habla.server.internal;
 
 import dev.habla.protocol.CloseCodes;
 import dev.habla.server.CloseReasons;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: data frames are written by one writer at a time, {@code writeLock} held: either the writer (one virtual
  * thread, started at {@link #start}, draining {@code outbound}) or, when nothing is queued or being written, the
  * thread that sends the frame, inline (see {@link #writeInline}), which spares a wake-up of the writer per frame; a
- * send that Jetty has not completed by then is left in {@code pending} for the writer to wait for (the write timeout).
+ * send the socket has not completed by then is left in {@code pending} for the writer to wait for (the write timeout).
  * {@code lock} is the connection's (held around every handler callback) and is taken by the writer before each write
  * (an inline write happens only when the sending thread can take it and does not hold it); it guards {@code paused}
  * and {@code pauseGeneration}. {@code outbound}, {@code unwritten} and {@code queuedBytes} are thread-safe and fed with
@@ -76,19 +74,19 @@ final class FrameWriter {
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Items put in {@code outbound} and not yet done by the writer: while above zero, nothing is written inline. */
     private final AtomicInteger unwritten = new AtomicInteger();
-    /** One writer at a time: held while a data frame is handed to Jetty, and by the writer while it waits for a send. */
+    /** One writer at a time: held while a data frame is handed to the wire, and by the writer while it waits for a send. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** An inline send not yet completed when its writer returned, and its deadline; guarded by writeLock. */
-    private Callback.Completable pending;
+    private CompletableFuture<Void> pending;
     private long pendingDeadlineNanos;
     /** The writer has ended (close frame sent, stopped or failed): nothing more is written. Guarded by writeLock. */
     private boolean writerEnded;
     /** Released when the writer is done: close frame sent, TCP dropped or connection gone. */
     private final CountDownLatch writerDone = new CountDownLatch(1);
-    /** Jetty has reported the close: a pause no longer holds the writer, and the close grace has nothing to drop. */
+    /** The socket has closed: a pause no longer holds the writer, and the close grace has nothing to drop. */
     private volatile boolean closed;
     /** Set once, when the socket opens; until then every frame is queued. */
-    private volatile Session session;
+    private volatile Wire wire;
     private boolean paused;
     /** Counts pauses (not repeats of one), so a writer at an old pause's mark does not wait for a later one. */
     private long pauseGeneration;
@@ -105,9 +103,9 @@ final class FrameWriter {
         this.closing = closing;
     }
 
-    /** The socket is open: starts the writer virtual thread on {@code s}. Jetty's thread, once. */
-    void start(Session s) {
-        this.session = s;
+    /** The socket is open: starts the writer virtual thread on {@code w}. Once. */
+    void start(Wire w) {
+        this.wire = w;
         Thread.ofVirtual().name("habla-server-writer-" + id).start(this::writeLoop);
     }
 
@@ -132,12 +130,12 @@ final class FrameWriter {
         queue(new Stop());
     }
 
-    /** Ends the writer behind what is queued (Jetty has reported the close; writes to the socket would fail). */
+    /** Ends the writer behind what is queued (the socket has closed; writes to it would fail). */
     void stop() {
         queue(new Stop());
     }
 
-    /** Jetty has reported the close (see {@code closed}). */
+    /** The socket has closed (see {@code closed}). */
     void markClosed() {
         closed = true;
     }
@@ -176,12 +174,12 @@ final class FrameWriter {
      * Writes data frame {@code o} on the calling thread if that keeps the order and the rules of the writer: nothing
      * queued or being written, no inline send still pending, output not paused, and the connection's {@code lock} free
      * (so, as for the writer, no handler step is under way; a thread inside one, holding it, queues instead). Never
-     * blocks: both locks are only tried, and Jetty's send with a callback does not wait for the socket. False if the
+     * blocks: both locks are only tried, and a send to the wire does not wait for the socket. False if the
      * frame must be queued instead.
      */
     private boolean writeInline(Out o) {
-        Session s = session;
-        if (s == null || unwritten.get() != 0 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
+        Wire w = wire;
+        if (w == null || unwritten.get() != 0 || lock.isHeldByCurrentThread() || !lock.tryLock()) {
             return false;
         }
         try {
@@ -197,11 +195,11 @@ final class FrameWriter {
             }
             queuedBytes.addAndGet(-o.size());
             long start = System.nanoTime();
-            Callback.Completable c = new Callback.Completable();
+            CompletableFuture<Void> c;
             try {
-                startSend(s, o, c);
+                c = startSend(w, o);
             } catch (RuntimeException e) {
-                c.completeExceptionally(e);
+                c = CompletableFuture.failedFuture(e);
             }
             if (!c.isDone() || c.isCompletedExceptionally()) {
                 // The writer waits for it, within the write timeout counted from now, and handles a failure as its own.
@@ -215,12 +213,12 @@ final class FrameWriter {
         }
     }
 
-    private static void startSend(Session s, Out o, Callback c) {
-        switch (o) {
-            case Binary b -> s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
-            case Text t -> s.sendText(t.text(), c);
+    private static CompletableFuture<Void> startSend(Wire w, Out o) {
+        return switch (o) {
+            case Binary b -> w.sendBinary(b.bytes());
+            case Text t -> w.sendText(t.text());
             default -> throw new IllegalStateException("not a data frame: " + o);
-        }
+        };
     }
 
     private void discardQueued() {
@@ -284,7 +282,7 @@ final class FrameWriter {
     }
 
     private void writeFrames() {
-        Session s = session;
+        Wire s = wire;
         long timeoutMs = core.writeTimeout.toMillis();
         try {
             while (true) {
@@ -318,8 +316,8 @@ final class FrameWriter {
      * Writes {@code o} after the inline send still pending, if any; writeLock held. False once the writer is done
      * (close frame sent).
      */
-    private boolean write(Session s, Out o, long timeoutMs) throws Exception {
-        Callback.Completable p = pending;
+    private boolean write(Wire s, Out o, long timeoutMs) throws Exception {
+        CompletableFuture<Void> p = pending;
         if (p != null) {
             pending = null;
             p.get(Math.max(0, pendingDeadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -327,20 +325,11 @@ final class FrameWriter {
         switch (o) {
             case PauseMark m -> { }
             case Wake w -> { }
-            case Binary b -> {
-                Callback.Completable c = new Callback.Completable();
-                s.sendBinary(ByteBuffer.wrap(b.bytes()), c);
-                c.get(timeoutMs, TimeUnit.MILLISECONDS);
-            }
-            case Text t -> {
-                Callback.Completable c = new Callback.Completable();
-                s.sendText(t.text(), c);
-                c.get(timeoutMs, TimeUnit.MILLISECONDS);
-            }
+            case Binary b -> s.sendBinary(b.bytes()).get(timeoutMs, TimeUnit.MILLISECONDS);
+            case Text t -> s.sendText(t.text()).get(timeoutMs, TimeUnit.MILLISECONDS);
             case CloseFrame cf -> {
                 writerEnded = true; // nothing is written inline after the close frame
-                Callback.Completable c = new Callback.Completable();
-                s.close(cf.code(), cf.reason(), c);
+                CompletableFuture<Void> c = s.sendClose(cf.code(), cf.reason());
                 try {
                     c.get(5, TimeUnit.SECONDS);
                 } finally {

@@ -10,12 +10,9 @@ import dev.habla.server.CloseReasons;
 import dev.habla.server.LiveHandler;
 import dev.habla.server.SocketHandler;
 import dev.habla.server.SocketRoute;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * connection's {@code lock}. For a {@link SocketRoute} connection ({@code route} set), messages go to its
  * {@link SocketHandler} undecoded.
  *
- * <p>Threads: frames arrive on Jetty's reader thread, one at a time per connection; the joining buffer is that
- * thread's only. {@code lock} (the connection's, also taken by its writer before each write) is held around every
+ * <p>Threads: frames arrive on the connection's delivery thread (a virtual thread, see {@link NettyFrames}), one at a
+ * time per connection; the joining buffer is that thread's only. {@code lock} (the connection's, also taken by its writer before each write) is held around every
  * handler callback and guards {@code handler} and {@code socketHandler}.
  */
 final class Inbound {
@@ -48,7 +45,7 @@ final class Inbound {
     /** Set for a {@link SocketRoute} connection only. */
     private final SocketRoute route;
 
-    /** The message being joined from several frames; Jetty's reader thread only. */
+    /** The message being joined from several frames; the delivery thread only. */
     private byte[] partial;
     private int partialLength;
     private boolean partialBinary;
@@ -68,7 +65,7 @@ final class Inbound {
         this.route = route;
     }
 
-    /** Opens the connection's handler under the lock; one that throws closes the connection (1011). Jetty's thread. */
+    /** Opens the connection's handler under the lock; one that throws closes the connection (1011). The delivery thread. */
     void openHandler() {
         lock.lock();
         try {
@@ -96,51 +93,43 @@ final class Inbound {
         }
     }
 
-    /** One data frame: joined with the message's earlier frames (copied: Jetty reuses the buffer after the callback). */
-    void data(Frame frame, Callback callback) {
+    /**
+     * One data frame ({@code opcode} text, binary or continuation; {@code payload} unmasked, the array is the message's
+     * from now on): joined with the message's earlier frames.
+     */
+    void data(byte opcode, boolean fin, byte[] payload) {
         if (conn.isClosing()) {
             // Nothing is delivered once closing (inbound() would drop it): the rest of a refused message is not joined.
             partial = null;
             partialLength = 0;
-            callback.succeed();
             return;
         }
-        ByteBuffer payload = frame.getPayload();
-        int n = payload == null ? 0 : payload.remaining();
-        if (frame.getOpCode() != OP_CONTINUATION) {
-            partialBinary = frame.getOpCode() == OP_BINARY;
+        int n = payload.length;
+        if (opcode != OP_CONTINUATION) {
+            partialBinary = opcode == OP_BINARY;
             partialLength = 0;
             partial = null;
         }
         long total = (long) partialLength + n;
         if (total > core.maxMessageBytes) {
-            callback.succeed();
             partial = null;
             partialLength = 0;
             conn.close(MESSAGE_TOO_BIG, CloseCodes.truncate((partialBinary ? "Binary" : "Text") + " message too large: "
                     + total + " > " + core.maxMessageBytes));
             return;
         }
-        if (partial == null && frame.isFin()) {
-            // The common case, a whole message in one frame: one copy, no joining buffer kept.
-            byte[] b = new byte[n];
-            if (n > 0) {
-                payload.get(b);
-            }
-            callback.succeed();
-            message(b, n, partialBinary);
+        if (partial == null && fin) {
+            // The common case, a whole message in one frame: the frame's own copy, no joining buffer kept.
+            message(payload, n, partialBinary);
             return;
         }
         if (partial == null || total > partial.length) {
             long doubled = Math.max(8192, (partial == null ? 0 : partial.length) * 2L);
             partial = Arrays.copyOf(partial == null ? new byte[0] : partial, (int) Math.max(total, Math.min(core.maxMessageBytes, doubled)));
         }
-        if (n > 0) {
-            payload.get(partial, partialLength, n);
-        }
+        System.arraycopy(payload, 0, partial, partialLength, n);
         partialLength = (int) total;
-        callback.succeed();
-        if (frame.isFin()) {
+        if (fin) {
             byte[] b = partial;
             int len = partialLength;
             partial = null; // a joining buffer is not kept between messages (memory per idle connection)
@@ -149,7 +138,7 @@ final class Inbound {
         }
     }
 
-    /** A whole message in {@code b[0, n)}; text must be valid UTF-8, as RFC 6455 requires (Jetty closed 1007 too). */
+    /** A whole message in {@code b[0, n)}; text must be valid UTF-8, as RFC 6455 requires (else 1007). */
     private void message(byte[] b, int n, boolean binary) {
         if (!binary && !Utf8.valid(b, n)) {
             LOG.debug("Connection {}: text frame is not valid UTF-8", id);

@@ -10,38 +10,30 @@ import dev.habla.server.SocketConnection;
 import dev.habla.server.SocketHandler;
 import dev.habla.server.SocketRequest;
 import dev.habla.server.SocketRoute;
-import java.io.IOException;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Frame;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
-import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Live WebSocket: Jetty's listener for it and the connection's identity and lifecycle (open, close, abort), the
+ * One Live WebSocket: the connection's identity and lifecycle (open, frames, close, abort) and the
  * {@link LiveConnection} its handler answers on. Its two paths are their own classes: {@link Inbound} (client frames
  * joined, checked, strictly decoded and delivered to the handler) and {@link FrameWriter} (its single bounded
- * writer). Or, when created for a {@link SocketRoute} (another wire on the same server), the same writer with frames
- * handed to a {@link SocketHandler} undecoded: then {@code route} and {@code request} are set and {@code endpoint} is
- * not (the {@link SocketConnection} API).
+ * writer); the socket is a {@link Wire} ({@link NettyFrames}). Or, when created for a {@link SocketRoute} (another
+ * wire on the same server), the same writer with frames handed to a {@link SocketHandler} undecoded: then
+ * {@code route} and {@code request} are set and {@code endpoint} is not (the {@link SocketConnection} API).
  *
- * <p>Threads: Jetty delivers frames on its virtual threads, one at a time per connection. {@code lock} (exposed as
+ * <p>Threads: {@link #opened}, {@link #frame} and {@link #closed} come on the connection's delivery thread (a
+ * virtual thread, one event at a time, in socket order; see {@link NettyFrames}). {@code lock} (exposed as
  * {@link #lock()}) is held around every handler callback ({@link Inbound}) and taken by the writer before each write
  * ({@link FrameWriter}: one writer at a time, {@code writeLock} held, inline on the sending thread only when that
  * thread can take {@code lock} and does not hold it); it guards the handlers and the pause state. {@code closing} is
  * set once no more frames are accepted (close, abort, the peer's close, a slow client or a failed write: the writer
  * shares it); sends check it first, from any thread.
  */
-public final class WsConnection implements Session.Listener.AutoDemanding, LiveConnection, SocketConnection {
+public final class WsConnection implements LiveConnection, SocketConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
 
     private final ServerCore core;
@@ -53,8 +45,8 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     private final FrameWriter writer;
     private final Inbound inbound;
-    /** Set once, when the socket opens (Jetty's thread); for pongs and abort. The writer has its own copy. */
-    private volatile Session session;
+    /** Set once, when the socket opens; for abort. The writer has its own copy. */
+    private volatile Wire wire;
     /** Set for a {@link SocketRoute} connection only (see the class comment). */
     private final SocketRoute route;
     private final SocketRequest request;
@@ -156,22 +148,9 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     public void abort() {
         closing.set(true);
         writer.stopNow();
-        Session s = session;
-        if (s != null) {
-            resetOnClose(s);
-            s.disconnect();
-        }
-    }
-
-    /** SO_LINGER 0, so that closing the socket sends RST; where the socket is not reachable, disconnect() sends FIN. */
-    private void resetOnClose(Session s) {
-        if (s instanceof WebSocketSession ws && ws.getCoreSession() instanceof WebSocketCoreSession core
-                && core.getConnection().getEndPoint().getTransport() instanceof SocketChannel channel) {
-            try {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Connection {}: cannot set SO_LINGER before abort: {}", id, e.toString());
-            }
+        Wire w = wire;
+        if (w != null) {
+            w.reset();
         }
     }
 
@@ -200,12 +179,12 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
         writer.awaitDone(timeout);
     }
 
-    // ---- Jetty callbacks ----
+    // ---- the socket's events, on the delivery thread ----
 
-    @Override
-    public void onWebSocketOpen(Session s) {
-        this.session = s;
-        writer.start(s);
+    /** The upgrade is done: the writer starts, a rejected upgrade is closed with its code, the handler opens. */
+    void opened(Wire w) {
+        this.wire = w;
+        writer.start(w);
         if (auth instanceof AuthResult.Rejected r) {
             // Like the service: accept the upgrade, then close; clients can read the reason.
             close(r.code(), r.reason());
@@ -220,30 +199,15 @@ public final class WsConnection implements Session.Listener.AutoDemanding, LiveC
     }
 
     /**
-     * Every frame arrives here, not in Jetty's message callbacks: Jetty joins a text message char by char (its
-     * {@code Utf8StringBuilder}), the largest cost of a busy gateway; here ({@link Inbound}) the frames of a message
-     * are joined as bytes and decoded straight from UTF-8. Jetty's reader thread, one frame at a time per connection
-     * (the next is demanded when this returns); Jetty still enforces the frame size limit and answers close frames
-     * itself.
+     * A data frame (text, binary or continuation; control frames are the wire's), joined here ({@link Inbound}) as
+     * bytes and decoded straight from UTF-8.
      */
-    @Override
-    public void onWebSocketFrame(Frame frame, Callback callback) {
-        switch (frame.getOpCode()) {
-            case Inbound.OP_TEXT, Inbound.OP_BINARY, Inbound.OP_CONTINUATION -> inbound.data(frame, callback);
-            // As Jetty's own handler does without a ping callback: the pong goes out at once, beside the writer (Jetty
-            // serialises frames on the socket); the frame's buffer is released when the pong is sent.
-            case Inbound.OP_PING -> session.sendPong(frame.hasPayload() ? frame.getPayload() : ByteBuffer.allocate(0), callback);
-            default -> callback.succeed(); // close (Jetty answers it and reports onWebSocketClose), pong
-        }
+    void frame(byte opcode, boolean fin, byte[] payload) {
+        inbound.data(opcode, fin, payload);
     }
 
-    @Override
-    public void onWebSocketError(Throwable cause) {
-        LOG.debug("Connection {} error: {}", id, cause.toString());
-    }
-
-    @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    /** The socket has closed (the peer's close frame, ours answered, or TCP gone): the handler hears of it once. */
+    void closed(int statusCode, String reason) {
         writer.markClosed();
         closing.set(true);
         if (!cleanedUp.compareAndSet(false, true)) {

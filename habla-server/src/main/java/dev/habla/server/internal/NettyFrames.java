@@ -1,0 +1,238 @@
+package dev.habla.server.internal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty's side of one upgraded WebSocket: the last handler of its pipeline (after Netty's frame decoder, which unmasks,
+ * enforces the frame size limit and checks control frames) and its {@link Wire}. Control frames are answered here:
+ * pings with pongs, the peer's close with ours (unless ours went first), then TCP is closed. Data frames and the
+ * connection's open and close go to its {@link WsConnection} on the connection's delivery thread.
+ *
+ * <p>Threads: Netty calls the handler methods on the channel's event loop; it never runs Habla's handlers, which may
+ * block (an authenticator's store, a relay's upstream). Events are queued in socket order and run one at a time on a
+ * virtual thread started when the queue goes from empty to non-empty (no thread is held by an idle connection); while
+ * {@link #PAUSE_READING_AT} events wait, the socket is not read. {@code closeSent} is set by whichever thread sends our
+ * close frame; the other close state is the event loop's.
+ */
+final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyFrames.class);
+    private static final int CLOSE_NO_CODE = 1005;
+    private static final int CLOSE_ABNORMAL = 1006;
+    /** Events waiting for the delivery thread at which the socket stops being read (resumed when it catches up). */
+    static final int PAUSE_READING_AT = 32;
+
+    private final WsConnection conn;
+    private final Channel channel;
+    private final String threadName;
+    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicBoolean readingPaused = new AtomicBoolean();
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    /**
+     * Our close frame's code and reason when we closed first (a send, or the protocol error Netty closed with): what
+     * the handler hears. Written once by whoever won {@code closeSent}, read after the channel closed.
+     */
+    private volatile int ourCode;
+    private volatile String ourReason;
+    /** The peer's close frame; event loop only. */
+    private int peerCode = CLOSE_ABNORMAL;
+    private String peerReason = "";
+    private boolean peerClosed;
+    private boolean reported;
+
+    NettyFrames(WsConnection conn, Channel channel) {
+        this.conn = conn;
+        this.channel = channel;
+        this.threadName = "habla-server-" + conn.id();
+    }
+
+    /** The upgrade response is on its way: the connection opens (before any frame can arrive). Event loop. */
+    void open() {
+        deliver(() -> conn.opened(this));
+    }
+
+    // ---- inbound, on the event loop ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof WebSocketFrame frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        switch (frame) {
+            case TextWebSocketFrame t -> data(Inbound.OP_TEXT, t);
+            case BinaryWebSocketFrame b -> data(Inbound.OP_BINARY, b);
+            case ContinuationWebSocketFrame c -> data(Inbound.OP_CONTINUATION, c);
+            case PingWebSocketFrame p -> {
+                if (closeSent.get()) {
+                    p.release();
+                } else {
+                    ctx.writeAndFlush(new PongWebSocketFrame(p.content())); // the pong owns the payload now
+                }
+            }
+            case CloseWebSocketFrame c -> peerClose(ctx, c);
+            default -> frame.release(); // pongs
+        }
+    }
+
+    /** A data frame: copied out of Netty's buffer (released here) and queued for the connection. */
+    private void data(byte opcode, WebSocketFrame frame) {
+        byte[] payload;
+        boolean fin;
+        try {
+            payload = ByteBufUtil.getBytes(frame.content());
+            fin = frame.isFinalFragment();
+        } finally {
+            frame.release();
+        }
+        deliver(() -> conn.frame(opcode, fin, payload));
+    }
+
+    /** The peer's close: answered with its code (unless we sent ours first), then TCP closes once that is written. */
+    private void peerClose(ChannelHandlerContext ctx, CloseWebSocketFrame c) {
+        int code = c.statusCode();
+        peerCode = code < 0 ? CLOSE_NO_CODE : code;
+        peerReason = code < 0 ? "" : c.reasonText();
+        peerClosed = true;
+        c.release();
+        if (closeSent.compareAndSet(false, true)) {
+            CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
+            ctx.writeAndFlush(answer).addListener(f -> ctx.channel().close());
+        } else {
+            ctx.channel().close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            LOG.debug("Connection {}: idle timeout", conn.id());
+            conn.close(1001, "Connection Idle Timeout");
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException e && closeSent.compareAndSet(false, true)) {
+            // Netty has sent the close frame itself (too large a frame: 1009; a protocol error: 1002) and closes.
+            ourReason = e.closeStatus().reasonText().toString();
+            ourCode = e.closeStatus().code();
+        }
+        LOG.debug("Connection {} error: {}", conn.id(), cause.toString());
+        ctx.channel().close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (reported) {
+            return;
+        }
+        reported = true;
+        // The close the handler hears of: ours if we went first, else the peer's, else an abnormal end.
+        String mine = ourReason;
+        int code = mine != null ? ourCode : peerClosed ? peerCode : CLOSE_ABNORMAL;
+        String reason = mine != null ? mine : peerClosed ? peerReason : "Disconnected";
+        deliver(() -> conn.closed(code, reason));
+    }
+
+    // ---- delivery ----
+
+    /** Queues {@code event} for the delivery thread, starting one if none runs; pauses reading past the mark. */
+    private void deliver(Runnable event) {
+        events.add(event);
+        int n = waiting.incrementAndGet();
+        if (n == 1) {
+            Thread.ofVirtual().name(threadName).start(this::drain);
+        } else if (n >= PAUSE_READING_AT && readingPaused.compareAndSet(false, true)) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** The delivery thread: runs events in order until none waits. */
+    private void drain() {
+        do {
+            Runnable event = events.poll();
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Connection {}: event failed", conn.id(), e);
+            }
+            if (readingPaused.get() && waiting.get() <= PAUSE_READING_AT / 4 && readingPaused.compareAndSet(true, false)) {
+                channel.config().setAutoRead(true);
+            }
+        } while (waiting.decrementAndGet() != 0);
+    }
+
+    // ---- Wire: any thread ----
+
+    @Override
+    public CompletableFuture<Void> sendBinary(byte[] bytes) {
+        return completion(channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes))));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendText(String text) {
+        return completion(channel.writeAndFlush(new TextWebSocketFrame(text)));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendClose(int code, String reason) {
+        if (!closeSent.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null); // the peer's close was answered already
+        }
+        ourCode = code;
+        ourReason = reason; // after ourCode: a non-null reason says both are set
+        return completion(channel.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+    }
+
+    @Override
+    public void disconnect() {
+        channel.close();
+    }
+
+    @Override
+    public void reset() {
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+            LOG.debug("Connection {}: cannot set SO_LINGER before abort: {}", conn.id(), e.toString());
+        }
+        channel.close();
+    }
+
+    private static CompletableFuture<Void> completion(ChannelFuture f) {
+        CompletableFuture<Void> c = new CompletableFuture<>();
+        f.addListener(x -> {
+            if (x.isSuccess()) {
+                c.complete(null);
+            } else {
+                c.completeExceptionally(x.cause());
+            }
+        });
+        return c;
+    }
+}
