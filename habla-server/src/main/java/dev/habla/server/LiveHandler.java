@@ -13,8 +13,10 @@ import dev.habla.protocol.ClientMessage;
 public interface LiveHandler {
     /**
      * A strictly decoded client message (or, if {@link #acceptsRawAudio()}, a {@link ClientMessage.Raw} for plain audio
-     * input), in arrival order, including {@code setup}. Messages after the connection
-     * started closing are not delivered. Frames the decoder rejects never get here: the server closes 1007.
+     * input), in arrival order, including {@code setup}. Messages read after the connection started closing are not
+     * delivered; those the server had read when another thread (a timer, the server shutting down) closed it still
+     * are, in order, and a close from inside a callback makes that callback's message the last. Frames the decoder
+     * rejects never get here: the server closes 1007.
      */
     void onMessage(ClientMessage message);
 

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.habla.protocol.ClientMessage;
 import dev.habla.testing.RawWs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +72,66 @@ class DeliveryTest {
             }
             blocked.close();
             other.close();
+        }
+    }
+
+    /**
+     * A timer closing a connection does not drop what the client sent before the close reached it: the frames the
+     * server had read are still handled, in order (a resilient client counts on it when it switches connections).
+     * A handler that closes from its own callback makes that message the last.
+     */
+    @Test
+    void anOutsideCloseKeepsWhatWasReadAndAHandlerCloseEndsAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> got = new CopyOnWriteArrayList<>();
+        List<LiveConnection> conns = new CopyOnWriteArrayList<>();
+        try (LiveServer server = LiveServer.create(b -> b.handlers(conn -> {
+            conns.add(conn);
+            return message -> {
+                String text = ((ClientMessage.RealtimeInput) message).text();
+                got.add(text);
+                if (text.equals("a 0")) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else if (text.equals("b 0")) {
+                    conn.close(1000, "done"); // from inside the callback: b 1.. are not delivered
+                }
+            };
+        }))) {
+            CompletableFuture<Void> pong = new CompletableFuture<>();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create(server.wsUrl(EchoServerTest.V1BETA) + "?key=k"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onPong(WebSocket w, java.nio.ByteBuffer message) {
+                            pong.complete(null);
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 5; i++) {
+                ws.sendText("{\"realtimeInput\":{\"text\":\"a " + i + "\"}}", true).get(10, TimeUnit.SECONDS);
+            }
+            // Pings are answered on the event loop after the frames before them were read: once the pong is back,
+            // a 0..a 4 have been read; some or all still wait for the delivery thread (a 0 then blocks it).
+            ws.sendPing(java.nio.ByteBuffer.allocate(0)).get(10, TimeUnit.SECONDS);
+            pong.get(10, TimeUnit.SECONDS);
+            conns.getFirst().close(1000, "lifetime over"); // another thread, as a timer would
+            release.countDown();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (got.size() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(got).containsExactly("a 0", "a 1", "a 2", "a 3", "a 4");
+
+            RawWs b = RawWs.connect(server.wsUrl(EchoServerTest.V1BETA), "k");
+            for (int i = 0; i < 5; i++) {
+                b.send("{\"realtimeInput\":{\"text\":\"b " + i + "\"}}");
+            }
+            assertThat(b.awaitClose(WAIT).code()).isEqualTo(1000);
+            assertThat(got).containsExactly("a 0", "a 1", "a 2", "a 3", "a 4", "b 0");
         }
     }
 

@@ -110,7 +110,10 @@ public final class Connection implements LiveHandler {
         if (stalled) {
             stallBuffer.add(msg);
         } else {
-            dispatch(msg);
+            // Not dispatch(): habla-server delivers only what the client sent before our close reached it, and a
+            // close from one of our timers does not drop what the server had already read (a resilient client that
+            // switched connections counts on every message it sent on the old one).
+            handle(msg);
         }
     }
 
@@ -133,11 +136,15 @@ public final class Connection implements LiveHandler {
         core.unregister(this, snapshot());
     }
 
-    /** Caller holds {@code lock}. */
+    /** Caller holds {@code lock}; a message held back by a stall, dropped once the connection is closing. */
     private void dispatch(ClientMessage msg) {
-        if (isClosing()) {
-            return;
+        if (!isClosing()) {
+            handle(msg);
         }
+    }
+
+    /** Caller holds {@code lock}. */
+    private void handle(ClientMessage msg) {
         try {
             if (script != null) {
                 script.offer(msg);

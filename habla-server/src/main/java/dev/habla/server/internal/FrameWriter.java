@@ -70,6 +70,8 @@ final class FrameWriter {
     private final ReentrantLock lock;
     private final Condition notPaused;
     private final AtomicBoolean closing;
+    /** Run when the writer itself starts the closing (slow client, failed write): the connection stops its inbound. */
+    private final Runnable closingByWriter;
     private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Items put in {@code outbound} and not yet done by the writer: while above zero, nothing is written inline. */
@@ -93,14 +95,15 @@ final class FrameWriter {
 
     /**
      * {@code lock} is the connection's handler lock; {@code closing} its closing flag (the writer closes a slow client
-     * and marks a failed write with it).
+     * and marks a failed write with it, then runs {@code closingByWriter}: the connection stops its inbound side).
      */
-    FrameWriter(ServerCore core, String id, ReentrantLock lock, AtomicBoolean closing) {
+    FrameWriter(ServerCore core, String id, ReentrantLock lock, AtomicBoolean closing, Runnable closingByWriter) {
         this.core = core;
         this.id = id;
         this.lock = lock;
         this.notPaused = lock.newCondition();
         this.closing = closing;
+        this.closingByWriter = closingByWriter;
     }
 
     /** The socket is open: starts the writer virtual thread on {@code w}. Once. */
@@ -151,6 +154,7 @@ final class FrameWriter {
         if (after > core.maxOutboundBytes && after != size) {
             queuedBytes.addAndGet(-size);
             if (closing.compareAndSet(false, true)) {
+                closingByWriter.run();
                 LOG.warn("Connection {}: client not reading, {} bytes queued; closing", id, after - size);
                 discardQueued();
                 queue(new CloseFrame(CloseCodes.POLICY, CloseCodes.truncate(CloseReasons.slowClient(core.maxOutboundBytes))));
@@ -307,7 +311,9 @@ final class FrameWriter {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.debug("Connection {}: write failed: {}", id, e.toString());
-            closing.set(true);
+            if (closing.compareAndSet(false, true)) {
+                closingByWriter.run();
+            }
             s.disconnect();
         }
     }

@@ -98,7 +98,7 @@ final class Inbound {
      * from now on): joined with the message's earlier frames.
      */
     void data(byte opcode, boolean fin, byte[] payload) {
-        if (conn.isClosing()) {
+        if (conn.inboundStopped()) {
             // Nothing is delivered once closing (inbound() would drop it): the rest of a refused message is not joined.
             partial = null;
             partialLength = 0;
@@ -159,7 +159,7 @@ final class Inbound {
      * its lenient reading. The observer's raw string is built only when there is an observer.
      */
     private void inbound(byte[] b, int n, boolean binary) {
-        if (conn.isClosing() || !accepted) {
+        if (conn.inboundStopped() || !accepted) {
             return;
         }
         boolean observed = core.observer != ServerCore.NO_OBSERVER;
@@ -192,7 +192,7 @@ final class Inbound {
     private void deliver(ClientMessage msg) {
         lock.lock();
         try {
-            if (!conn.isClosing() && handler != null) {
+            if (!conn.inboundStopped() && handler != null) {
                 handler.onMessage(msg);
             }
         } catch (RuntimeException e) {
@@ -212,12 +212,12 @@ final class Inbound {
 
     /** A frame of a {@link SocketRoute} connection: to its handler as is, under the lock. */
     private void socketInbound(String text, byte[] binary) {
-        if (conn.isClosing()) {
+        if (conn.inboundStopped()) {
             return;
         }
         lock.lock();
         try {
-            if (!conn.isClosing() && socketHandler != null) {
+            if (!conn.inboundStopped() && socketHandler != null) {
                 if (text != null) {
                     socketHandler.onText(text);
                 } else {

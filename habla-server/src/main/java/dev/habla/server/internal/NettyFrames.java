@@ -61,6 +61,8 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     private String peerReason = "";
     private boolean peerClosed;
     private boolean reported;
+    /** The thread running {@link #drain} now, or null. */
+    private volatile Thread deliveryThread;
 
     NettyFrames(WsConnection conn, Channel channel) {
         this.conn = conn;
@@ -174,6 +176,7 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
 
     /** The delivery thread: runs events in order until none waits. */
     private void drain() {
+        deliveryThread = Thread.currentThread();
         do {
             Runnable event = events.poll();
             try {
@@ -184,7 +187,19 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
             if (readingPaused.get() && waiting.get() <= PAUSE_READING_AT / 4 && readingPaused.compareAndSet(true, false)) {
                 channel.config().setAutoRead(true);
             }
-        } while (waiting.decrementAndGet() != 0);
+        } while (clearIfLast());
+    }
+
+    /** After an event: true if more wait; else the thread is no longer the delivery thread (before it is counted out). */
+    private boolean clearIfLast() {
+        if (waiting.get() == 1) {
+            deliveryThread = null; // a deliver() racing with this starts a new thread, which sets itself
+        }
+        if (waiting.decrementAndGet() != 0) {
+            deliveryThread = Thread.currentThread();
+            return true;
+        }
+        return false;
     }
 
     // ---- Wire: any thread ----
@@ -207,6 +222,16 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
         ourCode = code;
         ourReason = reason; // after ourCode: a non-null reason says both are set
         return completion(channel.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+    }
+
+    @Override
+    public boolean onDeliveryThread() {
+        return Thread.currentThread() == deliveryThread;
+    }
+
+    @Override
+    public void afterReadFrames(Runnable event) {
+        deliver(event);
     }
 
     @Override

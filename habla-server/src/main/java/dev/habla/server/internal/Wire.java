@@ -21,4 +21,10 @@ interface Wire {
 
     /** Closes TCP with a reset (RST): SO_LINGER 0, then close. */
     void reset();
+
+    /** Whether the calling thread is the connection's delivery thread (the one its events and handler run on). */
+    boolean onDeliveryThread();
+
+    /** Runs {@code event} on the delivery thread after the client frames read so far. */
+    void afterReadFrames(Runnable event);
 }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * ({@link FrameWriter}: one writer at a time, {@code writeLock} held, inline on the sending thread only when that
  * thread can take {@code lock} and does not hold it); it guards the handlers and the pause state. {@code closing} is
  * set once no more frames are accepted (close, abort, the peer's close, a slow client or a failed write: the writer
- * shares it); sends check it first, from any thread.
+ * shares it); sends check it first, from any thread. Client messages stop with it in the socket's order
+ * ({@link #stopInbound}).
  */
 public final class WsConnection implements LiveConnection, SocketConnection {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
@@ -43,6 +44,8 @@ public final class WsConnection implements LiveConnection, SocketConnection {
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    /** Set once client messages are no longer delivered ({@link #stopInbound}); written and read on the delivery thread. */
+    private volatile boolean inboundStopped;
     private final FrameWriter writer;
     private final Inbound inbound;
     /** Set once, when the socket opens; for abort. The writer has its own copy. */
@@ -67,7 +70,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
         this.auth = auth;
         this.route = route;
         this.request = request;
-        this.writer = new FrameWriter(core, id, lock, closing);
+        this.writer = new FrameWriter(core, id, lock, closing, this::stopInbound);
         this.inbound = new Inbound(this, core, id, lock, auth instanceof AuthResult.Accepted, route);
     }
 
@@ -133,6 +136,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
     @Override
     public void close(int code, String reason) {
         if (closing.compareAndSet(false, true)) {
+            stopInbound();
             LOG.debug("Connection {}: closing {} {}", id, code, reason);
             writer.closeFrame(code, CloseCodes.truncate(reason == null ? "" : reason));
         }
@@ -146,7 +150,9 @@ public final class WsConnection implements LiveConnection, SocketConnection {
      */
     @Override
     public void abort() {
-        closing.set(true);
+        if (closing.compareAndSet(false, true)) {
+            stopInbound();
+        }
         writer.stopNow();
         Wire w = wire;
         if (w != null) {
@@ -157,6 +163,26 @@ public final class WsConnection implements LiveConnection, SocketConnection {
     @Override
     public boolean isClosing() {
         return closing.get();
+    }
+
+    /** Whether client messages are still delivered (see {@link #stopInbound}). Any thread; Inbound's check. */
+    boolean inboundStopped() {
+        return inboundStopped;
+    }
+
+    /**
+     * The connection started closing: no client message is delivered after this point of the socket's order. On the
+     * delivery thread (a handler or the inbound checks closing it) that is now: the message being handled is the last.
+     * From another thread (a timer, a writer, the server shutting down) it is behind the frames already read: a client
+     * that sent a message before our close reached it has it handled, as on a connection read without delay.
+     */
+    private void stopInbound() {
+        Wire w = wire;
+        if (w == null || w.onDeliveryThread()) {
+            inboundStopped = true;
+        } else {
+            w.afterReadFrames(() -> inboundStopped = true);
+        }
     }
 
     @Override
@@ -210,6 +236,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
     void closed(int statusCode, String reason) {
         writer.markClosed();
         closing.set(true);
+        inboundStopped = true;
         if (!cleanedUp.compareAndSet(false, true)) {
             return;
         }
