@@ -3,8 +3,9 @@ package dev.habla.server.internal;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The socket side of one {@link WsConnection}, as its writer uses it: whole frames out, each send completing when the
- * frame is written (or failing), and the two ways of dropping TCP. {@link NettyFrames} is the implementation.
+ * The socket side of one {@link WsConnection}: whole frames out for its writer, each send completing when the frame is
+ * written (or failing), the two ways of dropping TCP, and the order of its delivery thread (where a close stops the
+ * client's messages). {@link NettyFrames} is the implementation.
  *
  * <p>Threads: any thread may call; sends are written in call order and never block.
  */
