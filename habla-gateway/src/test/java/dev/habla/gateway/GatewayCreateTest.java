@@ -33,6 +33,15 @@ class GatewayCreateTest {
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).isEqualTo("ok\n");
+            // Health checks and probes often ask with HEAD: the same answer, without the body.
+            for (String path : new String[] {"/healthz", "/"}) {
+                HttpResponse<String> head = Fixture.HTTP.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + path))
+                        .timeout(Duration.ofSeconds(10)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(head.statusCode()).as(path).isEqualTo(200);
+                assertThat(head.body()).as(path).isEmpty();
+                assertThat(head.headers().firstValueAsLong("content-length").orElse(0)).as(path).isPositive();
+            }
         }
     }
 

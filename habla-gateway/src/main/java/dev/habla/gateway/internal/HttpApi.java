@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The gateway's HTTP side (everything that is not a Live WebSocket path): {@code POST /{v1alpha,v1beta,v1}/auth_tokens}
  * (mint, Google-compatible), {@code DELETE /{version}/auth_tokens/{id}} (revoke), {@code GET /admin/usage} (the calling
  * app's usage), {@code GET /metrics} (Prometheus), {@code GET /healthz}, CORS for allowed origins, and static assets
- * from {@code assets} (the console). Errors are Google-shaped JSON. Runs on the server's virtual threads; stateless
+ * from {@code assets} (the console); HEAD wherever GET is answered. Errors are Google-shaped JSON. Runs on the server's virtual threads; stateless
  * apart from the thread-safe stores. Never logs or echoes a key.
  */
 public final class HttpApi implements HttpService {
@@ -116,7 +116,7 @@ public final class HttpApi implements HttpService {
             log.info("Revoked token {} of app {}", Secrets.logId(Secrets.hash(TokenStore.PREFIX + m.group(2))), app.id());
             return HttpReply.json(200, "{}");
         }
-        if ("GET".equals(method)) {
+        if ("GET".equals(method) || "HEAD".equals(method)) { // HEAD: the server sends the headers only
             switch (path) {
                 case "/healthz" -> {
                     // A draining node answers 503 so load balancers stop sending it new clients.
