@@ -13,7 +13,7 @@ import dev.habla.emulator.internal.DeterministicReplies;
  *         : Reply.text("I see " + turn.images().size() + " image(s).")));
  * }</pre>
  *
- * <p>Threads: called with the connection's lock held, on a Jetty thread or an emulator-clock timer, for every
+ * <p>Threads: called with the connection's lock held, on the connection's delivery thread (habla-server) or an emulator-clock timer, for every
  * connection of the emulator (one instance shared by all): it must be thread-safe and must not block. A policy that
  * throws closes only that connection (1011 {@code Internal error encountered.}).
  */

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code lock} guards {@code open}, {@code closed}, {@code idle}, {@code scripts} and {@code server} (null until
  * started) (lock order: a connection's lock, then this one, then a logical session's). Connections call back into it
- * from Jetty's virtual threads.
+ * from habla-server's delivery threads (virtual).
  */
 public final class EmulatorCore {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorCore.class);

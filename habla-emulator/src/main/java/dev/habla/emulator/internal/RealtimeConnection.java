@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * its parts share: settings ({@link RealtimeSettings}), conversation ({@link RealtimeConversation}), the response in
  * progress ({@link RealtimeResponse}), audio records. Client events are {@link RealtimeEvents}'.
  *
- * <p>Threads: Jetty calls {@link #onText} with {@link #lock} held (the socket's lock, also taken by its writer);
- * emulator-clock timers come back through {@link #runLocked}. Everything here is guarded by that lock.
+ * <p>Threads: habla-server calls {@link #onText} on the connection's delivery thread with {@link #lock} held (the
+ * socket's lock, also taken by its writer); emulator-clock timers come back through {@link #runLocked}. Everything
+ * here is guarded by that lock.
  */
 final class RealtimeConnection implements SocketHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RealtimeConnection.class);

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * The emulator's OpenAI Realtime side, served by the same Jetty server as the Live wire: the WebSocket route
+ * The emulator's OpenAI Realtime side, served by the same habla-server as the Live wire: the WebSocket route
  * {@code /v1/realtime} ({@link RealtimeConnection} per socket), the handshake rules (credentials, model, beta header;
  * refused in band like the service), and {@code POST /v1/realtime/client_secrets} (ephemeral {@code ek_} keys, kept
  * here until they expire on the emulator clock).

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * waits until the client lines of newer connections recorded before it happened (the old connection's close follows
  * the new one's resumption). Media frames (audio, video) match loosely ({@link FrameMatcher}).
  *
- * <p>Threads: connections call in on their Jetty threads (with their own lock held), the pacing timer on the clock's;
+ * <p>Threads: connections call in on their delivery threads (with their own lock held), the pacing timer on the clock's;
  * {@code lock} guards all replay state (entries done, connections, deferred output, pacing); it is taken after a
  * connection's lock, never before. Sends and closes on a {@link LiveConnection} are thread-safe.
  */

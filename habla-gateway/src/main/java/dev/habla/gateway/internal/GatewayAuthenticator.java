@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Who may open a Live WebSocket: a page from an allowed origin, with an ephemeral token on the constrained path
  * (principal {@code token:<hash>}) or an app's admin key on the plain path (principal {@code app:<id>}, for app
  * backends). Refusals are closes after the upgrade (a browser sees the reason; an HTTP status would reach it as a bare
- * "WebSocket error"). Runs on a Jetty thread per upgrade; stateless apart from the thread-safe stores.
+ * "WebSocket error"). Runs on a virtual thread per upgrade; stateless apart from the thread-safe stores.
  */
 public final class GatewayAuthenticator implements LiveAuthenticator {
     private static final Logger log = LoggerFactory.getLogger(GatewayAuthenticator.class);
