@@ -9,11 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code lock} is the connection's (held around every handler callback) and is taken by the writer before each write
  * (an inline write happens only when the sending thread can take it and does not hold it); it guards {@code paused}
  * and {@code pauseGeneration}. {@code outbound}, {@code unwritten} and {@code queuedBytes} are thread-safe and fed with
- * or without it. {@code closing} is the connection's flag, shared: set here when the client is too slow or a write
- * fails.
+ * or without it. The writer starts the connection's closing ({@code startClosing}) when the client is too slow or a
+ * write fails.
  */
 final class FrameWriter {
     private static final Logger LOG = LoggerFactory.getLogger(FrameWriter.class);
@@ -69,9 +69,8 @@ final class FrameWriter {
     private final String id;
     private final ReentrantLock lock;
     private final Condition notPaused;
-    private final AtomicBoolean closing;
-    /** Run when the writer itself starts the closing (slow client, failed write): the connection stops its inbound. */
-    private final Runnable closingByWriter;
+    /** The connection's start of closing (true for the call that started it): the writer's on a slow client or a failed write. */
+    private final BooleanSupplier startClosing;
     private final LinkedBlockingQueue<Out> outbound = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     /** Items put in {@code outbound} and not yet done by the writer: while above zero, nothing is written inline. */
@@ -94,16 +93,15 @@ final class FrameWriter {
     private long pauseGeneration;
 
     /**
-     * {@code lock} is the connection's handler lock; {@code closing} its closing flag (the writer closes a slow client
-     * and marks a failed write with it, then runs {@code closingByWriter}: the connection stops its inbound side).
+     * {@code lock} is the connection's handler lock; {@code startClosing} starts the connection's closing (the writer
+     * closes a slow client and marks a failed write with it) and says whether this call started it.
      */
-    FrameWriter(ServerCore core, String id, ReentrantLock lock, AtomicBoolean closing, Runnable closingByWriter) {
+    FrameWriter(ServerCore core, String id, ReentrantLock lock, BooleanSupplier startClosing) {
         this.core = core;
         this.id = id;
         this.lock = lock;
         this.notPaused = lock.newCondition();
-        this.closing = closing;
-        this.closingByWriter = closingByWriter;
+        this.startClosing = startClosing;
     }
 
     /** The socket is open: starts the writer virtual thread on {@code w}. Once. */
@@ -153,8 +151,7 @@ final class FrameWriter {
         long after = queuedBytes.addAndGet(size);
         if (after > core.maxOutboundBytes && after != size) {
             queuedBytes.addAndGet(-size);
-            if (closing.compareAndSet(false, true)) {
-                closingByWriter.run();
+            if (startClosing.getAsBoolean()) {
                 LOG.warn("Connection {}: client not reading, {} bytes queued; closing", id, after - size);
                 discardQueued();
                 queue(new CloseFrame(CloseCodes.POLICY, CloseCodes.truncate(CloseReasons.slowClient(core.maxOutboundBytes))));
@@ -311,9 +308,7 @@ final class FrameWriter {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.debug("Connection {}: write failed: {}", id, e.toString());
-            if (closing.compareAndSet(false, true)) {
-                closingByWriter.run();
-            }
+            startClosing.getAsBoolean();
             s.disconnect();
         }
     }

@@ -1,5 +1,6 @@
 package dev.habla.server.internal;
 
+import dev.habla.protocol.CloseCodes;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -38,10 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     private static final Logger LOG = LoggerFactory.getLogger(NettyFrames.class);
-    private static final int CLOSE_NO_CODE = 1005;
-    private static final int CLOSE_ABNORMAL = 1006;
     /** Events waiting for the delivery thread at which the socket stops being read (resumed when it catches up). */
-    static final int PAUSE_READING_AT = 32;
+    private static final int PAUSE_READING_AT = 32;
 
     private final WsConnection conn;
     private final Channel channel;
@@ -56,11 +55,9 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
      */
     private volatile int ourCode;
     private volatile String ourReason;
-    /** The peer's close frame; event loop only. */
-    private int peerCode = CLOSE_ABNORMAL;
-    private String peerReason = "";
-    private boolean peerClosed;
-    private boolean reported;
+    /** The peer's close frame, until one comes an abnormal end; event loop only. */
+    private int peerCode = CloseCodes.ABNORMAL;
+    private String peerReason = "Disconnected";
     /** The thread running {@link #drain} now, or null. */
     private volatile Thread deliveryThread;
 
@@ -115,9 +112,8 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     /** The peer's close: answered with its code (unless we sent ours first), then TCP closes once that is written. */
     private void peerClose(ChannelHandlerContext ctx, CloseWebSocketFrame c) {
         int code = c.statusCode();
-        peerCode = code < 0 ? CLOSE_NO_CODE : code;
+        peerCode = code < 0 ? CloseCodes.NO_STATUS : code;
         peerReason = code < 0 ? "" : c.reasonText();
-        peerClosed = true;
         c.release();
         if (closeSent.compareAndSet(false, true)) {
             CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
@@ -131,7 +127,7 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             LOG.debug("Connection {}: idle timeout", conn.id());
-            conn.close(1001, "Connection Idle Timeout");
+            conn.close(CloseCodes.GOING_AWAY, "Connection Idle Timeout");
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -141,8 +137,8 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException e && closeSent.compareAndSet(false, true)) {
             // Netty has sent the close frame itself (too large a frame: 1009; a protocol error: 1002) and closes.
-            ourReason = e.closeStatus().reasonText().toString();
             ourCode = e.closeStatus().code();
+            ourReason = e.closeStatus().reasonText().toString(); // after ourCode, as in sendClose
         }
         LOG.debug("Connection {} error: {}", conn.id(), cause.toString());
         ctx.channel().close();
@@ -150,14 +146,10 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (reported) {
-            return;
-        }
-        reported = true;
-        // The close the handler hears of: ours if we went first, else the peer's, else an abnormal end.
+        // The close the handler hears of: ours if we went first, else the peer's (an abnormal end if none came).
         String mine = ourReason;
-        int code = mine != null ? ourCode : peerClosed ? peerCode : CLOSE_ABNORMAL;
-        String reason = mine != null ? mine : peerClosed ? peerReason : "Disconnected";
+        int code = mine != null ? ourCode : peerCode;
+        String reason = mine != null ? mine : peerReason;
         deliver(() -> conn.closed(code, reason));
     }
 

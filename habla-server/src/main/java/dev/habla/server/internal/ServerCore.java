@@ -81,12 +81,6 @@ public final class ServerCore {
     private Channel serverChannel;
 
     public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
-            int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex) {
-        this(host, port, authenticator, handlers, observer, maxMessageBytes, maxOutboundBytes, idleTimeout, closeGrace, writeTimeout,
-                vertex, null, List.of());
-    }
-
-    public ServerCore(String host, int port, LiveAuthenticator authenticator, LiveHandler.Factory handlers, InboundObserver observer,
             int maxMessageBytes, long maxOutboundBytes, Duration idleTimeout, Duration closeGrace, Duration writeTimeout, boolean vertex,
             HttpService http, List<SocketRoute> routes) {
         this.routes = List.copyOf(routes);

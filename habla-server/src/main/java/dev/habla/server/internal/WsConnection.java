@@ -70,7 +70,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
         this.auth = auth;
         this.route = route;
         this.request = request;
-        this.writer = new FrameWriter(core, id, lock, closing, this::stopInbound);
+        this.writer = new FrameWriter(core, id, lock, this::startClosing);
         this.inbound = new Inbound(this, core, id, lock, auth instanceof AuthResult.Accepted, route);
     }
 
@@ -135,8 +135,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
 
     @Override
     public void close(int code, String reason) {
-        if (closing.compareAndSet(false, true)) {
-            stopInbound();
+        if (startClosing()) {
             LOG.debug("Connection {}: closing {} {}", id, code, reason);
             writer.closeFrame(code, CloseCodes.truncate(reason == null ? "" : reason));
         }
@@ -150,9 +149,7 @@ public final class WsConnection implements LiveConnection, SocketConnection {
      */
     @Override
     public void abort() {
-        if (closing.compareAndSet(false, true)) {
-            stopInbound();
-        }
+        startClosing();
         writer.stopNow();
         Wire w = wire;
         if (w != null) {
@@ -168,6 +165,18 @@ public final class WsConnection implements LiveConnection, SocketConnection {
     /** Whether client messages are still delivered (see {@link #stopInbound}). Any thread; Inbound's check. */
     boolean inboundStopped() {
         return inboundStopped;
+    }
+
+    /**
+     * Starts the closing once (close, abort, or the writer's slow-client limit and failed writes): no more frames are
+     * accepted, and client messages stop ({@link #stopInbound}). True for the call that started it. Any thread.
+     */
+    private boolean startClosing() {
+        if (!closing.compareAndSet(false, true)) {
+            return false;
+        }
+        stopInbound();
+        return true;
     }
 
     /**
