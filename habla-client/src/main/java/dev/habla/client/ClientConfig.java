@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * @param wireLog              receives every frame's text (secrets redacted, base64 abbreviated), or null; called from
  *                             several threads (writer, reader, HTTP callbacks), so it must be thread-safe and quick
  * @param transport            the WebSocket client underneath; null = the system property {@value #TRANSPORT_PROPERTY}
- *                             ({@code jetty} or {@code jdk}) if set, else {@link #DEFAULT_TRANSPORT}
- * @param permessageDeflate    offer permessage-deflate compression (Jetty transport only; used if the server accepts it)
+ *                             ({@code netty}, {@code jetty} or {@code jdk}) if set, else {@link #DEFAULT_TRANSPORT}
+ * @param permessageDeflate    offer permessage-deflate compression (Netty and Jetty transports; used if the server
+ *                             accepts it)
  * @param provider             the service's wire and rules; null = {@link Provider#GEMINI}
  * @param record               a cassette file to record every connection of this client to (every frame both ways,
  *                             timed, connection boundaries, credentials redacted; format in habla-emulator/README.md,
@@ -58,13 +59,18 @@ public record ClientConfig(
      * they differ in speed and features (habla-client/README.md, "Transports").
      */
     public enum Transport {
-        /** Jetty 12's WebSocket client: less CPU per message, faster decode; can offer permessage-deflate. */
+        /**
+         * Netty's WebSocket client codec: a connection can share an event loop with a server's socket (the gateway's
+         * upstream), sends do not wait for the socket; can offer permessage-deflate.
+         */
+        NETTY,
+        /** Jetty 12's WebSocket client: less CPU per message than the JDK's, faster decode; can offer permessage-deflate. */
         JETTY,
         /** The JDK's {@code java.net.http.WebSocket}: no dependency beyond the JDK, no compression. */
         JDK
     }
 
-    /** System property that picks the transport when the config does not ({@code jetty} or {@code jdk}). */
+    /** System property that picks the transport when the config does not ({@code netty}, {@code jetty} or {@code jdk}). */
     public static final String TRANSPORT_PROPERTY = "habla.client.transport";
     /**
      * The JDK until the Jetty transport's open question is settled (habla-client/README.md, "Transports": a handover
@@ -164,7 +170,7 @@ public record ClientConfig(
             throw new IllegalArgumentException("vertex(..) is a Gemini setting; provider is " + provider.name());
         }
         if (permessageDeflate && transport == Transport.JDK) {
-            throw new IllegalArgumentException("permessageDeflate needs the JETTY transport (java.net.http cannot compress)");
+            throw new IllegalArgumentException("permessageDeflate needs the NETTY or JETTY transport (java.net.http cannot compress)");
         }
     }
 
@@ -172,7 +178,7 @@ public record ClientConfig(
         try {
             return Transport.valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("system property " + TRANSPORT_PROPERTY + " must be jetty or jdk, was '"
+            throw new IllegalArgumentException("system property " + TRANSPORT_PROPERTY + " must be netty, jetty or jdk, was '"
                     + name + "'");
         }
     }

@@ -106,7 +106,17 @@ public final class LiveClient implements AutoCloseable {
      */
     public ResilientSession connectResilient(SessionConfig session, SessionListener listener, ResiliencePolicy policy)
             throws LiveException {
-        CompletableFuture<ResilientSession> f = connectResilientAsync(session, listener, policy);
+        return connectResilient(session, listener, policy, null);
+    }
+
+    /**
+     * {@link #connectResilient(SessionConfig, SessionListener, ResiliencePolicy)} with the connections' socket I/O on
+     * {@code ioExecutor}'s thread where the transport can; see
+     * {@link #connectResilientAsync(SessionConfig, SessionListener, ResiliencePolicy, java.util.concurrent.Executor)}.
+     */
+    public ResilientSession connectResilient(SessionConfig session, SessionListener listener, ResiliencePolicy policy,
+            java.util.concurrent.Executor ioExecutor) throws LiveException {
+        CompletableFuture<ResilientSession> f = connectResilientAsync(session, listener, policy, ioExecutor);
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -121,10 +131,22 @@ public final class LiveClient implements AutoCloseable {
     /** Like {@link #connectResilient(SessionConfig, SessionListener, ResiliencePolicy)} without blocking. */
     public CompletableFuture<ResilientSession> connectResilientAsync(SessionConfig session, SessionListener listener,
             ResiliencePolicy policy) {
+        return connectResilientAsync(session, listener, policy, null);
+    }
+
+    /**
+     * Like {@link #connectResilientAsync(SessionConfig, SessionListener, ResiliencePolicy)}, with the socket I/O of the
+     * session's connections on {@code ioExecutor}'s thread where the transport can: the {@link ClientConfig.Transport#NETTY}
+     * transport joins a Netty event loop given here (e.g. a habla-server connection's {@code ioExecutor()}, so that frames
+     * between a server's client and its upstream cross no thread); the other transports, and other executors, are not
+     * affected. Null: the transport's own threads.
+     */
+    public CompletableFuture<ResilientSession> connectResilientAsync(SessionConfig session, SessionListener listener,
+            ResiliencePolicy policy, java.util.concurrent.Executor ioExecutor) {
         Objects.requireNonNull(session, "session config");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(policy, "policy");
-        return runtime.connectResilient(session, listener, policy);
+        return runtime.connectResilient(session, listener, policy, ioExecutor);
     }
 
     /** Aborts the sessions of this client that are still open and releases threads. Idempotent. */

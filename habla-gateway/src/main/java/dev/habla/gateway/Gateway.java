@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
             OriginPolicy origins = new OriginPolicy(b.origins, b.loopbackOrigins != null ? b.loopbackOrigins : isLoopback(b.host));
             GatewayApp devApp = b.devTokens == null ? null
                     : Objects.requireNonNull(accounting.app(b.devTokens), "devTokens: no app " + b.devTokens);
-            Consumer<ClientConfig.Builder> upstreamConfig = jettyByDefault(b.upstream);
+            Consumer<ClientConfig.Builder> upstreamConfig = nettyByDefault(b.upstream);
             upstream = LiveClient.create(upstreamConfig);
             ResiliencePolicy policy = b.policy != null ? b.policy : ResiliencePolicy.create(p -> p.meterRegistry(metrics));
             Admission admission = new Admission(cluster, accounting, b.keySessions, b.keyMinutesPerDay, b.maxQueued, b.queueTimeout);
@@ -227,16 +227,16 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * The gateway's upstream runs on Jetty's WebSocket client unless the upstream settings or the system property
-     * {@value ClientConfig#TRANSPORT_PROPERTY} choose: about half the idle heap per session of the JDK's client (53-59 KB
-     * against 104-107 KB per gateway session) and less CPU per message (README, "Benchmark"). The library's own default
-     * elsewhere stays {@link ClientConfig#DEFAULT_TRANSPORT}.
+     * The gateway's upstream runs on Netty's WebSocket client unless the upstream settings or the system property
+     * {@value ClientConfig#TRANSPORT_PROPERTY} choose: each upstream connection joins the event loop of its client's
+     * socket, so frames between the two cross no thread (README, "Benchmark"); the JDK's client takes about twice the idle
+     * heap per session. The library's own default elsewhere stays {@link ClientConfig#DEFAULT_TRANSPORT}.
      */
-    private static Consumer<ClientConfig.Builder> jettyByDefault(Consumer<ClientConfig.Builder> settings) {
+    private static Consumer<ClientConfig.Builder> nettyByDefault(Consumer<ClientConfig.Builder> settings) {
         return c -> {
             String p = System.getProperty(ClientConfig.TRANSPORT_PROPERTY);
             if (p == null || p.isBlank()) {
-                c.transport(ClientConfig.Transport.JETTY);
+                c.transport(ClientConfig.Transport.NETTY);
             }
             settings.accept(c); // may still pick its own
         };

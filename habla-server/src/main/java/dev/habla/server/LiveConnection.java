@@ -70,4 +70,12 @@ public interface LiveConnection {
 
     /** Bytes queued and not yet written. */
     long queuedBytes();
+
+    /**
+     * The executor of the thread that reads and writes this connection's socket (one of the server's event loops; null
+     * before the socket is attached). Never block on it. What it is for: a client connection made on this one's behalf
+     * can join the same thread ({@code LiveClient.connectResilientAsync(…, ioExecutor)} with habla-client's Netty
+     * transport), so that frames between the two sockets cross no thread.
+     */
+    java.util.concurrent.Executor ioExecutor();
 }

@@ -61,10 +61,14 @@ public final class ClientRuntime implements AutoCloseable {
         this.provider = config.provider().spi();
     }
 
-    /** The transport and, for the JDK one, its HTTP client and callback executor (null with the Jetty transport). */
+    /** The transport and, for the JDK one, its HTTP client and callback executor (null with the others). */
     private record Wire(ExecutorService callbacks, HttpClient http, Transport transport) {
         static Wire of(ClientConfig config) {
-            if (config.transport() != ClientConfig.Transport.JDK) {
+            if (config.transport() == ClientConfig.Transport.NETTY) {
+                return new Wire(null, null,
+                        recording(config, new NettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate())));
+            }
+            if (config.transport() == ClientConfig.Transport.JETTY) {
                 return new Wire(null, null,
                         recording(config, new JettyWebSocketTransport(config.connectTimeout(), config.permessageDeflate())));
             }
@@ -105,7 +109,7 @@ public final class ClientRuntime implements AutoCloseable {
 
     /** Opens a session; see {@code LiveClient.connectAsync}. */
     public CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener) {
-        return connect(session, listener, false, null);
+        return connect(session, listener, false, null, null);
     }
 
     /**
@@ -118,12 +122,12 @@ public final class ClientRuntime implements AutoCloseable {
      * before the terminal Closed, possibly on this thread before this method returns.
      */
     CompletableFuture<LiveSession> connectRetaining(SessionConfig session, SessionListener listener,
-            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
-        return connect(session, listener, true, outcome);
+            java.util.concurrent.Executor ioAffinity, BiConsumer<? super LiveSession, ? super Throwable> outcome) {
+        return connect(session, listener, true, ioAffinity, outcome);
     }
 
     private CompletableFuture<LiveSession> connect(SessionConfig session, SessionListener listener, boolean retainUnsent,
-            BiConsumer<? super LiveSession, ? super Throwable> outcome) {
+            java.util.concurrent.Executor ioAffinity, BiConsumer<? super LiveSession, ? super Throwable> outcome) {
         String id = Long.toString(SESSION_IDS.incrementAndGet());
         RealLiveSession[] self = new RealLiveSession[1];
         RealLiveSession s = new RealLiveSession(id, config, session, provider, transport, timer, listener,
@@ -132,6 +136,7 @@ public final class ClientRuntime implements AutoCloseable {
         if (retainUnsent) {
             s.retainUnsentFrames();
         }
+        s.ioAffinity(ioAffinity);
         if (outcome != null) {
             s.connectFuture().whenComplete(outcome);
         }
@@ -149,9 +154,9 @@ public final class ClientRuntime implements AutoCloseable {
      * policy), or fails with the typed cause.
      */
     public CompletableFuture<dev.habla.client.ResilientSession> connectResilient(SessionConfig session,
-            SessionListener listener, dev.habla.client.ResiliencePolicy policy) {
+            SessionListener listener, dev.habla.client.ResiliencePolicy policy, java.util.concurrent.Executor ioAffinity) {
         RealResilientSession[] self = new RealResilientSession[1];
-        RealResilientSession r = new RealResilientSession(this, config, session, listener, policy,
+        RealResilientSession r = new RealResilientSession(this, config, session, listener, policy, ioAffinity,
                 () -> resilient.remove(self[0]));
         self[0] = r;
         resilient.add(r);

@@ -61,7 +61,7 @@ final class Connections implements ControlLoop.Handler {
         // The outcome is queued before any event of the connection (ClientRuntime.connectRetaining), so the control
         // thread knows the connection is connected before it sees its setupComplete. A failure may be queued before
         // c.future is set; it is handled after this method returns (we are the control thread).
-        c.future = runtime.connectRetaining(cfg, c,
+        c.future = runtime.connectRetaining(cfg, c, s.ioAffinity,
                 (session, e) -> s.connectOutcome(c, (RealLiveSession) session, e == null ? null : toLive(e)));
         return c;
     }

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The outbound queue of one session: the opening (setup, initial history), then everything the caller sends in one
@@ -129,6 +130,8 @@ final class OutboundQueue {
     private boolean closeMarkerTaken;
     /** Terminated: everything discarded, {@link #take()} returns null. */
     private boolean shutdown;
+    /** The writer took a message and has not reported it {@link #written()}: nothing may be sent past it. */
+    private boolean writing;
 
     /** A queue whose video frames have a budget of their own, equal to {@code budgetBytes}. */
     OutboundQueue(long budgetBytes) {
@@ -203,6 +206,27 @@ final class OutboundQueue {
         }
     }
 
+    /**
+     * Sends a one-frame message at once through {@code now} (a non-blocking send, called under the lock so that no
+     * frame can be queued or taken meanwhile) if nothing is ahead of it: nothing queued, the writer not in the middle
+     * of a write, offers open. Otherwise, or if {@code now} declines, the message is {@link #offer}ed. What was sent
+     * at once counts as {@link SendResult#QUEUED} (handed on, like a queued one) and never as queued bytes.
+     */
+    SendResult sendNowOrOffer(List<String> frames, Lane lane, ClientMessage source, Predicate<String> now) {
+        // A message the budget would refuse is refused as if queued (the budget bounds a message, not only a queue).
+        if (frames.size() == 1 && frames.getFirst().length() <= (lane == Lane.VIDEO ? videoBudget : budget)) {
+            lock.lock();
+            try {
+                if (!closedForOffers && !writing && opening.isEmpty() && queue.isEmpty() && now.test(frames.getFirst())) {
+                    return SendResult.QUEUED;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return offer(frames, lane, source);
+    }
+
     /** Caller holds the lock. */
     private void dropped(int messages, long bytes) {
         droppedMessages += messages;
@@ -245,6 +269,7 @@ final class OutboundQueue {
                     m = queue.pollFirst();
                 }
                 if (m != null) {
+                    writing = true;
                     if (m.lane() == Lane.VIDEO) {
                         videoBytes -= m.size();
                     } else {
@@ -261,6 +286,16 @@ final class OutboundQueue {
                 }
                 ready.await();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The writer handed the message it took to the socket (see {@link #sendNowOrOffer}). */
+    void written() {
+        lock.lock();
+        try {
+            writing = false;
         } finally {
             lock.unlock();
         }

@@ -81,6 +81,8 @@ public final class RealLiveSession extends AbstractLiveSession {
     /** This connection's codec and state; see {@link ProviderConnection} for which thread calls what. */
     private final ProviderConnection codec;
     private final Transport transport;
+    /** Set before start(), read by start(). */
+    private volatile java.util.concurrent.Executor ioAffinity;
     private final ScheduledExecutorService timer;
     private final Runnable onTerminated;
 
@@ -128,6 +130,11 @@ public final class RealLiveSession extends AbstractLiveSession {
         out.retainUnsentFrames();
     }
 
+    /** Where the socket's I/O should run, if the transport can ({@link Transport.ConnectRequest#ioAffinity()}); before start. */
+    void ioAffinity(java.util.concurrent.Executor executor) {
+        this.ioAffinity = executor;
+    }
+
     /**
      * After termination: the frames the caller sent that were queued but never handed to the socket, in sending order,
      * each with the message it encodes, if {@link #retainUnsentFrames()} was called; otherwise empty. The one frame
@@ -159,6 +166,9 @@ public final class RealLiveSession extends AbstractLiveSession {
         try {
             provider.check(client, config);
             request = codec.connectRequest();
+            if (ioAffinity != null) {
+                request = request.withIoAffinity(ioAffinity);
+            }
             opening = codec.openingFrames();
             historyFrames = codec.afterSetupFrames();
         } catch (LiveException e) {

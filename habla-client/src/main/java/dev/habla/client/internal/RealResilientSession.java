@@ -108,9 +108,13 @@ public final class RealResilientSession extends AbstractLiveSession implements R
     boolean closeRequested;
     private Scheduler.Cancellable closeTimer;
 
+    /** Where each connection's socket I/O should run, if its transport can (see {@code Transport.ConnectRequest}); or null. */
+    final java.util.concurrent.Executor ioAffinity;
+
     RealResilientSession(ClientRuntime runtime, ClientConfig client, SessionConfig userConfig, SessionListener listener,
-            ResiliencePolicy policy, Runnable onTerminated) {
+            ResiliencePolicy policy, java.util.concurrent.Executor ioAffinity, Runnable onTerminated) {
         this.id = "r" + IDS.incrementAndGet();
+        this.ioAffinity = ioAffinity;
         this.runtime = runtime;
         this.client = client;
         this.policy = policy;

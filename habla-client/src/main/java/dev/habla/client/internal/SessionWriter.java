@@ -30,6 +30,11 @@ final class SessionWriter {
     private final ReentrantLock encodeLock = new ReentrantLock();
     private final OutboundQueue outbound;
     private volatile Thread writer;
+    /**
+     * The open connection, for sends made at once on the caller's thread ({@link Transport.Connection#trySendNow}) when
+     * nothing is queued; null before open and while the wire is logged (the writer logs what it writes).
+     */
+    private volatile Transport.Connection direct;
 
     /** Set before start(): keep the frames left in the queue at termination for {@link #unsentFrames()}. */
     private volatile boolean retainUnsent;
@@ -61,6 +66,9 @@ final class SessionWriter {
     /** Transport callback thread (onOpen): the socket is open; the writer starts draining the queue. */
     void start(Transport.Connection c) {
         writer = Thread.ofVirtual().name("habla-" + s.id() + "-writer").start(() -> writeLoop(c));
+        if (client.wireLog() == null) {
+            direct = c;
+        }
     }
 
     /** Writer thread: the only sender of data frames. */
@@ -77,6 +85,7 @@ final class SessionWriter {
                             s.wire("> " + m.text());
                         }
                         c.sendText(m.text());
+                        outbound.written();
                     }
                     case OutboundQueue.CloseMarker x -> {
                         s.wire("CLOSE > 1000");
@@ -95,11 +104,17 @@ final class SessionWriter {
         }
     }
 
-    /** Any thread: encodes a caller's command and queues its frames in the message's lane. */
+    /**
+     * Any thread: encodes a caller's command and queues its frames in the message's lane, or sends it at once on this
+     * thread when nothing is ahead of it and the transport can without waiting (no hand-off to the writer thread).
+     */
     SendResult send(ClientMessage message) {
         encodeLock.lock();
         try {
-            return outbound.offer(codec.encode(message), RealLiveSession.laneOf(message), message);
+            Transport.Connection c = direct;
+            List<String> frames = codec.encode(message);
+            return c == null ? outbound.offer(frames, RealLiveSession.laneOf(message), message)
+                    : outbound.sendNowOrOffer(frames, RealLiveSession.laneOf(message), message, c::trySendNow);
         } finally {
             encodeLock.unlock();
         }

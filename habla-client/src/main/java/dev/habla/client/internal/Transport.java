@@ -4,10 +4,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The WebSocket underneath a session, reduced to what the session needs. Implementations:
- * {@link JettyWebSocketTransport} (Jetty 12's client) and {@link JdkWebSocketTransport} ({@code java.net.http});
+ * {@link NettyWebSocketTransport} (Netty's codec), {@link JettyWebSocketTransport} (Jetty 12's client) and
+ * {@link JdkWebSocketTransport} ({@code java.net.http});
  * an in-memory one can stand in for tests. Frames are whole messages: the transport joins parts. One transport serves
  * all sessions of a client; {@link #close()} releases what it owns (threads, selectors).
  */
@@ -30,10 +32,23 @@ public interface Transport extends AutoCloseable {
         }
     }
 
-    /** Where and how to connect. {@code description} is the redacted form for logs. */
-    record ConnectRequest(URI uri, Map<String, String> headers, String description) {
+    /**
+     * Where and how to connect. {@code description} is the redacted form for logs. {@code ioAffinity} (may be null): an
+     * executor whose thread should run the connection's I/O, if the transport can use it (the Netty transport joins a
+     * Netty event loop given here; the others ignore it).
+     */
+    record ConnectRequest(URI uri, Map<String, String> headers, String description, Executor ioAffinity) {
         public ConnectRequest {
             headers = Map.copyOf(headers);
+        }
+
+        public ConnectRequest(URI uri, Map<String, String> headers, String description) {
+            this(uri, headers, description, null);
+        }
+
+        /** The same request, its I/O preferably on {@code executor}'s thread. */
+        public ConnectRequest withIoAffinity(Executor executor) {
+            return new ConnectRequest(uri, headers, description, executor);
         }
 
         @Override
@@ -105,6 +120,15 @@ public interface Transport extends AutoCloseable {
     interface Connection {
         /** Sends one text message and blocks until it was handed to the socket. Only one call at a time. */
         void sendText(String text) throws Exception;
+
+        /**
+         * Sends one text message if that needs no waiting now, and says whether it did; never blocks. The same rule
+         * as {@link #sendText}: not while a {@code sendText} is in flight. Transports whose sends always wait for the
+         * socket return false (the default), and the message goes the writer's way.
+         */
+        default boolean trySendNow(String text) {
+            return false;
+        }
 
         /** Sends a ping; does not block. */
         CompletableFuture<?> sendPing();

@@ -60,7 +60,7 @@ class ResilientStartTest {
                 List<LiveEvent> events = new CopyOnWriteArrayList<>();
                 RealResilientSession r = new RealResilientSession(runtime, config,
                         SessionConfig.create(b -> b.model("gemini-2.0-flash-live-001")), events::add,
-                        ResiliencePolicy.create(p -> p.proactiveHandoverAfter(null)), () -> { });
+                        ResiliencePolicy.create(p -> p.proactiveHandoverAfter(null)), null, () -> { });
                 ids.add(r.id());
                 // What LiveClient.close() racing connectResilient() allows: fail() (which used to start the session
                 // itself) and then start() from the connecting thread, back to back.

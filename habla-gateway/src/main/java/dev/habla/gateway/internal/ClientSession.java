@@ -29,6 +29,11 @@ public final class ClientSession extends SetupFirstHandler {
         this.token = token;
     }
 
+    /** The thread that reads and writes this client's socket (its upstream joins it where the transport can). */
+    java.util.concurrent.Executor ioExecutor() {
+        return connection.ioExecutor();
+    }
+
     /** Close reason for connects to a node that is draining (its clients are moving to other nodes). */
     public static final String REASON_DRAINING = "This gateway node is shutting down; connect again.";
 

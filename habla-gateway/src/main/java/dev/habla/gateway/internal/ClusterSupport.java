@@ -22,12 +22,13 @@ final class ClusterSupport {
      * virtual thread).
      */
     static ResilientSession connect(dev.habla.client.LiveClient upstream, Hub hub, Cluster.Record resumed,
-            SessionConfig upstreamConfig, SessionListener listener) throws LiveException {
+            SessionConfig upstreamConfig, SessionListener listener, java.util.concurrent.Executor ioAffinity)
+            throws LiveException {
         SessionConfig config = upstreamConfig;
         // Upstream handles exist on Gemini only (an OpenAI upstream never stores one; it is re-seeded below).
         if (resumed != null && resumed.upstreamHandle() != null) {
             try {
-                return upstream.connectResilient(config.withResumptionHandle(resumed.upstreamHandle()), listener, hub.policy());
+                return connect(upstream, config.withResumptionHandle(resumed.upstreamHandle()), listener, hub, ioAffinity);
             } catch (LiveException e) {
                 if (e.closeCode() != CloseCodes.INVALID_ARGUMENT) {
                     throw e;
@@ -39,7 +40,12 @@ final class ClusterSupport {
         if (resumed != null && !resumed.transcript().isEmpty()) {
             config = config.with(b -> b.initialHistory(resumed.transcript()));
         }
-        return upstream.connectResilient(config, listener, hub.policy());
+        return connect(upstream, config, listener, hub, ioAffinity);
+    }
+
+    private static ResilientSession connect(dev.habla.client.LiveClient upstream, SessionConfig config,
+            SessionListener listener, Hub hub, java.util.concurrent.Executor ioAffinity) throws LiveException {
+        return upstream.connectResilient(config, listener, hub.policy(), ioAffinity);
     }
 
     /** Whether {@code m} starts a turn the model will answer (what a takeover must report as cut if it never was). */

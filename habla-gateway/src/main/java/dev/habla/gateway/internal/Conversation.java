@@ -48,6 +48,8 @@ public final class Conversation implements SessionListener {
     private final ClusterLink link; // the cluster's record, slot and hand-off (turn tracking only, standalone)
     private final ReentrantLock lock = new ReentrantLock();
     private final ClientAttachment client; // the client connection and what is held for it (guarded by lock)
+    /** The first client socket's I/O thread: the upstream's connections join it where the transport can (or null). */
+    private final java.util.concurrent.Executor ioAffinity;
     private final ServerToolCalls toolCalls; // server-side tool calls in flight (guarded by lock)
     // Guarded by lock.
     private ResilientSession upstream;
@@ -72,6 +74,7 @@ public final class Conversation implements SessionListener {
         this.link = new ClusterLink(hub, id, app, token, setup, announce, resumed);
         this.handle = link.handle;
         this.client = new ClientAttachment(this, hub, lock, announce, handle, client);
+        this.ioAffinity = client == null ? null : client.ioExecutor();
         this.toolCalls = new ServerToolCalls(this, hub.tools(), lock, this.client);
     }
 
@@ -114,7 +117,7 @@ public final class Conversation implements SessionListener {
                 link.slotTaken();
                 recording = hub.recorder().open(app, id);
                 ResilientSession s = ClusterSupport.connect(recording != null ? recording : hub.upstream(), hub,
-                        link.resumed, config, this);
+                        link.resumed, config, this, ioAffinity);
                 lock.lock();
                 try {
                     link.connecting(false);

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -60,6 +61,12 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     private String peerReason = "Disconnected";
     /** The thread running {@link #drain} now, or null. */
     private volatile Thread deliveryThread;
+    /**
+     * Writes handed to the event loop by other threads that have not run yet. Netty runs a write made on the loop at
+     * once, so it would overtake them: a write on the loop goes behind them while any are pending.
+     */
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     NettyFrames(WsConnection conn, Channel channel) {
         this.conn = conn;
@@ -117,7 +124,9 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
         c.release();
         if (closeSent.compareAndSet(false, true)) {
             CloseWebSocketFrame answer = code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-            ctx.writeAndFlush(answer).addListener(f -> ctx.channel().close());
+            ChannelPromise written = ctx.channel().newPromise();
+            written.addListener(f -> ctx.channel().close());
+            write(answer, written); // behind the data frames sent before it
         } else {
             ctx.channel().close();
         }
@@ -198,12 +207,12 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public CompletableFuture<Void> sendBinary(byte[] bytes) {
-        return completion(channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes))));
+        return send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
     }
 
     @Override
     public CompletableFuture<Void> sendText(String text) {
-        return completion(channel.writeAndFlush(new TextWebSocketFrame(text)));
+        return send(new TextWebSocketFrame(text));
     }
 
     @Override
@@ -213,7 +222,9 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
         }
         ourCode = code;
         ourReason = reason; // after ourCode: a non-null reason says both are set
-        return completion(channel.writeAndFlush(new CloseWebSocketFrame(code, reason)));
+        ChannelPromise p = channel.newPromise();
+        write(new CloseWebSocketFrame(code, reason), p);
+        return completion(p);
     }
 
     @Override
@@ -224,6 +235,11 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     @Override
     public void afterReadFrames(Runnable event) {
         deliver(event);
+    }
+
+    @Override
+    public java.util.concurrent.Executor ioExecutor() {
+        return channel.eventLoop();
     }
 
     @Override
@@ -239,6 +255,38 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
             LOG.debug("Connection {}: cannot set SO_LINGER before abort: {}", conn.id(), e.toString());
         }
         channel.close();
+    }
+
+    /**
+     * A data frame, in call order. Done at once while the channel's outbound buffer is under its high-water mark: the
+     * frame is Netty's to write from then on (a failed write closes the channel, which {@link #channelInactive}
+     * reports), and the connection's writer has nothing to wait for. Past the mark, done once written, so that the
+     * writer waits for it within its write timeout and a client that stops reading is found.
+     */
+    private CompletableFuture<Void> send(WebSocketFrame frame) {
+        ChannelPromise p = channel.newPromise();
+        write(frame, p);
+        return channel.isWritable() ? DONE : completion(p);
+    }
+
+    /** Any thread: writes and flushes {@code frame} in the order of the calls, whichever thread makes them. */
+    private void write(WebSocketFrame frame, ChannelPromise promise) {
+        io.netty.channel.EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop() && pendingWrites.get() == 0) {
+            channel.writeAndFlush(frame, promise);
+            return;
+        }
+        pendingWrites.incrementAndGet();
+        try {
+            loop.execute(() -> {
+                pendingWrites.decrementAndGet();
+                channel.writeAndFlush(frame, promise);
+            });
+        } catch (RuntimeException e) { // the loop is shutting down: so is the channel
+            pendingWrites.decrementAndGet();
+            frame.release();
+            promise.tryFailure(e);
+        }
     }
 
     private static CompletableFuture<Void> completion(ChannelFuture f) {

@@ -28,4 +28,7 @@ interface Wire {
 
     /** Runs {@code event} on the delivery thread after the client frames read so far. */
     void afterReadFrames(Runnable event);
+
+    /** The executor of the thread that reads and writes the socket (its Netty event loop). */
+    java.util.concurrent.Executor ioExecutor();
 }

@@ -148,6 +148,12 @@ public final class WsConnection implements LiveConnection, SocketConnection {
      * next request; a reset it reports as an error whatever the demand. Any thread.
      */
     @Override
+    public java.util.concurrent.Executor ioExecutor() {
+        Wire w = wire;
+        return w == null ? null : w.ioExecutor();
+    }
+
+    @Override
     public void abort() {
         startClosing();
         writer.stopNow();
