@@ -19,4 +19,16 @@ package dev.habla.client;
 public interface SessionListener {
     /** Called for each event; see the class documentation for threading and failure rules. */
     void onEvent(LiveEvent event);
+
+    /**
+     * Whether a resilient session may deliver {@link LiveEvent.AudioChunk}s on the thread that read them from the
+     * socket (with the {@link ClientConfig.Transport#NETTY} transport an event loop that other sockets share), when
+     * nothing is waiting before them, instead of handing each to the session's threads: no thread switch per chunk.
+     * {@link #onEvent} must then not block on an audio chunk (locks held briefly only, no waiting on I/O or on other
+     * threads). Every other event, and audio behind one, keeps the usual threads and order. Asked when a connection
+     * opens. Default false.
+     */
+    default boolean audioOnIoThread() {
+        return false;
+    }
 }

@@ -30,6 +30,18 @@ public interface LiveHandler {
     }
 
     /**
+     * Whether plain audio input ({@link ClientMessage.Raw}, so only with {@link #acceptsRawAudio()}) may be handed to
+     * {@link #onMessage} on the connection's I/O thread (its event loop), when nothing waits for the delivery thread and
+     * {@link LiveConnection#lock()} is free, instead of waking the delivery thread: no thread switch per audio message.
+     * For such a message {@link #onMessage} must then not block (locks held briefly only, no waiting on I/O or on other
+     * threads): every connection sharing that thread waits meanwhile. Every other message still arrives on the delivery
+     * thread, in order. Asked once, when the handler opens. Default false.
+     */
+    default boolean rawAudioOnIoThread() {
+        return false;
+    }
+
+    /**
      * The socket closed (close frame from either side, TCP drop, or server shutdown); called once. Nothing can be sent
      * any more.
      */

@@ -144,4 +144,81 @@ class DeliveryTest {
             assertThat(closed.reason()).isEqualTo("Connection Idle Timeout");
         }
     }
+    /**
+     * A handler that takes plain audio on the I/O thread gets it there, and everything else on its delivery thread, in
+     * the order sent: audio behind a message that waits for the delivery thread waits too. A busy connection lock sends
+     * audio the delivery thread's way instead of blocking the I/O thread.
+     */
+    @Test
+    void plainAudioIsHandledOnTheIoThreadInOrderWithTheRest() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        List<LiveConnection> conns = new CopyOnWriteArrayList<>();
+        try (LiveServer server = LiveServer.create(b -> b.handlers(conn -> {
+            conns.add(conn);
+            return new LiveHandler() {
+                @Override
+                public void onMessage(ClientMessage message) {
+                    String what = message instanceof ClientMessage.Raw raw
+                            ? "audio " + raw.message().audio().data().length()
+                            : "text " + ((ClientMessage.RealtimeInput) message).text();
+                    got.add(what);
+                    threads.add((message instanceof ClientMessage.Raw ? "audio " : "text ") + Thread.currentThread().getName());
+                    if (what.equals("text hold")) {
+                        try {
+                            release.await(); // the audio sent after it must wait, not overtake it on the I/O thread
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+
+                @Override
+                public boolean acceptsRawAudio() {
+                    return true;
+                }
+
+                @Override
+                public boolean rawAudioOnIoThread() {
+                    return true;
+                }
+            };
+        }))) {
+            RawWs ws = RawWs.connect(server.wsUrl(EchoServerTest.V1BETA), "k");
+            List<String> sent = new java.util.ArrayList<>();
+            for (int round = 0; round < 20; round++) {
+                for (int i = 1; i <= 5; i++) {
+                    String data = "A".repeat(4 * (round * 5 + i));
+                    ws.send("{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\"" + data + "\"}}}");
+                    sent.add("audio " + data.length() / 4 * 3); // decoded bytes
+                }
+                String text = round == 10 ? "hold" : "t" + round;
+                ws.send("{\"realtimeInput\":{\"text\":\"" + text + "\"}}");
+                sent.add("text " + text);
+                if (round == 10) {
+                    Thread.sleep(100); // the audio below arrives while "hold" blocks the delivery thread
+                }
+                if (round == 15) {
+                    conns.getFirst().lock().lock(); // a handler step elsewhere: the lock is busy
+                    try {
+                        Thread.sleep(100);
+                    } finally {
+                        conns.getFirst().lock().unlock();
+                    }
+                }
+            }
+            Thread.sleep(100);
+            release.countDown();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (got.size() < sent.size() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(got).containsExactlyElementsOf(sent);
+            assertThat(threads).filteredOn(t -> t.startsWith("text ")).allMatch(t -> t.startsWith("text habla-server-s"));
+            assertThat(threads).filteredOn(t -> t.startsWith("audio ")).anyMatch(t -> t.startsWith("audio habla-server-io"))
+                    .anyMatch(t -> t.startsWith("audio habla-server-s")); // behind "hold", and while the lock was busy
+            ws.close();
+        }
+    }
 }

@@ -31,6 +31,7 @@ final class Connections implements ControlLoop.Handler {
     private final SessionConfig config;
     private final SendPath send;
     private final List<ResilientConnection> conns = new ArrayList<>();
+    private final ResilientConnection.Inbox inbox;
     private int seq;
     private boolean firstSetupForwarded;
 
@@ -39,6 +40,7 @@ final class Connections implements ControlLoop.Handler {
         this.runtime = runtime;
         this.config = config;
         this.send = send;
+        this.inbox = s.inbox();
     }
 
     /**
@@ -49,8 +51,7 @@ final class Connections implements ControlLoop.Handler {
     ResilientConnection open(String handle, boolean reseed) {
         ContinuityStrategy.Plan plan = s.continuity.next(config, handle, reseed, reseed ? send.seedTurns() : List.of());
         String resumed = plan instanceof ContinuityStrategy.Resume r ? r.handle() : null;
-        ResilientConnection c = new ResilientConnection(++seq, resumed, plan instanceof ContinuityStrategy.Reseed,
-                s::deliver);
+        ResilientConnection c = new ResilientConnection(++seq, resumed, plan instanceof ContinuityStrategy.Reseed, inbox);
         conns.add(c);
         SessionConfig cfg = switch (plan) {
             case ContinuityStrategy.Resume r -> r.config();

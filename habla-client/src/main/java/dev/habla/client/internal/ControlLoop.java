@@ -135,6 +135,29 @@ final class ControlLoop {
         enqueue(new ConnEvent(c, event));
     }
 
+    /**
+     * The I/O thread, standing in for a reader ({@link SessionDispatcher}): the shortcut if it can be taken, else the
+     * event is queued if a permit is free at once. Never blocks; false if neither (the reader thread then delivers it,
+     * waiting for a permit as usual).
+     */
+    boolean tryDeliverNow(ResilientConnection c, LiveEvent.AudioChunk event) {
+        if (stopped) {
+            return true;
+        }
+        if (pending.get() == 0 && handleInline(c, event)) {
+            return true;
+        }
+        if (!eventPermits.tryAcquire()) {
+            return false;
+        }
+        if (stopped) {
+            eventPermits.release();
+            return true;
+        }
+        enqueue(new ConnEvent(c, event));
+        return true;
+    }
+
     /** The reader's shortcut (class comment): true if it handled the event (or the loop had stopped). */
     private boolean handleInline(ResilientConnection c, LiveEvent event) {
         Handler h = handler;

@@ -227,7 +227,9 @@ public final class RealLiveSession extends AbstractLiveSession {
 
         @Override
         public void onMessage(Transport.InboundFrame frame) {
-            inbound.frame(frame);
+            if (!reader.tryOnIoThread(frame)) {
+                inbound.frame(frame);
+            }
         }
 
         @Override

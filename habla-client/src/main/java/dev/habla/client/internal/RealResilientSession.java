@@ -230,6 +230,26 @@ public final class RealResilientSession extends AbstractLiveSession implements R
         loop.deliver(c, event);
     }
 
+    /** Where the connections hand their events: the control loop. */
+    ResilientConnection.Inbox inbox() {
+        return new ResilientConnection.Inbox() {
+            @Override
+            public void deliver(ResilientConnection from, LiveEvent event) {
+                loop.deliver(from, event);
+            }
+
+            @Override
+            public boolean audioOnIoThread() {
+                return listener.audioOnIoThread();
+            }
+
+            @Override
+            public boolean tryDeliverNow(ResilientConnection from, LiveEvent.AudioChunk chunk) {
+                return loop.tryDeliverNow(from, chunk);
+            }
+        };
+    }
+
     /** Any thread: the outcome of a connect started by {@link Connections#open}. */
     void connectOutcome(ResilientConnection c, RealLiveSession session, LiveException error) {
         loop.connectOutcome(c, session, error);

@@ -32,6 +32,12 @@ final class ResilientConnection implements SessionListener {
     /** Where the connection's reader thread hands its events (with back-pressure) to the control thread. */
     interface Inbox {
         void deliver(ResilientConnection from, LiveEvent event);
+
+        /** Whether the user's listener takes audio on the I/O thread ({@link SessionListener#audioOnIoThread()}). */
+        boolean audioOnIoThread();
+
+        /** The I/O thread: hands {@code chunk} over if that needs no waiting; false: it goes the reader's way. */
+        boolean tryDeliverNow(ResilientConnection from, LiveEvent.AudioChunk chunk);
     }
 
     final int seq;
@@ -67,6 +73,16 @@ final class ResilientConnection implements SessionListener {
     @Override
     public void onEvent(LiveEvent event) {
         inbox.deliver(this, event);
+    }
+
+    @Override
+    public boolean audioOnIoThread() {
+        return inbox.audioOnIoThread();
+    }
+
+    /** The I/O thread, standing in for the reader (see {@link SessionDispatcher}): never blocks. */
+    boolean tryDeliverNow(LiveEvent.AudioChunk chunk) {
+        return inbox.tryDeliverNow(this, chunk);
     }
 
     /** A resumption update: the handle to resume from next, and whether the server says it could resume now. */

@@ -7,6 +7,7 @@ import dev.habla.client.LiveException.Kind;
 import dev.habla.client.SessionListener;
 import dev.habla.protocol.CloseCodes;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,20 @@ final class SessionDispatcher {
     private final SessionWriter out;
     private final SessionListener listener;
     private volatile Thread thread;
+    /**
+     * Held while a frame or event list is processed: by the reader, or by the transport's thread standing in for it
+     * ({@link #tryOnIoThread}); guards the codec's decoding, {@link #setupDone}, {@link #draining} and the window's
+     * credit count, with a happens-before edge from each holder to the next.
+     */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** The transport's thread while it stands in for the reader (guarded by turn; volatile for other threads' reads). */
+    private volatile Thread inline;
+    /** The listener, if it takes audio on the I/O thread; else null (asked once, at construction). */
+    private final ResilientConnection io;
+    /** setupComplete was delivered; guarded by turn. */
+    private boolean setupDone;
+    /** After a failure found here (bad frame, throwing listener) the remaining frames are skipped; guarded by turn. */
+    private boolean draining;
 
     // Written by the dispatcher only; read by any thread.
     private volatile String sessionId;
@@ -43,6 +58,7 @@ final class SessionDispatcher {
         this.inbound = inbound;
         this.out = out;
         this.listener = listener;
+        this.io = listener instanceof ResilientConnection r && r.audioOnIoThread() && client.wireLog() == null ? r : null;
     }
 
     /** Starts the reader thread. Called once, before the handshake. */
@@ -50,9 +66,13 @@ final class SessionDispatcher {
         thread = Thread.ofVirtual().name("habla-" + s.id() + "-reader").start(this::dispatchLoop);
     }
 
-    /** Whether the caller is the reader thread (which delivers the terminal event once the listener returns). */
+    /**
+     * Whether the caller is the reader thread, or the transport's standing in for it (the reader delivers the terminal
+     * event once the listener returns).
+     */
     boolean onReaderThread() {
-        return Thread.currentThread() == thread;
+        Thread me = Thread.currentThread();
+        return me == thread || me == inline;
     }
 
     String sessionId() {
@@ -69,9 +89,6 @@ final class SessionDispatcher {
 
     /** Reader thread: decode, track, deliver; ends after the terminal event. */
     private void dispatchLoop() {
-        boolean setupDone = false;
-        // After a failure found here (bad frame, throwing listener) the remaining frames are skipped.
-        boolean draining = false;
         while (true) {
             InboundWindow.Inbound in;
             try {
@@ -79,62 +96,119 @@ final class SessionDispatcher {
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread on purpose; the End item is what stops it
             }
-            if (in instanceof InboundWindow.End end) {
-                deliverTerminal(end.closed());
-                return;
-            }
-            Transport.InboundFrame frame = ((InboundWindow.Frame) in).frame();
-            if (draining) {
-                continue;
-            }
-            if (client.wireLog() != null) {
-                s.wire("< " + frame.asString());
-            }
-            List<LiveEvent> events;
+            turn.lock();
             try {
-                events = codec.decode(frame);
-            } catch (ProviderConnection.Refused r) {
-                // The service refused the opening in-band and may keep the socket open: close it ourselves.
-                s.terminate(CloseCodes.NORMAL, CloseCodes.truncate(r.getMessage()), r.error(),
-                        RealLiveSession.Exit.CLOSE_FRAME);
-                draining = true;
-                continue;
-            } catch (RuntimeException e) {
-                String why = "undecodable server frame: " + e.getMessage();
-                s.terminate(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(why),
-                        new LiveException(Kind.PROTOCOL, why, e), RealLiveSession.Exit.CLOSE_FRAME);
-                draining = true;
-                continue;
-            }
-            for (LiveEvent event : events) {
-                if (!setupDone) {
-                    if (!(event instanceof LiveEvent.SetupCompleted done)) {
-                        String why = "expected setupComplete as the first server message but got "
-                                + event.getClass().getSimpleName();
-                        s.terminate(CloseCodes.POLICY, why, new LiveException(Kind.PROTOCOL, why),
-                                RealLiveSession.Exit.CLOSE_FRAME);
-                        draining = true;
-                        break;
+                switch (in) {
+                    case InboundWindow.End end -> {
+                        deliverTerminal(end.closed());
+                        return;
                     }
-                    setupDone = true;
-                    sessionId = done.sessionId();
-                    if (!s.opened(done)) {
-                        draining = true;
-                        break;
+                    case InboundWindow.Frame f -> {
+                        List<LiveEvent> events = decode(f.frame());
+                        if (events != null) {
+                            deliverAll(events);
+                        }
                     }
+                    case InboundWindow.Decoded d -> deliverAll(d.events());
                 }
-                track(event);
-                if (!deliver(event)) {
-                    draining = true;
-                    break;
-                }
-            }
-            if (!draining) {
-                // After delivery: a listener that reacted to these events (a voice loop reporting the played
-                // position on Interrupted) has told the codec what it needs.
-                out.queuePending();
+            } finally {
+                inbound.processed();
+                turn.unlock();
             }
         }
+    }
+
+    /**
+     * The transport's thread, for a frame that just arrived: if the listener takes audio on the I/O thread
+     * ({@link ResilientConnection#audioOnIoThread()}) and nothing waits for the reader, this thread stands in for it
+     * (holding {@link #turn}): it decodes the frame and hands its audio chunks on without waiting
+     * ({@link ResilientConnection#tryDeliverNow}); whatever it cannot (another event, a chunk the control thread cannot
+     * take at once, and everything after it) goes to the reader ahead of anything queued since. False: the frame was
+     * not touched and goes the reader's way. Never blocks.
+     */
+    boolean tryOnIoThread(Transport.InboundFrame frame) {
+        if (io == null || !inbound.idle() || !turn.tryLock()) {
+            return false;
+        }
+        try {
+            if (!inbound.idle() || !setupDone || draining) {
+                return false;
+            }
+            inline = Thread.currentThread();
+            inbound.frameInline();
+            List<LiveEvent> events = decode(frame);
+            if (events == null) {
+                return true;
+            }
+            for (int i = 0; i < events.size(); i++) {
+                LiveEvent event = events.get(i);
+                if (!(event instanceof LiveEvent.AudioChunk chunk) || !io.tryDeliverNow(chunk)) {
+                    inbound.handBack(List.copyOf(events.subList(i, events.size())));
+                    return true;
+                }
+            }
+            out.queuePending();
+            return true;
+        } finally {
+            inline = null;
+            turn.unlock();
+        }
+    }
+
+    /** Holding {@link #turn}: the frame's events, or null if it failed the session (then the rest is skipped). */
+    private List<LiveEvent> decode(Transport.InboundFrame frame) {
+        if (draining) {
+            return null;
+        }
+        if (client.wireLog() != null) {
+            s.wire("< " + frame.asString());
+        }
+        try {
+            return codec.decode(frame);
+        } catch (ProviderConnection.Refused r) {
+            // The service refused the opening in-band and may keep the socket open: close it ourselves.
+            s.terminate(CloseCodes.NORMAL, CloseCodes.truncate(r.getMessage()), r.error(),
+                    RealLiveSession.Exit.CLOSE_FRAME);
+        } catch (RuntimeException e) {
+            String why = "undecodable server frame: " + e.getMessage();
+            s.terminate(CloseCodes.INVALID_ARGUMENT, CloseCodes.truncate(why),
+                    new LiveException(Kind.PROTOCOL, why, e), RealLiveSession.Exit.CLOSE_FRAME);
+        }
+        draining = true;
+        return null;
+    }
+
+    /** Reader thread, holding {@link #turn}: tracks and delivers decoded events, setupComplete first. */
+    private void deliverAll(List<LiveEvent> events) {
+        if (draining) {
+            return;
+        }
+        for (LiveEvent event : events) {
+            if (!setupDone) {
+                if (!(event instanceof LiveEvent.SetupCompleted done)) {
+                    String why = "expected setupComplete as the first server message but got "
+                            + event.getClass().getSimpleName();
+                    s.terminate(CloseCodes.POLICY, why, new LiveException(Kind.PROTOCOL, why),
+                            RealLiveSession.Exit.CLOSE_FRAME);
+                    draining = true;
+                    return;
+                }
+                setupDone = true;
+                sessionId = done.sessionId();
+                if (!s.opened(done)) {
+                    draining = true;
+                    return;
+                }
+            }
+            track(event);
+            if (!deliver(event)) {
+                draining = true;
+                return;
+            }
+        }
+        // After delivery: a listener that reacted to these events (a voice loop reporting the played position on
+        // Interrupted) has told the codec what it needs.
+        out.queuePending();
     }
 
     /** Dispatcher: state the session exposes, updated before the listener sees the event. */

@@ -150,6 +150,16 @@ public final class ClientSession extends SetupFirstHandler {
         return true;
     }
 
+    /**
+     * That audio is taken on the socket's I/O thread when nothing else waits: its path (token check, accounting, the
+     * conversation's and the resilient session's locks, a send that does not wait for the upstream's socket) never
+     * blocks, and the upstream's connection shares that thread (see {@link #ioExecutor()}).
+     */
+    @Override
+    public boolean rawAudioOnIoThread() {
+        return true;
+    }
+
     @Override
     protected void onInput(ClientMessage message) {
         if (conversation == null) {

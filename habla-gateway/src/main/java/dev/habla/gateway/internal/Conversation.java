@@ -338,6 +338,15 @@ public final class Conversation implements SessionListener {
 
     // ---- upstream events (the resilient session's event thread) ----
 
+    /**
+     * The upstream's audio may arrive on the socket's I/O thread: forwarding it (accounting, the client's writer, which
+     * never waits for the client's socket) does not block.
+     */
+    @Override
+    public boolean audioOnIoThread() {
+        return true;
+    }
+
     @Override
     public void onEvent(LiveEvent event) {
         switch (event) {

@@ -53,6 +53,8 @@ final class Inbound {
     private LiveHandler handler;
     /** Whether the handler takes {@link ClientMessage.Raw} audio input; written once when it opens, read by inbound. */
     private volatile boolean rawAudio;
+    /** Whether it takes that audio on the I/O thread ({@link LiveHandler#rawAudioOnIoThread()}); written once when it opens. */
+    private volatile boolean audioOnIoThread;
     private SocketHandler socketHandler;
 
     /** For {@code conn}: a Live connection if {@code route} is null, else a connection of that route. */
@@ -74,6 +76,7 @@ final class Inbound {
             } else {
                 handler = core.handlers.open(conn);
                 rawAudio = handler != null && handler.acceptsRawAudio();
+                audioOnIoThread = rawAudio && handler.rawAudioOnIoThread();
             }
         } catch (RuntimeException e) {
             LOG.warn("Connection {}: handler failed to open", id, e);
@@ -91,6 +94,40 @@ final class Inbound {
         if (socketHandler != null) {
             socketHandler.onClose(statusCode, reason);
         }
+    }
+
+    /** Whether plain audio may be tried on the I/O thread ({@link #audioOnIoThread}); any thread. */
+    boolean audioOnIoThread() {
+        return audioOnIoThread;
+    }
+
+    /**
+     * The I/O thread, standing in for the delivery thread while none runs (the caller guarantees that, as it
+     * guarantees one delivery thread at a time): hands a whole one-frame message to the handler if it is plain audio
+     * input and the lock is free at once, and says whether it did. False leaves everything as it was: the frame then
+     * goes the delivery thread's way, which checks it again from the start.
+     */
+    boolean tryAudioOnIoThread(byte opcode, byte[] payload) {
+        if (opcode == OP_CONTINUATION || partial != null || route != null || !accepted || conn.inboundStopped()
+                || payload.length > core.maxMessageBytes || core.observer != ServerCore.NO_OBSERVER) {
+            return false;
+        }
+        // ASCII only (so valid UTF-8, read the same from a text or a binary frame), exactly plain audio input.
+        ClientMessage msg = LiveCodec.recogniseAudioInput(payload, 0, payload.length);
+        if (msg == null || !lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!conn.inboundStopped() && handler != null) {
+                handler.onMessage(msg);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
+            conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+        } finally {
+            lock.unlock();
+        }
+        return true;
     }
 
     /**

@@ -20,7 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -46,7 +46,7 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
     private final WsConnection conn;
     private final Channel channel;
     private final String threadName;
-    private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedDeque<Runnable> events = new ConcurrentLinkedDeque<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean readingPaused = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
@@ -113,7 +113,36 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
         } finally {
             frame.release();
         }
+        if (fin && conn.audioOnIoThread() && waiting.compareAndSet(0, 1)) {
+            audioOnIoThread(opcode, payload);
+            return;
+        }
         deliver(() -> conn.frame(opcode, fin, payload));
+    }
+
+    /**
+     * Event loop, standing in for the delivery thread: nothing waits for it, and {@code waiting} counts this frame as
+     * if it were queued, so no delivery thread can start meanwhile (a {@link #deliver} from another thread only queues).
+     * Plain audio goes to the handler here ({@link WsConnection#tryAudioOnIoThread}); anything else goes first in line
+     * for a delivery thread, ahead of what was queued meanwhile (which came after this frame was read).
+     */
+    private void audioOnIoThread(byte opcode, byte[] payload) {
+        deliveryThread = Thread.currentThread();
+        boolean handled;
+        try {
+            handled = conn.tryAudioOnIoThread(opcode, payload);
+        } catch (RuntimeException e) {
+            LOG.warn("Connection {}: event failed", conn.id(), e);
+            handled = true;
+        } finally {
+            deliveryThread = null;
+        }
+        if (!handled) {
+            events.addFirst(() -> conn.frame(opcode, true, payload));
+            Thread.ofVirtual().name(threadName).start(this::drain);
+        } else if (waiting.decrementAndGet() != 0) {
+            Thread.ofVirtual().name(threadName).start(this::drain); // events queued meanwhile
+        }
     }
 
     /** The peer's close: answered with its code (unless we sent ours first), then TCP closes once that is written. */

@@ -247,6 +247,16 @@ public final class WsConnection implements LiveConnection, SocketConnection {
         inbound.data(opcode, fin, payload);
     }
 
+    /** Whether the handler takes plain audio on the I/O thread ({@link dev.habla.server.LiveHandler#rawAudioOnIoThread()}). */
+    boolean audioOnIoThread() {
+        return inbound.audioOnIoThread();
+    }
+
+    /** The I/O thread, while no delivery thread runs: see {@link Inbound#tryAudioOnIoThread}. */
+    boolean tryAudioOnIoThread(byte opcode, byte[] payload) {
+        return inbound.tryAudioOnIoThread(opcode, payload);
+    }
+
     /** The socket has closed (the peer's close frame, ours answered, or TCP gone): the handler hears of it once. */
     void closed(int statusCode, String reason) {
         writer.markClosed();
