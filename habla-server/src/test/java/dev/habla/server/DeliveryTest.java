@@ -161,7 +161,7 @@ class DeliveryTest {
                 @Override
                 public void onMessage(ClientMessage message) {
                     String what = message instanceof ClientMessage.Raw raw
-                            ? "audio " + raw.message().audio().data().length()
+                            ? "audio " + raw.message().audio().data().length
                             : "text " + ((ClientMessage.RealtimeInput) message).text();
                     got.add(what);
                     threads.add((message instanceof ClientMessage.Raw ? "audio " : "text ") + Thread.currentThread().getName());

@@ -2,6 +2,7 @@ package dev.habla.client.internal;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -57,6 +58,7 @@ import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -542,7 +544,7 @@ public final class NettyWebSocketTransport implements Transport {
             }
             // Not waited for: a failed write closes the channel, and the end is reported from there (channelInactive),
             // after any frame already read.
-            write(new TextWebSocketFrame(text), null);
+            write(textFrame(text), null);
         }
 
         @Override
@@ -551,8 +553,16 @@ public final class NettyWebSocketTransport implements Transport {
             if (!ch.isActive() || !ch.isWritable()) {
                 return false;
             }
-            write(new TextWebSocketFrame(text), null);
+            write(textFrame(text), null);
             return true;
+        }
+
+        /**
+         * A text frame of {@code text}'s UTF-8: {@code String.getBytes} copies an ASCII string's bytes at once, where
+         * Netty's {@code TextWebSocketFrame(String)} encodes it char by char (a sixth of the gateway's CPU with audio).
+         */
+        private static TextWebSocketFrame textFrame(String text) {
+            return new TextWebSocketFrame(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
         }
 
         /**

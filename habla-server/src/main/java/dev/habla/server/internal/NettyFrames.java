@@ -241,7 +241,8 @@ final class NettyFrames extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public CompletableFuture<Void> sendText(String text) {
-        return send(new TextWebSocketFrame(text));
+        // String.getBytes copies an ASCII string's bytes at once; TextWebSocketFrame(String) encodes char by char.
+        return send(new TextWebSocketFrame(Unpooled.wrappedBuffer(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     }
 
     @Override

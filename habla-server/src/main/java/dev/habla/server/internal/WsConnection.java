@@ -141,17 +141,18 @@ public final class WsConnection implements LiveConnection, SocketConnection {
         }
     }
 
+    @Override
+    public java.util.concurrent.Executor ioExecutor() {
+        Wire w = wire;
+        return w == null ? null : w.ioExecutor();
+    }
+
     /**
      * Drops TCP without a close frame, as a reset (RST), not an orderly end of stream (FIN): the JDK WebSocket client
      * (JDK 21-25) loses a FIN that arrives while its listener holds no read demand (its transport stops reading and
      * never calls onClose/onError), which happens whenever the FIN lands between a delivered message and the listener's
      * next request; a reset it reports as an error whatever the demand. Any thread.
      */
-    @Override
-    public java.util.concurrent.Executor ioExecutor() {
-        Wire w = wire;
-        return w == null ? null : w.ioExecutor();
-    }
 
     @Override
     public void abort() {
