@@ -2,7 +2,8 @@ package dev.habla.client;
 
 /**
  * Receives every {@link LiveEvent} of one session, in wire order, on the session's dispatcher thread
- * ({@code habla-<id>-reader}, a virtual thread). One thread per session, so calls never overlap.
+ * ({@code habla-<id>-reader}, a virtual thread; for a resilient session its control thread, and audio on the socket's
+ * thread if {@link #audioOnIoThread()} asks). Calls never overlap.
  *
  * <p>Contract:
  * <ul>

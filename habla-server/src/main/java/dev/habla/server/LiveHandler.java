@@ -6,7 +6,8 @@ import dev.habla.protocol.ClientMessage;
  * The application side of one authenticated Live connection. Created by a {@link Factory} when the socket opens.
  *
  * <p>Threads: every callback runs with {@link LiveConnection#lock()} held, one at a time, on the connection's delivery
- * thread (a virtual thread; callbacks may block, though the socket is not read while many wait); the connection's writer takes the same lock before each write, so a callback
+ * thread (a virtual thread; callbacks may block, though the socket is not read while many wait), except plain audio
+ * for a handler that asks for it on the I/O thread ({@link #rawAudioOnIoThread()}); the connection's writer takes the same lock before each write, so a callback
  * that queues frames has returned before the client can see them. A callback that throws closes only its connection
  * (1011 {@code Internal error encountered.}).
  */

@@ -25,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * handled, so the shortcut is taken only when {@code pending == 0} under {@code turn}: no earlier signal can be
  * overtaken (a reader's earlier events were either handled inline already or are queued, and then it queues too).
  * The inline reader counts as the control thread ({@link #onControlThread}), as the session's re-entrancy checks
- * need. Other events (setup, turn ends, closes) always go through the queue, as before.
+ * need. Other events (setup, turn ends, closes) always go through the queue, as before. The "reader" may be the
+ * transport's I/O thread standing in for it ({@link #tryDeliverNow}, for a listener that takes audio there), which
+ * never waits for a permit.
  */
 final class ControlLoop {
     /** Connection events waiting for the control thread before the connections' readers are held back. */

@@ -13,8 +13,8 @@ import java.util.function.Predicate;
 
 /**
  * The outbound queue of one session: the opening (setup, initial history), then everything the caller sends in one
- * FIFO, a byte budget per kind of payload, and one consumer (the writer thread). Producers are any threads calling
- * {@code send…}; they never block.
+ * FIFO, a byte budget per kind of payload, and one consumer (the writer thread; or a producer sending at once when
+ * nothing is ahead of it, {@link #sendNowOrOffer}). Producers are any threads calling {@code send…}; they never block.
  *
  * <h2>Ordering contract</h2>
  * The server receives the caller's messages in the order the calls were made, whatever their kind: audio, video,

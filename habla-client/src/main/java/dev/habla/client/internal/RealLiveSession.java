@@ -38,10 +38,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>writer</b> {@code habla-<id>-writer} ({@link SessionWriter}): the only caller of
  *       {@link Transport.Connection#sendText}; drains the {@link OutboundQueue} one message at a time (the JDK allows
- *       one outstanding send).</li>
+ *       one outstanding send). A sender whose message has nothing ahead of it hands it to the socket itself when the
+ *       transport can without waiting ({@link Transport.Connection#trySendNow}, under the queue's lock).</li>
  *   <li><b>reader</b> {@code habla-<id>-reader} (the dispatcher, {@link SessionDispatcher}): decodes inbound frames
  *       and calls the listener, in order; delivers the terminal {@link LiveEvent.Closed} last and exits.</li>
- *   <li>transport callbacks (HTTP client threads): only enqueue frames and signal; never call the listener.</li>
+ *   <li>transport callbacks (HTTP client threads, event loops): only enqueue frames and signal, except that for a
+ *       listener taking audio on the I/O thread the callback thread stands in for an idle reader
+ *       ({@link SessionDispatcher#tryOnIoThread}) and hands audio chunks on without waiting.</li>
  *   <li>timer (shared per client): connect deadline, pings, close deadline; only enqueue or terminate.</li>
  * </ul>
  *

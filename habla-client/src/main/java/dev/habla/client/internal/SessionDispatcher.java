@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * delivers the terminal {@link LiveEvent.Closed} last and exits. A failure found here (bad frame, refused opening,
  * throwing listener) terminates the session, and the frames after it are skipped. The state it tracks is written by
  * the reader only and read by any thread.
+ *
+ * <p>For a listener that takes audio on the I/O thread (a resilient session's, {@link ResilientConnection}), the
+ * transport's thread may stand in for the reader while nothing waits for it ({@link #tryOnIoThread}): it decodes the
+ * frame holding {@link #turn} (which the reader holds for each item too) and hands audio chunks on without waiting;
+ * anything else goes to the reader, first in line. So frames are still decoded and delivered one at a time, in order.
  */
 final class SessionDispatcher {
     private static final Logger log = LoggerFactory.getLogger(SessionDispatcher.class);

@@ -15,7 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threads: the <b>writer</b> {@code habla-<id>-writer} (virtual), started once the socket is open, is the only
  * caller of {@link Transport.Connection#sendText}: it drains the queue one message at a time (the JDK allows one
- * outstanding send). Callers ({@link #send}, {@link #playback}) and the dispatcher ({@link #queuePending}) encode and
+ * outstanding send). A caller's one-frame message with nothing queued ahead and no write in progress goes to the
+ * socket on the caller's thread when the transport can without waiting ({@link Transport.Connection#trySendNow}, under
+ * the queue's lock: {@link OutboundQueue#sendNowOrOffer}), which spares a wake-up of the writer per message. Callers ({@link #send}, {@link #playback}) and the dispatcher ({@link #queuePending}) encode and
  * queue under {@link #encodeLock}; {@link #end} runs on whichever thread terminates the session.
  */
 final class SessionWriter {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link SocketHandler} undecoded.
  *
  * <p>Threads: frames arrive on the connection's delivery thread (a virtual thread, see {@link NettyFrames}), one at a
- * time per connection; the joining buffer is that thread's only. {@code lock} (the connection's, also taken by its writer before each write) is held around every
+ * time per connection, or on the event loop standing in for it while none runs ({@link #tryAudioOnIoThread}); the
+ * joining buffer is theirs only, handed from one to the next through {@link NettyFrames}' event count. {@code lock} (the connection's, also taken by its writer before each write) is held around every
  * handler callback and guards {@code handler} and {@code socketHandler}.
  */
 final class Inbound {

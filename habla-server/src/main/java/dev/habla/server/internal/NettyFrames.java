@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * connection's open and close go to its {@link WsConnection} on the connection's delivery thread.
  *
  * <p>Threads: Netty calls the handler methods on the channel's event loop; it never runs Habla's handlers, which may
- * block (an authenticator's store, a relay's upstream). Events are queued in socket order and run one at a time on a
+ * block (an authenticator's store, a relay's upstream), except plain audio for a handler that takes it there
+ * ({@link #audioOnIoThread}: only while no event waits, the loop then standing in for the delivery thread). Events are queued in socket order and run one at a time on a
  * virtual thread started when the queue goes from empty to non-empty (no thread is held by an idle connection); while
  * {@link #PAUSE_READING_AT} events wait, the socket is not read. {@code closeSent} is set by whichever thread sends our
  * close frame; the other close state is the event loop's.
