@@ -188,37 +188,46 @@ class DeliveryTest {
             RawWs ws = RawWs.connect(server.wsUrl(EchoServerTest.V1BETA), "k");
             List<String> sent = new java.util.ArrayList<>();
             for (int round = 0; round < 20; round++) {
-                for (int i = 1; i <= 5; i++) {
-                    String data = "A".repeat(4 * (round * 5 + i));
-                    ws.send("{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\"" + data + "\"}}}");
-                    sent.add("audio " + data.length() / 4 * 3); // decoded bytes
+                boolean busy = round == 15;
+                if (busy) {
+                    awaitSize(got, sent.size());
+                    conns.getFirst().lock().lock(); // a handler step elsewhere (nothing blocks in the handler now)
                 }
-                String text = round == 10 ? "hold" : "t" + round;
-                ws.send("{\"realtimeInput\":{\"text\":\"" + text + "\"}}");
-                sent.add("text " + text);
-                if (round == 10) {
-                    Thread.sleep(100); // the audio below arrives while "hold" blocks the delivery thread
-                }
-                if (round == 15) {
-                    conns.getFirst().lock().lock(); // a handler step elsewhere: the lock is busy
-                    try {
-                        Thread.sleep(100);
-                    } finally {
+                try {
+                    for (int i = 1; i <= 5; i++) {
+                        String data = "A".repeat(4 * (round * 5 + i));
+                        ws.send("{\"realtimeInput\":{\"audio\":{\"mimeType\":\"audio/pcm;rate=16000\",\"data\":\"" + data + "\"}}}");
+                        sent.add("audio " + data.length() / 4 * 3); // decoded bytes
+                    }
+                    String text = round == 10 ? "hold" : "t" + round;
+                    ws.send("{\"realtimeInput\":{\"text\":\"" + text + "\"}}");
+                    sent.add("text " + text);
+                    if (busy) {
+                        Thread.sleep(100); // this round's audio arrives while the lock is taken
+                    }
+                } finally {
+                    if (busy) {
                         conns.getFirst().lock().unlock();
                     }
                 }
+                if (round == 12) {
+                    Thread.sleep(100); // the audio of rounds 11 and 12 arrived while "hold" blocked the delivery thread
+                    release.countDown();
+                }
             }
-            Thread.sleep(100);
-            release.countDown();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (got.size() < sent.size() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitSize(got, sent.size());
             assertThat(got).containsExactlyElementsOf(sent);
             assertThat(threads).filteredOn(t -> t.startsWith("text ")).allMatch(t -> t.startsWith("text habla-server-s"));
             assertThat(threads).filteredOn(t -> t.startsWith("audio ")).anyMatch(t -> t.startsWith("audio habla-server-io"))
                     .anyMatch(t -> t.startsWith("audio habla-server-s")); // behind "hold", and while the lock was busy
             ws.close();
+        }
+    }
+
+    private static void awaitSize(List<String> list, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (list.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
     }
 }

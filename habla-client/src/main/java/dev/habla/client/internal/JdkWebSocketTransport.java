@@ -1,6 +1,7 @@
 package dev.habla.client.internal;
 
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -81,10 +82,26 @@ public final class JdkWebSocketTransport implements Transport {
             super("server message exceeds " + MAX_MESSAGE_BYTES + " bytes (" + size + " so far)");
         }
 
-        /** Also what {@link JettyWebSocketTransport} reports, with Jetty's message. */
+        /** Also what {@link JettyWebSocketTransport} and {@link NettyWebSocketTransport} report, with their message. */
         MessageTooLargeException(String message) {
             super("server message exceeds " + MAX_MESSAGE_BYTES + " bytes: " + message);
         }
+    }
+
+    /**
+     * Another transport's error as this one reports it: a frame the peer got wrong as {@link ProtocolException}, a
+     * closed channel as an {@link IOException}, anything else as it is; so the session maps them the same way.
+     */
+    static Throwable asJdkError(Throwable cause, boolean protocolError) {
+        if (protocolError) {
+            ProtocolException p = new ProtocolException(cause.getMessage());
+            p.initCause(cause);
+            return p;
+        }
+        if (cause instanceof java.nio.channels.ClosedChannelException) {
+            return new IOException("connection closed", cause);
+        }
+        return cause;
     }
 
     /**

@@ -1,9 +1,7 @@
 package dev.habla.client.internal;
 
 import java.io.IOException;
-import java.net.ProtocolException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -354,18 +352,11 @@ public final class JettyWebSocketTransport implements Transport {
                     || cause instanceof org.eclipse.jetty.websocket.core.exception.MessageTooLargeException) {
                 return new JdkWebSocketTransport.MessageTooLargeException(cause.getMessage());
             }
-            if (cause instanceof org.eclipse.jetty.websocket.api.exceptions.ProtocolException
+            return JdkWebSocketTransport.asJdkError(cause,
+                    cause instanceof org.eclipse.jetty.websocket.api.exceptions.ProtocolException
                     || cause instanceof org.eclipse.jetty.websocket.core.exception.ProtocolException
                     || cause instanceof org.eclipse.jetty.websocket.api.exceptions.BadPayloadException
-                    || cause instanceof org.eclipse.jetty.websocket.core.exception.BadPayloadException) {
-                ProtocolException p = new ProtocolException(cause.getMessage());
-                p.initCause(cause);
-                return p;
-            }
-            if (cause instanceof ClosedChannelException) {
-                return new IOException("connection closed", cause);
-            }
-            return cause;
+                    || cause instanceof org.eclipse.jetty.websocket.core.exception.BadPayloadException);
         }
     }
 }

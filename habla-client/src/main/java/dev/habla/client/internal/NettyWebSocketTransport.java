@@ -54,10 +54,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -263,15 +261,7 @@ public final class NettyWebSocketTransport implements Transport {
                 && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
             return new JdkWebSocketTransport.MessageTooLargeException(cause.getMessage());
         }
-        if (cause instanceof CorruptedFrameException) {
-            ProtocolException p = new ProtocolException(cause.getMessage());
-            p.initCause(cause);
-            return p;
-        }
-        if (cause instanceof ClosedChannelException) {
-            return new IOException("connection closed", cause);
-        }
-        return cause;
+        return JdkWebSocketTransport.asJdkError(cause, cause instanceof CorruptedFrameException);
     }
 
     /**

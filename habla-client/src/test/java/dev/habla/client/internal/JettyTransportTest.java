@@ -11,11 +11,7 @@ import dev.habla.protocol.ClientMessage;
 import dev.habla.protocol.ResponseModality;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.ExtensionConfig;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,64 +45,12 @@ class JettyTransportTest {
         return ClientConfig.create(b -> b.apiKey(key).baseUrl(emulator.baseUrl()));
     }
 
-    /** Records callbacks; checks on every message that no more arrived than the credit allowed. */
-    private static final class Recorder implements Transport.Listener {
-        final CompletableFuture<Transport.Connection> opened = new CompletableFuture<>();
-        final LinkedBlockingQueue<Transport.InboundFrame> messages = new LinkedBlockingQueue<>();
-        final CompletableFuture<Void> pong = new CompletableFuture<>();
-        final CompletableFuture<int[]> closed = new CompletableFuture<>();
-        final CompletableFuture<Throwable> error = new CompletableFuture<>();
-        /** Messages the transport may deliver: 1 unasked, plus what the test requested. */
-        final AtomicInteger allowed = new AtomicInteger(1);
-        final AtomicInteger delivered = new AtomicInteger();
-        final List<String> violations = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onOpen(Transport.Connection connection) {
-            opened.complete(connection);
-        }
-
-        @Override
-        public void onMessage(Transport.InboundFrame frame) {
-            if (delivered.incrementAndGet() > allowed.get()) {
-                violations.add("message " + delivered.get() + " with credit for " + allowed.get());
-            }
-            messages.add(frame);
-        }
-
-        @Override
-        public void onPong() {
-            pong.complete(null);
-        }
-
-        @Override
-        public void onClose(int code, String reason) {
-            closed.complete(new int[] {code});
-        }
-
-        @Override
-        public void onError(Throwable e) {
-            error.complete(e);
-        }
-
-        void request(Transport.Connection c, int n) {
-            allowed.addAndGet(n); // counted before asked, so a prompt delivery is never taken for a violation
-            c.request(n);
-        }
-
-        Transport.InboundFrame next() throws InterruptedException {
-            Transport.InboundFrame f = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(f).as("a message within " + WAIT).isNotNull();
-            return f;
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void messagesFollowTheCreditAndDeflateIsNegotiatedOnlyWhenAsked(boolean deflate) throws Exception {
         ClientConfig client = config(KEY);
         try (JettyWebSocketTransport t = new JettyWebSocketTransport(Duration.ofSeconds(5), deflate)) {
-            Recorder rec = new Recorder();
+            TransportRecorder rec = new TransportRecorder();
             Transport.Connection c = t.open(provider.connectRequest(client, session), WAIT, rec)
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(rec.opened).isCompletedWithValue(c);
@@ -152,7 +96,7 @@ class JettyTransportTest {
             Transport.ConnectRequest wrongPath = new Transport.ConnectRequest(
                     java.net.URI.create("ws://127.0.0.1:" + emulator.port() + "/ws/nothing.here"),
                     java.util.Map.of("x-goog-api-key", KEY), "wrong path");
-            Throwable failure = t.open(wrongPath, WAIT, new Recorder())
+            Throwable failure = t.open(wrongPath, WAIT, new TransportRecorder())
                     .handle((c, e) -> e).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(failure).isInstanceOf(Transport.HandshakeStatusException.class);
             assertThat(((Transport.HandshakeStatusException) failure).status()).isEqualTo(404);
@@ -165,7 +109,7 @@ class JettyTransportTest {
     @Test
     void closingTheTransportStopsItsThreads() throws Exception {
         JettyWebSocketTransport t = new JettyWebSocketTransport(Duration.ofSeconds(5), false);
-        Recorder rec = new Recorder();
+        TransportRecorder rec = new TransportRecorder();
         Transport.Connection c = t.open(provider.connectRequest(config(KEY), session), WAIT, rec)
                 .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         String prefix = t.threadNamePrefix() + "-";

@@ -169,7 +169,10 @@ public final class ClientSession extends SetupFirstHandler {
             String bad = hub.tokens().unusable(token);
             if (bad != null) {
                 refuse(CloseCodes.POLICY, bad, "token");
-                conversation.end(CloseCodes.POLICY, bad);
+                // Not on this thread, which may be the socket's event loop (audio): end() may wait for the upstream's
+                // close (a cluster hand-off), and that upstream may share the loop.
+                Conversation c = conversation;
+                Thread.ofVirtual().name("habla-gw-end-" + c.id()).start(() -> c.end(CloseCodes.POLICY, bad));
                 return;
             }
         }

@@ -119,12 +119,7 @@ final class Inbound {
             return false;
         }
         try {
-            if (!conn.inboundStopped() && handler != null) {
-                handler.onMessage(msg);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
-            conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
+            handle(msg);
         } finally {
             lock.unlock();
         }
@@ -230,6 +225,15 @@ final class Inbound {
     private void deliver(ClientMessage msg) {
         lock.lock();
         try {
+            handle(msg);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held: the message to the handler, unless closing; a throw ends this connection only. */
+    private void handle(ClientMessage msg) {
+        try {
             if (!conn.inboundStopped() && handler != null) {
                 handler.onMessage(msg);
             }
@@ -237,8 +241,6 @@ final class Inbound {
             // A bug or unexpected input must not take down the server: end this connection only.
             LOG.warn("Connection {}: internal error handling {}", id, msg.wireKey(), e);
             conn.close(CloseCodes.INTERNAL, CloseCodes.REASON_INTERNAL);
-        } finally {
-            lock.unlock();
         }
     }
 
