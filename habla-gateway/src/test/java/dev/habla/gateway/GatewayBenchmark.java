@@ -57,8 +57,8 @@ class GatewayBenchmark {
     /**
      * WebSocket-aware reference paths measured between the byte relay and the gateway ({@link BenchChild}; also
      * {@code thin-ws}, {@code helidon-ws}, {@code jetty-netty-ws}); {@code -Dbench.references=} measures the relay and
-     * the gateway only. {@code netty-jetty-ws} is the bound of the gateway's server side on Netty with its upstream
-     * still on Jetty's client.
+     * the gateway only. {@code netty-jetty-ws} is the gateway's stack before its upstream moved from Jetty's client
+     * to Netty's (kept as a reference).
      */
     static final List<String> REFERENCES = java.util.Arrays.stream(
             System.getProperty("bench.references", "netty-ws,netty-jetty-ws,jetty-ws").split(",")).map(String::strip).filter(m -> !m.isEmpty()).toList();

@@ -419,7 +419,9 @@ public final class NettyWebSocketTransport implements Transport {
             String reason = c.reasonText() == null ? "" : c.reasonText();
             if (closeSent.compareAndSet(false, true)) {
                 CloseWebSocketFrame answer = code == 1005 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-                ctx.writeAndFlush(answer).addListener(f -> ctx.close());
+                ChannelPromise written = ctx.channel().newPromise();
+                written.addListener(f -> ctx.close());
+                write(answer, written); // behind the messages other threads handed to the loop before it
             } else {
                 ctx.close();
             }

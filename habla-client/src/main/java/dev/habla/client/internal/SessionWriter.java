@@ -17,8 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * caller of {@link Transport.Connection#sendText}: it drains the queue one message at a time (the JDK allows one
  * outstanding send). A caller's one-frame message with nothing queued ahead and no write in progress goes to the
  * socket on the caller's thread when the transport can without waiting ({@link Transport.Connection#trySendNow}, under
- * the queue's lock: {@link OutboundQueue#sendNowOrOffer}), which spares a wake-up of the writer per message. Callers ({@link #send}, {@link #playback}) and the dispatcher ({@link #queuePending}) encode and
- * queue under {@link #encodeLock}; {@link #end} runs on whichever thread terminates the session.
+ * the queue's lock: {@link OutboundQueue#sendNowOrOffer}), which spares a wake-up of the writer per message. Callers
+ * ({@link #send}, {@link #playback}) and the dispatcher ({@link #queuePending}) encode and queue under
+ * {@link #encodeLock}; {@link #end} runs on whichever thread terminates the session.
  */
 final class SessionWriter {
     private final RealLiveSession s;
@@ -73,7 +74,7 @@ final class SessionWriter {
         }
     }
 
-    /** Writer thread: the only sender of data frames. */
+    /** Writer thread: the only caller of sendText (senders may hand a message to trySendNow when it is idle). */
     private void writeLoop(Transport.Connection c) {
         try {
             while (true) {
