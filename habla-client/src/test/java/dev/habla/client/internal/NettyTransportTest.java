@@ -28,7 +28,7 @@ class NettyTransportTest extends TransportContract<NettyWebSocketTransport> {
     /** The inflater is in the pipeline only when deflate was offered and the emulator accepted it. */
     @Override
     boolean deflateNegotiated(Transport.Connection c) {
-        return ((NettyWebSocketTransport.Handler) c).channel().pipeline().names().stream()
+        return ((NettyConnection) c).channel().pipeline().names().stream()
                 .anyMatch(n -> n.contains("Deflate") || n.contains("Inflate"));
     }
 
@@ -71,7 +71,7 @@ class NettyTransportTest extends TransportContract<NettyWebSocketTransport> {
             };
             Transport.Connection c = t.open(provider.connectRequest(client, session).withIoAffinity(loop), WAIT, rec)
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(((NettyWebSocketTransport.Handler) c).channel().eventLoop()).isSameAs(loop);
+            assertThat(((NettyConnection) c).channel().eventLoop()).isSameAs(loop);
             for (String frame : provider.openingFrames(client, session)) {
                 c.sendText(frame);
             }
