@@ -352,23 +352,22 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
      */
     private void write(WebSocketFrame frame, ChannelPromise promise) {
         Channel ch = channel;
+        ChannelPromise p = promise != null ? promise : ch.newPromise();
         EventLoop loop = ch.eventLoop();
         if (loop.inEventLoop() && pendingWrites.get() == 0) {
-            ch.writeAndFlush(frame, promise == null ? ch.newPromise() : promise);
+            ch.writeAndFlush(frame, p);
             return;
         }
         pendingWrites.incrementAndGet();
         try {
             loop.execute(() -> {
                 pendingWrites.decrementAndGet();
-                ch.writeAndFlush(frame, promise == null ? ch.newPromise() : promise);
+                ch.writeAndFlush(frame, p);
             });
         } catch (RuntimeException e) { // the loop is shutting down: so is the channel
             pendingWrites.decrementAndGet();
             frame.release();
-            if (promise != null) {
-                promise.tryFailure(e);
-            }
+            p.tryFailure(e);
         }
     }
 

@@ -134,14 +134,10 @@ public final class NettyWebSocketTransport implements Transport {
         }
         EventLoop loop = group.next();
         Class<? extends SocketChannel> type = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        if (request.ioAffinity() instanceof IoEventLoop given) {
-            if (given.isCompatible(EpollIoHandle.class)) {
-                loop = given;
-                type = EpollSocketChannel.class;
-            } else if (given.isCompatible(NioIoHandle.class)) {
-                loop = given;
-                type = NioSocketChannel.class;
-            }
+        Class<? extends SocketChannel> joined = channelTypeFor(request.ioAffinity());
+        if (joined != null) {
+            loop = (EventLoop) request.ioAffinity();
+            type = joined;
         }
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(type)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -222,8 +218,21 @@ public final class NettyWebSocketTransport implements Transport {
         }
     }
 
-    /** The executor a connection of this transport would join, if {@code e} is an event loop it can use. */
+    /** Whether a connection of this transport would join {@code e} (an event loop it can use). */
     static boolean canJoin(Executor e) {
-        return e instanceof IoEventLoop l && (l.isCompatible(EpollIoHandle.class) || l.isCompatible(NioIoHandle.class));
+        return channelTypeFor(e) != null;
+    }
+
+    /** The channel type a connection on event loop {@code e} needs, or null if {@code e} is not one it can use. */
+    private static Class<? extends SocketChannel> channelTypeFor(Executor e) {
+        if (e instanceof IoEventLoop l) {
+            if (l.isCompatible(EpollIoHandle.class)) {
+                return EpollSocketChannel.class;
+            }
+            if (l.isCompatible(NioIoHandle.class)) {
+                return NioSocketChannel.class;
+            }
+        }
+        return null;
     }
 }

@@ -225,12 +225,7 @@ public final class RealResilientSession extends AbstractLiveSession implements R
 
     // ---- the conversation across connections -------------------------------------------------------------
 
-    /** A connection's reader thread: hands the event over, with back-pressure. */
-    void deliver(ResilientConnection c, LiveEvent event) {
-        loop.deliver(c, event);
-    }
-
-    /** Where the connections hand their events: the control loop. */
+    /** Where the connections hand their events (a reader's, with back-pressure): the control loop. */
     ResilientConnection.Inbox inbox() {
         return new ResilientConnection.Inbox() {
             @Override

@@ -28,7 +28,8 @@ final class ClusterSupport {
         // Upstream handles exist on Gemini only (an OpenAI upstream never stores one; it is re-seeded below).
         if (resumed != null && resumed.upstreamHandle() != null) {
             try {
-                return connect(upstream, config.withResumptionHandle(resumed.upstreamHandle()), listener, hub, ioAffinity);
+                return upstream.connectResilient(config.withResumptionHandle(resumed.upstreamHandle()), listener, hub.policy(),
+                        ioAffinity);
             } catch (LiveException e) {
                 if (e.closeCode() != CloseCodes.INVALID_ARGUMENT) {
                     throw e;
@@ -40,11 +41,6 @@ final class ClusterSupport {
         if (resumed != null && !resumed.transcript().isEmpty()) {
             config = config.with(b -> b.initialHistory(resumed.transcript()));
         }
-        return connect(upstream, config, listener, hub, ioAffinity);
-    }
-
-    private static ResilientSession connect(dev.habla.client.LiveClient upstream, SessionConfig config,
-            SessionListener listener, Hub hub, java.util.concurrent.Executor ioAffinity) throws LiveException {
         return upstream.connectResilient(config, listener, hub.policy(), ioAffinity);
     }
 
